@@ -1,0 +1,8 @@
+import TTRPC
+
+extension RPCError {
+    /// The `ErrorDetail` discountd attaches to every error it raises, if any.
+    public var detail: ErrorDetail? {
+        details.lazy.compactMap { try? $0.unpack(as: ErrorDetail.self) }.first
+    }
+}

@@ -1,0 +1,335 @@
+import Logging
+import NIOCore
+import ProtoCodec
+
+/// Serves the calls of one connection.
+///
+/// Runs on the connection's event loop. Inline handlers answer right here;
+/// others run as tasks and hop back only to write. Answers collect in one
+/// buffer that is flushed once per read burst or event-loop tick, so a batch
+/// of responses costs one syscall.
+final class ServerConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = Frame
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let router: Router
+    private let limits: ServerLimits
+    private var logger: Logger
+
+    private var context: ChannelHandlerContext!
+    private var peer: PeerCredentials?
+    private var calls: [UInt32: ActiveCall] = [:]
+    private var outbound: ByteBuffer
+    private var inReadBurst = false
+    private var flushScheduled = false
+    private var readHeld = false
+    private var draining = false
+    private var writabilityWaiters: [EventLoopPromise<Void>] = []
+
+    private struct ActiveCall {
+        var task: Task<Void, Never>?
+        var deadline: Scheduled<Void>?
+    }
+
+    init(router: Router, limits: ServerLimits, logger: Logger) {
+        self.router = router
+        self.limits = limits
+        self.logger = logger
+        self.outbound = ByteBuffer()
+    }
+
+    // MARK: Lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.outbound = context.channel.allocator.buffer(capacity: 4096)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        PeerCredentials.read(from: context.channel).whenSuccess { peer in
+            let handler = loopBound.value
+            handler.peer = peer
+            if let peer {
+                handler.logger[metadataKey: "peer"] = "\(peer)"
+            }
+            handler.logger.debug("connection accepted")
+        }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        for call in calls.values {
+            call.task?.cancel()
+            call.deadline?.cancel()
+        }
+        calls.removeAll()
+        failWritabilityWaiters()
+        logger.debug("connection closed")
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            // Shutdown: finish what is in flight, refuse the rest, then close.
+            draining = true
+            closeIfDrained()
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        logger.debug("connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    // MARK: Reading
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        inReadBurst = true
+        switch unwrapInboundIn(data) {
+        case .message(let header, let data):
+            switch header.type {
+            case .request:
+                handleRequest(header, data)
+            case .data:
+                // No method takes client-stream data; a data frame for an unknown
+                // or unary stream has nothing to do (containerd ignores it too).
+                logger.debug("ignored data frame", metadata: ["stream": "\(header.streamID)"])
+            default:
+                // Not a frame a client may send: the byte stream cannot be trusted.
+                logger.warning("closing connection: unexpected frame \(header.type)")
+                context.close(promise: nil)
+            }
+        case .oversized(let header):
+            writeStatus(
+                streamID: header.streamID,
+                RPCError(
+                    .resourceExhausted,
+                    "message length \(header.length) exceed maximum message size of \(limits.maxDataSize)"))
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBurst = false
+        flush()
+        context.fireChannelReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        // Back-pressure: a connection with too much in flight, or that does not
+        // read its answers, is not read from until that changes.
+        if calls.count >= limits.maxCallsInFlight || !context.channel.isWritable {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            let waiters = writabilityWaiters
+            writabilityWaiters.removeAll()
+            for waiter in waiters { waiter.succeed() }
+            resumeReadingIfHeld()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func resumeReadingIfHeld() {
+        guard readHeld, calls.count < limits.maxCallsInFlight, context.channel.isWritable else { return }
+        readHeld = false
+        context.read()
+    }
+
+    // MARK: Calls
+
+    private func handleRequest(_ header: FrameHeader, _ data: ByteBuffer) {
+        let streamID = header.streamID
+        guard streamID & 1 == 1 else {
+            writeStatus(streamID: streamID, RPCError(.invalidArgument, "StreamID must be odd for client initiated streams"))
+            return
+        }
+        guard calls[streamID] == nil else {
+            writeStatus(streamID: streamID, RPCError(.invalidArgument, "stream \(streamID) is already in use"))
+            return
+        }
+        let request: TTRPCRequest
+        do {
+            request = try TTRPCRequest(protobufBytes: data)
+        } catch {
+            writeStatus(streamID: streamID, RPCError(.invalidArgument, "unmarshal request error: \(error)"))
+            return
+        }
+        if draining {
+            writeStatus(streamID: streamID, RPCError(.unavailable, "server is shutting down"))
+            return
+        }
+        let handler: MethodHandler
+        switch router.lookup(service: request.service, method: request.method) {
+        case .success(let found): handler = found
+        case .failure(let error):
+            writeStatus(streamID: streamID, error)
+            return
+        }
+
+        let now = NIODeadline.now()
+        let deadline = request.timeoutNano > 0 ? now + .nanoseconds(request.timeoutNano) : now + limits.defaultTimeout
+        var callLogger = logger
+        let metadata = Metadata(request.metadata)
+        if let requestID = metadata["x-request-id"] {
+            callLogger[metadataKey: "request-id"] = "\(requestID)"
+        }
+        let callContext = CallContext(
+            service: request.service, method: request.method, streamID: streamID, metadata: metadata,
+            deadline: deadline, peer: peer, logger: callLogger)
+
+        switch handler {
+        case .inline(let body):
+            do {
+                writeResponse(streamID: streamID, payload: try body(request.payload, callContext))
+            } catch {
+                writeStatus(streamID: streamID, router.errorMapper(error, callContext))
+            }
+        case .unary(let body):
+            start(streamID, callContext) { [router] in
+                do {
+                    return .success(try await body(request.payload, callContext))
+                } catch {
+                    return .failure(router.errorMapper(error, callContext))
+                }
+            }
+        case .serverStreaming(let body):
+            let sink = makeSink(streamID: streamID)
+            start(streamID, callContext) { [router] in
+                do {
+                    try await body(request.payload, callContext, sink)
+                    return .success(nil)
+                } catch {
+                    return .failure(router.errorMapper(error, callContext))
+                }
+            }
+        }
+    }
+
+    /// Runs `work` as a task with the call's deadline armed.
+    private func start(
+        _ streamID: UInt32, _ callContext: CallContext,
+        _ work: @escaping @Sendable () async -> Result<[UInt8]?, RPCError>
+    ) {
+        let eventLoop = context.eventLoop
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        var call = ActiveCall()
+        call.deadline = eventLoop.scheduleTask(deadline: callContext.deadline) {
+            loopBound.value.expire(streamID)
+        }
+        calls[streamID] = call
+        calls[streamID]?.task = Task {
+            let result = await work()
+            eventLoop.execute { loopBound.value.finish(streamID, result) }
+        }
+    }
+
+    private func finish(_ streamID: UInt32, _ result: Result<[UInt8]?, RPCError>) {
+        // Gone already when its deadline answered it, or the connection closed.
+        guard let call = calls.removeValue(forKey: streamID) else { return }
+        call.deadline?.cancel()
+        switch result {
+        case .success(let payload): writeResponse(streamID: streamID, payload: payload ?? [])
+        case .failure(let error): writeStatus(streamID: streamID, error)
+        }
+        callEnded()
+    }
+
+    private func expire(_ streamID: UInt32) {
+        guard let call = calls.removeValue(forKey: streamID) else { return }
+        // Cancelled work that has not committed stops at its next check.
+        call.task?.cancel()
+        writeStatus(streamID: streamID, RPCError(.deadlineExceeded, "deadline exceeded"))
+        callEnded()
+    }
+
+    private func callEnded() {
+        resumeReadingIfHeld()
+        closeIfDrained()
+    }
+
+    private func closeIfDrained() {
+        guard draining, calls.isEmpty else { return }
+        let context = self.context!
+        guard outbound.readableBytes > 0 else {
+            context.close(promise: nil)
+            return
+        }
+        let ready = outbound
+        outbound.clear()
+        context.writeAndFlush(wrapOutboundOut(ready)).whenComplete { _ in context.close(promise: nil) }
+    }
+
+    // MARK: Server streams
+
+    private func makeSink(streamID: UInt32) -> StreamSink {
+        let eventLoop = context.eventLoop
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        return StreamSink { payload in
+            try await eventLoop.flatSubmit {
+                loopBound.value.sendData(streamID: streamID, payload)
+            }.get()
+        }
+    }
+
+    /// Queues one data frame; the returned future waits while the socket is full.
+    private func sendData(streamID: UInt32, _ payload: [UInt8]) -> EventLoopFuture<Void> {
+        guard calls[streamID] != nil, context.channel.isActive else {
+            return context.eventLoop.makeFailedFuture(CancellationError())
+        }
+        outbound.writeFrame(streamID: streamID, type: .data) { $0.writeBytes(payload) }
+        scheduleFlush()
+        if context.channel.isWritable { return context.eventLoop.makeSucceededVoidFuture() }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        writabilityWaiters.append(promise)
+        return promise.futureResult
+    }
+
+    private func failWritabilityWaiters() {
+        let waiters = writabilityWaiters
+        writabilityWaiters.removeAll()
+        for waiter in waiters { waiter.fail(CancellationError()) }
+    }
+
+    // MARK: Writing
+
+    private func writeResponse(streamID: UInt32, payload: [UInt8]) {
+        let response = TTRPCResponse(payload: payload)
+        outbound.writeFrame(streamID: streamID, type: .response) { response.encode(into: &$0) }
+        scheduleFlush()
+    }
+
+    private func writeStatus(streamID: UInt32, _ error: RPCError) {
+        let response = TTRPCResponse(status: error.status)
+        outbound.writeFrame(streamID: streamID, type: .response) { response.encode(into: &$0) }
+        scheduleFlush()
+    }
+
+    /// Within a read burst the flush happens at its end; otherwise once at the
+    /// end of this event-loop tick, so responses finishing together share it.
+    private func scheduleFlush() {
+        guard !inReadBurst, !flushScheduled else { return }
+        flushScheduled = true
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            let handler = loopBound.value
+            handler.flushScheduled = false
+            handler.flush()
+        }
+    }
+
+    private func flush() {
+        guard outbound.readableBytes > 0 else { return }
+        let ready = outbound
+        outbound = context.channel.allocator.buffer(capacity: max(4096, ready.readableBytes))
+        context.writeAndFlush(wrapOutboundOut(ready), promise: nil)
+    }
+}

@@ -1,0 +1,123 @@
+import Logging
+import NIOCore
+import NIOExtras
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A ttrpc server on a Unix domain socket.
+///
+/// `run()` serves until `shutdown(gracePeriod:)`: then it stops accepting,
+/// lets calls in flight finish (new ones get UNAVAILABLE), closes the
+/// connections and removes the socket file.
+public final class TTRPCServer: Sendable {
+    public struct Configuration: Sendable {
+        public var socketPath: String
+        /// 0600 by default; 0660 when a group is given.
+        public var socketGroup: gid_t?
+        public var limits = ServerLimits()
+
+        public init(socketPath: String, socketGroup: gid_t? = nil) {
+            self.socketPath = socketPath
+            self.socketGroup = socketGroup
+        }
+    }
+
+    public let configuration: Configuration
+    private let channel: Channel
+    private let quiescing: ServerQuiescingHelper
+    private let logger: Logger
+    private let stopped: EventLoopPromise<Void>
+
+    private init(configuration: Configuration, channel: Channel, quiescing: ServerQuiescingHelper, logger: Logger) {
+        self.configuration = configuration
+        self.channel = channel
+        self.quiescing = quiescing
+        self.logger = logger
+        self.stopped = channel.eventLoop.makePromise()
+    }
+
+    /// Binds the socket and starts accepting connections.
+    public static func bind(
+        configuration: Configuration, router: Router, logger: Logger,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> TTRPCServer {
+        let path = configuration.socketPath
+        try UnixSocketFile.prepare(path)
+        let quiescing = ServerQuiescingHelper(group: group)
+        let limits = configuration.limits
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxDataSize: limits.maxDataSize)))
+                    try sync.addHandler(ServerConnectionHandler(router: router, limits: limits, logger: logger))
+                }
+            }
+            .childChannelOption(ChannelOptions.autoRead, value: true)
+            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 4)
+
+        // The socket is private from the moment it exists: no window in which
+        // another user could connect before the chmod.
+        let previousMask = umask(0o177)
+        let channel: Channel
+        do {
+            channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
+            umask(previousMask)
+        } catch {
+            umask(previousMask)
+            throw error
+        }
+        try UnixSocketFile.restrict(
+            path, mode: configuration.socketGroup == nil ? 0o600 : 0o660, group: configuration.socketGroup)
+        logger.info("listening", metadata: ["socket": "\(path)"])
+        return TTRPCServer(configuration: configuration, channel: channel, quiescing: quiescing, logger: logger)
+    }
+
+    /// Completes when `shutdown` has finished draining and closing.
+    public func run() async {
+        try? await stopped.futureResult.get()
+    }
+
+    /// Stops accepting, drains calls in flight for at most `gracePeriod`, then
+    /// closes whatever is left and removes the socket file.
+    public func shutdown(gracePeriod: Duration = .seconds(10)) async {
+        let eventLoop = channel.eventLoop
+        let drained = eventLoop.makePromise(of: Void.self)
+        let outcome = eventLoop.makePromise(of: Bool.self)
+        // Both callbacks run on this loop; the box makes sure only the first counts.
+        let settled = NIOLoopBoundBox(false, eventLoop: eventLoop)
+        let settle: @Sendable (Bool) -> Void = { inTime in
+            guard !settled.value else { return }
+            settled.value = true
+            outcome.succeed(inTime)
+        }
+        drained.futureResult.whenComplete { _ in settle(true) }
+        let timer = eventLoop.scheduleTask(in: .nanoseconds(gracePeriod.nanoseconds)) { settle(false) }
+        quiescing.initiateShutdown(promise: drained)
+        if (try? await outcome.futureResult.get()) != true {
+            logger.warning("grace period ended with calls still in flight")
+        }
+        timer.cancel()
+        try? await channel.close()
+        unlink(configuration.socketPath)
+        logger.info("stopped")
+        stopped.succeed()
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import DiscountClient
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Options every subcommand shares.
+struct ClientOptions: ParsableArguments {
+    @Option(help: "The daemon's socket. (env: DISCOUNTD_SOCKET)")
+    var socket: String = env("DISCOUNTD_SOCKET") ?? "./discountd.sock"
+
+    @Option(help: "Bearer token for the call. (env: DISCOUNTD_TOKEN)")
+    var token: String? = env("DISCOUNTD_TOKEN")
+
+    @Option(help: "Seconds to wait for an answer.")
+    var timeout: Double = 10
+
+    mutating func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+    }
+
+    func connect() async throws -> DiscountClient {
+        do {
+            return try await DiscountClient.connect(
+                socketPath: socket,
+                options: .init(token: token, timeout: .nanoseconds(Int64(timeout * 1e9))))
+        } catch {
+            throw CLIFailure.unreachable(socket: socket, cause: "\(error)")
+        }
+    }
+}
+
+extension ClientOptions {
+    /// Runs `body` with a connected client and closes it afterwards.
+    func withClient<T>(_ body: (DiscountClient) async throws -> T) async throws -> T {
+        let client = try await connect()
+        do {
+            let result = try await body(client)
+            await client.close()
+            return result
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+}
+
+func env(_ name: String) -> String? {
+    guard let value = getenv(name) else { return nil }
+    let string = String(cString: value)
+    return string.isEmpty ? nil : string
+}

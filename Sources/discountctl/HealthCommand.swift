@@ -1,0 +1,17 @@
+import ArgumentParser
+import DiscountClient
+
+struct HealthCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "health",
+        abstract: "Check that the daemon is serving.",
+        discussion: "Example: discountctl health --socket ./discountd.sock")
+
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        try await runReporting {
+            try JSONOutput.print(try await client.withClient { try await $0.health() })
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+import DiscountClient
+
+struct ServerInfoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server-info",
+        abstract: "Show the daemon's version, uptime, backend and socket.",
+        discussion: "Example: discountctl server-info")
+
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        try await runReporting {
+            try JSONOutput.print(try await client.withClient { try await $0.serverInfo() })
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Logging
+
+/// Every flag of discountd; each also reads a DISCOUNTD_* environment variable.
+struct DaemonOptions: ParsableArguments {
+    @Option(help: "Unix socket to listen on. (env: DISCOUNTD_SOCKET)")
+    var socket: String = env("DISCOUNTD_SOCKET") ?? "./discountd.sock"
+
+    @Option(help: "Folder for the store and its files. (env: DISCOUNTD_DATA_DIR)")
+    var dataDir: String = env("DISCOUNTD_DATA_DIR") ?? "./data"
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. (env: DISCOUNTD_LOG_LEVEL)")
+    var logLevel: String = env("DISCOUNTD_LOG_LEVEL") ?? "info"
+
+    @Flag(help: "Every call must carry a token, even from the daemon's own user. (env: DISCOUNTD_REQUIRE_AUTH=1)")
+    var requireAuth: Bool = env("DISCOUNTD_REQUIRE_AUTH") == "1"
+
+    @Option(help: "Group that may use the socket (mode 0660 instead of 0600). (env: DISCOUNTD_SOCKET_GROUP)")
+    var socketGroup: String? = env("DISCOUNTD_SOCKET_GROUP")
+
+    @Option(help: "Largest request data in bytes. (env: DISCOUNTD_MAX_DATA_SIZE)")
+    var maxDataSize: Int = env("DISCOUNTD_MAX_DATA_SIZE").flatMap(Int.init) ?? 4 << 20
+
+    @Option(help: "Calls in flight per connection before reading pauses. (env: DISCOUNTD_MAX_CALLS_IN_FLIGHT)")
+    var maxCallsInFlight: Int = env("DISCOUNTD_MAX_CALLS_IN_FLIGHT").flatMap(Int.init) ?? 1024
+
+    @Option(help: "Deadline in seconds for calls that set none. (env: DISCOUNTD_DEFAULT_TIMEOUT)")
+    var defaultTimeout: Double = env("DISCOUNTD_DEFAULT_TIMEOUT").flatMap(Double.init) ?? 30
+
+    @Option(help: "Seconds SIGTERM waits for calls in flight. (env: DISCOUNTD_GRACE_PERIOD)")
+    var gracePeriod: Double = env("DISCOUNTD_GRACE_PERIOD").flatMap(Double.init) ?? 10
+
+    mutating func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard maxDataSize >= 1024 else { throw ValidationError("--max-data-size must be at least 1024") }
+        guard maxCallsInFlight >= 1 else { throw ValidationError("--max-calls-in-flight must be at least 1") }
+        guard defaultTimeout > 0 else { throw ValidationError("--default-timeout must be positive") }
+        guard gracePeriod >= 0 else { throw ValidationError("--grace-period must not be negative") }
+    }
+}
+
+private func env(_ name: String) -> String? {
+    guard let value = getenv(name) else { return nil }
+    let string = String(cString: value)
+    return string.isEmpty ? nil : string
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

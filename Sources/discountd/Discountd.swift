@@ -1,0 +1,84 @@
+import ArgumentParser
+import DiscountServices
+import Logging
+import ServiceLifecycle
+import TTRPC
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct Discountd: AsyncParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "discountd",
+        abstract: "The local discount-code daemon: ttrpc on a Unix socket.",
+        version: version)
+
+    @OptionGroup var options: DaemonOptions
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: options.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "discountd")
+
+        try makeDirectory(options.dataDir)
+        var serverConfiguration = TTRPCServer.Configuration(
+            socketPath: options.socket, socketGroup: try options.socketGroup.map(groupID))
+        serverConfiguration.limits.maxDataSize = options.maxDataSize
+        serverConfiguration.limits.maxCallsInFlight = options.maxCallsInFlight
+        serverConfiguration.limits.defaultTimeout = .nanoseconds(Int64(options.defaultTimeout * 1e9))
+
+        let facts = ServerFacts(version: Self.version, backend: "none", socketPath: options.socket)
+        let authorizer = Authorizer(requireAuth: options.requireAuth, ownerUID: getuid())
+        let router = DiscountRouter.make(facts: facts, authorizer: authorizer)
+
+        let server = RPCServerService(
+            configuration: serverConfiguration, router: router,
+            gracePeriod: .nanoseconds(Int64(options.gracePeriod * 1e9)), logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: server)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("stopped on error", metadata: ["error": "\(describe(error))"])
+            throw DaemonFailure(description: describe(error))
+        }
+    }
+}
+
+/// Creates the data folder (and parents) with owner-only access.
+private func makeDirectory(_ path: String) throws {
+    var built = path.hasPrefix("/") ? "" : "."
+    for part in path.split(separator: "/") {
+        built += "/" + part
+        if mkdir(built, 0o700) != 0 && errno != EEXIST {
+            throw ValidationError("cannot create data folder \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+private func groupID(_ name: String) throws -> gid_t {
+    if let id = gid_t(name) { return id }
+    guard let entry = getgrnam(name) else { throw ValidationError("unknown group \(name)") }
+    return entry.pointee.gr_gid
+}
+
+/// Printed by ArgumentParser as `Error: …`, with exit status 1.
+struct DaemonFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+private func describe(_ error: any Error) -> String {
+    if let failure = error as? UnixSocketFile.Failure { return failure.description }
+    return "\(error)"
+}
