@@ -87,11 +87,12 @@ let package = Package(
                 "TTRPC", "ProtoCodec",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
             ]
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["DiscountClient", "discountd", "discountctl"]
+            dependencies: ["DiscountClient", "TTRPC", "discountd", "discountctl"]
         ),
     ]
 )

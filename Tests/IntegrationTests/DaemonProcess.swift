@@ -1,0 +1,107 @@
+import DiscountClient
+import Foundation
+
+/// A real discountd process on a temporary socket and data folder.
+final class DaemonProcess: @unchecked Sendable {
+    let directory: URL
+    let socketPath: String
+    let process = Process()
+    private let stderrPipe = Pipe()
+
+    /// Where `swift build` put the products: beside this test bundle.
+    static let binDirectory: URL = {
+        if let override = ProcessInfo.processInfo.environment["DISCOUNTD_BIN_DIR"] {
+            return URL(fileURLWithPath: override)
+        }
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var directory = executable.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("discountd").path),
+            directory.path != "/"
+        {
+            directory.deleteLastPathComponent()
+        }
+        return directory
+    }()
+
+    static func tool(_ name: String) -> URL { binDirectory.appendingPathComponent(name) }
+
+    init(arguments: [String] = [], directory: URL? = nil) throws {
+        self.directory = directory ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("discountd-test-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+        socketPath = self.directory.appendingPathComponent("d.sock").path
+        process.executableURL = Self.tool("discountd")
+        process.arguments = ["--socket", socketPath, "--data-dir", self.directory.appendingPathComponent("data").path,
+                             "--log-level", "warning"] + arguments
+        process.standardError = stderrPipe
+        process.standardOutput = FileHandle.nullDevice
+    }
+
+    /// Starts the daemon and waits until its socket answers.
+    static func start(arguments: [String] = []) async throws -> DaemonProcess {
+        let daemon = try DaemonProcess(arguments: arguments)
+        try await daemon.start()
+        return daemon
+    }
+
+    func start() async throws {
+        try process.run()
+        for _ in 0..<500 {
+            if let client = try? await DiscountClient.connect(socketPath: socketPath) {
+                await client.close()
+                return
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw DaemonError.didNotStart(stderr: String(decoding: stderrPipe.fileHandleForReading.availableData, as: UTF8.self))
+    }
+
+    func client(_ options: DiscountClient.Options = .init()) async throws -> DiscountClient {
+        try await DiscountClient.connect(socketPath: socketPath, options: options)
+    }
+
+    /// Sends SIGTERM and returns the exit status.
+    @discardableResult
+    func stop() async -> Int32 {
+        if process.isRunning { process.terminate() }
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        return process.terminationStatus
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    enum DaemonError: Error { case didNotStart(stderr: String) }
+}
+
+/// Runs `body` against a fresh daemon, then stops and removes it.
+func withDaemon(arguments: [String] = [], _ body: (DaemonProcess) async throws -> Void) async throws {
+    let daemon = try await DaemonProcess.start(arguments: arguments)
+    defer { daemon.remove() }
+    do {
+        try await body(daemon)
+    } catch {
+        await daemon.stop()
+        throw error
+    }
+    await daemon.stop()
+}
+
+/// Runs discountctl with `arguments`; returns exit status, stdout and stderr.
+func discountctl(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = DaemonProcess.tool("discountctl")
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}

@@ -1,0 +1,126 @@
+import DiscountClient
+import Foundation
+import Testing
+import TTRPC
+
+/// The real daemon on a temporary socket, called through the client library.
+@Suite struct DaemonTests {
+    @Test func healthCheckIsServing() async throws {
+        try await withDaemon { daemon in
+            let client = try await daemon.client()
+            #expect(try await client.health().status == .serving)
+            await client.close()
+        }
+    }
+
+    @Test func serverInfoDescribesTheDaemon() async throws {
+        try await withDaemon { daemon in
+            let client = try await daemon.client()
+            let info = try await client.serverInfo()
+            #expect(info.socket == daemon.socketPath)
+            #expect(!info.version.isEmpty)
+            #expect(info.uptimeSeconds >= 0)
+            #expect((info.startedAt?.seconds ?? 0) > 1_700_000_000)
+            await client.close()
+        }
+    }
+
+    @Test func malformedPayloadIsInvalidArgumentWithDetail() async throws {
+        try await withDaemon { daemon in
+            let raw = try await TTRPCClient.connect(socketPath: daemon.socketPath)
+            await #expect {
+                _ = try await raw.call(service: "discountd.v1.Health", method: "Check", payload: [0xFF, 0xFF, 0xFF])
+            } throws: { error in
+                guard let error = error as? RPCError else { return false }
+                return error.code == .invalidArgument && error.detail?.reason == "INVALID_ARGUMENT"
+                    && error.detail?.field == "payload" && error.message.contains("Health.Check")
+            }
+            await raw.close()
+        }
+    }
+
+    @Test func unknownMethodIsUnimplemented() async throws {
+        try await withDaemon { daemon in
+            let client = try await daemon.client()
+            await #expect {
+                _ = try await client.call("discountd.v1.Health", "Nope", HealthCheckRequest(), as: HealthCheckResponse.self)
+            } throws: { ($0 as? RPCError)?.code == .unimplemented }
+            await client.close()
+        }
+    }
+
+    @Test func requireAuthRefusesCallsWithoutAToken() async throws {
+        try await withDaemon(arguments: ["--require-auth"]) { daemon in
+            let client = try await daemon.client()
+            // Health stays open for supervisors.
+            #expect(try await client.health().status == .serving)
+            await #expect {
+                _ = try await client.serverInfo()
+            } throws: { error in
+                guard let error = error as? RPCError else { return false }
+                return error.code == .unauthenticated && error.detail?.reason == "UNAUTHENTICATED"
+            }
+            await client.close()
+        }
+    }
+
+    @Test func unknownTokenIsUnauthenticated() async throws {
+        try await withDaemon { daemon in
+            let client = try await daemon.client(.init(token: "not-a-token"))
+            await #expect {
+                _ = try await client.serverInfo()
+            } throws: { ($0 as? RPCError)?.code == .unauthenticated }
+            await client.close()
+        }
+    }
+
+    @Test func sigtermExitsZeroAndRemovesTheSocket() async throws {
+        let daemon = try await DaemonProcess.start()
+        defer { daemon.remove() }
+        #expect(await daemon.stop() == 0)
+        #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
+    }
+
+    @Test func aSecondDaemonOnALiveSocketIsRefused() async throws {
+        try await withDaemon { daemon in
+            let second = try DaemonProcess(directory: daemon.directory)
+            try second.process.run()
+            second.process.waitUntilExit()
+            #expect(second.process.terminationStatus != 0)
+            // The first one is untouched.
+            let client = try await daemon.client()
+            #expect(try await client.health().status == .serving)
+            await client.close()
+        }
+    }
+
+    @Test func aStaleSocketIsReplaced() async throws {
+        let first = try await DaemonProcess.start()
+        defer { first.remove() }
+        first.process.interrupt()  // SIGINT also drains; then kill hard to leave the file behind
+        kill(first.process.processIdentifier, SIGKILL)
+        while first.process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        // Recreate a stale socket file if the signal raced the cleanup.
+        if !FileManager.default.fileExists(atPath: first.socketPath) {
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { raw in
+                let bytes = Array(first.socketPath.utf8)
+                raw.copyBytes(from: bytes)
+                raw[bytes.count] = 0
+            }
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            close(fd)
+        }
+        #expect(FileManager.default.fileExists(atPath: first.socketPath))
+        let second = try DaemonProcess(directory: first.directory)
+        try await second.start()
+        let client = try await second.client()
+        #expect(try await client.health().status == .serving)
+        await client.close()
+        #expect(await second.stop() == 0)
+    }
+}
