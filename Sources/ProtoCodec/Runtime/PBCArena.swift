@@ -1,0 +1,127 @@
+import CProtobufC
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A bump allocator for building one C message to encode.
+///
+/// The first 1 KiB is on the stack; more goes to `malloc`'d chunks (each
+/// twice the last) that are freed when the arena ends. Nothing is freed one
+/// by one, and no pointer into the arena outlives `with`'s closure.
+package struct PBCArena: ~Copyable {
+    private var cursor: UnsafeMutableRawPointer
+    private var end: UnsafeMutableRawPointer
+    private var chunks: [UnsafeMutableRawPointer] = []
+    private var nextChunkSize = 4096
+
+    /// Stack space for the first allocations; more than 1 KiB made encoding slower.
+    private static let stackBytes = 1024
+
+    private init(_ first: UnsafeMutableRawBufferPointer) {
+        cursor = first.baseAddress!
+        end = cursor + first.count
+    }
+
+    deinit {
+        for chunk in chunks { free(chunk) }
+    }
+
+    /// Runs `body` with a fresh arena, freed when it returns.
+    package static func with<R>(_ body: (inout PBCArena) -> R) -> R {
+        withUnsafeTemporaryAllocation(byteCount: stackBytes, alignment: 16) { first in
+            var arena = PBCArena(first)
+            return body(&arena)
+        }
+    }
+
+    private mutating func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
+        var start = cursor.alignedUp(toMultipleOf: alignment)
+        if start.distance(to: end) < byteCount {
+            let size = max(nextChunkSize, byteCount + alignment)
+            nextChunkSize = size * 2
+            guard let chunk = malloc(size) else { fatalError("out of memory encoding a protobuf message") }
+            chunks.append(chunk)
+            start = chunk.alignedUp(toMultipleOf: alignment)
+            end = chunk + size
+        }
+        cursor = start + byteCount
+        return start
+    }
+
+    /// Uninitialised room for `count` values of `T`.
+    package mutating func allocate<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+        allocate(byteCount: MemoryLayout<T>.stride * count, alignment: MemoryLayout<T>.alignment)
+            .bindMemory(to: T.self, capacity: count)
+    }
+
+    /// A NUL-terminated copy of `string`'s UTF-8 (protobuf-c stops at a NUL in it).
+    package mutating func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
+        let count = string.utf8.count
+        let p = allocate(byteCount: count + 1, alignment: 1)
+        let copied: Void? = string.utf8.withContiguousStorageIfAvailable { utf8 in
+            if count > 0 { p.copyMemory(from: utf8.baseAddress!, byteCount: count) }
+        }
+        if copied == nil {
+            for (i, byte) in string.utf8.enumerated() { p.storeBytes(of: byte, toByteOffset: i, as: UInt8.self) }
+        }
+        p.storeBytes(of: 0, toByteOffset: count, as: UInt8.self)
+        return p.bindMemory(to: CChar.self, capacity: count + 1)
+    }
+
+    /// A copy of `bytes` as protobuf-c binary data.
+    package mutating func binary(_ bytes: [UInt8]) -> ProtobufCBinaryData {
+        guard !bytes.isEmpty else { return ProtobufCBinaryData(len: 0, data: nil) }
+        let p = allocate(UInt8.self, count: bytes.count)
+        bytes.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: bytes.count) }
+        return ProtobufCBinaryData(len: bytes.count, data: p)
+    }
+
+    /// An initialised C message filled from `message`.
+    package mutating func message<M: PBCMessage>(_ message: M) -> UnsafeMutablePointer<M.CMessage> {
+        let c = allocate(M.CMessage.self, count: 1)
+        M.pbcInit(c)
+        message.pbcFill(c, &self)
+        return c
+    }
+
+    // MARK: Repeated fields
+
+    package mutating func messages<M: PBCMessage>(_ messages: [M]) -> UnsafeMutablePointer<UnsafeMutablePointer<M.CMessage>?> {
+        let p = allocate(UnsafeMutablePointer<M.CMessage>?.self, count: messages.count)
+        for (i, m) in messages.enumerated() { (p + i).initialize(to: message(m)) }
+        return p
+    }
+
+    package mutating func strings(_ strings: [String]) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> {
+        let p = allocate(UnsafeMutablePointer<CChar>?.self, count: strings.count)
+        for (i, s) in strings.enumerated() { (p + i).initialize(to: cString(s)) }
+        return p
+    }
+
+    package mutating func binaries(_ values: [[UInt8]]) -> UnsafeMutablePointer<ProtobufCBinaryData> {
+        let p = allocate(ProtobufCBinaryData.self, count: values.count)
+        for (i, v) in values.enumerated() { (p + i).initialize(to: binary(v)) }
+        return p
+    }
+
+    package mutating func scalars<T: BitwiseCopyable>(_ values: [T]) -> UnsafeMutablePointer<T> {
+        let p = allocate(T.self, count: values.count)
+        values.withUnsafeBufferPointer { p.initialize(from: $0.baseAddress!, count: values.count) }
+        return p
+    }
+
+    package mutating func bools(_ values: [Bool]) -> UnsafeMutablePointer<protobuf_c_boolean> {
+        let p = allocate(protobuf_c_boolean.self, count: values.count)
+        for (i, v) in values.enumerated() { (p + i).initialize(to: v ? 1 : 0) }
+        return p
+    }
+
+    package mutating func enums<C: RawRepresentable>(_ values: [Int32]) -> UnsafeMutablePointer<C> where C.RawValue: FixedWidthInteger {
+        let p = allocate(C.self, count: values.count)
+        for (i, v) in values.enumerated() { (p + i).initialize(to: PBC.cEnum(v)) }
+        return p
+    }
+}

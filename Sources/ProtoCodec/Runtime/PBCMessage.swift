@@ -1,0 +1,108 @@
+import CProtobufC
+import NIOCore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The bridge between a generated struct and its protoc-c struct. Generated
+/// code conforms; nothing outside this module sees it.
+package protocol PBCMessage: ProtoMessage {
+    associatedtype CMessage
+
+    /// `<message>__init`: sets the descriptor and the defaults.
+    static func pbcInit(_ c: UnsafeMutablePointer<CMessage>)
+    /// `<message>__unpack`; nil when the bytes are malformed.
+    static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>?
+    /// `<message>__free_unpacked`.
+    static func pbcFree(_ c: UnsafeMutablePointer<CMessage>)
+    /// `<message>__get_packed_size`.
+    static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int
+    /// `<message>__pack`; returns the bytes written.
+    static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int
+
+    /// A deep copy of an unpacked C message.
+    init(pbc: UnsafePointer<CMessage>)
+    /// Sets the fields of an initialised C message; everything it points to
+    /// lives in `arena`.
+    func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena)
+}
+
+/// The codec's C entry points and conversions, used by generated code.
+package enum PBC {
+    package static func decode<M: PBCMessage>(_ bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) -> M {
+        let unpacked: UnsafeMutablePointer<M.CMessage>?
+        if let base = bytes.baseAddress, !bytes.isEmpty {
+            unpacked = M.pbcUnpack(bytes.count, base.assumingMemoryBound(to: UInt8.self))
+        } else {
+            // protobuf-c must never see a NULL data pointer, even for 0 bytes.
+            var byte: UInt8 = 0
+            unpacked = M.pbcUnpack(0, &byte)
+        }
+        guard let unpacked else {
+            throw ProtoDecodingError(messageName: M.protoName, byteCount: bytes.count)
+        }
+        defer { M.pbcFree(unpacked) }
+        return M(pbc: unpacked)
+    }
+
+    package static func encoded<M: PBCMessage>(_ message: M) -> [UInt8] {
+        PBCArena.with { arena in
+            let c = arena.message(message)
+            let size = M.pbcPackedSize(c)
+            return [UInt8](unsafeUninitializedCapacity: size) { out, count in
+                count = size == 0 ? 0 : M.pbcPack(c, out.baseAddress!)
+                precondition(count == size, "protobuf-c packed a different size than it measured")
+            }
+        }
+    }
+
+    package static func encode<M: PBCMessage>(_ message: M, into buffer: inout ByteBuffer) {
+        PBCArena.with { arena in
+            let c = arena.message(message)
+            let size = M.pbcPackedSize(c)
+            guard size > 0 else { return }
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
+                let written = M.pbcPack(c, out.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                precondition(written == size, "protobuf-c packed a different size than it measured")
+                return written
+            }
+        }
+    }
+
+    // MARK: C -> Swift
+
+    package static func string(_ p: UnsafePointer<CChar>?) -> String {
+        guard let p else { return "" }
+        return String(cString: p)
+    }
+
+    package static func bytes(_ b: ProtobufCBinaryData) -> [UInt8] {
+        guard b.len > 0, let data = b.data else { return [] }
+        return Array(UnsafeBufferPointer(start: data, count: b.len))
+    }
+
+    package static func array<C, S>(_ count: Int, _ base: UnsafeMutablePointer<C>?, _ convert: (C) -> S) -> [S] {
+        guard count > 0, let base else { return [] }
+        return UnsafeBufferPointer(start: base, count: count).map(convert)
+    }
+
+    /// A protoc-c enum's value (an unknown number is kept as is).
+    package static func enumValue<C: RawRepresentable>(_ c: C) -> Int32 where C.RawValue: FixedWidthInteger {
+        Int32(truncatingIfNeeded: c.rawValue)
+    }
+
+    // MARK: Swift -> C
+
+    package static func cEnum<C: RawRepresentable>(_ value: Int32) -> C where C.RawValue: FixedWidthInteger {
+        C(rawValue: C.RawValue(truncatingIfNeeded: value))!
+    }
+
+    // MARK: JSON
+
+    package static func base64(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+    }
+}
