@@ -693,13 +693,13 @@ def samples_file(reg, pool):
 
     def body():
         w("static let all: [MessageSample] = [")
-        for i, _ in enumerate(names):
-            w("    s%d()," % i)
+        for full in names:
+            w("    %s()," % full.replace(".", "_"))
         w("]")
-        for i, full in enumerate(names):
+        for full in names:
             swift, data = sampler.sample(full)
             w()
-            w("static func s%d() -> MessageSample {" % i)
+            w("static func %s() -> MessageSample {" % full.replace(".", "_"))
             w("    MessageSample(")
             w("        %s," % swift)
             w("        bytes: %s" % swift_bytes(data))
