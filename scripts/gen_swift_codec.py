@@ -553,6 +553,53 @@ def emit_bridging(w, full, swift_full, fields):
     w.block("extension %s: PBCMessage {" % swift_full, body)
 
 
+def service_property(file, service):
+    return swift_ident(lower_camel(camel_to(PACKAGE_PREFIX[file.package] + service.name, str.lower)))
+
+
+def emit_service(w, reg, file, service, path):
+    full = file.package + "." + service.name
+    doc = " ".join(l.strip() for l in comment_of(file, path))
+
+    def body():
+        emit_doc(w, file, path, "`%s`" % full)
+        w("public static let %s = ProtoServiceDescriptor(" % service_property(file, service))
+        w("    name: %s," % swift_string(full))
+        w("    methods: [")
+        for i, m in enumerate(service.method):
+            if m.client_streaming:
+                sys.exit("gen_swift_codec: client streaming is not supported (%s.%s)" % (full, m.name))
+            mdoc = " ".join(l.strip() for l in comment_of(file, path + [2, i]))
+            w("        ProtoMethodDescriptor(")
+            w("            service: %s, name: %s," % (swift_string(full), swift_string(m.name)))
+            w("            requestType: %s.self, responseType: %s.self," % (reg.swift(m.input_type), reg.swift(m.output_type)))
+            w("            serverStreaming: %s," % ("true" if m.server_streaming else "false"))
+            w("            documentation: %s" % swift_string(mdoc))
+            w("        ),")
+        w("    ],")
+        w("    documentation: %s" % swift_string(doc))
+        w(")")
+
+    w.block("extension ProtoServiceDescriptor {", body)
+
+
+def services_file(fds):
+    w = Writer()
+    w(HEADER.rstrip())
+    w()
+
+    def body():
+        w("/// Every service of proto/, sorted by full name.")
+        w("public static let all: [ProtoServiceDescriptor] = [")
+        services = sorted((f.package + "." + s.name, service_property(f, s)) for f in fds.file for s in f.service)
+        for _, prop in services:
+            w("    .%s," % bare(prop))
+        w("]")
+
+    w.block("extension ProtoServiceDescriptor {", body)
+    return w.text()
+
+
 def swift_file(reg, file):
     w = Writer()
     w(HEADER.rstrip())
@@ -567,6 +614,9 @@ def swift_file(reg, file):
     for i, m in enumerate(file.message_type):
         w()
         emit_message(w, reg, file, m, file.package + "." + m.name, [4, i], bridging)
+    for i, service in enumerate(file.service):
+        w()
+        emit_service(w, reg, file, service, [6, i])
     w()
     w("// MARK: - protobuf-c bridging")
     for full, swift_full, fields in bridging:
@@ -721,6 +771,9 @@ def main():
         out = file.name.replace(".proto", "").replace("/", "_") + ".pb.swift"
         with open(os.path.join(swift_dir, out), "w", encoding="utf-8") as f:
             f.write(swift_file(reg, file))
+
+    with open(os.path.join(swift_dir, "ProtoServiceDescriptor+All.pb.swift"), "w", encoding="utf-8") as f:
+        f.write(services_file(fds))
 
     pool = descriptor_pool.DescriptorPool()
     for file in fds.file:

@@ -953,6 +953,72 @@ public struct GetMyCommissionsResponse: ProtoMessage, Hashable {
     }
 }
 
+extension ProtoServiceDescriptor {
+    /// Agent commissions: agents register, get their own discount code per
+    /// campaign, and earn commission on the orders that used it. Acts on the
+    /// token's project.
+    public static let commission = ProtoServiceDescriptor(
+        name: "discountd.v1.Commission",
+        methods: [
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Commission", name: "RegisterAgent",
+                requestType: RegisterAgentRequest.self, responseType: RegisterAgentResponse.self,
+                serverStreaming: false,
+                documentation: "Registers an agent; the same name in the same project returns the same agent. Scope: write_campaigns (or the default local peer)."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Commission", name: "GetActiveCampaigns",
+                requestType: GetActiveCampaignsRequest.self, responseType: GetActiveCampaignsResponse.self,
+                serverStreaming: false,
+                documentation: "Campaigns running now."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Commission", name: "GetMyDiscountCode",
+                requestType: GetMyDiscountCodeRequest.self, responseType: GetMyDiscountCodeResponse.self,
+                serverStreaming: false,
+                documentation: "Get-or-create: one code per (agent, campaign), forever, however many callers race. Never fails because Shopify did; see shopify_sync_status."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Commission", name: "CreateCampaign",
+                requestType: CreateCampaignRequest.self, responseType: CreateCampaignResponse.self,
+                serverStreaming: false,
+                documentation: "Scope write_campaigns."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Commission", name: "UpdateCampaign",
+                requestType: UpdateCampaignRequest.self, responseType: UpdateCampaignResponse.self,
+                serverStreaming: false,
+                documentation: "Scope write_campaigns."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Commission", name: "EndCampaign",
+                requestType: EndCampaignRequest.self, responseType: EndCampaignResponse.self,
+                serverStreaming: false,
+                documentation: "Ends a campaign now (or at ends_at). Scope write_campaigns."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Commission", name: "ListCampaigns",
+                requestType: ListCampaignsRequest.self, responseType: ListCampaignsResponse.self,
+                serverStreaming: false,
+                documentation: "Scope read_campaigns."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Commission", name: "RecordOrder",
+                requestType: RecordOrderRequest.self, responseType: RecordOrderResponse.self,
+                serverStreaming: false,
+                documentation: "Attributes an order to the agent whose code it used (codes match case-insensitively). Idempotent on order_id; a later status for the same order updates the commission, a refund reverses it."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Commission", name: "GetMyCommissions",
+                requestType: GetMyCommissionsRequest.self, responseType: GetMyCommissionsResponse.self,
+                serverStreaming: false,
+                documentation: "Orders, sales and commission of an agent, per campaign."
+            ),
+        ],
+        documentation: "Agent commissions: agents register, get their own discount code per campaign, and earn commission on the orders that used it. Acts on the token's project."
+    )
+}
+
 // MARK: - protobuf-c bridging
 
 extension Campaign: PBCMessage {

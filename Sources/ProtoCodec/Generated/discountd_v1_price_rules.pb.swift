@@ -1353,6 +1353,111 @@ public struct RollbackRedemptionResponse: ProtoMessage, Hashable {
     }
 }
 
+extension ProtoServiceDescriptor {
+    /// Price rules and their discount codes (Shopify's model). Acts on the
+    /// token's project. Scopes: read_price_rules for reads, write_price_rules for
+    /// writes.
+    ///
+    /// Code text is 1..255 printable characters, trimmed, unique per project and
+    /// compared case-insensitively; it is stored as given.
+    public static let priceRules = ProtoServiceDescriptor(
+        name: "discountd.v1.PriceRules",
+        methods: [
+            ProtoMethodDescriptor(
+                service: "discountd.v1.PriceRules", name: "CreatePriceRule",
+                requestType: CreatePriceRuleRequest.self, responseType: CreatePriceRuleResponse.self,
+                serverStreaming: false,
+                documentation: "A new price rule: what a discount is worth, when, and how often."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.PriceRules", name: "GetPriceRule",
+                requestType: GetPriceRuleRequest.self, responseType: GetPriceRuleResponse.self,
+                serverStreaming: false,
+                documentation: "One price rule by id."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.PriceRules", name: "ListPriceRules",
+                requestType: ListPriceRulesRequest.self, responseType: ListPriceRulesResponse.self,
+                serverStreaming: false,
+                documentation: "Price rules of the project, in creation order, a page at a time."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.PriceRules", name: "UpdatePriceRule",
+                requestType: UpdatePriceRuleRequest.self, responseType: UpdatePriceRuleResponse.self,
+                serverStreaming: false,
+                documentation: "Changes the fields that are present; the rest stay."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.PriceRules", name: "DeletePriceRule",
+                requestType: DeletePriceRuleRequest.self, responseType: DeletePriceRuleResponse.self,
+                serverStreaming: false,
+                documentation: "Deletes the rule and all its discount codes."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.PriceRules", name: "CreateDiscountCode",
+                requestType: CreateDiscountCodeRequest.self, responseType: CreateDiscountCodeResponse.self,
+                serverStreaming: false,
+                documentation: "A discount code under a price rule. ALREADY_EXISTS (CODE_TAKEN) when the text is used in the project, compared case-insensitively."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.PriceRules", name: "BatchCreateDiscountCodes",
+                requestType: BatchCreateDiscountCodesRequest.self, responseType: BatchCreateDiscountCodesResponse.self,
+                serverStreaming: true,
+                documentation: "Up to 1,000,000 codes a call. Streams BulkProgress messages, then one final result."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.PriceRules", name: "GetDiscountCode",
+                requestType: GetDiscountCodeRequest.self, responseType: GetDiscountCodeResponse.self,
+                serverStreaming: false,
+                documentation: "One discount code by price rule and code id."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.PriceRules", name: "ListDiscountCodes",
+                requestType: ListDiscountCodesRequest.self, responseType: ListDiscountCodesResponse.self,
+                serverStreaming: false,
+                documentation: "Keyset pagination, in creation order."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.PriceRules", name: "LookupDiscountCode",
+                requestType: LookupDiscountCodeRequest.self, responseType: LookupDiscountCodeResponse.self,
+                serverStreaming: false,
+                documentation: "Finds a code by its text, case-insensitively."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.PriceRules", name: "UpdateDiscountCode",
+                requestType: UpdateDiscountCodeRequest.self, responseType: UpdateDiscountCodeResponse.self,
+                serverStreaming: false,
+                documentation: "Changes the fields that are present; the rest stay."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.PriceRules", name: "DeleteDiscountCode",
+                requestType: DeleteDiscountCodeRequest.self, responseType: DeleteDiscountCodeResponse.self,
+                serverStreaming: false,
+                documentation: "Deletes one discount code; its redemptions go with it."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.PriceRules", name: "ValidateDiscountCode",
+                requestType: ValidateDiscountCodeRequest.self, responseType: ValidateDiscountCodeResponse.self,
+                serverStreaming: false,
+                documentation: "Whether the code would apply now, and if not why."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.PriceRules", name: "RedeemDiscountCode",
+                requestType: RedeemDiscountCodeRequest.self, responseType: RedeemDiscountCodeResponse.self,
+                serverStreaming: false,
+                documentation: "Counts one use. Refuses past usage_limit, ends_at or once_per_customer; idempotent on order_id."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.PriceRules", name: "RollbackRedemption",
+                requestType: RollbackRedemptionRequest.self, responseType: RollbackRedemptionResponse.self,
+                serverStreaming: false,
+                documentation: "Gives back the uses of an order (cancelled, payment failed); idempotent."
+            ),
+        ],
+        documentation: "Price rules and their discount codes (Shopify's model). Acts on the token's project. Scopes: read_price_rules for reads, write_price_rules for writes.  Code text is 1..255 printable characters, trimmed, unique per project and compared case-insensitively; it is stored as given."
+    )
+}
+
 // MARK: - protobuf-c bridging
 
 extension PriceRule: PBCMessage {

@@ -901,6 +901,78 @@ public struct ExportVoucherCodesResponse: ProtoMessage, Hashable {
     }
 }
 
+extension ProtoServiceDescriptor {
+    /// Voucher pools: pre-made codes that are handed out one at a time. Methods
+    /// take project_id (the seed's company_id) and check that the token may see
+    /// that project. Scopes: read_vouchers, write_vouchers.
+    public static let vouchers = ProtoServiceDescriptor(
+        name: "discountd.v1.Vouchers",
+        methods: [
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Vouchers", name: "ListProjects",
+                requestType: ListProjectsRequest.self, responseType: ListProjectsResponse.self,
+                serverStreaming: false,
+                documentation: "Projects the token may see."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Vouchers", name: "ListVoucherPools",
+                requestType: ListVoucherPoolsRequest.self, responseType: ListVoucherPoolsResponse.self,
+                serverStreaming: false,
+                documentation: "Pools of a project with their total and available counts."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Vouchers", name: "GetVoucherPool",
+                requestType: GetVoucherPoolRequest.self, responseType: GetVoucherPoolResponse.self,
+                serverStreaming: false,
+                documentation: "One pool with its counts and the used_by references it was assigned with."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Vouchers", name: "ListVoucherCodes",
+                requestType: ListVoucherCodesRequest.self, responseType: ListVoucherCodesResponse.self,
+                serverStreaming: false,
+                documentation: "One page of a pool's codes, optionally of one status."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Vouchers", name: "CreateVoucherPool",
+                requestType: CreateVoucherPoolRequest.self, responseType: CreateVoucherPoolResponse.self,
+                serverStreaming: false,
+                documentation: "Pool names are unique in a project."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Vouchers", name: "DeleteVoucherPool",
+                requestType: DeleteVoucherPoolRequest.self, responseType: DeleteVoucherPoolResponse.self,
+                serverStreaming: false,
+                documentation: "Deletes the pool and its codes."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Vouchers", name: "AddVoucherCodes",
+                requestType: AddVoucherCodesRequest.self, responseType: AddVoucherCodesResponse.self,
+                serverStreaming: true,
+                documentation: "Imports or generates codes. Streams BulkProgress messages, then one final result."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Vouchers", name: "AssignVoucherCode",
+                requestType: AssignVoucherCodeRequest.self, responseType: AssignVoucherCodeResponse.self,
+                serverStreaming: false,
+                documentation: "Hands one available code to a customer. The same customer and used_by get the same code again; a code never goes to two customers. RESOURCE_EXHAUSTED (POOL_EXHAUSTED) when none is left."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Vouchers", name: "RedeemVoucherCode",
+                requestType: RedeemVoucherCodeRequest.self, responseType: RedeemVoucherCodeResponse.self,
+                serverStreaming: false,
+                documentation: "assigned -> redeemed; redeeming twice is refused (FAILED_PRECONDITION)."
+            ),
+            ProtoMethodDescriptor(
+                service: "discountd.v1.Vouchers", name: "ExportVoucherCodes",
+                requestType: ExportVoucherCodesRequest.self, responseType: ExportVoucherCodesResponse.self,
+                serverStreaming: true,
+                documentation: "Every code of a pool, as a server stream of chunks."
+            ),
+        ],
+        documentation: "Voucher pools: pre-made codes that are handed out one at a time. Methods take project_id (the seed's company_id) and check that the token may see that project. Scopes: read_vouchers, write_vouchers."
+    )
+}
+
 // MARK: - protobuf-c bridging
 
 extension VoucherPool: PBCMessage {
