@@ -265,7 +265,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
         let ready = outbound
         outbound.clear()
-        context.writeAndFlush(wrapOutboundOut(ready)).whenComplete { _ in context.close(promise: nil) }
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(ready)).whenComplete { _ in loopBound.value.close(promise: nil) }
     }
 
     // MARK: Server streams

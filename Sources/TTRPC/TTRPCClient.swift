@@ -28,9 +28,11 @@ public final class TTRPCClient: Sendable {
             }
             .connect(unixDomainSocketPath: socketPath).get()
         let handler = try await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
+            NIOLoopBound(
+                try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self),
+                eventLoop: channel.eventLoop)
         }.get()
-        return TTRPCClient(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+        return TTRPCClient(channel: channel, handler: handler)
     }
 
     /// Calls a unary method with an encoded payload; returns the encoded answer

@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOExtras
 import NIOPosix
@@ -94,12 +95,14 @@ public final class TTRPCServer: Sendable {
         let eventLoop = channel.eventLoop
         let drained = eventLoop.makePromise(of: Void.self)
         let outcome = eventLoop.makePromise(of: Bool.self)
-        // Both callbacks run on this loop; the box makes sure only the first counts.
-        let settled = NIOLoopBoundBox(false, eventLoop: eventLoop)
+        // Drained or out of time, whichever comes first decides.
+        let settled = NIOLockedValueBox(false)
         let settle: @Sendable (Bool) -> Void = { inTime in
-            guard !settled.value else { return }
-            settled.value = true
-            outcome.succeed(inTime)
+            let first = settled.withLockedValue { done in
+                defer { done = true }
+                return !done
+            }
+            if first { outcome.succeed(inTime) }
         }
         drained.futureResult.whenComplete { _ in settle(true) }
         let timer = eventLoop.scheduleTask(in: .nanoseconds(gracePeriod.nanoseconds)) { settle(false) }

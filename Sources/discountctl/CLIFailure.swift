@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiscountClient
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -57,6 +58,6 @@ func runReporting(_ body: () async throws -> Void) async throws {
 
 enum FileHandleOutput {
     static func standardError(_ text: String) {
-        fputs(text + "\n", stderr)
+        FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 }

@@ -10,8 +10,10 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "The daemon's socket. (env: DISCOUNTD_SOCKET)")
     var socket: String = env("DISCOUNTD_SOCKET") ?? "./discountd.sock"
 
-    @Option(help: "Bearer token for the call. (env: DISCOUNTD_TOKEN)")
-    var token: String? = env("DISCOUNTD_TOKEN")
+    @Option(name: .customLong("token"), help: "Bearer token for the call. (env: DISCOUNTD_TOKEN)")
+    var tokenOption: String?
+
+    var token: String? { tokenOption ?? env("DISCOUNTD_TOKEN") }
 
     @Option(help: "Seconds to wait for an answer.")
     var timeout: Double = 10

@@ -15,8 +15,12 @@ struct DaemonOptions: ParsableArguments {
     @Flag(help: "Every call must carry a token, even from the daemon's own user. (env: DISCOUNTD_REQUIRE_AUTH=1)")
     var requireAuth: Bool = env("DISCOUNTD_REQUIRE_AUTH") == "1"
 
-    @Option(help: "Group that may use the socket (mode 0660 instead of 0600). (env: DISCOUNTD_SOCKET_GROUP)")
-    var socketGroup: String? = env("DISCOUNTD_SOCKET_GROUP")
+    @Option(
+        name: .customLong("socket-group"),
+        help: "Group that may use the socket (mode 0660 instead of 0600). (env: DISCOUNTD_SOCKET_GROUP)")
+    var socketGroupOption: String?
+
+    var socketGroup: String? { socketGroupOption ?? env("DISCOUNTD_SOCKET_GROUP") }
 
     @Option(help: "Largest request data in bytes. (env: DISCOUNTD_MAX_DATA_SIZE)")
     var maxDataSize: Int = env("DISCOUNTD_MAX_DATA_SIZE").flatMap(Int.init) ?? 4 << 20
