@@ -51,11 +51,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Domain types and rules: no I/O.
+        .target(name: "DiscountCore"),
+        // The Store protocol and its backends.
+        .target(
+            name: "DiscountStore",
+            dependencies: ["DiscountCore", "CSQLite"]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         // The discountd.v1 services: handlers, authorization, error mapping.
         .target(
             name: "DiscountServices",
             dependencies: [
-                "TTRPC", "ProtoCodec",
+                "TTRPC", "ProtoCodec", "DiscountCore", "DiscountStore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -82,6 +94,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ProtoCodecTests", dependencies: ["ProtoCodec"]),
+        .testTarget(name: "DiscountCoreTests", dependencies: ["DiscountCore"]),
+        .testTarget(name: "DiscountStoreTests", dependencies: ["DiscountStore", "DiscountCore"]),
         .testTarget(
             name: "TTRPCTests",
             dependencies: [

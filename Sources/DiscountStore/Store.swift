@@ -1,0 +1,92 @@
+import DiscountCore
+
+/// The durable truth behind the services. Every write returns only once it is
+/// committed (durable); reads never wait behind writes.
+///
+/// Implementations: `SQLiteStore` (embedded default). The contract suite in
+/// Tests/DiscountStoreTests runs against each.
+public protocol Store: Sendable {
+    /// "sqlite", "postgresql": what Admin.ServerInfo reports.
+    var backendName: String { get }
+
+    // MARK: Projects
+
+    /// Throws `StoreError.conflict` when the id or name is taken.
+    func insertProject(_ project: Project) async throws
+    func project(id: String) async throws -> Project?
+    func projects() async throws -> [Project]
+
+    // MARK: Tokens
+
+    func insertToken(_ token: TokenRecord) async throws
+    func token(secretHash: String) async throws -> TokenRecord?
+    func token(id: String) async throws -> TokenRecord?
+    /// Marks the token revoked (idempotent: keeps the first revocation time);
+    /// nil when no such token exists.
+    func revokeToken(id: String, at: Instant) async throws -> TokenRecord?
+
+    // MARK: Price rules
+
+    /// Throws `StoreError.conflict` when the id is taken.
+    func insertPriceRule(_ rule: PriceRule) async throws
+    func priceRule(projectID: String, id: String) async throws -> PriceRule?
+    /// Keyset page ordered by id: rules with id > `after`, at most `limit`.
+    func priceRules(projectID: String, after: String?, limit: Int) async throws -> [PriceRule]
+    /// Replaces the rule's editable fields (not usage_count); false when missing.
+    func updatePriceRule(_ rule: PriceRule) async throws -> Bool
+    /// Deletes the rule and its codes; nil when missing, else how many codes went with it.
+    func deletePriceRule(projectID: String, id: String) async throws -> Int64?
+
+    // MARK: Discount codes
+
+    /// Throws `StoreError.codeTaken` when the canonical code exists in the project.
+    func insertDiscountCode(_ code: DiscountCode) async throws
+    /// Inserts as many as it can in large transactions; returns the canonical
+    /// codes refused because the project already has them (or the batch repeats them).
+    func insertDiscountCodes(_ codes: [DiscountCode]) async throws -> [String]
+    func discountCode(projectID: String, id: String) async throws -> DiscountCode?
+    func discountCode(projectID: String, canonicalCode: String) async throws -> DiscountCode?
+    /// Keyset page of one rule's codes ordered by id.
+    func discountCodes(projectID: String, priceRuleID: String, after: String?, limit: Int) async throws -> [DiscountCode]
+    /// Replaces code text, use_with_other, usage_limit and updated_at (not
+    /// usage_count); false when missing; `StoreError.codeTaken` on a clash.
+    func updateDiscountCode(_ code: DiscountCode) async throws -> Bool
+    func deleteDiscountCode(projectID: String, id: String) async throws -> Bool
+    func countDiscountCodes(projectID: String) async throws -> Int64
+
+    // MARK: Redemptions
+
+    /// Checks `RedemptionPolicy` and counts the use in one guarded write;
+    /// idempotent per (order, code).
+    func redeem(_ request: RedemptionRequest) async throws -> RedemptionOutcome
+    /// Whether `customerID` has a live redemption under the rule.
+    func customerHasRedeemed(projectID: String, priceRuleID: String, customerID: String) async throws -> Bool
+    /// Gives back every live use the order made; returns the codes as they are
+    /// afterwards (empty when there was nothing to release).
+    func rollbackRedemptions(projectID: String, orderID: String, at: Instant) async throws -> [DiscountCode]
+
+    // MARK: Idempotency
+
+    func idempotencyRecord(projectID: String, key: String) async throws -> IdempotencyRecord?
+    /// Stores the record unless one exists for the key; returns whichever is kept.
+    func saveIdempotencyRecord(_ record: IdempotencyRecord) async throws -> IdempotencyRecord
+
+    /// Flushes and closes; later calls throw `StoreError.closed`.
+    func close() async
+}
+
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    case codeTaken(String)
+    case conflict(String)
+    case closed
+    case failure(String)
+
+    public var description: String {
+        switch self {
+        case .codeTaken(let code): "code \(code) is already taken"
+        case .conflict(let what): "\(what) already exists"
+        case .closed: "the store is closed"
+        case .failure(let message): message
+        }
+    }
+}
