@@ -27,7 +27,7 @@ import Testing
             (frame(0xFFFF_FFFF, .response, [9]), [expected(0xFFFF_FFFF, .response, [9])]),
         ]
         try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: pairs) {
-            ByteToMessageHandler(FrameDecoder(maxDataSize: 1024)).decoder!
+            FrameDecoder(maxDataSize: 1024)
         }
     }
 
