@@ -13,10 +13,13 @@ public struct DiscountCode: Sendable, Hashable, Codable {
     public var usageCount: Int64
     public var createdAt: Instant
     public var updatedAt: Instant
+    /// Bumped by the store on every change (including usage counts), so a
+    /// cache can tell a newer copy from an older one.
+    public var version: Int64
 
     public init(
         id: String, projectID: String, priceRuleID: String, code: String, useWithOther: Bool = false,
-        usageLimit: Int64? = nil, usageCount: Int64 = 0, createdAt: Instant, updatedAt: Instant
+        usageLimit: Int64? = nil, usageCount: Int64 = 0, createdAt: Instant, updatedAt: Instant, version: Int64 = 1
     ) {
         self.id = id
         self.projectID = projectID
@@ -28,5 +31,6 @@ public struct DiscountCode: Sendable, Hashable, Codable {
         self.usageCount = usageCount
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.version = version
     }
 }

@@ -20,11 +20,14 @@ public struct PriceRule: Sendable, Hashable, Codable {
     public var oncePerCustomer: Bool
     public var createdAt: Instant
     public var updatedAt: Instant
+    /// Bumped by the store on every change (including usage counts), so a
+    /// cache can tell a newer copy from an older one.
+    public var version: Int64
 
     public init(
         id: String, projectID: String, title: String, valueKind: ValueKind, value: Double,
         currency: String = "", startsAt: Instant, endsAt: Instant? = nil, usageLimit: Int64? = nil,
-        usageCount: Int64 = 0, oncePerCustomer: Bool = false, createdAt: Instant, updatedAt: Instant
+        usageCount: Int64 = 0, oncePerCustomer: Bool = false, createdAt: Instant, updatedAt: Instant, version: Int64 = 1
     ) {
         self.id = id
         self.projectID = projectID
@@ -39,5 +42,6 @@ public struct PriceRule: Sendable, Hashable, Codable {
         self.oncePerCustomer = oncePerCustomer
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.version = version
     }
 }

@@ -3,6 +3,10 @@ import DiscountCore
 /// The durable truth behind the services. Every write returns only once it is
 /// committed (durable); reads never wait behind writes.
 ///
+/// Every change to a price rule or discount code (edits, usage counts) bumps
+/// its `version` by one, and every method returning one returns it as stored
+/// after the change: caches keep whichever copy has the higher version.
+///
 /// Implementations: `SQLiteStore` (embedded default). The contract suite in
 /// Tests/DiscountStoreTests runs against each.
 public protocol Store: Sendable {
