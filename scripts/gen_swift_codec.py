@@ -345,7 +345,7 @@ class Field:
             else:
                 value = "PBC.base64(%s)" % s
             return ["try c.encode(%s, forKey: %s)" % (value, key)]
-        if self.is_message or self.optional:
+        if not self.repeated and (self.is_message or self.optional):
             return ["try c.encodeIfPresent(%s, forKey: %s)" % (s, key)]
         return ["try c.encode(%s, forKey: %s)" % (s, key)]
 
@@ -523,10 +523,11 @@ def emit_bridging(w, full, swift_full, fields):
         w("package typealias CMessage = %s" % ctype)
         w()
         w("package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { %s__init(c) }" % lower)
-        w("package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {")
-        w("    %s__unpack(nil, count, data)" % lower)
+        w("package static func pbcUnpack(")
+        w("    _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>")
+        w(") -> UnsafeMutablePointer<CMessage>? {")
+        w("    %s__unpack(allocator, count, data)" % lower)
         w("}")
-        w("package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { %s__free_unpacked(c, nil) }" % lower)
         w("package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { %s__get_packed_size(c) }" % lower)
         w("package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {")
         w("    %s__pack(c, out)" % lower)

@@ -135,7 +135,7 @@ public struct StatsResponse: ProtoMessage, Hashable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
-        try c.encodeIfPresent(self.methods, forKey: "methods")
+        try c.encode(self.methods, forKey: "methods")
         try c.encode(self.cacheHitRatio, forKey: "cache_hit_ratio")
         try c.encode(self.cacheHits, forKey: "cache_hits")
         try c.encode(self.cacheMisses, forKey: "cache_misses")
@@ -632,10 +632,11 @@ extension ServerInfoRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__ServerInfoRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__server_info_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__server_info_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__server_info_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__server_info_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__server_info_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__server_info_request__pack(c, out)
@@ -650,10 +651,11 @@ extension ServerInfoResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__ServerInfoResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__server_info_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__server_info_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__server_info_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__server_info_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__server_info_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__server_info_response__pack(c, out)
@@ -681,10 +683,11 @@ extension StatsRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__StatsRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__stats_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__stats_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__stats_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__stats_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__stats_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__stats_request__pack(c, out)
@@ -699,10 +702,11 @@ extension StatsResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__StatsResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__stats_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__stats_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__stats_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__stats_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__stats_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__stats_response__pack(c, out)
@@ -737,10 +741,11 @@ extension MethodStats: PBCMessage {
     package typealias CMessage = Discountd__V1__MethodStats
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__method_stats__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__method_stats__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__method_stats__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__method_stats__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__method_stats__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__method_stats__pack(c, out)
@@ -774,10 +779,11 @@ extension CreateProjectRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__CreateProjectRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_project_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__create_project_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__create_project_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_project_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_project_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_project_request__pack(c, out)
@@ -797,10 +803,11 @@ extension CreateProjectResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__CreateProjectResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_project_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__create_project_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__create_project_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_project_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_project_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_project_response__pack(c, out)
@@ -820,10 +827,11 @@ extension CreateTokenRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__CreateTokenRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_token_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__create_token_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__create_token_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_token_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_token_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_token_request__pack(c, out)
@@ -852,10 +860,11 @@ extension CreateTokenResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__CreateTokenResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_token_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__create_token_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__create_token_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_token_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_token_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_token_response__pack(c, out)
@@ -890,10 +899,11 @@ extension RevokeTokenRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__RevokeTokenRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__revoke_token_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__revoke_token_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__revoke_token_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__revoke_token_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__revoke_token_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__revoke_token_request__pack(c, out)
@@ -913,10 +923,11 @@ extension RevokeTokenResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__RevokeTokenResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__revoke_token_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__revoke_token_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__revoke_token_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__revoke_token_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__revoke_token_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__revoke_token_response__pack(c, out)
@@ -938,10 +949,11 @@ extension SetShopifyCredentialsRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__SetShopifyCredentialsRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__set_shopify_credentials_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__set_shopify_credentials_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__set_shopify_credentials_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__set_shopify_credentials_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__set_shopify_credentials_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__set_shopify_credentials_request__pack(c, out)
@@ -970,10 +982,11 @@ extension SetShopifyCredentialsResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__SetShopifyCredentialsResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__set_shopify_credentials_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__set_shopify_credentials_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__set_shopify_credentials_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__set_shopify_credentials_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__set_shopify_credentials_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__set_shopify_credentials_response__pack(c, out)
@@ -1002,10 +1015,11 @@ extension BackupRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__BackupRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__backup_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__backup_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__backup_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__backup_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__backup_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__backup_request__pack(c, out)
@@ -1025,10 +1039,11 @@ extension BackupResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__BackupResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__backup_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__backup_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__backup_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__backup_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__backup_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__backup_response__pack(c, out)

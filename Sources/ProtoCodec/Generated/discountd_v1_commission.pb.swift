@@ -250,7 +250,7 @@ public struct GetActiveCampaignsResponse: ProtoMessage, Hashable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
-        try c.encodeIfPresent(self.campaigns, forKey: "campaigns")
+        try c.encode(self.campaigns, forKey: "campaigns")
     }
 }
 
@@ -382,7 +382,7 @@ public struct GetMyDiscountCodeResponse: ProtoMessage, Hashable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
-        try c.encodeIfPresent(self.discountCodes, forKey: "discount_codes")
+        try c.encode(self.discountCodes, forKey: "discount_codes")
         try c.encodeIfPresent(self.message, forKey: "message")
     }
 }
@@ -670,7 +670,7 @@ public struct ListCampaignsResponse: ProtoMessage, Hashable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
-        try c.encodeIfPresent(self.campaigns, forKey: "campaigns")
+        try c.encode(self.campaigns, forKey: "campaigns")
         try c.encode(self.nextPageToken, forKey: "next_page_token")
     }
 }
@@ -948,8 +948,8 @@ public struct GetMyCommissionsResponse: ProtoMessage, Hashable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.agentId, forKey: "agent_id")
-        try c.encodeIfPresent(self.campaigns, forKey: "campaigns")
-        try c.encodeIfPresent(self.totals, forKey: "totals")
+        try c.encode(self.campaigns, forKey: "campaigns")
+        try c.encode(self.totals, forKey: "totals")
     }
 }
 
@@ -1025,10 +1025,11 @@ extension Campaign: PBCMessage {
     package typealias CMessage = Discountd__V1__Campaign
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__campaign__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__campaign__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__campaign__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__campaign__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__campaign__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__campaign__pack(c, out)
@@ -1062,10 +1063,11 @@ extension RegisterAgentRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__RegisterAgentRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__register_agent_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__register_agent_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__register_agent_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__register_agent_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__register_agent_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__register_agent_request__pack(c, out)
@@ -1090,10 +1092,11 @@ extension RegisterAgentResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__RegisterAgentResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__register_agent_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__register_agent_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__register_agent_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__register_agent_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__register_agent_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__register_agent_response__pack(c, out)
@@ -1119,10 +1122,11 @@ extension GetActiveCampaignsRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__GetActiveCampaignsRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_active_campaigns_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__get_active_campaigns_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__get_active_campaigns_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_active_campaigns_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_active_campaigns_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_active_campaigns_request__pack(c, out)
@@ -1137,10 +1141,11 @@ extension GetActiveCampaignsResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__GetActiveCampaignsResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_active_campaigns_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__get_active_campaigns_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__get_active_campaigns_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_active_campaigns_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_active_campaigns_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_active_campaigns_response__pack(c, out)
@@ -1163,10 +1168,11 @@ extension GetMyDiscountCodeRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__GetMyDiscountCodeRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_my_discount_code_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__get_my_discount_code_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__get_my_discount_code_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_my_discount_code_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_my_discount_code_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_my_discount_code_request__pack(c, out)
@@ -1191,10 +1197,11 @@ extension AgentDiscountCode: PBCMessage {
     package typealias CMessage = Discountd__V1__AgentDiscountCode
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__agent_discount_code__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__agent_discount_code__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__agent_discount_code__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__agent_discount_code__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__agent_discount_code__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__agent_discount_code__pack(c, out)
@@ -1236,10 +1243,11 @@ extension GetMyDiscountCodeResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__GetMyDiscountCodeResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_my_discount_code_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__get_my_discount_code_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__get_my_discount_code_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_my_discount_code_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_my_discount_code_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_my_discount_code_response__pack(c, out)
@@ -1267,10 +1275,11 @@ extension CreateCampaignRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__CreateCampaignRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_campaign_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__create_campaign_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__create_campaign_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_campaign_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_campaign_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_campaign_request__pack(c, out)
@@ -1298,10 +1307,11 @@ extension CreateCampaignResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__CreateCampaignResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_campaign_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__create_campaign_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__create_campaign_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_campaign_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_campaign_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_campaign_response__pack(c, out)
@@ -1321,10 +1331,11 @@ extension UpdateCampaignRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__UpdateCampaignRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_campaign_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__update_campaign_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__update_campaign_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_campaign_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_campaign_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__update_campaign_request__pack(c, out)
@@ -1365,10 +1376,11 @@ extension UpdateCampaignResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__UpdateCampaignResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_campaign_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__update_campaign_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__update_campaign_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_campaign_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_campaign_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__update_campaign_response__pack(c, out)
@@ -1388,10 +1400,11 @@ extension EndCampaignRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__EndCampaignRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__end_campaign_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__end_campaign_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__end_campaign_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__end_campaign_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__end_campaign_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__end_campaign_request__pack(c, out)
@@ -1413,10 +1426,11 @@ extension EndCampaignResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__EndCampaignResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__end_campaign_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__end_campaign_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__end_campaign_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__end_campaign_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__end_campaign_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__end_campaign_response__pack(c, out)
@@ -1436,10 +1450,11 @@ extension ListCampaignsRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__ListCampaignsRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_campaigns_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__list_campaigns_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__list_campaigns_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_campaigns_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_campaigns_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_campaigns_request__pack(c, out)
@@ -1463,10 +1478,11 @@ extension ListCampaignsResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__ListCampaignsResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_campaigns_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__list_campaigns_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__list_campaigns_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_campaigns_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_campaigns_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_campaigns_response__pack(c, out)
@@ -1491,10 +1507,11 @@ extension RecordOrderRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__RecordOrderRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__record_order_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__record_order_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__record_order_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__record_order_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__record_order_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__record_order_request__pack(c, out)
@@ -1527,10 +1544,11 @@ extension RecordOrderResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__RecordOrderResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__record_order_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__record_order_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__record_order_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__record_order_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__record_order_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__record_order_response__pack(c, out)
@@ -1575,10 +1593,11 @@ extension GetMyCommissionsRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__GetMyCommissionsRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_my_commissions_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__get_my_commissions_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__get_my_commissions_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_my_commissions_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_my_commissions_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_my_commissions_request__pack(c, out)
@@ -1602,10 +1621,11 @@ extension CampaignCommission: PBCMessage {
     package typealias CMessage = Discountd__V1__CampaignCommission
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__campaign_commission__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__campaign_commission__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__campaign_commission__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__campaign_commission__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__campaign_commission__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__campaign_commission__pack(c, out)
@@ -1635,10 +1655,11 @@ extension CommissionTotal: PBCMessage {
     package typealias CMessage = Discountd__V1__CommissionTotal
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__commission_total__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__commission_total__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__commission_total__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__commission_total__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__commission_total__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__commission_total__pack(c, out)
@@ -1664,10 +1685,11 @@ extension GetMyCommissionsResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__GetMyCommissionsResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_my_commissions_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__get_my_commissions_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__get_my_commissions_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_my_commissions_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_my_commissions_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_my_commissions_response__pack(c, out)

@@ -130,10 +130,11 @@ extension HealthCheckRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__HealthCheckRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__health_check_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__health_check_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__health_check_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__health_check_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__health_check_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__health_check_request__pack(c, out)
@@ -148,10 +149,11 @@ extension HealthCheckResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__HealthCheckResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__health_check_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__health_check_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__health_check_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__health_check_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__health_check_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__health_check_response__pack(c, out)

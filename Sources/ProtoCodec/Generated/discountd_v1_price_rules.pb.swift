@@ -397,7 +397,7 @@ public struct ListPriceRulesResponse: ProtoMessage, Hashable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
-        try c.encodeIfPresent(self.priceRules, forKey: "price_rules")
+        try c.encode(self.priceRules, forKey: "price_rules")
         try c.encode(self.nextPageToken, forKey: "next_page_token")
     }
 }
@@ -654,7 +654,7 @@ public struct CreateDiscountCodeResponse: ProtoMessage, Hashable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
-        try c.encodeIfPresent(self.discountCodes, forKey: "discount_codes")
+        try c.encode(self.discountCodes, forKey: "discount_codes")
     }
 }
 
@@ -771,7 +771,7 @@ public struct BatchCreateDiscountCodesResult: ProtoMessage, Hashable {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.created, forKey: "created")
         try c.encode(self.rejectedCount, forKey: "rejected_count")
-        try c.encodeIfPresent(self.rejected, forKey: "rejected")
+        try c.encode(self.rejected, forKey: "rejected")
     }
 }
 
@@ -933,7 +933,7 @@ public struct ListDiscountCodesResponse: ProtoMessage, Hashable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
-        try c.encodeIfPresent(self.discountCodes, forKey: "discount_codes")
+        try c.encode(self.discountCodes, forKey: "discount_codes")
         try c.encode(self.nextPageToken, forKey: "next_page_token")
     }
 }
@@ -1464,10 +1464,11 @@ extension PriceRule: PBCMessage {
     package typealias CMessage = Discountd__V1__PriceRule
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__price_rule__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__price_rule__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__price_rule__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__price_rule__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__price_rule__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__price_rule__pack(c, out)
@@ -1510,10 +1511,11 @@ extension DiscountCode: PBCMessage {
     package typealias CMessage = Discountd__V1__DiscountCode
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__discount_code__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__discount_code__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__discount_code__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__discount_code__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__discount_code__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__discount_code__pack(c, out)
@@ -1550,10 +1552,11 @@ extension CreatePriceRuleRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__CreatePriceRuleRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_price_rule_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__create_price_rule_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__create_price_rule_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_price_rule_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_price_rule_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_price_rule_request__pack(c, out)
@@ -1590,10 +1593,11 @@ extension CreatePriceRuleResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__CreatePriceRuleResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_price_rule_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__create_price_rule_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__create_price_rule_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_price_rule_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_price_rule_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_price_rule_response__pack(c, out)
@@ -1613,10 +1617,11 @@ extension GetPriceRuleRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__GetPriceRuleRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_price_rule_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__get_price_rule_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__get_price_rule_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_price_rule_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_price_rule_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_price_rule_request__pack(c, out)
@@ -1636,10 +1641,11 @@ extension GetPriceRuleResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__GetPriceRuleResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_price_rule_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__get_price_rule_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__get_price_rule_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_price_rule_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_price_rule_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_price_rule_response__pack(c, out)
@@ -1659,10 +1665,11 @@ extension ListPriceRulesRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__ListPriceRulesRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_price_rules_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__list_price_rules_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__list_price_rules_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_price_rules_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_price_rules_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_price_rules_request__pack(c, out)
@@ -1684,10 +1691,11 @@ extension ListPriceRulesResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__ListPriceRulesResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_price_rules_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__list_price_rules_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__list_price_rules_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_price_rules_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_price_rules_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_price_rules_response__pack(c, out)
@@ -1712,10 +1720,11 @@ extension UpdatePriceRuleRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__UpdatePriceRuleRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_price_rule_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__update_price_rule_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__update_price_rule_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_price_rule_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_price_rule_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__update_price_rule_request__pack(c, out)
@@ -1773,10 +1782,11 @@ extension UpdatePriceRuleResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__UpdatePriceRuleResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_price_rule_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__update_price_rule_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__update_price_rule_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_price_rule_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_price_rule_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__update_price_rule_response__pack(c, out)
@@ -1796,10 +1806,11 @@ extension DeletePriceRuleRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__DeletePriceRuleRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_price_rule_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__delete_price_rule_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__delete_price_rule_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_price_rule_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_price_rule_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__delete_price_rule_request__pack(c, out)
@@ -1819,10 +1830,11 @@ extension DeletePriceRuleResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__DeletePriceRuleResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_price_rule_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__delete_price_rule_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__delete_price_rule_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_price_rule_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_price_rule_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__delete_price_rule_response__pack(c, out)
@@ -1844,10 +1856,11 @@ extension NewDiscountCode: PBCMessage {
     package typealias CMessage = Discountd__V1__NewDiscountCode
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__new_discount_code__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__new_discount_code__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__new_discount_code__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__new_discount_code__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__new_discount_code__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__new_discount_code__pack(c, out)
@@ -1874,10 +1887,11 @@ extension CreateDiscountCodeRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__CreateDiscountCodeRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_discount_code_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__create_discount_code_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__create_discount_code_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_discount_code_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_discount_code_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_discount_code_request__pack(c, out)
@@ -1899,10 +1913,11 @@ extension CreateDiscountCodeResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__CreateDiscountCodeResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_discount_code_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__create_discount_code_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__create_discount_code_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_discount_code_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_discount_code_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_discount_code_response__pack(c, out)
@@ -1925,10 +1940,11 @@ extension BatchCreateDiscountCodesRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__BatchCreateDiscountCodesRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__batch_create_discount_codes_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__batch_create_discount_codes_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__batch_create_discount_codes_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__batch_create_discount_codes_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__batch_create_discount_codes_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__batch_create_discount_codes_request__pack(c, out)
@@ -1962,10 +1978,11 @@ extension RejectedCode: PBCMessage {
     package typealias CMessage = Discountd__V1__RejectedCode
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__rejected_code__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__rejected_code__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__rejected_code__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__rejected_code__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__rejected_code__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__rejected_code__pack(c, out)
@@ -1987,10 +2004,11 @@ extension BatchCreateDiscountCodesResult: PBCMessage {
     package typealias CMessage = Discountd__V1__BatchCreateDiscountCodesResult
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__batch_create_discount_codes_result__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__batch_create_discount_codes_result__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__batch_create_discount_codes_result__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__batch_create_discount_codes_result__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__batch_create_discount_codes_result__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__batch_create_discount_codes_result__pack(c, out)
@@ -2017,10 +2035,11 @@ extension BatchCreateDiscountCodesResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__BatchCreateDiscountCodesResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__batch_create_discount_codes_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__batch_create_discount_codes_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__batch_create_discount_codes_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__batch_create_discount_codes_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__batch_create_discount_codes_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__batch_create_discount_codes_response__pack(c, out)
@@ -2042,10 +2061,11 @@ extension GetDiscountCodeRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__GetDiscountCodeRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_discount_code_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__get_discount_code_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__get_discount_code_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_discount_code_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_discount_code_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_discount_code_request__pack(c, out)
@@ -2067,10 +2087,11 @@ extension GetDiscountCodeResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__GetDiscountCodeResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_discount_code_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__get_discount_code_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__get_discount_code_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_discount_code_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_discount_code_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_discount_code_response__pack(c, out)
@@ -2090,10 +2111,11 @@ extension ListDiscountCodesRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__ListDiscountCodesRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_discount_codes_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__list_discount_codes_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__list_discount_codes_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_discount_codes_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_discount_codes_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_discount_codes_request__pack(c, out)
@@ -2117,10 +2139,11 @@ extension ListDiscountCodesResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__ListDiscountCodesResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_discount_codes_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__list_discount_codes_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__list_discount_codes_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_discount_codes_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_discount_codes_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_discount_codes_response__pack(c, out)
@@ -2145,10 +2168,11 @@ extension LookupDiscountCodeRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__LookupDiscountCodeRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__lookup_discount_code_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__lookup_discount_code_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__lookup_discount_code_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__lookup_discount_code_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__lookup_discount_code_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__lookup_discount_code_request__pack(c, out)
@@ -2168,10 +2192,11 @@ extension LookupDiscountCodeResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__LookupDiscountCodeResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__lookup_discount_code_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__lookup_discount_code_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__lookup_discount_code_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__lookup_discount_code_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__lookup_discount_code_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__lookup_discount_code_response__pack(c, out)
@@ -2193,10 +2218,11 @@ extension UpdateDiscountCodeRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__UpdateDiscountCodeRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_discount_code_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__update_discount_code_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__update_discount_code_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_discount_code_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_discount_code_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__update_discount_code_request__pack(c, out)
@@ -2235,10 +2261,11 @@ extension UpdateDiscountCodeResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__UpdateDiscountCodeResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_discount_code_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__update_discount_code_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__update_discount_code_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_discount_code_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_discount_code_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__update_discount_code_response__pack(c, out)
@@ -2258,10 +2285,11 @@ extension DeleteDiscountCodeRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__DeleteDiscountCodeRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_discount_code_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__delete_discount_code_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__delete_discount_code_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_discount_code_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_discount_code_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__delete_discount_code_request__pack(c, out)
@@ -2283,10 +2311,11 @@ extension DeleteDiscountCodeResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__DeleteDiscountCodeResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_discount_code_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__delete_discount_code_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__delete_discount_code_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_discount_code_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_discount_code_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__delete_discount_code_response__pack(c, out)
@@ -2306,10 +2335,11 @@ extension ValidateDiscountCodeRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__ValidateDiscountCodeRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__validate_discount_code_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__validate_discount_code_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__validate_discount_code_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__validate_discount_code_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__validate_discount_code_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__validate_discount_code_request__pack(c, out)
@@ -2334,10 +2364,11 @@ extension ValidateDiscountCodeResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__ValidateDiscountCodeResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__validate_discount_code_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__validate_discount_code_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__validate_discount_code_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__validate_discount_code_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__validate_discount_code_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__validate_discount_code_response__pack(c, out)
@@ -2365,10 +2396,11 @@ extension RedeemDiscountCodeRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__RedeemDiscountCodeRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__redeem_discount_code_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__redeem_discount_code_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__redeem_discount_code_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__redeem_discount_code_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__redeem_discount_code_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__redeem_discount_code_request__pack(c, out)
@@ -2395,10 +2427,11 @@ extension RedeemDiscountCodeResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__RedeemDiscountCodeResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__redeem_discount_code_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__redeem_discount_code_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__redeem_discount_code_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__redeem_discount_code_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__redeem_discount_code_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__redeem_discount_code_response__pack(c, out)
@@ -2422,10 +2455,11 @@ extension RollbackRedemptionRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__RollbackRedemptionRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__rollback_redemption_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__rollback_redemption_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__rollback_redemption_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__rollback_redemption_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__rollback_redemption_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__rollback_redemption_request__pack(c, out)
@@ -2445,10 +2479,11 @@ extension RollbackRedemptionResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__RollbackRedemptionResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__rollback_redemption_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__rollback_redemption_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__rollback_redemption_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__rollback_redemption_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__rollback_redemption_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__rollback_redemption_response__pack(c, out)

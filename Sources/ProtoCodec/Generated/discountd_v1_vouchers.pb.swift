@@ -201,7 +201,7 @@ public struct ListProjectsResponse: ProtoMessage, Hashable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
-        try c.encodeIfPresent(self.projects, forKey: "projects")
+        try c.encode(self.projects, forKey: "projects")
     }
 }
 
@@ -257,7 +257,7 @@ public struct ListVoucherPoolsResponse: ProtoMessage, Hashable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
-        try c.encodeIfPresent(self.data, forKey: "data")
+        try c.encode(self.data, forKey: "data")
     }
 }
 
@@ -440,7 +440,7 @@ public struct ListVoucherCodesResponse: ProtoMessage, Hashable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
-        try c.encodeIfPresent(self.data, forKey: "data")
+        try c.encode(self.data, forKey: "data")
         try c.encode(self.matched, forKey: "matched")
         try c.encode(self.matchedLimited, forKey: "matched_limited")
         try c.encode(self.skip, forKey: "skip")
@@ -897,7 +897,7 @@ public struct ExportVoucherCodesResponse: ProtoMessage, Hashable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
-        try c.encodeIfPresent(self.codes, forKey: "codes")
+        try c.encode(self.codes, forKey: "codes")
     }
 }
 
@@ -979,10 +979,11 @@ extension VoucherPool: PBCMessage {
     package typealias CMessage = Discountd__V1__VoucherPool
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__voucher_pool__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__voucher_pool__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__voucher_pool__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__voucher_pool__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__voucher_pool__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__voucher_pool__pack(c, out)
@@ -1008,10 +1009,11 @@ extension VoucherCode: PBCMessage {
     package typealias CMessage = Discountd__V1__VoucherCode
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__voucher_code__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__voucher_code__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__voucher_code__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__voucher_code__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__voucher_code__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__voucher_code__pack(c, out)
@@ -1047,10 +1049,11 @@ extension ListProjectsRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__ListProjectsRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_projects_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__list_projects_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__list_projects_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_projects_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_projects_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_projects_request__pack(c, out)
@@ -1065,10 +1068,11 @@ extension ListProjectsResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__ListProjectsResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_projects_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__list_projects_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__list_projects_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_projects_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_projects_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_projects_response__pack(c, out)
@@ -1091,10 +1095,11 @@ extension ListVoucherPoolsRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__ListVoucherPoolsRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_voucher_pools_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__list_voucher_pools_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__list_voucher_pools_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_voucher_pools_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_voucher_pools_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_voucher_pools_request__pack(c, out)
@@ -1114,10 +1119,11 @@ extension ListVoucherPoolsResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__ListVoucherPoolsResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_voucher_pools_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__list_voucher_pools_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__list_voucher_pools_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_voucher_pools_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_voucher_pools_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_voucher_pools_response__pack(c, out)
@@ -1140,10 +1146,11 @@ extension GetVoucherPoolRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__GetVoucherPoolRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_voucher_pool_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__get_voucher_pool_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__get_voucher_pool_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_voucher_pool_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_voucher_pool_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_voucher_pool_request__pack(c, out)
@@ -1165,10 +1172,11 @@ extension GetVoucherPoolResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__GetVoucherPoolResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_voucher_pool_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__get_voucher_pool_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__get_voucher_pool_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_voucher_pool_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_voucher_pool_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_voucher_pool_response__pack(c, out)
@@ -1207,10 +1215,11 @@ extension ListVoucherCodesRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__ListVoucherCodesRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_voucher_codes_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__list_voucher_codes_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__list_voucher_codes_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_voucher_codes_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_voucher_codes_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_voucher_codes_request__pack(c, out)
@@ -1244,10 +1253,11 @@ extension ListVoucherCodesResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__ListVoucherCodesResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_voucher_codes_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__list_voucher_codes_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__list_voucher_codes_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_voucher_codes_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_voucher_codes_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_voucher_codes_response__pack(c, out)
@@ -1278,10 +1288,11 @@ extension CreateVoucherPoolRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__CreateVoucherPoolRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_voucher_pool_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__create_voucher_pool_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__create_voucher_pool_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_voucher_pool_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_voucher_pool_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_voucher_pool_request__pack(c, out)
@@ -1303,10 +1314,11 @@ extension CreateVoucherPoolResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__CreateVoucherPoolResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_voucher_pool_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__create_voucher_pool_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__create_voucher_pool_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_voucher_pool_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_voucher_pool_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_voucher_pool_response__pack(c, out)
@@ -1326,10 +1338,11 @@ extension DeleteVoucherPoolRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__DeleteVoucherPoolRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_voucher_pool_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__delete_voucher_pool_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__delete_voucher_pool_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_voucher_pool_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_voucher_pool_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__delete_voucher_pool_request__pack(c, out)
@@ -1351,10 +1364,11 @@ extension DeleteVoucherPoolResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__DeleteVoucherPoolResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_voucher_pool_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__delete_voucher_pool_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__delete_voucher_pool_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_voucher_pool_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_voucher_pool_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__delete_voucher_pool_response__pack(c, out)
@@ -1376,10 +1390,11 @@ extension AddVoucherCodesRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__AddVoucherCodesRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__add_voucher_codes_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__add_voucher_codes_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__add_voucher_codes_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__add_voucher_codes_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__add_voucher_codes_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__add_voucher_codes_request__pack(c, out)
@@ -1408,10 +1423,11 @@ extension AddVoucherCodesResult: PBCMessage {
     package typealias CMessage = Discountd__V1__AddVoucherCodesResult
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__add_voucher_codes_result__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__add_voucher_codes_result__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__add_voucher_codes_result__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__add_voucher_codes_result__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__add_voucher_codes_result__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__add_voucher_codes_result__pack(c, out)
@@ -1433,10 +1449,11 @@ extension AddVoucherCodesResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__AddVoucherCodesResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__add_voucher_codes_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__add_voucher_codes_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__add_voucher_codes_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__add_voucher_codes_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__add_voucher_codes_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__add_voucher_codes_response__pack(c, out)
@@ -1458,10 +1475,11 @@ extension AssignVoucherCodeRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__AssignVoucherCodeRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__assign_voucher_code_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__assign_voucher_code_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__assign_voucher_code_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__assign_voucher_code_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__assign_voucher_code_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__assign_voucher_code_request__pack(c, out)
@@ -1490,10 +1508,11 @@ extension AssignVoucherCodeResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__AssignVoucherCodeResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__assign_voucher_code_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__assign_voucher_code_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__assign_voucher_code_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__assign_voucher_code_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__assign_voucher_code_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__assign_voucher_code_response__pack(c, out)
@@ -1526,10 +1545,11 @@ extension RedeemVoucherCodeRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__RedeemVoucherCodeRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__redeem_voucher_code_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__redeem_voucher_code_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__redeem_voucher_code_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__redeem_voucher_code_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__redeem_voucher_code_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__redeem_voucher_code_request__pack(c, out)
@@ -1551,10 +1571,11 @@ extension RedeemVoucherCodeResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__RedeemVoucherCodeResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__redeem_voucher_code_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__redeem_voucher_code_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__redeem_voucher_code_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__redeem_voucher_code_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__redeem_voucher_code_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__redeem_voucher_code_response__pack(c, out)
@@ -1578,10 +1599,11 @@ extension ExportVoucherCodesRequest: PBCMessage {
     package typealias CMessage = Discountd__V1__ExportVoucherCodesRequest
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__export_voucher_codes_request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__export_voucher_codes_request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__export_voucher_codes_request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__export_voucher_codes_request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__export_voucher_codes_request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__export_voucher_codes_request__pack(c, out)
@@ -1608,10 +1630,11 @@ extension ExportVoucherCodesResponse: PBCMessage {
     package typealias CMessage = Discountd__V1__ExportVoucherCodesResponse
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__export_voucher_codes_response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        discountd__v1__export_voucher_codes_response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__export_voucher_codes_response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__export_voucher_codes_response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__export_voucher_codes_response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__export_voucher_codes_response__pack(c, out)

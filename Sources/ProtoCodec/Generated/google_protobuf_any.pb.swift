@@ -145,10 +145,11 @@ extension ProtoAny: PBCMessage {
     package typealias CMessage = Google__Protobuf__Any
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { google__protobuf__any__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        google__protobuf__any__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        google__protobuf__any__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { google__protobuf__any__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { google__protobuf__any__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         google__protobuf__any__pack(c, out)

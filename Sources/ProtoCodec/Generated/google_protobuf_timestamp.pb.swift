@@ -133,10 +133,11 @@ extension ProtoTimestamp: PBCMessage {
     package typealias CMessage = Google__Protobuf__Timestamp
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { google__protobuf__timestamp__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        google__protobuf__timestamp__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        google__protobuf__timestamp__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { google__protobuf__timestamp__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { google__protobuf__timestamp__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         google__protobuf__timestamp__pack(c, out)

@@ -40,7 +40,7 @@ public struct RPCStatus: ProtoMessage, Hashable {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.code, forKey: "code")
         try c.encode(self.message, forKey: "message")
-        try c.encodeIfPresent(self.details, forKey: "details")
+        try c.encode(self.details, forKey: "details")
     }
 }
 
@@ -50,10 +50,11 @@ extension RPCStatus: PBCMessage {
     package typealias CMessage = Google__Rpc__Status
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { google__rpc__status__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        google__rpc__status__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        google__rpc__status__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { google__rpc__status__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { google__rpc__status__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         google__rpc__status__pack(c, out)

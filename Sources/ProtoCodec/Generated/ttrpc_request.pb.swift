@@ -49,7 +49,7 @@ public struct TTRPCRequest: ProtoMessage, Hashable {
         try c.encode(self.method, forKey: "method")
         try c.encode(PBC.base64(self.payload), forKey: "payload")
         try c.encode(self.timeoutNano, forKey: "timeout_nano")
-        try c.encodeIfPresent(self.metadata, forKey: "metadata")
+        try c.encode(self.metadata, forKey: "metadata")
     }
 }
 
@@ -153,10 +153,11 @@ extension TTRPCRequest: PBCMessage {
     package typealias CMessage = Ttrpc__Request
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { ttrpc__request__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        ttrpc__request__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        ttrpc__request__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { ttrpc__request__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { ttrpc__request__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         ttrpc__request__pack(c, out)
@@ -187,10 +188,11 @@ extension TTRPCResponse: PBCMessage {
     package typealias CMessage = Ttrpc__Response
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { ttrpc__response__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        ttrpc__response__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        ttrpc__response__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { ttrpc__response__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { ttrpc__response__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         ttrpc__response__pack(c, out)
@@ -212,10 +214,11 @@ extension TTRPCStringList: PBCMessage {
     package typealias CMessage = Ttrpc__StringList
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { ttrpc__string_list__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        ttrpc__string_list__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        ttrpc__string_list__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { ttrpc__string_list__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { ttrpc__string_list__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         ttrpc__string_list__pack(c, out)
@@ -238,10 +241,11 @@ extension TTRPCKeyValue: PBCMessage {
     package typealias CMessage = Ttrpc__KeyValue
 
     package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { ttrpc__key_value__init(c) }
-    package static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
-        ttrpc__key_value__unpack(nil, count, data)
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        ttrpc__key_value__unpack(allocator, count, data)
     }
-    package static func pbcFree(_ c: UnsafeMutablePointer<CMessage>) { ttrpc__key_value__free_unpacked(c, nil) }
     package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { ttrpc__key_value__get_packed_size(c) }
     package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         ttrpc__key_value__pack(c, out)

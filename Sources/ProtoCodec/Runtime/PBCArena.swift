@@ -6,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// A bump allocator for building one C message to encode.
+/// A bump allocator for the C side of one encode or decode.
 ///
 /// The first 1 KiB is on the stack; more goes to `malloc`'d chunks (each
 /// twice the last) that are freed when the arena ends. Nothing is freed one
@@ -34,6 +34,21 @@ package struct PBCArena: ~Copyable {
         withUnsafeTemporaryAllocation(byteCount: stackBytes, alignment: 16) { first in
             var arena = PBCArena(first)
             return body(&arena)
+        }
+    }
+
+    /// Runs `body` with a protobuf-c allocator that takes memory from this
+    /// arena and frees nothing (the arena frees it all when it ends).
+    package mutating func withAllocator<R>(_ body: (UnsafeMutablePointer<ProtobufCAllocator>) -> R) -> R {
+        withUnsafeMutablePointer(to: &self) { arena in
+            var allocator = ProtobufCAllocator(
+                alloc: { data, size in
+                    // malloc's alignment: protobuf-c puts any C type there.
+                    data!.assumingMemoryBound(to: PBCArena.self).pointee.allocate(byteCount: size, alignment: 16)
+                },
+                free: { _, _ in },
+                allocator_data: UnsafeMutableRawPointer(arena))
+            return body(&allocator)
         }
     }
 

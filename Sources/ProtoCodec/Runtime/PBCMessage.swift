@@ -14,10 +14,11 @@ package protocol PBCMessage: ProtoMessage {
 
     /// `<message>__init`: sets the descriptor and the defaults.
     static func pbcInit(_ c: UnsafeMutablePointer<CMessage>)
-    /// `<message>__unpack`; nil when the bytes are malformed.
-    static func pbcUnpack(_ count: Int, _ data: UnsafePointer<UInt8>) -> UnsafeMutablePointer<CMessage>?
-    /// `<message>__free_unpacked`.
-    static func pbcFree(_ c: UnsafeMutablePointer<CMessage>)
+    /// `<message>__unpack`; nil when the bytes are malformed. Everything it
+    /// allocates comes from `allocator`.
+    static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>?
     /// `<message>__get_packed_size`.
     static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int
     /// `<message>__pack`; returns the bytes written.
@@ -32,20 +33,27 @@ package protocol PBCMessage: ProtoMessage {
 
 /// The codec's C entry points and conversions, used by generated code.
 package enum PBC {
+    /// Unpacks into an arena (no malloc/free per string or sub-message; the
+    /// arena goes at once, so free_unpacked is not needed) and deep-copies
+    /// the result into Swift values.
     package static func decode<M: PBCMessage>(_ bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) -> M {
-        let unpacked: UnsafeMutablePointer<M.CMessage>?
-        if let base = bytes.baseAddress, !bytes.isEmpty {
-            unpacked = M.pbcUnpack(bytes.count, base.assumingMemoryBound(to: UInt8.self))
-        } else {
-            // protobuf-c must never see a NULL data pointer, even for 0 bytes.
-            var byte: UInt8 = 0
-            unpacked = M.pbcUnpack(0, &byte)
+        let decoded: M? = PBCArena.with { arena in
+            arena.withAllocator { allocator in
+                let unpacked: UnsafeMutablePointer<M.CMessage>?
+                if let base = bytes.baseAddress, !bytes.isEmpty {
+                    unpacked = M.pbcUnpack(allocator, bytes.count, base.assumingMemoryBound(to: UInt8.self))
+                } else {
+                    // protobuf-c must never see a NULL data pointer, even for 0 bytes.
+                    var byte: UInt8 = 0
+                    unpacked = M.pbcUnpack(allocator, 0, &byte)
+                }
+                return unpacked.map { M(pbc: $0) }
+            }
         }
-        guard let unpacked else {
+        guard let decoded else {
             throw ProtoDecodingError(messageName: M.protoName, byteCount: bytes.count)
         }
-        defer { M.pbcFree(unpacked) }
-        return M(pbc: unpacked)
+        return decoded
     }
 
     package static func encoded<M: PBCMessage>(_ message: M) -> [UInt8] {
