@@ -1,23 +1,88 @@
+import DiscountCore
+import DiscountStore
+import Foundation
 import ProtoCodec
 import TTRPC
 
-/// `discountd.v1.Admin`. ServerInfo so far; projects, tokens, stats and backups
-/// arrive with the store.
-public struct AdminService: Sendable {
-    public static let name = "discountd.v1.Admin"
+/// `discountd.v1.Admin`: server facts, stats, projects and tokens.
+///
+/// An `admin` token of the default project administers the daemon (any
+/// project); an `admin` token of another project only manages that project's tokens.
+struct AdminService: Sendable {
+    static let name = "discountd.v1.Admin"
 
     let facts: ServerFacts
-    let authorizer: Authorizer
+    let store: any Store
+    let tokens: TokenAuthority
+    let priceRules: PriceRuleBook
 
-    public init(facts: ServerFacts, authorizer: Authorizer) {
-        self.facts = facts
-        self.authorizer = authorizer
+    func register(in registrar: inout MethodRegistrar) {
+        let name = Self.name
+        registrar.read(name, "ServerInfo", scope: nil) { (_: ServerInfoRequest, _, _) in
+            serverInfo()
+        }
+        registrar.read(name, "Stats", scope: .admin) { (_: StatsRequest, _, _) in
+            let (hits, misses) = priceRules.cache.counts
+            let lookups = hits + misses
+            return StatsResponse(
+                cacheHitRatio: lookups == 0 ? 0 : Double(hits) / Double(lookups),
+                cacheHits: hits, cacheMisses: misses, collectedAt: Instant.now().timestamp)
+        }
+        registrar.write(name, "CreateProject", scope: .admin) { (request: CreateProjectRequest, principal, _) in
+            try Self.requireDaemonAdmin(principal)
+            let name = try Validate.nonEmpty(request.name, field: "name")
+            let project = ProjectRecord(id: UUID().uuidString.lowercased(), name: name, createdAt: .now())
+            do {
+                try await store.insertProject(project)
+            } catch StoreError.conflict {
+                throw ServiceError(.alreadyExists, reason: "PROJECT_EXISTS", "Project \(name) already exists.", field: "name")
+            }
+            return CreateProjectResponse(project: ProjectMessage(project))
+        }
+        registrar.write(name, "CreateToken", scope: .admin) { (request: CreateTokenRequest, principal, _) in
+            let projectID = request.projectId.isEmpty ? principal.projectID : request.projectId
+            try Self.requireReach(principal, projectID: projectID)
+            guard try await store.project(id: projectID) != nil else { throw ServiceError.projectNotFound(projectID) }
+            guard !request.scopes.isEmpty else {
+                throw ServiceError.invalidArgument(field: "scopes", "scopes must name at least one of \(Self.scopeNames)")
+            }
+            for scope in request.scopes where Scope(rawValue: scope) == nil {
+                throw ServiceError.invalidArgument(field: "scopes", "unknown scope \(scope); known: \(Self.scopeNames)")
+            }
+            let expiresAt = request.expiresAt.map(Instant.init)
+            if let expiresAt, expiresAt <= .now() {
+                throw ServiceError.invalidArgument(field: "expires_at", "expires_at must be in the future")
+            }
+            let (secret, record) = try await tokens.issue(
+                projectID: projectID, name: request.name, scopes: request.scopes, expiresAt: expiresAt)
+            return CreateTokenResponse(
+                tokenId: record.id, token: secret, projectId: projectID, scopes: record.scopes, name: record.name,
+                createdAt: record.createdAt.timestamp, expiresAt: record.expiresAt?.timestamp)
+        }
+        registrar.write(name, "RevokeToken", scope: .admin) { (request: RevokeTokenRequest, principal, _) in
+            let id = try Validate.nonEmpty(request.tokenId, field: "token_id")
+            let notFound = ServiceError(.notFound, reason: "TOKEN_NOT_FOUND", "Token \(id) not found.", field: "token_id")
+            guard let token = try await tokens.token(id: id) else { throw notFound }
+            do { try Self.requireReach(principal, projectID: token.projectID) } catch { throw notFound }
+            _ = try await tokens.revoke(id: id)
+            return RevokeTokenResponse(tokenId: id, revoked: true)
+        }
     }
 
-    public func register(in router: inout Router) {
-        router.unary(Self.name, "ServerInfo") { [self] (_: ServerInfoRequest, context) in
-            _ = try await authorizer.authorize(context)
-            return serverInfo()
+    static var scopeNames: String { Scope.allCases.map(\.rawValue).joined(separator: ", ") }
+
+    static func requireDaemonAdmin(_ principal: Principal) throws {
+        guard principal.projectID == Project.defaultID else {
+            throw ServiceError(
+                .permissionDenied, reason: "SCOPE_MISSING", "only an admin of the default project may do this",
+                hint: "Use a token with the admin scope of the default project.")
+        }
+    }
+
+    /// A token reaches its own project only; the daemon admin reaches all.
+    static func requireReach(_ principal: Principal, projectID: String) throws {
+        guard principal.projectID == projectID || principal.projectID == Project.defaultID else {
+            throw ServiceError.projectNotFound(projectID)
         }
     }
 

@@ -3,6 +3,8 @@ import TTRPC
 /// Resolves a bearer token to the principal it stands for; nil when unknown or revoked.
 public protocol TokenVerifier: Sendable {
     func principal(forToken token: String) async throws -> Principal?
+    /// The same answer from memory alone; nil when that needs the store.
+    func cachedPrincipal(forToken token: String) -> Principal?
 }
 
 /// The authorization hook every discountd method passes through (DESIGN.md §5):
@@ -21,20 +23,45 @@ public struct Authorizer: Sendable {
     }
 
     public func authorize(_ context: CallContext, scope: Scope? = nil) async throws -> Principal {
-        let principal = try await resolve(context)
+        let principal: Principal
+        switch try credential(context) {
+        case .owner:
+            principal = .localOwner
+        case .token(let token):
+            guard let tokens, let found = try await tokens.principal(forToken: token) else {
+                throw ServiceError.unauthenticated("unknown, expired or revoked token")
+            }
+            principal = found
+        }
         if let scope { try principal.require(scope) }
         return principal
     }
 
-    private func resolve(_ context: CallContext) async throws -> Principal {
+    /// `authorize` without a store read: nil when the token is not in memory yet.
+    public func authorizeFromMemory(_ context: CallContext, scope: Scope? = nil) throws -> Principal? {
+        let principal: Principal
+        switch try credential(context) {
+        case .owner:
+            principal = .localOwner
+        case .token(let token):
+            guard let found = tokens?.cachedPrincipal(forToken: token) else { return nil }
+            principal = found
+        }
+        if let scope { try principal.require(scope) }
+        return principal
+    }
+
+    private enum Credential {
+        case owner
+        case token(String)
+    }
+
+    private func credential(_ context: CallContext) throws -> Credential {
         if let header = context.metadata["authorization"] {
             guard let token = Self.bearerToken(header) else {
                 throw ServiceError.unauthenticated("authorization metadata must be `Bearer <token>`")
             }
-            guard let tokens, let principal = try await tokens.principal(forToken: token) else {
-                throw ServiceError.unauthenticated("unknown or revoked token")
-            }
-            return principal
+            return .token(token)
         }
         if requireAuth {
             throw ServiceError.unauthenticated("this daemon requires a token (--require-auth)")
@@ -42,7 +69,7 @@ public struct Authorizer: Sendable {
         guard let peer = context.peer, peer.uid == ownerUID else {
             throw ServiceError.unauthenticated("only the daemon's own user may call without a token")
         }
-        return .localOwner
+        return .owner
     }
 
     static func bearerToken(_ header: String) -> String? {

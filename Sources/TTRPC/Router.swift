@@ -6,6 +6,11 @@ public enum MethodHandler: Sendable {
     /// Runs on the connection's event loop and must not block: for answers that
     /// need no I/O (health, cached facts). Saves two thread hops per call.
     case inline(@Sendable ([UInt8], CallContext) throws -> [UInt8])
+    /// Tries `fast` on the event loop (a cache hit); when it returns nil, runs
+    /// `slow` as a task. Reads answer from memory without a thread hop.
+    case inlineFirst(
+        fast: @Sendable ([UInt8], CallContext) throws -> [UInt8]?,
+        slow: @Sendable ([UInt8], CallContext) async throws -> [UInt8])
     /// Runs as a task; the answer is written when it is ready.
     case unary(@Sendable ([UInt8], CallContext) async throws -> [UInt8])
     /// Sends any number of messages as data frames, then a final response.

@@ -193,6 +193,23 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             } catch {
                 writeStatus(streamID: streamID, router.errorMapper(error, callContext))
             }
+        case .inlineFirst(let fast, let slow):
+            do {
+                if let answer = try fast(request.payload, callContext) {
+                    writeResponse(streamID: streamID, payload: answer)
+                    return
+                }
+            } catch {
+                writeStatus(streamID: streamID, router.errorMapper(error, callContext))
+                return
+            }
+            start(streamID, callContext) { [router] in
+                do {
+                    return .success(try await slow(request.payload, callContext))
+                } catch {
+                    return .failure(router.errorMapper(error, callContext))
+                }
+            }
         case .unary(let body):
             start(streamID, callContext) { [router] in
                 do {

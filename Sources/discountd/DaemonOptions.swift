@@ -9,6 +9,12 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "Folder for the store and its files. (env: DISCOUNTD_DATA_DIR)")
     var dataDir: String = env("DISCOUNTD_DATA_DIR") ?? "./data"
 
+    @Option(help: "SQLite synchronous mode: full (durable, default), normal or extra. (env: DISCOUNTD_SQLITE_SYNCHRONOUS)")
+    var sqliteSynchronous: String = env("DISCOUNTD_SQLITE_SYNCHRONOUS") ?? "full"
+
+    @Option(help: "Entries of the in-process cache of discount codes. (env: DISCOUNTD_CACHE_ENTRIES)")
+    var cacheEntries: Int = env("DISCOUNTD_CACHE_ENTRIES").flatMap(Int.init) ?? 200_000
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. (env: DISCOUNTD_LOG_LEVEL)")
     var logLevel: String = env("DISCOUNTD_LOG_LEVEL") ?? "info"
 
@@ -38,6 +44,10 @@ struct DaemonOptions: ParsableArguments {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        guard ["full", "normal", "extra"].contains(sqliteSynchronous) else {
+            throw ValidationError("--sqlite-synchronous must be full, normal or extra")
+        }
+        guard cacheEntries >= 16 else { throw ValidationError("--cache-entries must be at least 16") }
         guard maxDataSize >= 1024 else { throw ValidationError("--max-data-size must be at least 1024") }
         guard maxCallsInFlight >= 1 else { throw ValidationError("--max-calls-in-flight must be at least 1") }
         guard defaultTimeout > 0 else { throw ValidationError("--default-timeout must be positive") }

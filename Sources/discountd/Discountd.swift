@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiscountServices
+import DiscountStore
 import Logging
 import ServiceLifecycle
 import TTRPC
@@ -35,9 +36,13 @@ struct Discountd: AsyncParsableCommand {
         serverConfiguration.limits.maxCallsInFlight = options.maxCallsInFlight
         serverConfiguration.limits.defaultTimeout = .nanoseconds(Int64(options.defaultTimeout * 1e9))
 
-        let facts = ServerFacts(version: Self.version, backend: "none", socketPath: options.socket)
-        let authorizer = Authorizer(requireAuth: options.requireAuth, ownerUID: getuid())
-        let router = DiscountRouter.make(facts: facts, authorizer: authorizer)
+        let store = try SQLiteStore.open(
+            path: options.dataDir + "/discountd.sqlite",
+            synchronous: SynchronousMode(rawValue: options.sqliteSynchronous) ?? .full)
+        let facts = ServerFacts(version: Self.version, backend: store.backendName, socketPath: options.socket)
+        let router = DiscountRouter.make(
+            facts: facts, store: store,
+            options: .init(requireAuth: options.requireAuth, ownerUID: getuid(), cacheCapacity: options.cacheEntries))
 
         let server = RPCServerService(
             configuration: serverConfiguration, router: router,
@@ -49,7 +54,10 @@ struct Discountd: AsyncParsableCommand {
                 logger: logger))
         do {
             try await group.run()
+            // Calls have drained: every acknowledged write is committed already.
+            await store.close()
         } catch {
+            await store.close()
             logger.critical("stopped on error", metadata: ["error": "\(describe(error))"])
             throw DaemonFailure(description: describe(error))
         }

@@ -1,0 +1,46 @@
+import Crypto
+import DiscountCore
+import DiscountStore
+import TTRPC
+
+/// `idempotency-key` on writes (DESIGN.md §2): the same key within 24 hours
+/// returns the first answer; the same key with a different request is refused.
+struct IdempotencyGuard: Sendable {
+    static let metadataKey = "idempotency-key"
+
+    let store: any Store
+
+    func run(
+        projectID: String, context: CallContext, payload: [UInt8],
+        _ body: () async throws -> [UInt8]
+    ) async throws -> [UInt8] {
+        guard let key = context.metadata[Self.metadataKey] else { return try await body() }
+        guard (1...255).contains(key.utf8.count) else {
+            throw ServiceError.invalidArgument(field: Self.metadataKey, "idempotency-key must be 1 to 255 bytes")
+        }
+        let method = "\(context.service)/\(context.method)"
+        let requestHash = SHA256.hash(data: payload).map { String($0, radix: 16) }.joined(separator: ":")
+        let now = Instant.now()
+        if let first = try await store.idempotencyRecord(projectID: projectID, key: key), first.isLive(at: now) {
+            return try Self.replay(first, method: method, requestHash: requestHash)
+        }
+        let response = try await body()
+        let kept = try await store.saveIdempotencyRecord(
+            IdempotencyRecord(
+                projectID: projectID, key: key, method: method, requestHash: requestHash,
+                response: response, createdAt: now))
+        // Another call with the same key may have committed first: its answer stands.
+        return try Self.replay(kept, method: method, requestHash: requestHash)
+    }
+
+    private static func replay(_ record: IdempotencyRecord, method: String, requestHash: String) throws -> [UInt8] {
+        guard record.method == method, record.requestHash == requestHash else {
+            throw ServiceError(
+                .failedPrecondition, reason: "IDEMPOTENCY_KEY_REUSED",
+                "idempotency-key was already used for a different request",
+                hint: "Use a new key for a new request; reuse a key only to retry the same request.",
+                field: metadataKey)
+        }
+        return record.response
+    }
+}

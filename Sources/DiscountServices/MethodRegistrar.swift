@@ -1,0 +1,63 @@
+import DiscountStore
+import ProtoCodec
+import TTRPC
+
+/// Registers discountd methods with the checks every one of them gets:
+/// authorization and scope, and for writes the idempotency key.
+struct MethodRegistrar {
+    var router: Router
+    let authorizer: Authorizer
+    let idempotency: IdempotencyGuard
+
+    /// A read. `fromMemory` answers on the event loop when it can (nil: it can't);
+    /// `body` is the full path.
+    mutating func read<Request: ProtoMessage, Response: ProtoMessage>(
+        _ service: String, _ method: String, scope: Scope?,
+        fromMemory: (@Sendable (Request, Principal) throws -> Response?)? = nil,
+        _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
+    ) {
+        let authorizer = self.authorizer
+        let slow: @Sendable ([UInt8], CallContext) async throws -> [UInt8] = { payload, context in
+            let principal = try await authorizer.authorize(context, scope: scope)
+            return try await body(try Request(protobufBytes: payload), principal, context).encoded()
+        }
+        guard let fromMemory else {
+            router.register(service, method, .unary(slow))
+            return
+        }
+        router.register(service, method, .inlineFirst(
+            fast: { payload, context in
+                guard let principal = try authorizer.authorizeFromMemory(context, scope: scope) else { return nil }
+                return try fromMemory(try Request(protobufBytes: payload), principal)?.encoded()
+            },
+            slow: slow))
+    }
+
+    /// A write: acknowledged after commit; replays the first answer for a reused idempotency key.
+    mutating func write<Request: ProtoMessage, Response: ProtoMessage>(
+        _ service: String, _ method: String, scope: Scope?,
+        _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
+    ) {
+        let authorizer = self.authorizer
+        let idempotency = self.idempotency
+        router.register(service, method, .unary { payload, context in
+            let principal = try await authorizer.authorize(context, scope: scope)
+            let request = try Request(protobufBytes: payload)
+            return try await idempotency.run(projectID: principal.projectID, context: context, payload: payload) {
+                try await body(request, principal, context).encoded()
+            }
+        })
+    }
+
+    /// A server-streaming method.
+    mutating func stream<Request: ProtoMessage, Response: ProtoMessage>(
+        _ service: String, _ method: String, scope: Scope?,
+        _ body: @escaping @Sendable (Request, Principal, CallContext, StreamWriter<Response>) async throws -> Void
+    ) {
+        let authorizer = self.authorizer
+        router.serverStreaming(service, method) { (request: Request, context, writer: StreamWriter<Response>) in
+            let principal = try await authorizer.authorize(context, scope: scope)
+            try await body(request, principal, context, writer)
+        }
+    }
+}

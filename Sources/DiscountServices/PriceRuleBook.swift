@@ -1,0 +1,195 @@
+import DiscountCore
+import DiscountStore
+import Foundation
+
+/// The PriceRules domain actor: rules and their codes over the store, with a
+/// write-through cache. Cached reads are `nonisolated` so the event loop can
+/// answer them without a hop; every change goes to the store first, then the cache.
+actor PriceRuleBook {
+    let store: any Store
+    nonisolated let cache: PriceRulesCache
+
+    init(store: any Store, cacheCapacity: Int) {
+        self.store = store
+        self.cache = PriceRulesCache(capacity: cacheCapacity)
+    }
+
+    // MARK: Rules
+
+    func createRule(_ rule: PriceRuleRecord) async throws -> PriceRuleRecord {
+        try await storing { try await store.insertPriceRule(rule) }
+        cache.put(rule)
+        return rule
+    }
+
+    nonisolated func cachedRule(projectID: String, id: String) -> PriceRuleRecord? {
+        cache.rule(projectID: projectID, id: id)
+    }
+
+    func rule(projectID: String, id: String) async throws -> PriceRuleRecord {
+        if let cached = cache.rule(projectID: projectID, id: id) { return cached }
+        guard let rule = try await store.priceRule(projectID: projectID, id: id) else {
+            throw ServiceError.priceRuleNotFound(id)
+        }
+        cache.put(rule)
+        return rule
+    }
+
+    func rules(projectID: String, after: String?, limit: Int) async throws -> [PriceRuleRecord] {
+        try await store.priceRules(projectID: projectID, after: after, limit: limit)
+    }
+
+    func updateRule(
+        projectID: String, id: String, _ change: @Sendable (inout PriceRuleRecord) throws -> Void
+    ) async throws -> PriceRuleRecord {
+        guard var rule = try await store.priceRule(projectID: projectID, id: id) else {
+            throw ServiceError.priceRuleNotFound(id)
+        }
+        try change(&rule)
+        rule.updatedAt = .now()
+        guard try await storing({ try await store.updatePriceRule(rule) }) else {
+            throw ServiceError.priceRuleNotFound(id)
+        }
+        // The stored copy carries the new version.
+        if let stored = try await store.priceRule(projectID: projectID, id: id) {
+            cache.put(stored)
+            return stored
+        }
+        throw ServiceError.priceRuleNotFound(id)
+    }
+
+    func deleteRule(projectID: String, id: String) async throws -> Int64 {
+        guard let deletedCodes = try await storing({ try await store.deletePriceRule(projectID: projectID, id: id) }) else {
+            throw ServiceError.priceRuleNotFound(id)
+        }
+        cache.removeRule(projectID: projectID, id: id)
+        return deletedCodes
+    }
+
+    // MARK: Codes
+
+    func createCode(_ code: DiscountCodeRecord) async throws -> DiscountCodeRecord {
+        _ = try await rule(projectID: code.projectID, id: code.priceRuleID)
+        try await storing { try await store.insertDiscountCode(code) }
+        cache.put(code)
+        return code
+    }
+
+    /// Inserts `codes`; returns the canonical codes refused as taken.
+    func insertCodes(_ codes: [DiscountCodeRecord]) async throws -> [String] {
+        try await storing { try await store.insertDiscountCodes(codes) }
+    }
+
+    nonisolated func cachedCode(projectID: String, ruleID: String, id: String) -> DiscountCodeRecord? {
+        guard let code = cache.code(projectID: projectID, id: id), code.priceRuleID == ruleID else { return nil }
+        return code
+    }
+
+    func code(projectID: String, ruleID: String, id: String) async throws -> DiscountCodeRecord {
+        if let cached = cachedCode(projectID: projectID, ruleID: ruleID, id: id) { return cached }
+        guard let code = try await store.discountCode(projectID: projectID, id: id), code.priceRuleID == ruleID else {
+            throw ServiceError.discountCodeNotFound(id)
+        }
+        cache.put(code)
+        return code
+    }
+
+    nonisolated func cachedLookup(projectID: String, text: String) -> (DiscountCodeRecord, PriceRuleRecord)? {
+        guard let code = cache.code(projectID: projectID, canonicalCode: CodeText.canonical(text)),
+            let rule = cache.rule(projectID: projectID, id: code.priceRuleID)
+        else { return nil }
+        return (code, rule)
+    }
+
+    /// The code with this text (trimmed, any case) and its rule.
+    func lookup(projectID: String, text: String) async throws -> (DiscountCodeRecord, PriceRuleRecord) {
+        if let cached = cachedLookup(projectID: projectID, text: text) { return cached }
+        let canonical = CodeText.canonical(text)
+        guard let code = try await store.discountCode(projectID: projectID, canonicalCode: canonical) else {
+            throw ServiceError.discountCodeNotFound(CodeText.trim(text), field: "code")
+        }
+        cache.put(code)
+        return (code, try await rule(projectID: projectID, id: code.priceRuleID))
+    }
+
+    func codes(projectID: String, ruleID: String, after: String?, limit: Int) async throws -> [DiscountCodeRecord] {
+        _ = try await rule(projectID: projectID, id: ruleID)
+        return try await store.discountCodes(projectID: projectID, priceRuleID: ruleID, after: after, limit: limit)
+    }
+
+    func updateCode(
+        projectID: String, ruleID: String, id: String, _ change: @Sendable (inout DiscountCodeRecord) throws -> Void
+    ) async throws -> DiscountCodeRecord {
+        guard var code = try await store.discountCode(projectID: projectID, id: id), code.priceRuleID == ruleID else {
+            throw ServiceError.discountCodeNotFound(id)
+        }
+        let before = code
+        try change(&code)
+        code.canonicalCode = CodeText.canonical(code.code)
+        code.updatedAt = .now()
+        guard try await storing({ try await store.updateDiscountCode(code) }) else {
+            throw ServiceError.discountCodeNotFound(id)
+        }
+        cache.removeCode(before)
+        guard let stored = try await store.discountCode(projectID: projectID, id: id) else {
+            throw ServiceError.discountCodeNotFound(id)
+        }
+        cache.put(stored)
+        return stored
+    }
+
+    func deleteCode(projectID: String, ruleID: String, id: String) async throws {
+        let code = try await self.code(projectID: projectID, ruleID: ruleID, id: id)
+        guard try await storing({ try await store.deleteDiscountCode(projectID: projectID, id: id) }) else {
+            throw ServiceError.discountCodeNotFound(id)
+        }
+        cache.removeCode(code)
+    }
+
+    // MARK: Use
+
+    /// Why the code would be refused now (nil: it would apply), with the code and rule.
+    func validate(projectID: String, text: String, customerID: String?, at now: Instant) async throws
+        -> (RedemptionRefusal?, DiscountCodeRecord, PriceRuleRecord)
+    {
+        let (code, rule) = try await lookup(projectID: projectID, text: text)
+        var customerUsed = false
+        if rule.oncePerCustomer, let customerID {
+            customerUsed = try await store.customerHasRedeemed(
+                projectID: projectID, priceRuleID: rule.id, customerID: customerID)
+        }
+        return (RedemptionPolicy.refusal(code: code, rule: rule, customerAlreadyRedeemed: customerUsed, at: now), code, rule)
+    }
+
+    func redeem(_ request: RedemptionRequest) async throws -> RedemptionOutcome {
+        let outcome = try await storing { try await store.redeem(request) }
+        switch outcome {
+        case .redeemed(let code, let rule), .alreadyRedeemed(let code, let rule), .refused(_, let code, let rule):
+            cache.put(code)
+            cache.put(rule)
+        case .codeNotFound:
+            break
+        }
+        return outcome
+    }
+
+    func rollback(projectID: String, orderID: String) async throws -> [DiscountCodeRecord] {
+        let released = try await storing {
+            try await store.rollbackRedemptions(projectID: projectID, orderID: orderID, at: .now())
+        }
+        for code in released {
+            cache.put(code)
+            if let rule = try await store.priceRule(projectID: projectID, id: code.priceRuleID) { cache.put(rule) }
+        }
+        return released
+    }
+
+    /// Runs a store call, turning store errors the caller can act on into service errors.
+    private func storing<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as StoreError {
+            throw ServiceError.from(error)
+        }
+    }
+}

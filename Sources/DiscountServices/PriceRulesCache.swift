@@ -1,0 +1,65 @@
+import DiscountCore
+
+/// The PriceRules cache: codes by id and by canonical text, rules by id, all
+/// scoped by project. Written through after every committed change.
+final class PriceRulesCache: Sendable {
+    private struct Scoped: Hashable, Sendable {
+        var projectID: String
+        var key: String
+    }
+
+    private let codes: VersionedCache<Scoped, DiscountCodeRecord>
+    private let codeIDs: VersionedCache<Scoped, String>
+    private let rules: VersionedCache<Scoped, PriceRuleRecord>
+
+    init(capacity: Int) {
+        codes = VersionedCache(capacity: capacity)
+        codeIDs = VersionedCache(capacity: capacity)
+        rules = VersionedCache(capacity: max(1024, capacity / 16))
+    }
+
+    func code(projectID: String, id: String) -> DiscountCodeRecord? {
+        codes.value(for: Scoped(projectID: projectID, key: id))
+    }
+
+    func code(projectID: String, canonicalCode: String) -> DiscountCodeRecord? {
+        guard let id = codeIDs.value(for: Scoped(projectID: projectID, key: canonicalCode)),
+            let code = codes.value(for: Scoped(projectID: projectID, key: id)),
+            code.canonicalCode == canonicalCode
+        else { return nil }
+        return code
+    }
+
+    func rule(projectID: String, id: String) -> PriceRuleRecord? {
+        rules.value(for: Scoped(projectID: projectID, key: id))
+    }
+
+    func put(_ code: DiscountCodeRecord) {
+        codes.put(Scoped(projectID: code.projectID, key: code.id), code, version: code.version)
+        // The text index is checked against the code on every hit, so the
+        // latest mapping can simply win.
+        codeIDs.set(Scoped(projectID: code.projectID, key: code.canonicalCode), code.id)
+    }
+
+    func put(_ rule: PriceRuleRecord) {
+        rules.put(Scoped(projectID: rule.projectID, key: rule.id), rule, version: rule.version)
+    }
+
+    func removeCode(_ code: DiscountCodeRecord) {
+        codes.remove(Scoped(projectID: code.projectID, key: code.id))
+        codeIDs.remove(Scoped(projectID: code.projectID, key: code.canonicalCode))
+    }
+
+    /// Forgets a deleted rule and every code cached under it.
+    func removeRule(projectID: String, id: String) {
+        rules.remove(Scoped(projectID: projectID, key: id))
+        codes.removeAll { key, code in key.projectID == projectID && code.priceRuleID == id }
+    }
+
+    /// Hits and misses of code lookups (by id or text) and rule lookups.
+    var counts: (hits: UInt64, misses: UInt64) {
+        let code = codes.counts
+        let rule = rules.counts
+        return (code.hits + rule.hits, code.misses + rule.misses)
+    }
+}

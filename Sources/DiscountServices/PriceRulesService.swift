@@ -1,0 +1,220 @@
+import DiscountCore
+import DiscountStore
+import Foundation
+import ProtoCodec
+import TTRPC
+
+/// `discountd.v1.PriceRules`: the thin edge between the wire and `PriceRuleBook`.
+/// Checks requests, maps messages to records and back.
+struct PriceRulesService: Sendable {
+    static let name = "discountd.v1.PriceRules"
+    /// Codes stored per transaction and per progress message of a batch.
+    static let batchChunk = 50_000
+
+    let book: PriceRuleBook
+
+    func register(in registrar: inout MethodRegistrar) {
+        let name = Self.name
+        registrar.write(name, "CreatePriceRule", scope: .writePriceRules) { (request: CreatePriceRuleRequest, principal, _) in
+            let now = Instant.now()
+            var rule = PriceRuleRecord(
+                id: UUID().uuidString.lowercased(), projectID: principal.projectID, title: "", valueKind: .percentage,
+                value: 0, startsAt: now, createdAt: now, updatedAt: now)
+            try Self.apply(
+                title: request.title, valueType: request.valueType, value: request.value, currency: request.currency,
+                startsAt: request.startsAt, endsAt: request.endsAt, clearEndsAt: false,
+                usageLimit: request.usageLimit, clearUsageLimit: false, oncePerCustomer: request.oncePerCustomer,
+                to: &rule, creating: true)
+            return CreatePriceRuleResponse(priceRule: PriceRuleMessage(try await book.createRule(rule)))
+        }
+        registrar.read(name, "GetPriceRule", scope: .readPriceRules,
+            fromMemory: { [book] (request: GetPriceRuleRequest, principal) in
+                book.cachedRule(projectID: principal.projectID, id: request.priceRuleId)
+                    .map { GetPriceRuleResponse(priceRule: PriceRuleMessage($0)) }
+            }
+        ) { (request: GetPriceRuleRequest, principal, _) in
+            let id = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
+            return GetPriceRuleResponse(priceRule: PriceRuleMessage(try await book.rule(projectID: principal.projectID, id: id)))
+        }
+        registrar.read(name, "ListPriceRules", scope: .readPriceRules) { (request: ListPriceRulesRequest, principal, _) in
+            let limit = try Validate.pageSize(request.pageSize)
+            let rules = try await book.rules(
+                projectID: principal.projectID, after: request.pageToken.isEmpty ? nil : request.pageToken, limit: limit)
+            return ListPriceRulesResponse(
+                priceRules: rules.map(PriceRuleMessage.init), nextPageToken: rules.count == limit ? rules.last!.id : "")
+        }
+        registrar.write(name, "UpdatePriceRule", scope: .writePriceRules) { (request: UpdatePriceRuleRequest, principal, _) in
+            let id = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
+            let rule = try await book.updateRule(projectID: principal.projectID, id: id) { rule in
+                try Self.apply(
+                    title: request.title, valueType: request.valueType, value: request.value, currency: request.currency,
+                    startsAt: request.startsAt, endsAt: request.endsAt, clearEndsAt: request.clearEndsAt,
+                    usageLimit: request.usageLimit, clearUsageLimit: request.clearUsageLimit,
+                    oncePerCustomer: request.oncePerCustomer, to: &rule, creating: false)
+            }
+            return UpdatePriceRuleResponse(priceRule: PriceRuleMessage(rule))
+        }
+        registrar.write(name, "DeletePriceRule", scope: .writePriceRules) { (request: DeletePriceRuleRequest, principal, _) in
+            let id = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
+            let deleted = try await book.deleteRule(projectID: principal.projectID, id: id)
+            return DeletePriceRuleResponse(priceRuleId: id, deletedDiscountCodes: deleted)
+        }
+        registerCodes(in: &registrar)
+        registerUse(in: &registrar)
+    }
+
+    private func registerCodes(in registrar: inout MethodRegistrar) {
+        let name = Self.name
+        registrar.write(name, "CreateDiscountCode", scope: .writePriceRules) { (request: CreateDiscountCodeRequest, principal, _) in
+            let ruleID = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
+            guard let new = request.discountCode else {
+                throw ServiceError.invalidArgument(field: "discount_code", "discount_code is required")
+            }
+            let text = try Validate.codeText(new.code, field: "discount_code.code")
+            let now = Instant.now()
+            let code = DiscountCodeRecord(
+                id: UUID().uuidString.lowercased(), projectID: principal.projectID, priceRuleID: ruleID, code: text,
+                useWithOther: new.useWithOther,
+                usageLimit: try Validate.usageLimit(new.usageLimit, field: "discount_code.usage_limit"),
+                createdAt: now, updatedAt: now)
+            return CreateDiscountCodeResponse(discountCodes: [DiscountCodeMessage(try await book.createCode(code))])
+        }
+        registrar.stream(name, "BatchCreateDiscountCodes", scope: .writePriceRules) {
+            (request: BatchCreateDiscountCodesRequest, principal, _, writer: StreamWriter<BatchCreateDiscountCodesResponse>) in
+            let result = try await BatchCodeCreation(book: book, projectID: principal.projectID, request: request)
+                .run { processed, total in
+                    try await writer.send(BatchCreateDiscountCodesResponse(
+                        progress: BulkProgress(processed: Int64(processed), total: Int64(total))))
+                }
+            try await writer.send(BatchCreateDiscountCodesResponse(result: result))
+        }
+        registrar.read(name, "GetDiscountCode", scope: .readPriceRules,
+            fromMemory: { [book] (request: GetDiscountCodeRequest, principal) in
+                book.cachedCode(projectID: principal.projectID, ruleID: request.priceRuleId, id: request.discountCodeId)
+                    .map { GetDiscountCodeResponse(discountCode: DiscountCodeMessage($0)) }
+            }
+        ) { (request: GetDiscountCodeRequest, principal, _) in
+            let ruleID = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
+            let id = try Validate.nonEmpty(request.discountCodeId, field: "discount_code_id")
+            return GetDiscountCodeResponse(
+                discountCode: DiscountCodeMessage(try await book.code(projectID: principal.projectID, ruleID: ruleID, id: id)))
+        }
+        registrar.read(name, "ListDiscountCodes", scope: .readPriceRules) { (request: ListDiscountCodesRequest, principal, _) in
+            let ruleID = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
+            let limit = try Validate.pageSize(request.pageSize)
+            let codes = try await book.codes(
+                projectID: principal.projectID, ruleID: ruleID,
+                after: request.pageToken.isEmpty ? nil : request.pageToken, limit: limit)
+            return ListDiscountCodesResponse(
+                discountCodes: codes.map(DiscountCodeMessage.init), nextPageToken: codes.count == limit ? codes.last!.id : "")
+        }
+        registrar.read(name, "LookupDiscountCode", scope: .readPriceRules,
+            fromMemory: { [book] (request: LookupDiscountCodeRequest, principal) in
+                book.cachedLookup(projectID: principal.projectID, text: request.code).map {
+                    LookupDiscountCodeResponse(discountCode: DiscountCodeMessage($0.0), priceRule: PriceRuleMessage($0.1))
+                }
+            }
+        ) { (request: LookupDiscountCodeRequest, principal, _) in
+            let text = try Validate.codeText(request.code, field: "code")
+            let (code, rule) = try await book.lookup(projectID: principal.projectID, text: text)
+            return LookupDiscountCodeResponse(discountCode: DiscountCodeMessage(code), priceRule: PriceRuleMessage(rule))
+        }
+        registrar.write(name, "UpdateDiscountCode", scope: .writePriceRules) { (request: UpdateDiscountCodeRequest, principal, _) in
+            let ruleID = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
+            let id = try Validate.nonEmpty(request.discountCodeId, field: "discount_code_id")
+            let text = try request.code.map { try Validate.codeText($0, field: "code") }
+            let usageLimit = try Validate.usageLimit(request.usageLimit, field: "usage_limit")
+            let code = try await book.updateCode(projectID: principal.projectID, ruleID: ruleID, id: id) { code in
+                if let text { code.code = text }
+                if let useWithOther = request.useWithOther { code.useWithOther = useWithOther }
+                if request.clearUsageLimit { code.usageLimit = nil } else if let usageLimit { code.usageLimit = usageLimit }
+            }
+            return UpdateDiscountCodeResponse(discountCode: DiscountCodeMessage(code))
+        }
+        registrar.write(name, "DeleteDiscountCode", scope: .writePriceRules) { (request: DeleteDiscountCodeRequest, principal, _) in
+            let ruleID = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
+            let id = try Validate.nonEmpty(request.discountCodeId, field: "discount_code_id")
+            try await book.deleteCode(projectID: principal.projectID, ruleID: ruleID, id: id)
+            return DeleteDiscountCodeResponse(discountCodeId: id)
+        }
+    }
+
+    private func registerUse(in registrar: inout MethodRegistrar) {
+        let name = Self.name
+        registrar.read(name, "ValidateDiscountCode", scope: .readPriceRules) { (request: ValidateDiscountCodeRequest, principal, _) in
+            let text = try Validate.codeText(request.code, field: "code")
+            let (refusal, code, rule) = try await book.validate(
+                projectID: principal.projectID, text: text, customerID: request.customerId, at: .now())
+            return ValidateDiscountCodeResponse(
+                valid: refusal == nil, reason: refusal?.rawValue ?? "",
+                message: refusal.map { ServiceError.refused($0, code: code.code).message } ?? "Code \(code.code) applies.",
+                discountCode: DiscountCodeMessage(code), priceRule: PriceRuleMessage(rule))
+        }
+        registrar.write(name, "RedeemDiscountCode", scope: .writePriceRules) { (request: RedeemDiscountCodeRequest, principal, _) in
+            let text = try Validate.codeText(request.code, field: "code")
+            let orderID = try Validate.nonEmpty(request.orderId, field: "order_id")
+            let customerID = try request.customerId.map { try Validate.nonEmpty($0, field: "customer_id") }
+            let outcome = try await book.redeem(RedemptionRequest(
+                projectID: principal.projectID, canonicalCode: CodeText.canonical(text), orderID: orderID,
+                customerID: customerID, at: .now()))
+            switch outcome {
+            case .redeemed(let code, _):
+                return RedeemDiscountCodeResponse(discountCode: DiscountCodeMessage(code), usageCount: code.usageCount, redeemed: true)
+            case .alreadyRedeemed(let code, _):
+                return RedeemDiscountCodeResponse(discountCode: DiscountCodeMessage(code), usageCount: code.usageCount, redeemed: false)
+            case .refused(let refusal, let code, _):
+                throw ServiceError.refused(refusal, code: code.code)
+            case .codeNotFound:
+                throw ServiceError.discountCodeNotFound(text, field: "code")
+            }
+        }
+        registrar.write(name, "RollbackRedemption", scope: .writePriceRules) { (request: RollbackRedemptionRequest, principal, _) in
+            let orderID = try Validate.nonEmpty(request.orderId, field: "order_id")
+            let released = try await book.rollback(projectID: principal.projectID, orderID: orderID)
+            return RollbackRedemptionResponse(orderId: orderID, released: Int32(released.count))
+        }
+    }
+
+    /// Applies the fields of a create or update request to `rule`, checking each.
+    static func apply(
+        title: String?, valueType: ValueType?, value: Double?, currency: String?, startsAt: ProtoTimestamp?,
+        endsAt: ProtoTimestamp?, clearEndsAt: Bool, usageLimit: Int64?, clearUsageLimit: Bool, oncePerCustomer: Bool?,
+        to rule: inout PriceRuleRecord, creating: Bool
+    ) throws {
+        if let title { rule.title = try Validate.nonEmpty(title, field: "title") }
+        if let valueType {
+            switch valueType {
+            case .percentage: rule.valueKind = .percentage
+            case .fixedAmount: rule.valueKind = .fixedAmount
+            default: throw ServiceError.invalidArgument(field: "value_type", "value_type must be PERCENTAGE or FIXED_AMOUNT")
+            }
+        }
+        if let value { rule.value = value }
+        if let currency, !currency.isEmpty || creating {
+            rule.currency = currency.isEmpty ? "" : try Validate.currency(currency)
+        }
+        if let startsAt { rule.startsAt = Instant(startsAt) }
+        if clearEndsAt { rule.endsAt = nil } else if let endsAt { rule.endsAt = Instant(endsAt) }
+        if clearUsageLimit { rule.usageLimit = nil } else if let usageLimit {
+            rule.usageLimit = try Validate.usageLimit(usageLimit, field: "usage_limit")
+        }
+        if let oncePerCustomer { rule.oncePerCustomer = oncePerCustomer }
+
+        switch rule.valueKind {
+        case .percentage:
+            guard rule.value > 0, rule.value <= 100 else {
+                throw ServiceError.invalidArgument(field: "value", "value must be a percentage above 0 and at most 100")
+            }
+        case .fixedAmount:
+            guard rule.value > 0, rule.value == rule.value.rounded() else {
+                throw ServiceError.invalidArgument(field: "value", "value must be a positive whole amount in minor units")
+            }
+            guard !rule.currency.isEmpty else {
+                throw ServiceError.invalidArgument(field: "currency", "currency is required for FIXED_AMOUNT rules")
+            }
+        }
+        if let endsAt = rule.endsAt, endsAt <= rule.startsAt {
+            throw ServiceError.invalidArgument(field: "ends_at", "ends_at must be after starts_at")
+        }
+    }
+}
