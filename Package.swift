@@ -97,6 +97,7 @@ let package = Package(
         ),
         .testTarget(name: "ProtoCodecTests", dependencies: ["ProtoCodec"]),
         .testTarget(name: "DiscountCoreTests", dependencies: ["DiscountCore"]),
+        .testTarget(name: "DiscountServicesTests", dependencies: ["DiscountServices"]),
         .testTarget(name: "DiscountStoreTests", dependencies: ["DiscountStore", "DiscountCore"]),
         .testTarget(
             name: "TTRPCTests",
