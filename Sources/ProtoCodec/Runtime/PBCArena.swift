@@ -57,7 +57,7 @@ package struct PBCArena: ~Copyable {
         if start.distance(to: end) < byteCount {
             let size = max(nextChunkSize, byteCount + alignment)
             nextChunkSize = size * 2
-            guard let chunk = malloc(size) else { fatalError("out of memory encoding a protobuf message") }
+            guard let chunk = malloc(size) else { fatalError("out of memory in the protobuf codec") }
             chunks.append(chunk)
             start = chunk.alignedUp(toMultipleOf: alignment)
             end = chunk + size
