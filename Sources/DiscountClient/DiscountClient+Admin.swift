@@ -1,6 +1,54 @@
+/// `discountd.v1.Admin`. Every method but `serverInfo` needs the `admin` scope.
 extension DiscountClient {
+    static let adminService = "discountd.v1.Admin"
+
     /// Admin.ServerInfo: version, uptime, backend and socket of the daemon.
     public func serverInfo() async throws -> ServerInfoResponse {
-        try await call("discountd.v1.Admin", "ServerInfo", ServerInfoRequest())
+        try await call(Self.adminService, "ServerInfo", ServerInfoRequest())
+    }
+
+    /// Per-method call counts and latency quantiles, cache and sync figures.
+    public func stats() async throws -> StatsResponse {
+        try await call(Self.adminService, "Stats", StatsRequest())
+    }
+
+    /// Creates a new, empty project.
+    public func createProject(
+        _ request: CreateProjectRequest, idempotencyKey: String? = nil
+    ) async throws -> CreateProjectResponse {
+        try await call(Self.adminService, "CreateProject", request, idempotencyKey: idempotencyKey)
+    }
+
+    /// Creates a project named `name`.
+    public func createProject(name: String, idempotencyKey: String? = nil) async throws -> CreateProjectResponse {
+        try await createProject(CreateProjectRequest(name: name), idempotencyKey: idempotencyKey)
+    }
+
+    /// Creates a bearer token for one project with the given scopes. The
+    /// secret (`token`) is in this response only.
+    public func createToken(
+        _ request: CreateTokenRequest, idempotencyKey: String? = nil
+    ) async throws -> CreateTokenResponse {
+        try await call(Self.adminService, "CreateToken", request, idempotencyKey: idempotencyKey)
+    }
+
+    /// Creates a token for `projectID` with `scopes` (e.g. `read_price_rules`).
+    public func createToken(
+        projectID: String, scopes: [String], name: String = "", idempotencyKey: String? = nil
+    ) async throws -> CreateTokenResponse {
+        try await createToken(
+            CreateTokenRequest(projectId: projectID, scopes: scopes, name: name), idempotencyKey: idempotencyKey)
+    }
+
+    /// Revokes a token at once; idempotent.
+    public func revokeToken(
+        _ request: RevokeTokenRequest, idempotencyKey: String? = nil
+    ) async throws -> RevokeTokenResponse {
+        try await call(Self.adminService, "RevokeToken", request, idempotencyKey: idempotencyKey)
+    }
+
+    /// Revokes the token with id `tokenID`.
+    public func revokeToken(id tokenID: String, idempotencyKey: String? = nil) async throws -> RevokeTokenResponse {
+        try await revokeToken(RevokeTokenRequest(tokenId: tokenID), idempotencyKey: idempotencyKey)
     }
 }

@@ -55,6 +55,31 @@ public final class DiscountClient: Sendable {
             metadata: metadata(idempotencyKey: idempotencyKey), timeout: options.timeout)
     }
 
+    /// Calls any server-streaming discountd method by name; yields each
+    /// message, and throws the call's error (`RPCError`) if it fails.
+    /// `timeout` overrides `options.timeout` for this call.
+    public func serverStream<Request: ProtoMessage, Response: ProtoMessage>(
+        _ service: String, _ method: String, _ request: Request, as: Response.Type = Response.self,
+        idempotencyKey: String? = nil, timeout: Duration? = nil
+    ) -> AsyncThrowingStream<Response, any Error> {
+        let payloads = connection.serverStream(
+            service: service, method: method, payload: request.encoded(),
+            metadata: metadata(idempotencyKey: idempotencyKey), timeout: timeout ?? options.timeout)
+        return AsyncThrowingStream<Response, any Error> { continuation in
+            let task = Task {
+                do {
+                    for try await payload in payloads {
+                        continuation.yield(try Response(protobufBytes: payload))
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
     func metadata(idempotencyKey: String? = nil) -> Metadata {
         var metadata = Metadata()
         if let token = options.token { metadata.add("authorization", "Bearer \(token)") }
