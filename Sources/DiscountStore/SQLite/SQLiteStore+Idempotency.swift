@@ -1,0 +1,55 @@
+import DiscountCore
+
+private enum SQL {
+    static let byKey = """
+        SELECT \(SQLiteRows.idempotencyColumns) FROM idempotency_keys WHERE project_id = ?1 AND key = ?2
+        """
+    /// Keeps a live record; replaces one past its retention (the key may be
+    /// used afresh once the first answer has expired).
+    static let insertUnlessLive = """
+        INSERT INTO idempotency_keys (\(SQLiteRows.idempotencyColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        ON CONFLICT (project_id, key) DO UPDATE SET
+            method = excluded.method, request_hash = excluded.request_hash,
+            response = excluded.response, created_at = excluded.created_at
+        WHERE idempotency_keys.created_at <= excluded.created_at - ?7
+        """
+}
+
+extension SQLiteStore {
+    public func idempotencyRecord(projectID: String, key: String) async throws -> IdempotencyRecord? {
+        try read { db in
+            try Self.idempotencyRecord(projectID: projectID, key: key, db)
+        }
+    }
+
+    public func saveIdempotencyRecord(_ record: IdempotencyRecord) async throws -> IdempotencyRecord {
+        try await write { db in
+            do {
+                try db.withStatement(SQL.insertUnlessLive) { s in
+                    try s.bind(1, record.projectID)
+                    try s.bind(2, record.key)
+                    try s.bind(3, record.method)
+                    try s.bind(4, record.requestHash)
+                    try s.bind(5, record.response)
+                    try s.bind(6, record.createdAt)
+                    try s.bind(7, IdempotencyRecord.retentionSeconds * 1_000_000)
+                    try s.run()
+                }
+            } catch let error as SQLiteError where error.isForeignKeyViolation {
+                throw StoreError.failure("project \(record.projectID) does not exist")
+            }
+            guard let kept = try Self.idempotencyRecord(projectID: record.projectID, key: record.key, db) else {
+                throw StoreError.failure("idempotency record \(record.key) vanished")
+            }
+            return kept
+        }
+    }
+
+    private static func idempotencyRecord(projectID: String, key: String, _ db: SQLiteConnection) throws -> IdempotencyRecord? {
+        try db.withStatement(SQL.byKey) { s in
+            try s.bind(1, projectID)
+            try s.bind(2, key)
+            return try s.step() ? SQLiteRows.idempotencyRecord(s) : nil
+        }
+    }
+}

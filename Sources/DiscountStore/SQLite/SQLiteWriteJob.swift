@@ -1,0 +1,65 @@
+import DiscountCore
+import Synchronization
+
+/// One write waiting for the writer thread: what to run on the writer
+/// connection, and whom to tell once its transaction has committed.
+protocol SQLiteWriteJob: AnyObject, Sendable {
+    /// Rows the job touches, roughly: the writer stops adding jobs to a
+    /// transaction once the batch weighs `SQLiteWriter.maxBatchWeight`.
+    var weight: Int { get }
+    /// The caller's task was cancelled before the job ran.
+    var isCancelled: Bool { get }
+    /// Runs the operation inside the open transaction; true when it succeeded.
+    /// Called on the writer thread only.
+    func run(on connection: SQLiteConnection) -> Bool
+    /// Resumes the caller: with the job's own result when `batchError` is nil
+    /// (the transaction committed), else with `batchError`. Called exactly once.
+    func finish(batchError: (any Error)?)
+}
+
+/// `@unchecked Sendable`: `continuation` is set before the job is enqueued
+/// (under the writer's lock) and `result` is read and written only by the
+/// writer thread after it dequeued the job (under the same lock), so every
+/// access is ordered by that lock; `cancelled` is atomic.
+final class SQLiteTypedWriteJob<T: Sendable>: SQLiteWriteJob, @unchecked Sendable {
+    let weight: Int
+    private let body: @Sendable (SQLiteConnection) throws -> T
+    private let cancelled = Atomic<Bool>(false)
+    var continuation: CheckedContinuation<T, any Error>?
+    private var result: Result<T, any Error>?
+
+    init(weight: Int, body: @escaping @Sendable (SQLiteConnection) throws -> T) {
+        self.weight = weight
+        self.body = body
+    }
+
+    var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
+
+    func cancel() { cancelled.store(true, ordering: .releasing) }
+
+    func run(on connection: SQLiteConnection) -> Bool {
+        do {
+            result = .success(try body(connection))
+            return true
+        } catch {
+            result = .failure(StoreError.wrapping(error))
+            return false
+        }
+    }
+
+    func finish(batchError: (any Error)?) {
+        guard let continuation else { return }
+        self.continuation = nil
+        // A job that failed on its own reports its own error even when the
+        // batch failed too: it was rolled back either way.
+        if case .failure(let own)? = result {
+            continuation.resume(throwing: own)
+        } else if let batchError {
+            continuation.resume(throwing: batchError)
+        } else if case .success(let value)? = result {
+            continuation.resume(returning: value)
+        } else {
+            continuation.resume(throwing: StoreError.failure("write was never run"))
+        }
+    }
+}

@@ -1,0 +1,240 @@
+import CSQLite
+import DiscountCore
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one writer connection and the dedicated thread that owns it.
+///
+/// Group commit: callers enqueue jobs; the thread takes everything pending
+/// (up to `maxBatchWeight` rows), runs it in one `BEGIN IMMEDIATE … COMMIT`
+/// with a SAVEPOINT per job, so a job that fails rolls back only itself, and
+/// commits once. Every caller resumes only after COMMIT returned OK, so N
+/// concurrent writes cost one fsync. If COMMIT fails, every job in it fails.
+///
+/// `@unchecked Sendable`: `pending`, `closing`, `stopped` and `closeWaiters`
+/// are only touched with `lock` held; `connection` is only used by the writer
+/// thread once it has started (and by `init` before that).
+final class SQLiteWriter: @unchecked Sendable {
+    /// A transaction stops taking more jobs once it holds this many rows'
+    /// worth, so a bulk insert shares the writer with other callers instead of
+    /// holding it for seconds.
+    static let maxBatchWeight = 50_000
+
+    private let connection: SQLiteConnection
+    private let lock = ConditionLock()
+    private var pending: [any SQLiteWriteJob] = []
+    private var closing = false
+    private var stopped = false
+    private var closeWaiters: [CheckedContinuation<Void, Never>] = []
+    private let commitCounter = Atomic<Int>(0)
+
+    /// Takes ownership of `connection` and starts the thread.
+    init(connection: SQLiteConnection) throws {
+        self.connection = connection
+        try startThread()
+    }
+
+    /// Transactions committed so far (a batch of N jobs counts once).
+    var commits: Int { commitCounter.load(ordering: .relaxed) }
+
+    /// Runs `body` on the writer connection inside a transaction and returns
+    /// its result once that transaction is durable. A caller cancelled before
+    /// its job starts gets `CancellationError` and nothing is written.
+    func write<T: Sendable>(
+        weight: Int = 1, _ body: @escaping @Sendable (SQLiteConnection) throws -> T
+    ) async throws -> T {
+        try Task.checkCancellation()
+        let job = SQLiteTypedWriteJob(weight: weight, body: body)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                job.continuation = continuation
+                if !enqueue(job) {
+                    job.continuation = nil
+                    continuation.resume(throwing: StoreError.closed)
+                }
+            }
+        } onCancel: {
+            job.cancel()
+        }
+    }
+
+    private func enqueue(_ job: any SQLiteWriteJob) -> Bool {
+        lock.withLock {
+            if closing { return false }
+            pending.append(job)
+            if pending.count == 1 { lock.signal() }
+            return true
+        }
+    }
+
+    /// Runs what is pending, then checkpoints and closes the connection.
+    /// Later writes throw `StoreError.closed`. Safe to call more than once.
+    func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let alreadyStopped = lock.withLock {
+                if stopped { return true }
+                closing = true
+                closeWaiters.append(continuation)
+                lock.signal()
+                return false
+            }
+            if alreadyStopped { continuation.resume() }
+        }
+    }
+
+    // MARK: The thread
+
+    private func startThread() throws {
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { argument in
+            let pointer: UnsafeMutableRawPointer? = argument
+            let writer = Unmanaged<SQLiteWriter>.fromOpaque(pointer!).takeRetainedValue()
+            writer.runLoop()
+            return nil
+        }, context)
+        guard rc == 0 else {
+            Unmanaged<SQLiteWriter>.fromOpaque(context).release()
+            throw StoreError.failure("cannot start the SQLite writer thread: \(String(cString: strerror(rc)))")
+        }
+        pthread_detach(thread)
+    }
+
+    private func runLoop() {
+        while let batch = nextBatch() {
+            commit(batch)
+        }
+        // Closing and drained: leave a tidy file behind (WAL folded back).
+        _ = try? connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.close()
+        let waiters = lock.withLock {
+            stopped = true
+            defer { closeWaiters = [] }
+            return closeWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Blocks until there is work; nil once closing and nothing is left.
+    private func nextBatch() -> [any SQLiteWriteJob]? {
+        lock.lock()
+        defer { lock.unlock() }
+        while pending.isEmpty && !closing { lock.wait() }
+        if pending.isEmpty { return nil }
+        var weight = 0
+        var count = 0
+        for job in pending {
+            if count > 0 && weight + job.weight > Self.maxBatchWeight { break }
+            weight += job.weight
+            count += 1
+        }
+        if count == pending.count {
+            defer { pending = [] }
+            return pending
+        }
+        defer { pending.removeFirst(count) }
+        return Array(pending.prefix(count))
+    }
+
+    // MARK: One transaction
+
+    private func commit(_ batch: [any SQLiteWriteJob]) {
+        var live: [any SQLiteWriteJob] = []
+        live.reserveCapacity(batch.count)
+        for job in batch {
+            if job.isCancelled { job.finish(batchError: CancellationError()) } else { live.append(job) }
+        }
+        guard !live.isEmpty else { return }
+
+        let useSavepoints = live.count > 1
+        var inTransaction = false
+        var succeeded: [any SQLiteWriteJob] = []
+        var failed: [any SQLiteWriteJob] = []
+
+        /// Throws away the transaction: the jobs that had succeeded in it lost their work.
+        func abandon(_ error: any Error) {
+            if !connection.isAutocommit { _ = try? step("ROLLBACK") }
+            inTransaction = false
+            for job in succeeded { job.finish(batchError: error) }
+            succeeded = []
+        }
+
+        for job in live {
+            if !inTransaction {
+                do {
+                    try step("BEGIN IMMEDIATE")
+                    inTransaction = true
+                } catch {
+                    job.finish(batchError: StoreError.wrapping(error))
+                    continue
+                }
+            }
+            if useSavepoints {
+                do {
+                    try step("SAVEPOINT job")
+                } catch {
+                    job.finish(batchError: StoreError.wrapping(error))
+                    abandon(StoreError.wrapping(error))
+                    continue
+                }
+            }
+            let ok = job.run(on: connection)
+            if connection.isAutocommit {
+                // SQLite rolled the whole transaction back on its own (I/O
+                // error, disk full…): nothing done since BEGIN survives.
+                let error = StoreError.failure("the transaction was rolled back by SQLite")
+                abandon(error)
+                job.finish(batchError: error)
+                continue
+            }
+            if ok {
+                if useSavepoints {
+                    do {
+                        try step("RELEASE job")
+                    } catch {
+                        job.finish(batchError: StoreError.wrapping(error))
+                        abandon(StoreError.wrapping(error))
+                        continue
+                    }
+                }
+                succeeded.append(job)
+            } else {
+                failed.append(job)
+                if useSavepoints {
+                    do {
+                        try step("ROLLBACK TO job")
+                        try step("RELEASE job")
+                    } catch {
+                        abandon(StoreError.wrapping(error))
+                    }
+                } else {
+                    abandon(StoreError.failure("rolled back"))
+                }
+            }
+        }
+
+        if inTransaction {
+            if succeeded.isEmpty {
+                _ = try? step("ROLLBACK")
+            } else {
+                do {
+                    try step("COMMIT")
+                    commitCounter.add(1, ordering: .relaxed)
+                } catch {
+                    abandon(StoreError.wrapping(error))
+                }
+            }
+        }
+        for job in succeeded { job.finish(batchError: nil) }
+        for job in failed { job.finish(batchError: nil) }
+    }
+
+    /// Runs one cached transaction-control statement.
+    private func step(_ sql: String) throws {
+        try connection.withStatement(sql) { try $0.run() }
+    }
+}
