@@ -10,11 +10,14 @@ import Glibc
 enum CLIFailure: Error {
     case unreachable(socket: String, cause: String)
     case rpc(RPCError)
+    /// A local input (e.g. `--codes-file`) could not be read.
+    case input(String)
 
     /// 64 is usage (ArgumentParser); these follow sysexits where one fits.
     var exitCode: Int32 {
         switch self {
         case .unreachable: 69  // EX_UNAVAILABLE
+        case .input: 66  // EX_NOINPUT
         case .rpc(let error):
             switch error.code {
             case .invalidArgument: 65  // EX_DATAERR
@@ -30,6 +33,8 @@ enum CLIFailure: Error {
         switch self {
         case .unreachable(let socket, let cause):
             return "error: cannot reach discountd at \(socket): \(cause)\nhint: start it with scripts/run, or pass --socket"
+        case .input(let message):
+            return "error: \(message)"
         case .rpc(let error):
             var text = "error: \(error.code.name): \(error.message)"
             if let detail = error.detail {

@@ -6,5 +6,16 @@ struct Discountctl: AsyncParsableCommand {
         commandName: "discountctl",
         abstract: "Talk to discountd over its Unix socket.",
         version: "0.1.0",
-        subcommands: [HealthCommand.self, ServerInfoCommand.self])
+        subcommands: [
+            HealthCommand.self, ServerInfoCommand.self,
+            // discountd.v1.PriceRules
+            CreatePriceRuleCommand.self, GetPriceRuleCommand.self, ListPriceRulesCommand.self,
+            UpdatePriceRuleCommand.self, DeletePriceRuleCommand.self,
+            CreateDiscountCodeCommand.self, BatchCreateDiscountCodesCommand.self, GetDiscountCodeCommand.self,
+            ListDiscountCodesCommand.self, LookupDiscountCodeCommand.self, UpdateDiscountCodeCommand.self,
+            DeleteDiscountCodeCommand.self,
+            ValidateDiscountCodeCommand.self, RedeemDiscountCodeCommand.self, RollbackRedemptionCommand.self,
+            // discountd.v1.Admin
+            CreateProjectCommand.self, CreateTokenCommand.self, RevokeTokenCommand.self, StatsCommand.self,
+        ])
 }
