@@ -1,0 +1,63 @@
+import DiscountCore
+import Foundation
+import Testing
+
+@testable import DiscountStore
+
+/// Timings, not assertions on speed: run with DISCOUNTD_STORE_BENCH=1.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["DISCOUNTD_STORE_BENCH"] == "1"))
+struct SQLiteBenchmarks {
+    @Test func millionCodeBatchInsert() async throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.remove() }
+        let store = try fixture.openSQLite()
+        let rule = Fixtures.rule()
+        try await store.insertPriceRule(rule)
+        let generated = try CodeGenerator(prefix: "M-", length: 10).generate(1_000_000)
+        let codes = generated.map { Fixtures.code($0, rule: rule) }
+        let clock = ContinuousClock()
+        var rejected: [String] = []
+        let elapsed = try await clock.measure { rejected = try await store.insertDiscountCodes(codes) }
+        print("bench: 1,000,000 codes (random UUID ids) stored in \(elapsed), \(store.commitCount) commits so far")
+        #expect(rejected.isEmpty)
+        #expect(try await store.countDiscountCodes(projectID: Project.defaultID) == 1_000_000)
+        let pageStart = clock.now
+        let page = try await store.discountCodes(projectID: Project.defaultID, priceRuleID: rule.id, after: codes[500_000].id, limit: 1000)
+        print("bench: a page of \(page.count) codes at depth took \(clock.now - pageStart)")
+        await store.close()
+    }
+
+    @Test(arguments: [1, 16, 64, 256])
+    func concurrentSingleInserts(_ concurrency: Int) async throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.remove() }
+        let store = try fixture.openSQLite(synchronous: .full)
+        let rule = Fixtures.rule()
+        try await store.insertPriceRule(rule)
+        let total = max(2_000, concurrency * 40)
+        let codes = (0..<total).map { Fixtures.code("C-\($0)", rule: rule) }
+        let commitsBefore = store.commitCount
+        let clock = ContinuousClock()
+        let elapsed = try await clock.measure {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var next = 0
+                for _ in 0..<concurrency {
+                    let code = codes[next]
+                    next += 1
+                    group.addTask { try await store.insertDiscountCode(code) }
+                }
+                while try await group.next() != nil {
+                    if next < codes.count {
+                        let code = codes[next]
+                        next += 1
+                        group.addTask { try await store.insertDiscountCode(code) }
+                    }
+                }
+            }
+        }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let commits = store.commitCount - commitsBefore
+        print("bench: \(total) single inserts, \(concurrency) in flight, synchronous=FULL: \(Int(Double(total) / seconds))/s, \(commits) commits")
+        await store.close()
+    }
+}

@@ -1,0 +1,111 @@
+import DiscountCore
+import Foundation
+import Testing
+
+@testable import DiscountStore
+
+/// What only the SQLite backend promises: group commit, the file, the schema.
+@Suite struct SQLiteStoreTests {
+    @Test func concurrentWritesShareCommits() async throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.remove() }
+        let store = try fixture.openSQLite()
+        let rule = Fixtures.rule()
+        try await store.insertPriceRule(rule)
+        let before = store.commitCount
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<500 {
+                group.addTask { try await store.insertDiscountCode(Fixtures.code("GC-\(i)", rule: rule)) }
+            }
+            try await group.waitForAll()
+        }
+        let commits = store.commitCount - before
+        #expect(try await store.countDiscountCodes(projectID: Project.defaultID) == 500)
+        #expect(commits < 250, "500 concurrent inserts took \(commits) commits")
+        await store.close()
+    }
+
+    @Test func failedWriteRollsBackOnlyItselfInAGroup() async throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.remove() }
+        let store = try fixture.openSQLite()
+        let rule = Fixtures.rule()
+        try await store.insertPriceRule(rule)
+        try await store.insertDiscountCode(Fixtures.code("TAKEN", rule: rule))
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for i in 0..<100 {
+                group.addTask {
+                    let text = i % 10 == 0 ? "taken" : "FINE-\(i)"
+                    return (try? await store.insertDiscountCode(Fixtures.code(text, rule: rule))) != nil
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results.filter { $0 }.count == 90)
+        #expect(try await store.countDiscountCodes(projectID: Project.defaultID) == 91)
+        await store.close()
+    }
+
+    @Test func createsAPrivateFileAtTheCurrentSchemaVersion() async throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.remove() }
+        let store = try fixture.openSQLite()
+        #expect(store.backendName == "sqlite")
+        let mode = try FileManager.default.attributesOfItem(atPath: fixture.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let version = try store.read { try $0.scalarInt64("PRAGMA user_version") }
+        #expect(version == SQLiteSchema.currentVersion)
+        #expect(try store.read { try $0.scalarString("PRAGMA journal_mode") } == "wal")
+        await store.close()
+
+        // Reopening migrates nothing and keeps the one default project.
+        let reopened = try fixture.openSQLite()
+        #expect(try await reopened.projects().count == 1)
+        await reopened.close()
+        await reopened.close()  // a second close is harmless
+    }
+
+    @Test func refusesADatabaseFromANewerBuild() async throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.remove() }
+        let store = try fixture.openSQLite()
+        try await store.write { try $0.execute("PRAGMA user_version = 999") }
+        await store.close()
+        #expect(throws: StoreError.self) { try fixture.openSQLite() }
+    }
+
+    @Test func readsDoNotWaitForAWriteInProgress() async throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.remove() }
+        let store = try fixture.openSQLite()
+        let rule = Fixtures.rule()
+        try await store.insertPriceRule(rule)
+        // A write job that holds the writer (and its open transaction) for a while.
+        let started = Date()
+        async let slow: Void = store.write { db in
+            try db.execute("UPDATE price_rules SET title = 'busy'")
+            usleep(300_000)
+        }
+        usleep(50_000)
+        let read = try await store.priceRule(projectID: rule.projectID, id: rule.id)
+        let readTook = Date().timeIntervalSince(started)
+        #expect(read?.title == "Summer")  // the uncommitted change is not visible
+        #expect(readTook < 0.25)
+        try await slow
+        #expect(try await store.priceRule(projectID: rule.projectID, id: rule.id)?.title == "busy")
+        await store.close()
+    }
+
+    @Test func cancelledWriteDoesNothing() async throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.remove() }
+        let store = try fixture.openSQLite()
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await store.insertProject(Project(id: "never", name: "never", createdAt: Fixtures.t0))
+        }
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(try await store.project(id: "never") == nil)
+        await store.close()
+    }
+}
