@@ -185,6 +185,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let callContext = CallContext(
             service: request.service, method: request.method, streamID: streamID, metadata: metadata,
             deadline: deadline, peer: peer, logger: callLogger)
+        callLogger.debug("call", metadata: ["method": "\(request.service)/\(request.method)", "stream": "\(streamID)"])
+        guard deadline > now else {
+            writeStatus(streamID: streamID, RPCError(.deadlineExceeded, "deadline exceeded before the call started"))
+            return
+        }
 
         switch handler {
         case .inline(let body):
