@@ -127,8 +127,13 @@ import Testing
             await expectRPCError(.notFound, reason: "DISCOUNT_CODE_NOT_FOUND", "RedeemDiscountCode") {
                 try await b.redeemDiscountCode(code: "SHARED-TEXT", orderID: "b-order")
             }
-            let validation = try await b.validateDiscountCode(code: "SHARED-TEXT")
-            #expect(!validation.valid && validation.discountCode == nil, "B's validate does not see A's code")
+            do {
+                let validation = try await b.validateDiscountCode(code: "SHARED-TEXT")
+                #expect(!validation.valid && validation.discountCode == nil, "B's validate does not see A's code")
+                #expect(validation.reason == "DISCOUNT_CODE_NOT_FOUND")
+            } catch {
+                Issue.record("ValidateDiscountCode of another project's code should answer valid=false, reason DISCOUNT_CODE_NOT_FOUND; it failed: \(error)")
+            }
             #expect(try await b.rollbackRedemption(orderID: "a-order").released == 0, "B cannot roll back A's order")
             #expect(try await b.listPriceRules().priceRules.isEmpty)
 

@@ -33,7 +33,7 @@ import Testing
             #expect(fixed.endsAt == nil && fixed.usageLimit == nil && !fixed.oncePerCustomer)
 
             let listed = try await client.listPriceRules()
-            #expect(listed.priceRules.map(\.id) == [created.id, fixed.id])
+            #expect(Set(listed.priceRules.map(\.id)) == [created.id, fixed.id])  // order: listPriceRulesPagesCoverEveryRuleOnce
             #expect(listed.nextPageToken.isEmpty)
 
             // Only the fields present change.
@@ -363,10 +363,12 @@ import Testing
                 #expect(Set(seen.map(\.id)).count == seen.count, "no code twice (page size \(pageSize))")
                 #expect(Set(seen.map(\.code)) == Set(texts), "page size \(pageSize)")
                 #expect(seen.allSatisfy { $0.priceRuleId == rule.id })
+                #expect(Array(seen.map(\.code).suffix(50)) == Array(texts[200...]), "creation order (page size \(pageSize))")
             }
             // page_size 0 means 100.
             let first = try await client.listDiscountCodes(.init(priceRuleId: rule.id))
-            #expect(first.discountCodes.count == 100 && !first.nextPageToken.isEmpty)
+            #expect(first.discountCodes.count == 100, "page_size 0 means 100")
+            #expect(!first.nextPageToken.isEmpty)
             await client.close()
         }
     }
@@ -449,15 +451,20 @@ import Testing
             await expectRPCError(.invalidArgument, reason: "INVALID_ARGUMENT", field: "generator.count", "3 of 2 possible") {
                 try await client.runBatch(.init(priceRuleId: rule.id, generator: CodeGenerator(count: 3, length: 1, charset: "AB")))
             }
-            #expect(try await client.allCodes(of: rule.id).isEmpty, "a refused batch stores nothing")
-
-            // 3 of 4 fits; then only one is left, so 3 more cannot be made.
-            let filled = try #require(try await client.runBatch(
-                .init(priceRuleId: rule.id, generator: CodeGenerator(count: 3, length: 2, charset: "AB"))).result)
-            #expect(filled.created == 3)
-            await expectRPCError(.invalidArgument, reason: "INVALID_ARGUMENT", field: "generator.count", "3 more with 1 left") {
+            // The contract's example: 3 codes of length 2 over "AB".
+            await expectRPCError(.invalidArgument, reason: "INVALID_ARGUMENT", field: "generator.count", "3 of length 2 over AB") {
                 try await client.runBatch(.init(priceRuleId: rule.id, generator: CodeGenerator(count: 3, length: 2, charset: "AB")))
             }
+            #expect(try await client.allCodes(of: rule.id).isEmpty, "a refused batch stores nothing")
+
+            // Codes already taken count: with A, B and C taken, "ABCD" of length 1 has one code left.
+            let taken = try #require(try await client.runBatch(.init(priceRuleId: rule.id, codes: ["A", "B", "C"])).result)
+            #expect(taken.created == 3)
+            let started = ContinuousClock.now
+            await expectRPCError(.invalidArgument, reason: "INVALID_ARGUMENT", field: "generator.count", "2 more with 1 left") {
+                try await client.runBatch(.init(priceRuleId: rule.id, generator: CodeGenerator(count: 2, length: 1, charset: "ABCD")))
+            }
+            #expect(ContinuousClock.now - started < .seconds(5), "says so instead of looping")
             await expectRPCError(.invalidArgument, reason: "INVALID_ARGUMENT", field: "generator.count", "count 0") {
                 try await client.runBatch(.init(priceRuleId: rule.id, generator: CodeGenerator(count: 0)))
             }
@@ -470,7 +477,7 @@ import Testing
             await expectRPCError(.invalidArgument, reason: "INVALID_ARGUMENT", "neither codes nor a generator") {
                 try await client.runBatch(.init(priceRuleId: rule.id))
             }
-            #expect(try await client.allCodes(of: rule.id).count == 3)
+            #expect(Set(try await client.allCodes(of: rule.id).map(\.code)) == ["A", "B", "C"])
             await client.close()
         }
     }
@@ -614,10 +621,15 @@ import Testing
             #expect(ok.valid && ok.reason.isEmpty)
             #expect(ok.discountCode == code && ok.priceRule?.id == rule.id)
 
-            let unknown = try await client.validateDiscountCode(code: "NOPE-NOPE")
-            #expect(!unknown.valid)
-            #expect(unknown.reason == "DISCOUNT_CODE_NOT_FOUND")
-            #expect(unknown.discountCode == nil)
+            // An unknown code is an answer (proto: reason DISCOUNT_CODE_NOT_FOUND, discount_code absent).
+            do {
+                let unknown = try await client.validateDiscountCode(code: "NOPE-NOPE")
+                #expect(!unknown.valid)
+                #expect(unknown.reason == "DISCOUNT_CODE_NOT_FOUND")
+                #expect(unknown.discountCode == nil)
+            } catch {
+                Issue.record("ValidateDiscountCode of an unknown code should answer valid=false, reason DISCOUNT_CODE_NOT_FOUND; it failed: \(error)")
+            }
 
             _ = try await client.redeemDiscountCode(code: "VALID-1", orderID: "o1")
             let used = try await client.validateDiscountCode(code: "VALID-1")
@@ -708,7 +720,8 @@ import Testing
             let results = await concurrently(8) { _ in try await client.createPriceRule(racing, idempotencyKey: "key-race") }
             let ids = Set(results.compactMap { $0.value?.priceRule?.id })
             #expect(ids.count == 1, "\(results)")
-            #expect(try await client.listPriceRules().priceRules.filter { $0.title == "Race" }.count == 1)
+            let raced = try await client.listPriceRules().priceRules.filter { $0.title == "Race" }
+            #expect(raced.count == 1, "one rule for one key: \(raced.map(\.id)); answers: \(ids)")
             await client.close()
         }
     }
