@@ -15,6 +15,7 @@ struct AdminService: Sendable {
     let store: any Store
     let tokens: TokenAuthority
     let priceRules: PriceRuleBook
+    let metrics: ServerMetrics
 
     func register(in registrar: inout MethodRegistrar) {
         let name = Self.name
@@ -24,14 +25,21 @@ struct AdminService: Sendable {
         registrar.read(name, "Stats", scope: .admin) { (_: StatsRequest, _, _) in
             let (hits, misses) = priceRules.cache.counts
             let lookups = hits + misses
+            let methods = metrics.snapshot().map { method in
+                MethodStats(
+                    service: method.service, method: method.method, count: method.count, errors: method.errors,
+                    p50Ms: Double(method.p50Nanos) / 1e6, p90Ms: Double(method.p90Nanos) / 1e6,
+                    p99Ms: Double(method.p99Nanos) / 1e6, maxMs: Double(method.maxNanos) / 1e6)
+            }
             return StatsResponse(
-                cacheHitRatio: lookups == 0 ? 0 : Double(hits) / Double(lookups),
-                cacheHits: hits, cacheMisses: misses, collectedAt: Instant.now().timestamp)
+                methods: methods, cacheHitRatio: lookups == 0 ? 0 : Double(hits) / Double(lookups),
+                cacheHits: hits, cacheMisses: misses, connections: Int64(metrics.connections),
+                collectedAt: Instant.now().timestamp)
         }
         registrar.write(name, "CreateProject", scope: .admin) { (request: CreateProjectRequest, principal, _) in
             try Self.requireDaemonAdmin(principal)
             let name = try Validate.nonEmpty(request.name, field: "name")
-            let project = ProjectRecord(id: UUID().uuidString.lowercased(), name: name, createdAt: .now())
+            let project = ProjectRecord(id: TimeOrderedID.make(), name: name, createdAt: .now())
             do {
                 try await store.insertProject(project)
             } catch StoreError.conflict {
@@ -65,7 +73,7 @@ struct AdminService: Sendable {
             guard let token = try await tokens.token(id: id) else { throw notFound }
             do { try Self.requireReach(principal, projectID: token.projectID) } catch { throw notFound }
             _ = try await tokens.revoke(id: id)
-            return RevokeTokenResponse(tokenId: id, revoked: true)
+            return RevokeTokenResponse(tokenId: id, revoked: token.revokedAt == nil)
         }
     }
 

@@ -87,7 +87,8 @@ struct BatchCodeCreation {
         for (index, raw) in request.codes.enumerated() {
             switch CodeText.validated(raw) {
             case .failure(let problem):
-                tally.reject(raw, "INVALID_CODE: code \(problem)")
+                _ = problem  // the request's own validation names the rule; here the reason code is enough
+                tally.reject(raw, "INVALID_CODE")
             case .success(let text):
                 if seen.insert(CodeText.canonical(text)).inserted {
                     pending.append(record(text, ruleID: ruleID, usageLimit: usageLimit))
@@ -108,28 +109,32 @@ struct BatchCodeCreation {
         progress: (Int, Int) async throws -> Void
     ) async throws -> BatchCreateDiscountCodesResult {
         var tally = Tally()
-        var collisions = 0
+        var created: [DiscountCodeRecord] = []
         var rounds = 0
+        // Only a small space can run out; only then are created codes kept to undo.
+        let mayExhaust = generator.capacity < count * 64
         while tally.created < count {
             let chunk = min(PriceRulesService.batchChunk, count - tally.created)
-            var pending = generator.generate(chunk).map { record($0, ruleID: ruleID, usageLimit: usageLimit) }
-            let before = tally.created
-            var chunkTally = Tally()
-            try await insert(&pending, into: &chunkTally)
-            tally.created += chunkTally.created
-            collisions += chunkTally.rejectedCount
+            let drawn = generator.generate(chunk).map { record($0, ruleID: ruleID, usageLimit: usageLimit) }
+            let taken = Set(try await book.insertCodes(drawn))
+            let stored = drawn.filter { !taken.contains($0.canonicalCode) }
+            tally.created += stored.count
+            if mayExhaust { created += stored }
             try await progress(tally.created, count)
-            // A chunk with collisions is redrawn; if redraws keep colliding the
-            // space is used up by existing codes, and we say so.
-            if tally.created - before < chunk {
+            // Draws that collided with existing codes are redrawn; when redraws
+            // keep colliding, existing codes have used up the space.
+            if !taken.isEmpty {
                 rounds += 1
                 if rounds >= Self.maxGeneratorRounds { break }
             }
         }
         if tally.created < count {
-            tally.reject(
-                generator.prefix + String(repeating: "*", count: generator.length),
-                "GENERATOR_EXHAUSTED: created \(tally.created) of \(count); \(collisions) draws collided with existing codes")
+            for code in created {
+                try await book.deleteCode(projectID: projectID, ruleID: ruleID, id: code.id)
+            }
+            throw ServiceError.invalidArgument(
+                field: "generator.count",
+                "cannot generate \(count) distinct codes: existing codes leave too few of the \(generator.capacity) possible; nothing was stored. Use a longer length or a larger charset")
         }
         return tally.result
     }
@@ -147,7 +152,7 @@ struct BatchCodeCreation {
     private func record(_ text: String, ruleID: String, usageLimit: Int64?) -> DiscountCodeRecord {
         let now = Instant.now()
         return DiscountCodeRecord(
-            id: UUID().uuidString.lowercased(), projectID: projectID, priceRuleID: ruleID, code: text,
+            id: TimeOrderedID.make(), projectID: projectID, priceRuleID: ruleID, code: text,
             useWithOther: request.useWithOther, usageLimit: usageLimit, createdAt: now, updatedAt: now)
     }
 }

@@ -25,7 +25,8 @@ public enum DiscountRouter {
 
         var registrar = MethodRegistrar(router: router, authorizer: authorizer, idempotency: IdempotencyGuard(store: store))
         let priceRules = PriceRuleBook(store: store, cacheCapacity: options.cacheCapacity)
-        AdminService(facts: facts, store: store, tokens: tokens, priceRules: priceRules).register(in: &registrar)
+        AdminService(facts: facts, store: store, tokens: tokens, priceRules: priceRules, metrics: router.metrics)
+            .register(in: &registrar)
         PriceRulesService(book: priceRules).register(in: &registrar)
         return registrar.router
     }

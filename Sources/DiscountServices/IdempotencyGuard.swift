@@ -9,6 +9,7 @@ struct IdempotencyGuard: Sendable {
     static let metadataKey = "idempotency-key"
 
     let store: any Store
+    let gate = KeyedGate()
 
     func run(
         projectID: String, context: CallContext, payload: [UInt8],
@@ -20,6 +21,24 @@ struct IdempotencyGuard: Sendable {
         }
         let method = "\(context.service)/\(context.method)"
         let requestHash = SHA256.hash(data: payload).map { String($0, radix: 16) }.joined(separator: ":")
+        // Calls racing with the same key run one after another, so only the
+        // first executes and the rest replay its answer.
+        let slot = "\(projectID)\u{0}\(key)"
+        await gate.enter(slot)
+        do {
+            let answer = try await firstAnswer(
+                projectID: projectID, key: key, method: method, requestHash: requestHash, body)
+            await gate.leave(slot)
+            return answer
+        } catch {
+            await gate.leave(slot)
+            throw error
+        }
+    }
+
+    private func firstAnswer(
+        projectID: String, key: String, method: String, requestHash: String, _ body: () async throws -> [UInt8]
+    ) async throws -> [UInt8] {
         let now = Instant.now()
         if let first = try await store.idempotencyRecord(projectID: projectID, key: key), first.isLive(at: now) {
             return try Self.replay(first, method: method, requestHash: requestHash)
@@ -29,7 +48,7 @@ struct IdempotencyGuard: Sendable {
             IdempotencyRecord(
                 projectID: projectID, key: key, method: method, requestHash: requestHash,
                 response: response, createdAt: now))
-        // Another call with the same key may have committed first: its answer stands.
+        // Another daemon on a shared store may have committed first: its answer stands.
         return try Self.replay(kept, method: method, requestHash: requestHash)
     }
 
@@ -42,5 +61,28 @@ struct IdempotencyGuard: Sendable {
                 field: metadataKey)
         }
         return record.response
+    }
+}
+
+/// One holder per key at a time; the others wait in arrival order.
+actor KeyedGate {
+    private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    func enter(_ key: String) async {
+        if waiting[key] == nil {
+            waiting[key] = []
+            return
+        }
+        await withCheckedContinuation { waiting[key]!.append($0) }
+    }
+
+    func leave(_ key: String) {
+        guard var queue = waiting[key] else { return }
+        if queue.isEmpty {
+            waiting[key] = nil
+        } else {
+            queue.removeFirst().resume()
+            waiting[key] = queue
+        }
     }
 }

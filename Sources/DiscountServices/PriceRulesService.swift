@@ -18,7 +18,7 @@ struct PriceRulesService: Sendable {
         registrar.write(name, "CreatePriceRule", scope: .writePriceRules) { (request: CreatePriceRuleRequest, principal, _) in
             let now = Instant.now()
             var rule = PriceRuleRecord(
-                id: UUID().uuidString.lowercased(), projectID: principal.projectID, title: "", valueKind: .percentage,
+                id: TimeOrderedID.make(), projectID: principal.projectID, title: "", valueKind: .percentage,
                 value: 0, startsAt: now, createdAt: now, updatedAt: now)
             try Self.apply(
                 title: request.title, valueType: request.valueType, value: request.value, currency: request.currency,
@@ -73,7 +73,7 @@ struct PriceRulesService: Sendable {
             let text = try Validate.codeText(new.code, field: "discount_code.code")
             let now = Instant.now()
             let code = DiscountCodeRecord(
-                id: UUID().uuidString.lowercased(), projectID: principal.projectID, priceRuleID: ruleID, code: text,
+                id: TimeOrderedID.make(), projectID: principal.projectID, priceRuleID: ruleID, code: text,
                 useWithOther: new.useWithOther,
                 usageLimit: try Validate.usageLimit(new.usageLimit, field: "discount_code.usage_limit"),
                 createdAt: now, updatedAt: now)
@@ -143,8 +143,14 @@ struct PriceRulesService: Sendable {
         let name = Self.name
         registrar.read(name, "ValidateDiscountCode", scope: .readPriceRules) { (request: ValidateDiscountCodeRequest, principal, _) in
             let text = try Validate.codeText(request.code, field: "code")
-            let (refusal, code, rule) = try await book.validate(
-                projectID: principal.projectID, text: text, customerID: request.customerId, at: .now())
+            let found: (RedemptionRefusal?, DiscountCodeRecord, PriceRuleRecord)
+            do {
+                found = try await book.validate(
+                    projectID: principal.projectID, text: text, customerID: request.customerId, at: .now())
+            } catch let error as ServiceError where error.reason == "DISCOUNT_CODE_NOT_FOUND" {
+                return ValidateDiscountCodeResponse(valid: false, reason: error.reason, message: error.message)
+            }
+            let (refusal, code, rule) = found
             return ValidateDiscountCodeResponse(
                 valid: refusal == nil, reason: refusal?.rawValue ?? "",
                 message: refusal.map { ServiceError.refused($0, code: code.code).message } ?? "Code \(code.code) applies.",

@@ -23,7 +23,7 @@ enum Validate {
         return value
     }
 
-    static let defaultPageSize = 50
+    static let defaultPageSize = 100
     static let maxPageSize = 1000
 
     static func pageSize(_ value: Int32, field: String = "page_size") throws -> Int {

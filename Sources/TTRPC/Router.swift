@@ -20,7 +20,16 @@ public enum MethodHandler: Sendable {
 /// The route table from (service, method) to handler, plus the policy that turns
 /// thrown errors into statuses. Built once before serving, then read-only.
 public struct Router: Sendable {
-    private var services: [String: [String: MethodHandler]] = [:]
+    private var services: [String: [String: Route]] = [:]
+
+    /// Calls, errors and latencies of every registered method, and connections.
+    public let metrics = ServerMetrics()
+
+    /// A handler and the metrics it reports into.
+    public struct Route: Sendable {
+        public let handler: MethodHandler
+        let metrics: MethodMetrics
+    }
 
     /// Maps any error a handler throws to the status sent back. The default keeps
     /// `RPCErrorConvertible` errors and hides everything else behind INTERNAL.
@@ -29,10 +38,11 @@ public struct Router: Sendable {
     public init() {}
 
     public mutating func register(_ service: String, _ method: String, _ handler: MethodHandler) {
-        services[service, default: [:]][method] = handler
+        services[service, default: [:]][method] = Route(
+            handler: handler, metrics: metrics.metrics(service: service, method: method))
     }
 
-    public func lookup(service: String, method: String) -> Result<MethodHandler, RPCError> {
+    public func lookup(service: String, method: String) -> Result<Route, RPCError> {
         guard let methods = services[service] else {
             return .failure(RPCError(.unimplemented, "service \(service) is not implemented"))
         }

@@ -30,6 +30,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private struct ActiveCall {
         var task: Task<Void, Never>?
         var deadline: Scheduled<Void>?
+        var metrics: MethodMetrics
+        var started: NIODeadline
     }
 
     init(router: Router, limits: ServerLimits, logger: Logger) {
@@ -47,6 +49,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        router.metrics.connectionOpened()
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         PeerCredentials.read(from: context.channel).whenSuccess { peer in
             let handler = loopBound.value
@@ -66,6 +69,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
         calls.removeAll()
         failWritabilityWaiters()
+        router.metrics.connectionClosed()
         logger.debug("connection closed")
         context.fireChannelInactive()
     }
@@ -167,9 +171,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             writeStatus(streamID: streamID, RPCError(.unavailable, "server is shutting down"))
             return
         }
-        let handler: MethodHandler
+        let route: Router.Route
         switch router.lookup(service: request.service, method: request.method) {
-        case .success(let found): handler = found
+        case .success(let found): route = found
         case .failure(let error):
             writeStatus(streamID: streamID, error)
             return
@@ -191,24 +195,28 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             return
         }
 
-        switch handler {
+        switch route.handler {
         case .inline(let body):
             do {
                 writeResponse(streamID: streamID, payload: try body(request.payload, callContext))
+                route.metrics.record(nanos: Self.nanos(since: now), failed: false)
             } catch {
                 writeStatus(streamID: streamID, router.errorMapper(error, callContext))
+                route.metrics.record(nanos: Self.nanos(since: now), failed: true)
             }
         case .inlineFirst(let fast, let slow):
             do {
                 if let answer = try fast(request.payload, callContext) {
                     writeResponse(streamID: streamID, payload: answer)
+                    route.metrics.record(nanos: Self.nanos(since: now), failed: false)
                     return
                 }
             } catch {
                 writeStatus(streamID: streamID, router.errorMapper(error, callContext))
+                route.metrics.record(nanos: Self.nanos(since: now), failed: true)
                 return
             }
-            start(streamID, callContext) { [router] in
+            start(streamID, callContext, route.metrics, now) { [router] in
                 do {
                     return .success(try await slow(request.payload, callContext))
                 } catch {
@@ -216,7 +224,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 }
             }
         case .unary(let body):
-            start(streamID, callContext) { [router] in
+            start(streamID, callContext, route.metrics, now) { [router] in
                 do {
                     return .success(try await body(request.payload, callContext))
                 } catch {
@@ -225,7 +233,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             }
         case .serverStreaming(let body):
             let sink = makeSink(streamID: streamID)
-            start(streamID, callContext) { [router] in
+            start(streamID, callContext, route.metrics, now) { [router] in
                 do {
                     try await body(request.payload, callContext, sink)
                     return .success(nil)
@@ -238,12 +246,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     /// Runs `work` as a task with the call's deadline armed.
     private func start(
-        _ streamID: UInt32, _ callContext: CallContext,
+        _ streamID: UInt32, _ callContext: CallContext, _ metrics: MethodMetrics, _ started: NIODeadline,
         _ work: @escaping @Sendable () async -> Result<[UInt8]?, RPCError>
     ) {
         let eventLoop = context.eventLoop
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-        var call = ActiveCall()
+        var call = ActiveCall(metrics: metrics, started: started)
         call.deadline = eventLoop.scheduleTask(deadline: callContext.deadline) {
             loopBound.value.expire(streamID)
         }
@@ -258,10 +266,16 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         // Gone already when its deadline answered it, or the connection closed.
         guard let call = calls.removeValue(forKey: streamID) else { return }
         call.deadline?.cancel()
+        let failed: Bool
         switch result {
-        case .success(let payload): writeResponse(streamID: streamID, payload: payload ?? [])
-        case .failure(let error): writeStatus(streamID: streamID, error)
+        case .success(let payload):
+            writeResponse(streamID: streamID, payload: payload ?? [])
+            failed = false
+        case .failure(let error):
+            writeStatus(streamID: streamID, error)
+            failed = true
         }
+        call.metrics.record(nanos: Self.nanos(since: call.started), failed: failed)
         callEnded()
     }
 
@@ -270,7 +284,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         // Cancelled work that has not committed stops at its next check.
         call.task?.cancel()
         writeStatus(streamID: streamID, RPCError(.deadlineExceeded, "deadline exceeded"))
+        call.metrics.record(nanos: Self.nanos(since: call.started), failed: true)
         callEnded()
+    }
+
+    private static func nanos(since start: NIODeadline) -> UInt64 {
+        UInt64(max(0, (NIODeadline.now() - start).nanoseconds))
     }
 
     private func callEnded() {

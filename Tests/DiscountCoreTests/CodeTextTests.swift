@@ -88,3 +88,20 @@ import Testing
         #expect(instant.nanos == 500_000_000)
     }
 }
+
+@Suite struct TimeOrderedIDTests {
+    @Test func idsSortInCreationOrder() {
+        let ids = (0..<10_000).map { _ in TimeOrderedID.make() }
+        #expect(ids == ids.sorted())
+        #expect(Set(ids).count == ids.count)
+    }
+
+    @Test func idsLookLikeUUIDv7() {
+        let id = TimeOrderedID.make()
+        #expect(id.count == 36)
+        let parts = id.split(separator: "-")
+        #expect(parts.map(\.count) == [8, 4, 4, 4, 12])
+        #expect(parts[2].first == "7")
+        #expect("89ab".contains(parts[3].first!))
+    }
+}

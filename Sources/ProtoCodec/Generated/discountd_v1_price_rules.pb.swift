@@ -1174,7 +1174,7 @@ public struct ValidateDiscountCodeResponse: ProtoMessage, Hashable {
 
     /// The code would apply now.
     public var valid: Bool = false
-    /// Empty when valid; else DISCOUNT_CODE_NOT_FOUND, CODE_NOT_STARTED,
+    /// Empty when valid; else DISCOUNT_CODE_NOT_FOUND, CODE_NOT_ACTIVE,
     /// CODE_EXPIRED, USAGE_LIMIT_REACHED or ALREADY_USED_BY_CUSTOMER.
     public var reason: String = ""
     /// Why not, for a person.

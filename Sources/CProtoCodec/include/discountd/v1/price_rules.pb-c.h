@@ -670,7 +670,7 @@ struct  Discountd__V1__ValidateDiscountCodeResponse
    */
   protobuf_c_boolean valid;
   /*
-   * Empty when valid; else DISCOUNT_CODE_NOT_FOUND, CODE_NOT_STARTED,
+   * Empty when valid; else DISCOUNT_CODE_NOT_FOUND, CODE_NOT_ACTIVE,
    * CODE_EXPIRED, USAGE_LIMIT_REACHED or ALREADY_USED_BY_CUSTOMER.
    */
   char *reason;

@@ -1,0 +1,45 @@
+import Synchronization
+
+/// UUIDv7-style ids (RFC 9562): a millisecond timestamp, then randomness.
+/// Their text sorts in creation order, so keyset pages keyed by id list
+/// things oldest first; within one process they are strictly increasing.
+public enum TimeOrderedID {
+    private static let last = Mutex<(milliseconds: UInt64, sequence: UInt16)>((0, 0))
+
+    public static func make() -> String {
+        let now = UInt64(Instant.now().microseconds / 1000)
+        // Same millisecond (or a clock step back): count up in the 12-bit field.
+        let (milliseconds, sequence) = last.withLock { last -> (UInt64, UInt16) in
+            if now > last.milliseconds {
+                last = (now, 0)
+            } else if last.sequence < 0xFFF {
+                last.sequence += 1
+            } else {
+                last = (last.milliseconds + 1, 0)
+            }
+            return last
+        }
+        var random = SystemRandomNumberGenerator()
+        let tail: UInt64 = random.next()
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (40 - 8 * UInt64(index))) }
+        bytes[6] = 0x70 | UInt8(sequence >> 8)  // version 7
+        bytes[7] = UInt8(truncatingIfNeeded: sequence)
+        bytes[8] = 0x80 | UInt8(truncatingIfNeeded: tail >> 56) & 0x3F  // RFC 4122 variant
+        for index in 9..<16 { bytes[index] = UInt8(truncatingIfNeeded: tail >> (8 * UInt64(15 - index))) }
+        return format(bytes)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static func format(_ bytes: [UInt8]) -> String {
+        var text = [UInt8]()
+        text.reserveCapacity(36)
+        for (index, byte) in bytes.enumerated() {
+            if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0xF)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
