@@ -72,7 +72,11 @@ public struct Router: Sendable {
 // MARK: - Typed registration
 
 extension Router {
+    // The typed registrations are inlinable so each is specialized for its
+    // message types where it is called, rather than decoding through generics.
+
     /// Registers a unary method that runs on the event loop (see `MethodHandler.inline`).
+    @inlinable
     public mutating func inline<Request: ProtoMessage, Response: ProtoMessage>(
         _ service: String, _ method: String,
         _ body: @escaping @Sendable (Request, CallContext) throws -> Response
@@ -83,6 +87,7 @@ extension Router {
     }
 
     /// Registers a unary method that runs as a task.
+    @inlinable
     public mutating func unary<Request: ProtoMessage, Response: ProtoMessage>(
         _ service: String, _ method: String,
         _ body: @escaping @Sendable (Request, CallContext) async throws -> Response
@@ -93,6 +98,7 @@ extension Router {
     }
 
     /// Registers a server-streaming method.
+    @inlinable
     public mutating func serverStreaming<Request: ProtoMessage, Response: ProtoMessage>(
         _ service: String, _ method: String,
         _ body: @escaping @Sendable (Request, CallContext, StreamWriter<Response>) async throws -> Void

@@ -20,6 +20,11 @@ public struct StreamSink: Sendable {
 public struct StreamWriter<Message: ProtoMessage>: Sendable {
     let sink: StreamSink
 
+    @usableFromInline
+    init(sink: StreamSink) {
+        self.sink = sink
+    }
+
     public func send(_ message: Message) async throws {
         try await sink.send(message.encoded())
     }

@@ -60,7 +60,6 @@ public final class TTRPCServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxDataSize: limits.maxDataSize)))
                     try sync.addHandler(ServerConnectionHandler(router: router, limits: limits, logger: logger))
                 }
             }

@@ -19,7 +19,6 @@ import Testing
         var limits = ServerLimits()
         limits.maxDataSize = maxDataSize
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxDataSize: maxDataSize)))
         try channel.pipeline.syncOperations.addHandler(
             ServerConnectionHandler(router: Self.echoRouter, limits: limits, logger: Logger(label: "test")))
         try channel.connect(to: SocketAddress(unixDomainSocketPath: "/tmp/none")).wait()

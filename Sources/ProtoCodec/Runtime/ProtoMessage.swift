@@ -26,21 +26,31 @@ public protocol ProtoMessage: Sendable, Equatable, Encodable {
     func encoded() -> [UInt8]
 }
 
+// Inlinable so that callers get them specialized for their concrete message:
+// unspecialized, each call instantiated generic metadata at run time.
 extension ProtoMessage {
     /// Decodes the protobuf encoding in `bytes`.
+    @inlinable
     public init(protobufBytes bytes: [UInt8]) throws(ProtoDecodingError) {
-        let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(ProtoDecodingError) in try Self(protobufBytes: raw) }
+        var decoded: Self?
+        var failure: ProtoDecodingError?
+        bytes.withUnsafeBytes { raw in
+            do throws(ProtoDecodingError) { decoded = try Self(protobufBytes: raw) } catch { failure = error }
         }
-        self = try result.get()
+        if let failure { throw failure }
+        self = decoded!
     }
 
     /// Decodes all readable bytes of `buffer`, without copying them; the
     /// reader index does not move.
+    @inlinable
     public init(protobufBytes buffer: ByteBuffer) throws(ProtoDecodingError) {
-        let result = buffer.withUnsafeReadableBytes { raw in
-            Result { () throws(ProtoDecodingError) in try Self(protobufBytes: raw) }
+        var decoded: Self?
+        var failure: ProtoDecodingError?
+        buffer.withUnsafeReadableBytes { raw in
+            do throws(ProtoDecodingError) { decoded = try Self(protobufBytes: raw) } catch { failure = error }
         }
-        self = try result.get()
+        if let failure { throw failure }
+        self = decoded!
     }
 }
