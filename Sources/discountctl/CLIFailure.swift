@@ -20,7 +20,9 @@ enum CLIFailure: Error {
         case .input: 66  // EX_NOINPUT
         case .rpc(let error):
             switch error.code {
-            case .invalidArgument: 65  // EX_DATAERR
+            // The request cannot be done as asked: bad input, or a refusal such as
+            // a taken code or a reached limit (the reason on stderr tells which).
+            case .invalidArgument, .alreadyExists, .failedPrecondition, .resourceExhausted, .outOfRange: 65  // EX_DATAERR
             case .notFound: 66  // EX_NOINPUT
             case .unauthenticated, .permissionDenied: 77  // EX_NOPERM
             case .unavailable, .deadlineExceeded: 75  // EX_TEMPFAIL
