@@ -53,7 +53,7 @@ public struct CodeGenerator: Sendable, Hashable {
 
     /// `count` distinct codes (distinct case-insensitively), skipping any in `excluded`.
     public func generate(_ count: Int, excluding excluded: Set<String> = []) -> [String] {
-        var random = SystemRandomNumberGenerator()
+        var random = BufferedRandom()
         var seen = Set<String>(minimumCapacity: count)
         var codes: [String] = []
         codes.reserveCapacity(count)

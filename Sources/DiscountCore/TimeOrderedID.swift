@@ -4,23 +4,29 @@ import Synchronization
 /// Their text sorts in creation order, so keyset pages keyed by id list
 /// things oldest first; within one process they are strictly increasing.
 public enum TimeOrderedID {
-    private static let last = Mutex<(milliseconds: UInt64, sequence: UInt16)>((0, 0))
+    private struct Clock {
+        var milliseconds: UInt64 = 0
+        var sequence: UInt16 = 0
+        var random = BufferedRandom()
+    }
+
+    private static let clock = Mutex(Clock())
 
     public static func make() -> String {
         let now = UInt64(Instant.now().microseconds / 1000)
         // Same millisecond (or a clock step back): count up in the 12-bit field.
-        let (milliseconds, sequence) = last.withLock { last -> (UInt64, UInt16) in
-            if now > last.milliseconds {
-                last = (now, 0)
-            } else if last.sequence < 0xFFF {
-                last.sequence += 1
+        let (milliseconds, sequence, tail) = clock.withLock { clock -> (UInt64, UInt16, UInt64) in
+            if now > clock.milliseconds {
+                clock.milliseconds = now
+                clock.sequence = 0
+            } else if clock.sequence < 0xFFF {
+                clock.sequence += 1
             } else {
-                last = (last.milliseconds + 1, 0)
+                clock.milliseconds += 1
+                clock.sequence = 0
             }
-            return last
+            return (clock.milliseconds, clock.sequence, clock.random.next())
         }
-        var random = SystemRandomNumberGenerator()
-        let tail: UInt64 = random.next()
         var bytes = [UInt8](repeating: 0, count: 16)
         for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (40 - 8 * UInt64(index))) }
         bytes[6] = 0x70 | UInt8(sequence >> 8)  // version 7

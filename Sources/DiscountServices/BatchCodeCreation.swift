@@ -113,20 +113,29 @@ struct BatchCodeCreation {
         var rounds = 0
         // Only a small space can run out; only then are created codes kept to undo.
         let mayExhaust = generator.capacity < count * 64
-        while tally.created < count {
-            let chunk = min(PriceRulesService.batchChunk, count - tally.created)
-            let drawn = generator.generate(chunk).map { record($0, ruleID: ruleID, usageLimit: usageLimit) }
+        let chunk = PriceRulesService.batchChunk
+        let draw: @Sendable (Int) -> [DiscountCodeRecord] = { [self] size in
+            generator.generate(size).map { record($0, ruleID: ruleID, usageLimit: usageLimit) }
+        }
+        var drawn = draw(min(chunk, count))
+        while !drawn.isEmpty {
+            // Draw the next chunk on another core while this one is stored.
+            let upcomingSize = max(0, min(chunk, count - tally.created - drawn.count))
+            async let upcoming = draw(upcomingSize)
             let taken = Set(try await book.insertCodes(drawn))
-            let stored = drawn.filter { !taken.contains($0.canonicalCode) }
+            let stored = taken.isEmpty ? drawn : drawn.filter { !taken.contains($0.canonicalCode) }
             tally.created += stored.count
             if mayExhaust { created += stored }
             try await progress(tally.created, count)
+            var next = await upcoming
             // Draws that collided with existing codes are redrawn; when redraws
             // keep colliding, existing codes have used up the space.
             if !taken.isEmpty {
                 rounds += 1
                 if rounds >= Self.maxGeneratorRounds { break }
+                next += draw(min(chunk, count - tally.created - next.count))
             }
+            drawn = next
         }
         if tally.created < count {
             for code in created {

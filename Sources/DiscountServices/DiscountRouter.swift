@@ -9,7 +9,7 @@ public enum DiscountRouter {
         /// Entries of the PriceRules cache (codes; rules get a sixteenth).
         public var cacheCapacity: Int
 
-        public init(requireAuth: Bool, ownerUID: UInt32, cacheCapacity: Int = 200_000) {
+        public init(requireAuth: Bool, ownerUID: UInt32, cacheCapacity: Int = 50_000) {
             self.requireAuth = requireAuth
             self.ownerUID = ownerUID
             self.cacheCapacity = cacheCapacity

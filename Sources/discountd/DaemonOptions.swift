@@ -13,7 +13,7 @@ struct DaemonOptions: ParsableArguments {
     var sqliteSynchronous: String = env("DISCOUNTD_SQLITE_SYNCHRONOUS") ?? "full"
 
     @Option(help: "Entries of the in-process cache of discount codes. (env: DISCOUNTD_CACHE_ENTRIES)")
-    var cacheEntries: Int = env("DISCOUNTD_CACHE_ENTRIES").flatMap(Int.init) ?? 200_000
+    var cacheEntries: Int = env("DISCOUNTD_CACHE_ENTRIES").flatMap(Int.init) ?? 50_000
 
     @Option(help: "trace, debug, info, notice, warning, error or critical. (env: DISCOUNTD_LOG_LEVEL)")
     var logLevel: String = env("DISCOUNTD_LOG_LEVEL") ?? "info"
