@@ -5,25 +5,40 @@ import Testing
 @testable import DiscountStore
 
 /// Timings, not assertions on speed: run with DISCOUNTD_STORE_BENCH=1.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["DISCOUNTD_STORE_BENCH"] == "1"))
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["DISCOUNTD_STORE_BENCH"] == "1"))
 struct SQLiteBenchmarks {
-    @Test func millionCodeBatchInsert() async throws {
+    /// "v7": time-ordered ids as the services make them (TimeOrderedID);
+    /// "v4": random UUIDs, the worst case for the id indexes.
+    @Test(arguments: ["v7", "v4"])
+    func millionCodeBatchInsert(_ ids: String) async throws {
         let fixture = try SQLiteFixture()
         defer { fixture.remove() }
         let store = try fixture.openSQLite()
         let rule = Fixtures.rule()
         try await store.insertPriceRule(rule)
         let generated = try CodeGenerator(prefix: "M-", length: 10).generate(1_000_000)
-        let codes = generated.map { Fixtures.code($0, rule: rule) }
+        let codes = generated.map {
+            Fixtures.code($0, rule: rule, id: ids == "v7" ? TimeOrderedID.make() : Fixtures.newID())
+        }
         let clock = ContinuousClock()
         var rejected: [String] = []
         let elapsed = try await clock.measure { rejected = try await store.insertDiscountCodes(codes) }
-        print("bench: 1,000,000 codes (random UUID ids) stored in \(elapsed), \(store.commitCount) commits so far")
+        print("bench: 1,000,000 codes (\(ids) ids) stored in \(elapsed), \(store.commitCount) commits so far")
         #expect(rejected.isEmpty)
         #expect(try await store.countDiscountCodes(projectID: Project.defaultID) == 1_000_000)
-        let pageStart = clock.now
-        let page = try await store.discountCodes(projectID: Project.defaultID, priceRuleID: rule.id, after: codes[500_000].id, limit: 1000)
-        print("bench: a page of \(page.count) codes at depth took \(clock.now - pageStart)")
+        let plan = try store.read { db in
+            try db.withStatement("EXPLAIN QUERY PLAN SELECT id FROM discount_codes WHERE project_id = ?1 AND price_rule_id = ?2 AND id > ?4 ORDER BY id LIMIT ?3") { s in
+                var lines: [String] = []
+                while try s.step() { lines.append(s.string(3)) }
+                return lines
+            }
+        }
+        print("bench: page plan \(plan)")
+        for depth in [500_000, 10, 999_000, 250_000, 750_000] {
+            let pageStart = clock.now
+            let page = try await store.discountCodes(projectID: Project.defaultID, priceRuleID: rule.id, after: codes[depth].id, limit: 1000)
+            print("bench: a page of \(page.count) codes after code #\(depth) took \(clock.now - pageStart)")
+        }
         await store.close()
     }
 

@@ -31,6 +31,7 @@ final class ConditionLock: @unchecked Sendable {
     /// Releases the lock while waiting; the caller must hold it.
     func wait() { pthread_cond_wait(condition, mutex) }
     func signal() { pthread_cond_signal(condition) }
+    func broadcast() { pthread_cond_broadcast(condition) }
 
     func withLock<T>(_ body: () throws -> T) rethrows -> T {
         lock()

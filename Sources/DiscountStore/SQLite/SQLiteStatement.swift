@@ -36,6 +36,23 @@ final class SQLiteStatement {
         try check(rc)
     }
 
+    /// Binds `value` without copying it (SQLITE_STATIC), valid only while
+    /// `body` runs: step and rewind the statement inside `body`. For hot loops.
+    func withBorrowedText<R>(_ index: Int32, _ value: String, _ body: () throws -> R) throws -> R {
+        var value = value
+        return try value.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                try check(sqlite3_bind_text(handle, index, "", 0, Self.transient))
+                return try body()
+            }
+            let rc = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite3_bind_text(handle, index, $0, Int32(bytes.count), nil)  // nil is SQLITE_STATIC
+            }
+            try check(rc)
+            return try body()
+        }
+    }
+
     func bind(_ index: Int32, _ value: String?) throws {
         if let value { try bind(index, value) } else { try bindNull(index) }
     }

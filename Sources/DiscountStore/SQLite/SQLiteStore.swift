@@ -34,11 +34,20 @@ public final class SQLiteStore: Store {
                 connection.close()
                 throw error
             }
-            let readers = try SQLiteReaderPool(path: path)
+            let readers: SQLiteReaderPool
+            let checkpointer: SQLiteCheckpointer
+            do {
+                readers = try SQLiteReaderPool(path: path)
+                checkpointer = try SQLiteCheckpointer(path: path, synchronous: synchronous)
+            } catch {
+                connection.close()
+                throw error
+            }
             let writer: SQLiteWriter
             do {
-                writer = try SQLiteWriter(connection: connection)
+                writer = try SQLiteWriter(connection: connection, checkpointer: checkpointer)
             } catch {
+                checkpointer.stop()
                 readers.close()
                 connection.close()
                 throw error

@@ -25,6 +25,7 @@ final class SQLiteWriter: @unchecked Sendable {
     static let maxBatchWeight = 50_000
 
     private let connection: SQLiteConnection
+    private let checkpointer: SQLiteCheckpointer
     private let lock = ConditionLock()
     private var pending: [any SQLiteWriteJob] = []
     private var closing = false
@@ -32,10 +33,12 @@ final class SQLiteWriter: @unchecked Sendable {
     private var closeWaiters: [CheckedContinuation<Void, Never>] = []
     private let commitCounter = Atomic<Int>(0)
 
-    /// Takes ownership of `connection` and starts the thread.
-    init(connection: SQLiteConnection) throws {
+    /// Takes ownership of `connection` and `checkpointer` and starts the thread.
+    init(connection: SQLiteConnection, checkpointer: SQLiteCheckpointer) throws {
         self.connection = connection
-        try startThread()
+        self.checkpointer = checkpointer
+        checkpointer.attach(to: connection)
+        try spawnThread(named: "sqlite-writer") { [self] in runLoop() }
     }
 
     /// Transactions committed so far (a batch of N jobs counts once).
@@ -88,27 +91,13 @@ final class SQLiteWriter: @unchecked Sendable {
 
     // MARK: The thread
 
-    private func startThread() throws {
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { argument in
-            let pointer: UnsafeMutableRawPointer? = argument
-            let writer = Unmanaged<SQLiteWriter>.fromOpaque(pointer!).takeRetainedValue()
-            writer.runLoop()
-            return nil
-        }, context)
-        guard rc == 0 else {
-            Unmanaged<SQLiteWriter>.fromOpaque(context).release()
-            throw StoreError.failure("cannot start the SQLite writer thread: \(String(cString: strerror(rc)))")
-        }
-        pthread_detach(thread)
-    }
-
     private func runLoop() {
         while let batch = nextBatch() {
             commit(batch)
         }
         // Closing and drained: leave a tidy file behind (WAL folded back).
+        checkpointer.stop()
+        checkpointer.detach(from: connection)
         _ = try? connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.close()
         let waiters = lock.withLock {
@@ -238,3 +227,4 @@ final class SQLiteWriter: @unchecked Sendable {
         try connection.withStatement(sql) { try $0.run() }
     }
 }
+
