@@ -96,6 +96,8 @@ enum SQLiteSchema {
         ) STRICT;
         CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
         """,
+        // 2: voucher pools and codes.
+        vouchers,
     ]
 
     /// The version a fully migrated database has.

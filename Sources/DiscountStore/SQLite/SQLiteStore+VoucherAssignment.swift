@@ -1,0 +1,104 @@
+import DiscountCore
+
+private enum SQL {
+    static let poolKey = "SELECT pool_key FROM voucher_pools WHERE project_id = ?1 AND id = ?2"
+    static let heldByCustomer = """
+        SELECT \(SQLiteRows.voucherCodeColumns) FROM voucher_codes
+        WHERE pool_key = ?1 AND customer_id = ?2 AND used_by = ?3
+        """
+    /// The lowest-numbered available code, taken in the same statement that
+    /// finds it (the writer thread runs one job at a time, so nobody else can
+    /// take it in between).
+    static let takeNext = """
+        UPDATE voucher_codes SET status = 2, customer_id = ?2, used_by = ?3, assigned_at = ?4
+        WHERE pool_key = ?1 AND seq = (
+            SELECT seq FROM voucher_codes INDEXED BY voucher_codes_by_status
+            WHERE pool_key = ?1 AND status = 1 ORDER BY seq LIMIT 1)
+        RETURNING \(SQLiteRows.voucherCodeColumns)
+        """
+    static let countAssigned = "UPDATE voucher_pools SET available = available - 1, assigned = assigned + 1 WHERE pool_key = ?1"
+    static let noteUsedBy = "INSERT OR IGNORE INTO voucher_pool_used_by (pool_key, used_by) VALUES (?1, ?2)"
+    static let redeem = """
+        UPDATE voucher_codes SET status = 3, redeemed_at = ?3
+        WHERE project_id = ?1 AND canonical_code = ?2 AND status = 2
+        RETURNING pool_key, \(SQLiteRows.voucherCodeColumns)
+        """
+    static let countRedeemed = "UPDATE voucher_pools SET assigned = assigned - 1, redeemed = redeemed + 1 WHERE pool_key = ?1"
+    static let byCode = """
+        SELECT \(SQLiteRows.voucherCodeColumns) FROM voucher_codes WHERE project_id = ?1 AND canonical_code = ?2
+        """
+}
+
+extension SQLiteStore {
+    public func assignVoucherCode(_ assignment: VoucherAssignment) async throws -> VoucherAssignmentOutcome {
+        try await write { db in
+            let key: Int64? = try db.withStatement(SQL.poolKey) { s in
+                try s.bind(1, assignment.projectID)
+                try s.bind(2, assignment.poolID)
+                return try s.step() ? s.int64(0) : nil
+            }
+            guard let key else { return .poolNotFound }
+            let held: VoucherCode? = try db.withStatement(SQL.heldByCustomer) { s in
+                try s.bind(1, key)
+                try s.bind(2, assignment.customerID)
+                try s.bind(3, assignment.usedBy)
+                return try s.step() ? SQLiteRows.voucherCode(s) : nil
+            }
+            if let held { return .alreadyAssigned(held) }
+            let taken: VoucherCode? = try db.withStatement(SQL.takeNext) { s in
+                try s.bind(1, key)
+                try s.bind(2, assignment.customerID)
+                try s.bind(3, assignment.usedBy)
+                try s.bind(4, assignment.at)
+                guard try s.step() else { return nil }
+                let code = SQLiteRows.voucherCode(s)
+                while try s.step() {}  // RETURNING changes nothing until the statement finishes
+                return code
+            }
+            guard let taken else { return .poolExhausted }
+            try db.withStatement(SQL.countAssigned) { s in
+                try s.bind(1, key)
+                try s.run()
+            }
+            if !assignment.usedBy.isEmpty {
+                try db.withStatement(SQL.noteUsedBy) { s in
+                    try s.bind(1, key)
+                    try s.bind(2, assignment.usedBy)
+                    try s.run()
+                }
+            }
+            return .assigned(taken)
+        }
+    }
+
+    public func redeemVoucherCode(projectID: String, canonicalCode: String, at: Instant) async throws -> VoucherRedemptionOutcome {
+        try await write { db in
+            let redeemed: (Int64, VoucherCode)? = try db.withStatement(SQL.redeem) { s in
+                try s.bind(1, projectID)
+                try s.bind(2, canonicalCode)
+                try s.bind(3, at)
+                guard try s.step() else { return nil }
+                let row = (s.int64(0), SQLiteRows.voucherCode(s, from: 1))
+                while try s.step() {}
+                return row
+            }
+            if let (key, code) = redeemed {
+                try db.withStatement(SQL.countRedeemed) { s in
+                    try s.bind(1, key)
+                    try s.run()
+                }
+                return .redeemed(code)
+            }
+            let existing: VoucherCode? = try db.withStatement(SQL.byCode) { s in
+                try s.bind(1, projectID)
+                try s.bind(2, canonicalCode)
+                return try s.step() ? SQLiteRows.voucherCode(s) : nil
+            }
+            switch existing?.status {
+            case nil: return .codeNotFound
+            case .available?: return .notAssigned(existing!)
+            case .assigned?, .redeemed?: return .alreadyRedeemed(existing!)
+            }
+        }
+    }
+}
