@@ -33,10 +33,15 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private struct ActiveCall {
         var task: Task<Void, Never>?
-        var deadline: Scheduled<Void>?
+        var deadline: NIODeadline
         var metrics: MethodMetrics
         var started: NIODeadline
     }
+
+    private let inbox = CompletionInbox()
+    /// One timer per connection, armed for the earliest deadline in flight
+    /// (not one per call: scheduling and cancelling each cost more than the call).
+    private var deadlineTimer: (at: NIODeadline, task: Scheduled<Void>)?
 
     init(router: Router, limits: ServerLimits, logger: Logger) {
         self.router = router
@@ -68,10 +73,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        for call in calls.values {
-            call.task?.cancel()
-            call.deadline?.cancel()
-        }
+        for call in calls.values { call.task?.cancel() }
+        deadlineTimer?.task.cancel()
+        deadlineTimer = nil
         calls.removeAll()
         failWritabilityWaiters()
         router.metrics.connectionClosed()
@@ -276,21 +280,27 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     ) {
         let eventLoop = context.eventLoop
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-        var call = ActiveCall(metrics: metrics, started: started)
-        call.deadline = eventLoop.scheduleTask(deadline: callContext.deadline) {
-            loopBound.value.expire(streamID)
+        let inbox = self.inbox
+        var call = ActiveCall(deadline: callContext.deadline, metrics: metrics, started: started)
+        call.task = Task {
+            let result = await work()
+            if inbox.put(.init(streamID: streamID, result: result)) {
+                eventLoop.execute { loopBound.value.drainInbox() }
+            }
         }
         calls[streamID] = call
-        calls[streamID]?.task = Task {
-            let result = await work()
-            eventLoop.execute { loopBound.value.finish(streamID, result) }
+        armDeadlineTimer(for: callContext.deadline)
+    }
+
+    private func drainInbox() {
+        for completion in inbox.takeAll() {
+            finish(completion.streamID, completion.result)
         }
     }
 
     private func finish(_ streamID: UInt32, _ result: Result<[UInt8]?, RPCError>) {
         // Gone already when its deadline answered it, or the connection closed.
         guard let call = calls.removeValue(forKey: streamID) else { return }
-        call.deadline?.cancel()
         let failed: Bool
         switch result {
         case .success(let payload):
@@ -302,6 +312,32 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
         call.metrics.record(nanos: Self.nanos(since: call.started), failed: failed)
         callEnded()
+    }
+
+    private func armDeadlineTimer(for deadline: NIODeadline) {
+        if let timer = deadlineTimer {
+            guard deadline < timer.at else { return }
+            timer.task.cancel()
+        }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        deadlineTimer = (deadline, context.eventLoop.scheduleTask(deadline: deadline) {
+            loopBound.value.expireOverdueCalls()
+        })
+    }
+
+    /// Answers every call past its deadline, then re-arms for the next one.
+    private func expireOverdueCalls() {
+        deadlineTimer = nil
+        let now = NIODeadline.now()
+        var next: NIODeadline?
+        for (streamID, call) in calls {
+            if call.deadline <= now {
+                expire(streamID)
+            } else if next.map({ call.deadline < $0 }) ?? true {
+                next = call.deadline
+            }
+        }
+        if let next { armDeadlineTimer(for: next) }
     }
 
     private func expire(_ streamID: UInt32) {

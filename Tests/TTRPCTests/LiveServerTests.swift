@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import ProtoCodec
+import Synchronization
 import Testing
 
 @testable import TTRPC
@@ -13,6 +14,12 @@ import Testing
         router.register("test.Echo", "Echo", .inline { payload, _ in payload })
         router.register("test.Echo", "Slow", .unary { payload, _ in
             try await Task.sleep(for: .milliseconds(Int(payload.first ?? 0) * 10))
+            return payload
+        })
+        router.register("test.Echo", "Held", .unary { payload, _ in
+            // Says it has started, then takes its time: lets a test act while a call is in flight.
+            heldCallsStarted.add(1, ordering: .relaxed)
+            try await Task.sleep(for: .milliseconds(300))
             return payload
         })
         router.register("test.Echo", "Metadata", .unary { _, context in
@@ -152,13 +159,17 @@ import Testing
     @Test func shutdownDrainsCallsInFlightAndRefusesNewOnes() async throws {
         try await withServer { server, path in
             let client = try await TTRPCClient.connect(socketPath: path)
-            async let slow = client.call(service: "test.Echo", method: "Slow", payload: [20])
-            try await Task.sleep(for: .milliseconds(50))
+            let before = heldCallsStarted.load(ordering: .relaxed)
+            async let held = client.call(service: "test.Echo", method: "Held", payload: [20])
+            while heldCallsStarted.load(ordering: .relaxed) == before { try await Task.sleep(for: .milliseconds(5)) }
             async let stopped: Void = server.shutdown(gracePeriod: .seconds(5))
-            #expect(try await slow == [20])
+            #expect(try await held == [20])
             await stopped
             #expect(!FileManager.default.fileExists(atPath: path))
             await client.close()
         }
     }
 }
+
+/// Counts "Held" calls that have started (tests run in parallel, so compare before/after).
+let heldCallsStarted = Atomic<Int>(0)
