@@ -5,7 +5,8 @@ import Foundation
 enum Fixtures {
     static let t0 = Instant(seconds: 1_700_000_000)
 
-    static func newID() -> String { UUID().uuidString.lowercased() }
+    /// Time-ordered, as the services make them.
+    static func newID() -> String { TimeOrderedID.make() }
 
     static func rule(
         project: String = Project.defaultID, id: String = newID(), title: String = "Summer",

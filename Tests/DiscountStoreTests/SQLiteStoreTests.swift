@@ -46,6 +46,39 @@ import Testing
         await store.close()
     }
 
+    /// A job that ends the shared transaction itself takes the group's work
+    /// with it: every caller must hear so, and what callers were told must
+    /// match what the file holds.
+    @Test func aLostTransactionFailsEveryJobInIt() async throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.remove() }
+        let store = try fixture.openSQLite()
+        let rule = Fixtures.rule()
+        try await store.insertPriceRule(rule)
+        let outcomes = await withTaskGroup(of: (String?, Bool).self) { group in
+            for i in 0..<200 {
+                group.addTask {
+                    if i == 100 {
+                        let ok = (try? await store.write { try $0.execute("ROLLBACK") }) != nil
+                        return (nil, ok)
+                    }
+                    let text = "LOST-\(i)"
+                    let ok = (try? await store.insertDiscountCode(Fixtures.code(text, rule: rule))) != nil
+                    return (text, ok)
+                }
+            }
+            return await group.reduce(into: [(String?, Bool)]()) { $0.append($1) }
+        }
+        #expect(outcomes.contains { $0.0 == nil && $0.1 == false })
+        for case (let text?, let acknowledged) in outcomes {
+            let stored = try await store.discountCode(projectID: rule.projectID, canonicalCode: text) != nil
+            #expect(stored == acknowledged, "\(text): acknowledged \(acknowledged), stored \(stored)")
+        }
+        // The writer carries on.
+        try await store.insertDiscountCode(Fixtures.code("AFTER", rule: rule))
+        await store.close()
+    }
+
     @Test func createsAPrivateFileAtTheCurrentSchemaVersion() async throws {
         let fixture = try SQLiteFixture()
         defer { fixture.remove() }

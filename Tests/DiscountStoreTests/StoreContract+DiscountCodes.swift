@@ -1,5 +1,6 @@
 import DiscountCore
 import DiscountStore
+import Foundation
 import Testing
 
 extension StoreContract {
@@ -123,7 +124,7 @@ extension StoreContract {
             #expect(Set(rejected) == ["EXISTING", "BULK-7", "BULK-999"])
             #expect(rejected.count == 3)
             #expect(try await store.countDiscountCodes(projectID: rule.projectID) == 1001)
-            // The first of a repeated pair is the one kept.
+            // Of a repeated pair the lower id is kept: with time-ordered ids, the first.
             #expect(try await store.discountCode(projectID: rule.projectID, canonicalCode: "BULK-7")?.code == "BULK-7")
             #expect(try await store.insertDiscountCodes([]) == [])
         }
@@ -134,11 +135,19 @@ extension StoreContract {
         try await withStore(factory) { store async throws in
             let rule = Fixtures.rule()
             try await store.insertPriceRule(rule)
+            // Random (not time-ordered) ids, so the batch is not in id order.
             let generated = try CodeGenerator(prefix: "G", length: 10).generate(60_000)
-            let codes = generated.map { Fixtures.code($0, rule: rule) }
+            let codes = generated.map { Fixtures.code($0, rule: rule, id: UUID().uuidString.lowercased()) }
             #expect(try await store.insertDiscountCodes(codes).isEmpty)
             #expect(try await store.countDiscountCodes(projectID: rule.projectID) == 60_000)
-            #expect(try await store.insertDiscountCodes(Array(codes.suffix(10))).count == 10)
+            let sample = codes[31_337]
+            #expect(try await store.discountCode(projectID: rule.projectID, id: sample.id) == sample)
+            #expect(try await store.discountCode(projectID: rule.projectID, canonicalCode: sample.canonicalCode) == sample)
+            let page = try await store.discountCodes(projectID: rule.projectID, priceRuleID: rule.id, after: nil, limit: 100)
+            #expect(page.map(\.id) == Array(codes.map(\.id).sorted().prefix(100)))
+
+            let again = Array(codes.suffix(10)).map { Fixtures.code($0.code.lowercased(), rule: rule) }
+            #expect(Set(try await store.insertDiscountCodes(again)) == Set(codes.suffix(10).map(\.canonicalCode)))
         }
     }
 

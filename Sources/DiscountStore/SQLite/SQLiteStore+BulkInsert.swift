@@ -19,64 +19,47 @@ extension SQLiteStore {
     /// Inserts chunk by chunk, each chunk its own write job (so it group-commits
     /// with whatever else is pending, and other writes get in between chunks).
     ///
-    /// A code the batch already had (the first spelling wins) or the project
-    /// already has is skipped and its canonical code returned. Chunks that
-    /// committed stay committed if a later one fails or the caller is cancelled.
+    /// The rows go in ordered by id (by its first 8 bytes), so each chunk
+    /// appends to the id-keyed indexes instead of touching every page of
+    /// them. Time-ordered ids (as the services make) are already in order;
+    /// random ones are sorted first.
     ///
-    /// The rows go in roughly ordered by id, so each chunk appends to the id
-    /// indexes instead of touching every page of them: with random (v4 UUID)
-    /// ids that is most of what keeps a million codes within seconds.
+    /// A code the project already has, or that the batch repeats, is skipped
+    /// and its canonical code returned: of two spellings in one batch the one
+    /// with the lower id is kept (with time-ordered ids, the earlier one).
+    /// Chunks that committed stay committed if a later one fails or the
+    /// caller is cancelled.
     public func insertDiscountCodes(_ codes: [DiscountCode]) async throws -> [String] {
-        var (rejected, order) = Self.firstSpellings(codes)
-        Self.sortByIDPrefix(&order, codes)
-        var start = order.startIndex
-        while start < order.endIndex {
-            let end = min(start + Self.bulkChunkSize, order.endIndex)
-            let chunk = order[start..<end]
-            rejected += try await write(weight: chunk.count) { db in
-                try Self.insertChunk(codes, chunk, db)
+        let order = Self.idOrder(codes)
+        var rejected: [String] = []
+        var start = 0
+        while start < codes.count {
+            let end = min(start + Self.bulkChunkSize, codes.count)
+            let range = start..<end
+            rejected += try await write(weight: range.count) { db in
+                try Self.insertChunk(codes, order?[range], range, db)
             }
             start = end
         }
         return rejected
     }
 
-    /// The canonical codes repeated within the batch, and the indices of the
-    /// codes to insert (the first of each canonical code per project).
-    private static func firstSpellings(_ codes: [DiscountCode]) -> (repeated: [String], keep: [Int32]) {
-        var repeated: [String] = []
-        var keep: [Int32] = []
-        keep.reserveCapacity(codes.count)
-        if let project = codes.first?.projectID, codes.allSatisfy({ $0.projectID == project }) {
-            var seen = Set<String>(minimumCapacity: codes.count)
-            for index in codes.indices {
-                if seen.insert(codes[index].canonicalCode).inserted {
-                    keep.append(Int32(index))
-                } else {
-                    repeated.append(codes[index].canonicalCode)
-                }
+    /// The positions of `codes` in id-prefix order, or nil when they already are.
+    private static func idOrder(_ codes: [DiscountCode]) -> [Int32]? {
+        var previous: UInt64 = 0
+        var sorted = true
+        for code in codes {
+            let key = idPrefix(code.id)
+            if key < previous {
+                sorted = false
+                break
             }
-        } else {
-            var seen = Set<ProjectCode>(minimumCapacity: codes.count)
-            for index in codes.indices {
-                let code = codes[index]
-                if seen.insert(ProjectCode(projectID: code.projectID, canonicalCode: code.canonicalCode)).inserted {
-                    keep.append(Int32(index))
-                } else {
-                    repeated.append(code.canonicalCode)
-                }
-            }
+            previous = key
         }
-        return (repeated, keep)
-    }
-
-    /// Orders by the first 8 bytes of the id: cheap, and enough to make the
-    /// inserts into the id-keyed indexes sequential. (Only a locality hint:
-    /// correctness does not depend on the order.)
-    private static func sortByIDPrefix(_ order: inout [Int32], _ codes: [DiscountCode]) {
-        var keyed = order.map { (key: idPrefix(codes[Int($0)].id), index: $0) }
-        keyed.sort { $0.key < $1.key }
-        for position in keyed.indices { order[position] = keyed[position].index }
+        if sorted { return nil }
+        var keyed = codes.indices.map { (key: idPrefix(codes[$0].id), index: Int32($0)) }
+        keyed.sort { $0.key < $1.key }  // stable: ties keep batch order
+        return keyed.map(\.index)
     }
 
     private static func idPrefix(_ id: String) -> UInt64 {
@@ -89,13 +72,15 @@ extension SQLiteStore {
         return count == 0 ? 0 : key &<< UInt64(8 * (8 - count))
     }
 
+    /// Inserts `codes[order[p]]` (or `codes[p]` without an order) for each
+    /// position p in `positions`.
     private static func insertChunk(
-        _ codes: [DiscountCode], _ chunk: ArraySlice<Int32>, _ db: SQLiteConnection
+        _ codes: [DiscountCode], _ order: ArraySlice<Int32>?, _ positions: Range<Int>, _ db: SQLiteConnection
     ) throws -> [String] {
         var rejected: [String] = []
         try db.withStatement(SQL.insertUnlessTaken) { s in
-            for index in chunk {
-                let code = codes[Int(index)]
+            for position in positions {
+                let code = codes[order.map { Int($0[position]) } ?? position]
                 do {
                     // The texts are bound in place (no copies); the row is
                     // stepped while they are borrowed.
@@ -126,9 +111,4 @@ extension SQLiteStore {
         }
         return rejected
     }
-}
-
-private struct ProjectCode: Hashable {
-    var projectID: String
-    var canonicalCode: String
 }
