@@ -8,6 +8,8 @@ public enum CodeText {
         let trimmed = trim(raw)
         if trimmed.isEmpty { return .failure(.empty) }
         if trimmed.count > maxLength { return .failure(.tooLong(trimmed.count)) }
+        // Printable ASCII, the usual case, needs no Unicode property lookups.
+        if trimmed.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return .success(trimmed) }
         if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format || $0.properties.generalCategory == .unassigned }) {
             return .failure(.notPrintable)
         }
@@ -20,6 +22,11 @@ public enum CodeText {
     }
 
     public static func trim(_ text: String) -> String {
+        if let first = text.utf8.first, let last = text.utf8.last,
+            first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F
+        {
+            return text  // nothing to trim (ASCII ends that are not spaces)
+        }
         let scalars = text.unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
