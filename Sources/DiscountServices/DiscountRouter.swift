@@ -16,7 +16,7 @@ public enum DiscountRouter {
         }
     }
 
-    public static func make(facts: ServerFacts, store: any Store, options: Options) -> Router {
+    public static func make(facts: ServerFacts, store: any Store & VoucherStore, options: Options) -> Router {
         let tokens = TokenAuthority(store: store)
         let authorizer = Authorizer(requireAuth: options.requireAuth, ownerUID: options.ownerUID, tokens: tokens)
         var router = Router()
@@ -28,6 +28,7 @@ public enum DiscountRouter {
         AdminService(facts: facts, store: store, tokens: tokens, priceRules: priceRules, metrics: router.metrics)
             .register(in: &registrar)
         PriceRulesService(book: priceRules).register(in: &registrar)
+        VouchersService(book: VoucherBook(store: store)).register(in: &registrar)
         return registrar.router
     }
 }

@@ -15,6 +15,11 @@ struct Discountctl: AsyncParsableCommand {
             ListDiscountCodesCommand.self, LookupDiscountCodeCommand.self, UpdateDiscountCodeCommand.self,
             DeleteDiscountCodeCommand.self,
             ValidateDiscountCodeCommand.self, RedeemDiscountCodeCommand.self, RollbackRedemptionCommand.self,
+            // discountd.v1.Vouchers
+            ListProjectsCommand.self, ListVoucherPoolsCommand.self, GetVoucherPoolCommand.self,
+            ListVoucherCodesCommand.self, CreateVoucherPoolCommand.self, DeleteVoucherPoolCommand.self,
+            AddVoucherCodesCommand.self, AssignVoucherCodeCommand.self, RedeemVoucherCodeCommand.self,
+            ExportVoucherCodesCommand.self,
             // discountd.v1.Admin
             CreateProjectCommand.self, CreateTokenCommand.self, RevokeTokenCommand.self, StatsCommand.self,
         ])

@@ -1,0 +1,83 @@
+import DiscountCore
+import ProtoCodec
+
+/// AddVoucherCodes: an imported list or a generator, stored in chunks (each
+/// its own transaction, so other writes get in between) with progress after each.
+struct VoucherCodeAddition {
+    static let maxCodes = DiscountCore.CodeGenerator.maxCount
+    /// Codes per transaction and per progress message.
+    static let chunk = 25_000
+    /// Rounds of redrawing generated codes that collided with existing ones.
+    static let maxGeneratorRounds = 8
+
+    let book: VoucherBook
+    let projectID: String
+    let poolID: String
+    let request: AddVoucherCodesRequest
+
+    func run(progress: (Int, Int) async throws -> Void) async throws -> AddVoucherCodesResult {
+        switch (request.codes.isEmpty, request.generator) {
+        case (false, nil):
+            guard request.codes.count <= Self.maxCodes else {
+                throw ServiceError.invalidArgument(field: "codes", "codes may hold at most \(Self.maxCodes) entries")
+            }
+            let texts = try Self.validated(request.codes)
+            _ = try await book.pool(projectID: projectID, id: poolID)
+            return try await importList(texts, progress: progress)
+        case (true, let generator?):
+            let (codeGenerator, count) = try BatchCodeCreation.check(generator)
+            _ = try await book.pool(projectID: projectID, id: poolID)
+            return try await generate(codeGenerator, count: count, progress: progress)
+        default:
+            throw ServiceError.invalidArgument(field: "codes", "give exactly one of codes (non-empty) or generator")
+        }
+    }
+
+    /// Every text checked before anything is stored: a bad one refuses the call, naming it.
+    static func validated(_ codes: [String]) throws -> [VoucherCodeText] {
+        try codes.enumerated().map { index, raw in
+            switch CodeText.validated(raw) {
+            case .success(let text): return VoucherCodeText(text)
+            case .failure(let problem): throw ServiceError.invalidArgument(field: "codes[\(index)]", "codes[\(index)] \(problem)")
+            }
+        }
+    }
+
+    private func importList(_ texts: [VoucherCodeText], progress: (Int, Int) async throws -> Void) async throws -> AddVoucherCodesResult {
+        var result = VoucherAddResult()
+        var start = 0
+        while start < texts.count {
+            let end = min(start + Self.chunk, texts.count)
+            let stored = try await book.add(projectID: projectID, poolID: poolID, Array(texts[start..<end]))
+            result.added += stored.added
+            result.duplicates += stored.duplicates
+            start = end
+            try await progress(end, texts.count)
+        }
+        return AddVoucherCodesResult(added: result.added, duplicates: result.duplicates)
+    }
+
+    /// Draws until `count` new codes are stored; draws that collide with the
+    /// project's codes are drawn again (they are not duplicates of the request).
+    private func generate(
+        _ generator: DiscountCore.CodeGenerator, count: Int, progress: (Int, Int) async throws -> Void
+    ) async throws -> AddVoucherCodesResult {
+        var added = 0
+        var collidingRounds = 0
+        while added < count {
+            let drawn = generator.generate(min(Self.chunk, count - added)).map(VoucherCodeText.init)
+            let stored = try await book.add(projectID: projectID, poolID: poolID, drawn)
+            added += Int(stored.added)
+            try await progress(added, count)
+            if stored.duplicates > 0 {
+                collidingRounds += 1
+                if collidingRounds >= Self.maxGeneratorRounds {
+                    throw ServiceError.invalidArgument(
+                        field: "generator.count",
+                        "stored \(added) of \(count) codes: the project's codes leave too few of the \(generator.capacity) possible. Use a longer length or a larger charset")
+                }
+            }
+        }
+        return AddVoucherCodesResult(added: Int64(added), duplicates: 0)
+    }
+}

@@ -1,0 +1,135 @@
+import DiscountCore
+import DiscountStore
+import ProtoCodec
+import TTRPC
+
+/// `discountd.v1.Vouchers`: the thin edge between the wire and `VoucherBook`.
+/// Every method names its project (the seed's company_id; empty means the
+/// token's own) and may reach only what its token may see.
+struct VouchersService: Sendable {
+    static let name = "discountd.v1.Vouchers"
+    static let defaultPageSize: Int32 = 20
+    static let maxPageSize: Int32 = 1000
+    /// Codes per ExportVoucherCodes message.
+    static let exportChunk = 1000
+
+    let book: VoucherBook
+
+    func register(in registrar: inout MethodRegistrar) {
+        let name = Self.name
+        registrar.read(name, "ListProjects", scope: .readVouchers) { (_: ListProjectsRequest, principal, _) in
+            ListProjectsResponse(projects: try await book.projects(principal).map(ProjectMessage.init))
+        }
+        registrar.read(name, "ListVoucherPools", scope: .readVouchers) { (request: ListVoucherPoolsRequest, principal, _) in
+            let projectID = try await book.project(request.projectId, principal)
+            return ListVoucherPoolsResponse(data: try await book.pools(projectID: projectID).map(VoucherPoolMessage.init))
+        }
+        registrar.read(name, "GetVoucherPool", scope: .readVouchers) { (request: GetVoucherPoolRequest, principal, _) in
+            let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
+            let pool = try await book.pool(projectID: projectID, id: poolID)
+            return GetVoucherPoolResponse(
+                id: pool.id, name: pool.name, total: pool.total, available: pool.available, companyId: pool.projectID,
+                usedBy: try await book.usedBy(projectID: projectID, id: poolID), assigned: pool.assigned,
+                redeemed: pool.redeemed, createdAt: pool.createdAt.timestamp)
+        }
+        registrar.read(name, "ListVoucherCodes", scope: .readVouchers) { (request: ListVoucherCodesRequest, principal, _) in
+            let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
+            let limit = try Self.pageSize(request.count)
+            guard request.skip >= 0 else { throw ServiceError.invalidArgument(field: "skip", "skip must not be negative") }
+            let status = try Self.status(request.status)
+            let (pool, codes) = try await book.page(
+                projectID: projectID, poolID: poolID, status: status, skip: Int64(request.skip), limit: Int(limit))
+            return ListVoucherCodesResponse(
+                data: codes.map(VoucherCodeMessage.init), matched: pool.count(of: status), matchedLimited: false,
+                skip: request.skip, limit: limit)
+        }
+        registrar.stream(name, "ExportVoucherCodes", scope: .readVouchers) {
+            (request: ExportVoucherCodesRequest, principal, _, writer: StreamWriter<ExportVoucherCodesResponse>) in
+            let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
+            let status = try Self.status(request.status)
+            // Keyset chunks, each its own short read: memory stays flat however big the pool.
+            var after: Int64 = 0
+            while true {
+                try Task.checkCancellation()
+                let codes = try await book.chunk(
+                    projectID: projectID, poolID: poolID, status: status, after: after, limit: Self.exportChunk)
+                if codes.isEmpty { break }
+                try await writer.send(ExportVoucherCodesResponse(codes: codes.map(VoucherCodeMessage.init)))
+                if codes.count < Self.exportChunk { break }
+                after = codes[codes.count - 1].sequence
+            }
+        }
+        registerWrites(in: &registrar)
+    }
+
+    private func registerWrites(in registrar: inout MethodRegistrar) {
+        let name = Self.name
+        registrar.write(name, "CreateVoucherPool", scope: .writeVouchers) { (request: CreateVoucherPoolRequest, principal, _) in
+            let projectID = try await book.project(request.projectId, principal)
+            let pool = VoucherPoolRecord(
+                id: TimeOrderedID.make(), projectID: projectID, name: try Validate.nonEmpty(request.name, field: "name"),
+                createdAt: .now())
+            return CreateVoucherPoolResponse(pool: VoucherPoolMessage(try await book.createPool(pool)))
+        }
+        registrar.write(name, "DeleteVoucherPool", scope: .writeVouchers) { (request: DeleteVoucherPoolRequest, principal, _) in
+            let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
+            let deleted = try await book.deletePool(projectID: projectID, id: poolID)
+            return DeleteVoucherPoolResponse(poolId: poolID, deletedCodes: deleted)
+        }
+        registrar.stream(name, "AddVoucherCodes", scope: .writeVouchers) {
+            (request: AddVoucherCodesRequest, principal, _, writer: StreamWriter<AddVoucherCodesResponse>) in
+            let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
+            let result = try await VoucherCodeAddition(book: book, projectID: projectID, poolID: poolID, request: request)
+                .run { processed, total in
+                    try await writer.send(AddVoucherCodesResponse(
+                        progress: BulkProgress(processed: Int64(processed), total: Int64(total))))
+                }
+            try await writer.send(AddVoucherCodesResponse(result: result))
+        }
+        registrar.write(name, "AssignVoucherCode", scope: .writeVouchers) { (request: AssignVoucherCodeRequest, principal, _) in
+            let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
+            let customerID = try Validate.nonEmpty(request.customerId, field: "customer_id")
+            let usedBy = try request.usedBy.flatMap { $0.isEmpty ? nil : try Validate.nonEmpty($0, field: "used_by") } ?? ""
+            let (code, already) = try await book.assign(VoucherAssignment(
+                projectID: projectID, poolID: poolID, customerID: customerID, usedBy: usedBy, at: .now()))
+            return AssignVoucherCodeResponse(
+                code: code.code, status: VoucherCodeStatus(code.status), assignedTime: code.assignedAt?.timestamp,
+                customerId: code.customerID ?? customerID, usedBy: code.usedBy, alreadyAssigned: already)
+        }
+        registrar.write(name, "RedeemVoucherCode", scope: .writeVouchers) { (request: RedeemVoucherCodeRequest, principal, _) in
+            let text = try Validate.codeText(request.code, field: "code")
+            guard let projectID = VoucherBook.reachable(request.projectId, principal) else {
+                throw ServiceError.voucherCodeNotFound(text)
+            }
+            let code = try await book.redeem(projectID: projectID, code: text)
+            return RedeemVoucherCodeResponse(
+                code: code.code, status: VoucherCodeStatus(code.status), redeemedTime: code.redeemedAt?.timestamp)
+        }
+    }
+
+    // MARK: Checks
+
+    /// The project and pool a pool-level call names.
+    static func pool(_ projectID: String, _ poolID: String, _ principal: Principal) throws -> (String, String) {
+        let poolID = try Validate.nonEmpty(poolID, field: "pool_id")
+        return (try VoucherBook.poolProject(projectID, poolID: poolID, principal), poolID)
+    }
+
+    /// `count`: absent is 20; otherwise 1…1000.
+    static func pageSize(_ count: Int32?) throws -> Int32 {
+        guard let count else { return defaultPageSize }
+        guard (1...maxPageSize).contains(count) else {
+            throw ServiceError.invalidArgument(field: "count", "count must be between 1 and \(maxPageSize) (got \(count))")
+        }
+        return count
+    }
+
+    /// Absent or UNSPECIFIED: every status.
+    static func status(_ status: VoucherCodeStatus?) throws -> VoucherStatus? {
+        guard let status, status != .unspecified else { return nil }
+        guard let record = status.record else {
+            throw ServiceError.invalidArgument(field: "status", "status must be AVAILABLE, ASSIGNED or REDEEMED")
+        }
+        return record
+    }
+}

@@ -1,0 +1,222 @@
+import ArgumentParser
+import DiscountClient
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct CreateVoucherPoolCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create-voucher-pool",
+        abstract: "Create an empty voucher pool (names are unique in a project).",
+        discussion: """
+            Prints {"pool": {"id", "name", "total", "available"}}.
+
+            Example: discountctl create-voucher-pool --name "Spring newsletter"
+            """)
+
+    @OptionGroup var client: ClientOptions
+    @OptionGroup var project: ProjectOption
+    @OptionGroup var write: WriteOptions
+
+    @Option(help: "The pool's name.")
+    var name: String
+
+    func validate() throws { try Check.notBlank(name, "--name") }
+
+    func run() async throws {
+        try await runReporting {
+            try JSONOutput.print(try await client.withClient {
+                try await $0.createVoucherPool(projectID: project.projectId, name: name, idempotencyKey: write.idempotencyKey)
+            })
+        }
+    }
+}
+
+struct DeleteVoucherPoolCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delete-voucher-pool",
+        abstract: "Delete a voucher pool and all its codes.",
+        discussion: """
+            Prints {"pool_id", "deleted_codes"}.
+
+            Example: discountctl delete-voucher-pool --pool-id "$POOL_ID"
+            """)
+
+    @OptionGroup var client: ClientOptions
+    @OptionGroup var project: ProjectOption
+    @OptionGroup var write: WriteOptions
+
+    @Option(help: "The pool's id.")
+    var poolId: String
+
+    func validate() throws { try Check.notBlank(poolId, "--pool-id") }
+
+    func run() async throws {
+        try await runReporting {
+            try JSONOutput.print(try await client.withClient {
+                try await $0.deleteVoucherPool(projectID: project.projectId, poolID: poolId, idempotencyKey: write.idempotencyKey)
+            })
+        }
+    }
+}
+
+struct AddVoucherCodesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add-voucher-codes",
+        abstract: "Import codes into a pool, or generate them.",
+        discussion: """
+            Give the codes with repeated --code or --codes-file (one per line, blank lines skipped; \
+            - reads stdin), or generate them with --count (and --prefix, --length, --charset). \
+            Progress goes to stderr (on a terminal, or with --progress); the result is printed as \
+            {"added": N, "duplicates": N}: duplicates are codes the project already had (in any pool) \
+            or that the import repeats.
+
+            Examples:
+              discountctl add-voucher-codes --pool-id "$POOL_ID" --count 100000 --prefix SPRING- --length 8
+              discountctl add-voucher-codes --pool-id "$POOL_ID" --codes-file codes.txt
+            """)
+
+    @OptionGroup var client: ClientOptions
+    @OptionGroup var project: ProjectOption
+    @OptionGroup var write: WriteOptions
+
+    @Option(help: "The pool's id.")
+    var poolId: String
+
+    @Option(help: "A code to import (repeat for more).")
+    var code: [String] = []
+
+    @Option(help: "File with one code per line (- for stdin).")
+    var codesFile: String?
+
+    @Option(help: "How many codes to generate, 1..1000000.")
+    var count: Int32?
+
+    @Option(help: "Literal text before every generated code, e.g. SPRING-.")
+    var prefix: String?
+
+    @Option(help: "Length of the random part of a generated code (default 8).")
+    var length: Int32?
+
+    @Option(help: "Alphabet of the random part (default: upper-case letters and digits without 0/O, 1/I/L).")
+    var charset: String?
+
+    @Flag(inversion: .prefixedNo, help: "Print progress on stderr (default: when stderr is a terminal).")
+    var progress: Bool?
+
+    @Option(help: "Seconds to wait for the whole import (default: 600).")
+    var importTimeout: Double = 600
+
+    var generates: Bool { count != nil || prefix != nil || length != nil || charset != nil }
+
+    func validate() throws {
+        try Check.notBlank(poolId, "--pool-id")
+        let explicit = !code.isEmpty || codesFile != nil
+        guard explicit != generates else {
+            throw ValidationError(
+                explicit
+                    ? "give either codes (--code, --codes-file) or a generator (--count, --prefix, --length, --charset), not both"
+                    : "give codes with --code or --codes-file, or generate them with --count")
+        }
+        if generates {
+            guard let count else { throw ValidationError("--count is required to generate codes") }
+            guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be between 1 and 1000000") }
+            if let charset, charset.isEmpty { throw ValidationError("--charset must not be empty") }
+        }
+        guard importTimeout > 0 else { throw ValidationError("--import-timeout must be positive") }
+    }
+
+    func run() async throws {
+        try await runReporting {
+            var request = AddVoucherCodesRequest(projectId: project.projectId, poolId: poolId)
+            if generates {
+                request.generator = CodeGenerator(
+                    count: count ?? 0, prefix: prefix ?? "", length: length ?? 0, charset: charset ?? "")
+            } else {
+                request.codes = code + (try codesFile.map(BatchCreateDiscountCodesCommand.readCodes) ?? [])
+                if request.codes.isEmpty { throw CLIFailure.input("\(codesFile ?? "--codes-file") holds no codes") }
+            }
+            let showProgress = progress ?? (isatty(STDERR_FILENO) == 1)
+            let result = try await client.withClient { client in
+                try await client.addVoucherCodes(
+                    request, idempotencyKey: write.idempotencyKey, timeout: .nanoseconds(Int64(importTimeout * 1e9))
+                ) { update in
+                    if showProgress { FileHandleOutput.standardError("progress: \(update.processed)/\(update.total)") }
+                }
+            }
+            try JSONOutput.print(result)
+        }
+    }
+}
+
+struct AssignVoucherCodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assign-voucher-code",
+        abstract: "Hand one available code of a pool to a customer.",
+        discussion: """
+            The same customer and --used-by get the same code again (already_assigned true). \
+            Exits 65 with reason POOL_EXHAUSTED when no code is left. \
+            Prints {"code", "status", "assigned_time", "customer_id", "used_by", "already_assigned"}.
+
+            Example: discountctl assign-voucher-code --pool-id "$POOL_ID" --customer-id cus_123 --used-by spring-mail
+            """)
+
+    @OptionGroup var client: ClientOptions
+    @OptionGroup var project: ProjectOption
+    @OptionGroup var write: WriteOptions
+
+    @Option(help: "The pool's id.")
+    var poolId: String
+
+    @Option(help: "Who gets the code.")
+    var customerId: String
+
+    @Option(help: "The campaign or purpose the code is for.")
+    var usedBy: String?
+
+    func validate() throws {
+        try Check.notBlank(poolId, "--pool-id")
+        try Check.notBlank(customerId, "--customer-id")
+        try Check.notBlank(usedBy, "--used-by")
+    }
+
+    func run() async throws {
+        try await runReporting {
+            try JSONOutput.print(try await client.withClient {
+                try await $0.assignVoucherCode(
+                    projectID: project.projectId, poolID: poolId, customerID: customerId, usedBy: usedBy,
+                    idempotencyKey: write.idempotencyKey)
+            })
+        }
+    }
+}
+
+struct RedeemVoucherCodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redeem-voucher-code",
+        abstract: "Mark an assigned voucher code redeemed.",
+        discussion: """
+            Exits 65 (FAILED_PRECONDITION) when it was already redeemed or never assigned, 66 when unknown. \
+            Prints {"code", "status", "redeemed_time"}.
+
+            Example: discountctl redeem-voucher-code --code SPRING-7KQ2M9XA
+            """)
+
+    @OptionGroup var client: ClientOptions
+    @OptionGroup var project: ProjectOption
+    @OptionGroup var write: WriteOptions
+
+    @Option(help: "The code, in any case.")
+    var code: String
+
+    func validate() throws { try Check.notBlank(code, "--code") }
+
+    func run() async throws {
+        try await runReporting {
+            try JSONOutput.print(try await client.withClient {
+                try await $0.redeemVoucherCode(projectID: project.projectId, code: code, idempotencyKey: write.idempotencyKey)
+            })
+        }
+    }
+}
