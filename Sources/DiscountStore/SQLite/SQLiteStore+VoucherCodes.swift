@@ -18,9 +18,14 @@ private enum SQL {
         SELECT \(SQLiteRows.voucherCodeColumns) FROM voucher_codes INDEXED BY voucher_codes_by_status
         WHERE pool_key = ?1 AND status = ?4 AND seq > ?2 ORDER BY seq LIMIT ?3
         """
+    /// The offset is stepped over in the covering (pool, status, seq) index
+    /// alone; only the page's own rows are read from the table.
     static let statusOffset = """
         SELECT \(SQLiteRows.voucherCodeColumns) FROM voucher_codes INDEXED BY voucher_codes_by_status
-        WHERE pool_key = ?1 AND status = ?4 ORDER BY seq LIMIT ?3 OFFSET ?2
+        WHERE pool_key = ?1 AND status = ?4 AND seq >= (
+            SELECT seq FROM voucher_codes INDEXED BY voucher_codes_by_status
+            WHERE pool_key = ?1 AND status = ?4 ORDER BY seq LIMIT 1 OFFSET ?2)
+        ORDER BY seq LIMIT ?3
         """
     static let begin = "BEGIN"
     static let commit = "COMMIT"
