@@ -98,6 +98,8 @@ enum SQLiteSchema {
         """,
         // 2: voucher pools and codes.
         vouchers,
+        // 3: agents, campaigns, agent codes, Shopify outbox and credentials, orders.
+        commissionMigration,
     ]
 
     /// The version a fully migrated database has.

@@ -1,0 +1,94 @@
+import DiscountCore
+
+private enum SQL {
+    static let byPair = """
+        SELECT \(CommissionRows.codeColumns) FROM agent_codes WHERE project_id = ?1 AND agent_id = ?2 AND campaign_id = ?3
+        """
+    static let byID = "SELECT \(CommissionRows.codeColumns) FROM agent_codes WHERE id = ?1"
+    /// A drawn code must be new to the project's agent codes and price-rule codes alike.
+    static let taken = """
+        SELECT EXISTS (SELECT 1 FROM agent_codes WHERE project_id = ?1 AND canonical_code = ?2)
+            OR EXISTS (SELECT 1 FROM discount_codes WHERE project_id = ?1 AND canonical_code = ?2)
+        """
+    static let insert = """
+        INSERT INTO agent_codes (project_id, agent_id, campaign_id, code, canonical_code, created_at, sync_status)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending') RETURNING id
+        """
+    static let enqueue = """
+        INSERT INTO shopify_outbox (agent_code_id, project_id, enqueued_at, next_attempt_at) VALUES (?1, ?2, ?3, ?3)
+        """
+}
+
+extension SQLiteStore {
+    /// Draws before giving up; at 36⁴ codes per agent prefix a clash is rare,
+    /// twenty in a row means the prefix is (nearly) full.
+    static let maxCodeDraws = 20
+
+    public func agentCode(projectID: String, agentID: Int64, campaignID: Int64) async throws -> AgentCode? {
+        try read { db in try Self.agentCode(db, projectID: projectID, agentID: agentID, campaignID: campaignID) }
+    }
+
+    public func agentCode(id: Int64) async throws -> AgentCode? {
+        try read { db in
+            try db.withStatement(SQL.byID) { s in
+                try s.bind(1, id)
+                return try s.step() ? CommissionRows.code(s) : nil
+            }
+        }
+    }
+
+    public func getOrCreateAgentCode(
+        projectID: String, agentID: Int64, agentName: String, campaignID: Int64, at: Instant
+    ) async throws -> (AgentCode, created: Bool) {
+        // A lock-free read first: after the first call every call ends here.
+        if let existing = try await agentCode(projectID: projectID, agentID: agentID, campaignID: campaignID) {
+            return (existing, false)
+        }
+        // The writer thread runs one job at a time, so checking again inside the
+        // write makes get-or-create atomic: racing callers after the first find its code.
+        return try await write { db in
+            if let existing = try Self.agentCode(db, projectID: projectID, agentID: agentID, campaignID: campaignID) {
+                return (existing, false)
+            }
+            for _ in 0..<Self.maxCodeDraws {
+                let text = AgentCodeFormat.make(agentName: agentName)
+                let canonical = text.uppercased()
+                let taken = try db.withStatement(SQL.taken) { s in
+                    try s.bind(1, projectID)
+                    try s.bind(2, canonical)
+                    return try s.step() && s.bool(0)
+                }
+                if taken { continue }
+                let id = try db.withStatement(SQL.insert) { s in
+                    try s.bind(1, projectID)
+                    try s.bind(2, agentID)
+                    try s.bind(3, campaignID)
+                    try s.bind(4, text)
+                    try s.bind(5, canonical)
+                    try s.bind(6, at)
+                    guard try s.step() else { throw StoreError.failure("agent code insert returned no id") }
+                    return s.int64(0)
+                }
+                try db.withStatement(SQL.enqueue) { s in
+                    try s.bind(1, id)
+                    try s.bind(2, projectID)
+                    try s.bind(3, at)
+                    try s.run()
+                }
+                let code = AgentCode(
+                    id: id, projectID: projectID, agentID: agentID, campaignID: campaignID, code: text, createdAt: at)
+                return (code, true)
+            }
+            throw StoreError.failure("no free code for agent \(agentID) after \(Self.maxCodeDraws) draws")
+        }
+    }
+
+    static func agentCode(_ db: SQLiteConnection, projectID: String, agentID: Int64, campaignID: Int64) throws -> AgentCode? {
+        try db.withStatement(SQL.byPair) { s in
+            try s.bind(1, projectID)
+            try s.bind(2, agentID)
+            try s.bind(3, campaignID)
+            return try s.step() ? CommissionRows.code(s) : nil
+        }
+    }
+}
