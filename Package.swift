@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // libprotobuf-c from Debian's libprotobuf-c-dev.
@@ -64,11 +65,23 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // Agent codes to Shopify: GraphQL Admin client and the outbox worker.
+        .target(
+            name: "ShopifySync",
+            dependencies: [
+                "DiscountCore", "DiscountStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The discountd.v1 services: handlers, authorization, error mapping.
         .target(
             name: "DiscountServices",
             dependencies: [
-                "TTRPC", "ProtoCodec", "DiscountCore", "DiscountStore",
+                "TTRPC", "ProtoCodec", "DiscountCore", "DiscountStore", "ShopifySync",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -76,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "discountd",
             dependencies: [
-                "DiscountServices", "DiscountStore", "TTRPC",
+                "DiscountServices", "DiscountStore", "TTRPC", "ShopifySync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -110,7 +123,12 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["DiscountClient", "TTRPC", "discountd", "discountctl"]
+            dependencies: [
+                "DiscountClient", "TTRPC", "discountd", "discountctl",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
     ]
 )

@@ -1,4 +1,5 @@
 import DiscountStore
+import ShopifySync
 import TTRPC
 
 /// Builds the route table of every discountd service over one store.
@@ -8,15 +9,24 @@ public enum DiscountRouter {
         public var ownerUID: UInt32
         /// Entries of the PriceRules cache (codes; rules get a sixteenth).
         public var cacheCapacity: Int
+        /// Sends agent codes to Shopify; nil leaves them unsynced.
+        public var shopifySyncer: ShopifySyncer?
+        /// How long GetMyDiscountCode waits for a code's sync attempt.
+        public var shopifySyncWait: Duration
 
-        public init(requireAuth: Bool, ownerUID: UInt32, cacheCapacity: Int = 50_000) {
+        public init(
+            requireAuth: Bool, ownerUID: UInt32, cacheCapacity: Int = 50_000, shopifySyncer: ShopifySyncer? = nil,
+            shopifySyncWait: Duration = .seconds(2)
+        ) {
             self.requireAuth = requireAuth
             self.ownerUID = ownerUID
             self.cacheCapacity = cacheCapacity
+            self.shopifySyncer = shopifySyncer
+            self.shopifySyncWait = shopifySyncWait
         }
     }
 
-    public static func make(facts: ServerFacts, store: any Store & VoucherStore, options: Options) -> Router {
+    public static func make(facts: ServerFacts, store: any Store & CommissionStore & VoucherStore, options: Options) -> Router {
         let tokens = TokenAuthority(store: store)
         let authorizer = Authorizer(requireAuth: options.requireAuth, ownerUID: options.ownerUID, tokens: tokens)
         var router = Router()
@@ -28,6 +38,10 @@ public enum DiscountRouter {
         AdminService(facts: facts, store: store, tokens: tokens, priceRules: priceRules, metrics: router.metrics)
             .register(in: &registrar)
         PriceRulesService(book: priceRules).register(in: &registrar)
+        let commission = CommissionBook(
+            store: store, syncer: options.shopifySyncer, syncWait: options.shopifySyncWait, cacheCapacity: options.cacheCapacity)
+        AdminService.registerShopify(in: &registrar, commission: commission)
+        CommissionService(book: commission, store: store).register(in: &registrar)
         VouchersService(book: VoucherBook(store: store)).register(in: &registrar)
         return registrar.router
     }

@@ -20,7 +20,12 @@ struct Discountctl: AsyncParsableCommand {
             ListVoucherCodesCommand.self, CreateVoucherPoolCommand.self, DeleteVoucherPoolCommand.self,
             AddVoucherCodesCommand.self, AssignVoucherCodeCommand.self, RedeemVoucherCodeCommand.self,
             ExportVoucherCodesCommand.self,
+            // discountd.v1.Commission
+            RegisterAgentCommand.self, GetActiveCampaignsCommand.self, GetMyDiscountCodeCommand.self,
+            CreateCampaignCommand.self, UpdateCampaignCommand.self, EndCampaignCommand.self, ListCampaignsCommand.self,
+            RecordOrderCommand.self, GetMyCommissionsCommand.self,
             // discountd.v1.Admin
             CreateProjectCommand.self, CreateTokenCommand.self, RevokeTokenCommand.self, StatsCommand.self,
+            SetShopifyCredentialsCommand.self,
         ])
 }

@@ -40,6 +40,18 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "Seconds SIGTERM waits for calls in flight. (env: DISCOUNTD_GRACE_PERIOD)")
     var gracePeriod: Double = env("DISCOUNTD_GRACE_PERIOD").flatMap(Double.init) ?? 10
 
+    @Option(help: "GraphQL Admin API URL; {shop} stands for the shop's domain. (env: DISCOUNTD_SHOPIFY_ENDPOINT)")
+    var shopifyEndpoint: String = env("DISCOUNTD_SHOPIFY_ENDPOINT") ?? "https://{shop}/admin/api/2025-01/graphql.json"
+
+    @Option(help: "Seconds one Shopify request may take. (env: DISCOUNTD_SHOPIFY_TIMEOUT)")
+    var shopifyTimeout: Double = env("DISCOUNTD_SHOPIFY_TIMEOUT").flatMap(Double.init) ?? 10
+
+    @Option(help: "Seconds get_my_discount_code waits for a code's Shopify sync. (env: DISCOUNTD_SHOPIFY_SYNC_WAIT)")
+    var shopifySyncWait: Double = env("DISCOUNTD_SHOPIFY_SYNC_WAIT").flatMap(Double.init) ?? 2
+
+    @Option(help: "First Shopify retry backoff in seconds; doubles up to 30, with jitter. (env: DISCOUNTD_SHOPIFY_BACKOFF)")
+    var shopifyBackoff: Double = env("DISCOUNTD_SHOPIFY_BACKOFF").flatMap(Double.init) ?? 0.5
+
     mutating func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -51,6 +63,12 @@ struct DaemonOptions: ParsableArguments {
         guard maxDataSize >= 1024 else { throw ValidationError("--max-data-size must be at least 1024") }
         guard maxCallsInFlight >= 1 else { throw ValidationError("--max-calls-in-flight must be at least 1") }
         guard defaultTimeout > 0 else { throw ValidationError("--default-timeout must be positive") }
+        guard shopifyEndpoint.hasPrefix("https://") || shopifyEndpoint.hasPrefix("http://") else {
+            throw ValidationError("--shopify-endpoint must be an http:// or https:// URL")
+        }
+        guard shopifyTimeout > 0, shopifySyncWait >= 0, shopifyBackoff > 0 else {
+            throw ValidationError("--shopify-timeout and --shopify-backoff must be positive, --shopify-sync-wait not negative")
+        }
         guard gracePeriod >= 0 else { throw ValidationError("--grace-period must not be negative") }
     }
 }

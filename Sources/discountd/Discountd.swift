@@ -3,6 +3,7 @@ import DiscountServices
 import DiscountStore
 import Logging
 import ServiceLifecycle
+import ShopifySync
 import TTRPC
 
 #if canImport(Glibc)
@@ -40,16 +41,19 @@ struct Discountd: AsyncParsableCommand {
             path: options.dataDir + "/discountd.sqlite",
             synchronous: SynchronousMode(rawValue: options.sqliteSynchronous) ?? .full)
         let facts = ServerFacts(version: Self.version, backend: store.backendName, socketPath: options.socket)
+        let shopify = ShopifySetup(options: options, store: store, logger: logger)
         let router = DiscountRouter.make(
             facts: facts, store: store,
-            options: .init(requireAuth: options.requireAuth, ownerUID: getuid(), cacheCapacity: options.cacheEntries))
+            options: .init(
+                requireAuth: options.requireAuth, ownerUID: getuid(), cacheCapacity: options.cacheEntries,
+                shopifySyncer: shopify.syncer, shopifySyncWait: shopify.syncWait))
 
         let server = RPCServerService(
             configuration: serverConfiguration, router: router,
             gracePeriod: .nanoseconds(Int64(options.gracePeriod * 1e9)), logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server)],
+                services: [.init(service: server), .init(service: shopify.worker)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {

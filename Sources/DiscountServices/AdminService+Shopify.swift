@@ -1,0 +1,35 @@
+import DiscountCore
+import DiscountStore
+import Foundation
+import ProtoCodec
+
+extension AdminService {
+    /// Admin.SetShopifyCredentials: stores a project's Shopify Admin API
+    /// credentials, then sends every unsynced code of the project again.
+    static func registerShopify(in registrar: inout MethodRegistrar, commission: CommissionBook) {
+        registrar.write(name, "SetShopifyCredentials", scope: .admin) { (request: SetShopifyCredentialsRequest, principal, _) in
+            let projectID = request.projectId.isEmpty ? principal.projectID : request.projectId
+            try requireReach(principal, projectID: projectID)
+            let shop = try Validate.nonEmpty(request.shopDomain, field: "shop_domain").lowercased()
+            guard !shop.contains("/"), !shop.contains(" ") else {
+                throw ServiceError.invalidArgument(field: "shop_domain", "shop_domain must be a host name like acme.myshopify.com")
+            }
+            let token = try Validate.nonEmpty(request.accessToken, field: "access_token", max: 1024)
+            let credentials = ShopifyCredentials(
+                projectID: projectID, shopDomain: shop, accessToken: token,
+                grantedScopes: request.grantedScopes.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+                updatedAt: .now())
+            do {
+                try await commission.setShopifyCredentials(credentials)
+            } catch let error as DiscountStore.StoreError {
+                if case .failure(let message) = error, message.contains("does not exist") {
+                    throw ServiceError.projectNotFound(projectID)
+                }
+                throw error
+            }
+            return SetShopifyCredentialsResponse(
+                projectId: projectID, shopDomain: shop, grantedScopes: credentials.grantedScopes,
+                updatedAt: credentials.updatedAt.timestamp)
+        }
+    }
+}

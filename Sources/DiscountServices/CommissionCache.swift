@@ -1,0 +1,42 @@
+import DiscountCore
+
+/// The Commission cache: agents, campaigns and synced agent codes, scoped by
+/// project. Written through after every committed change; a code is cached
+/// only once synced, because until then each call must retry its sync.
+final class CommissionCache: Sendable {
+    struct CodeKey: Hashable, Sendable {
+        var projectID: String
+        var agentID: Int64
+        var campaignID: Int64
+    }
+
+    struct Scoped: Hashable, Sendable {
+        var projectID: String
+        var id: Int64
+    }
+
+    let agents: VersionedCache<Scoped, Agent>
+    let campaigns: VersionedCache<Scoped, CampaignRecord>
+    let syncedCodes: VersionedCache<CodeKey, AgentCode>
+
+    init(capacity: Int) {
+        agents = VersionedCache(capacity: max(1024, capacity / 4))
+        campaigns = VersionedCache(capacity: 4096)
+        syncedCodes = VersionedCache(capacity: capacity)
+    }
+
+    func agent(projectID: String, id: Int64) -> Agent? { agents.value(for: Scoped(projectID: projectID, id: id)) }
+    func campaign(projectID: String, id: Int64) -> CampaignRecord? { campaigns.value(for: Scoped(projectID: projectID, id: id)) }
+
+    func syncedCode(projectID: String, agentID: Int64, campaignID: Int64) -> AgentCode? {
+        syncedCodes.value(for: CodeKey(projectID: projectID, agentID: agentID, campaignID: campaignID))
+    }
+
+    func put(_ agent: Agent) { agents.set(Scoped(projectID: agent.projectID, id: agent.id), agent) }
+    func put(_ campaign: CampaignRecord) { campaigns.set(Scoped(projectID: campaign.projectID, id: campaign.id), campaign) }
+
+    func put(_ code: AgentCode) {
+        guard code.sync.status == .synced else { return }
+        syncedCodes.set(CodeKey(projectID: code.projectID, agentID: code.agentID, campaignID: code.campaignID), code)
+    }
+}

@@ -1,0 +1,163 @@
+import DiscountCore
+import DiscountStore
+import ProtoCodec
+import TTRPC
+
+/// `discountd.v1.Commission`: the thin edge between the wire and `CommissionBook`.
+struct CommissionService: Sendable {
+    static let name = "discountd.v1.Commission"
+
+    let book: CommissionBook
+    let store: any CommissionStore
+
+    func register(in registrar: inout MethodRegistrar) {
+        let name = Self.name
+        registrar.write(name, "RegisterAgent", scope: .writeCampaigns) { (request: RegisterAgentRequest, principal, _) in
+            let agentName = try Validate.nonEmpty(request.agentName, field: "agent_name")
+            let contact = try request.contact.map { try Validate.nonEmpty($0, field: "contact") }
+            let (agent, created) = try await book.registerAgent(projectID: principal.projectID, name: agentName, contact: contact)
+            return RegisterAgentResponse(
+                agentId: agent.id, agentName: agent.name, registeredAt: agent.registeredAt.timestamp, created: created)
+        }
+        registrar.read(name, "GetActiveCampaigns", scope: .commission) { (_: GetActiveCampaignsRequest, principal, _) in
+            let now = Instant.now()
+            return GetActiveCampaignsResponse(
+                campaigns: try await book.activeCampaigns(projectID: principal.projectID).map { CampaignMessage($0, now: now) })
+        }
+        // Get-or-create is idempotent by nature, so it needs no idempotency key;
+        // a synced code is answered from memory.
+        registrar.read(name, "GetMyDiscountCode", scope: .commission,
+            fromMemory: { [book] (request: GetMyDiscountCodeRequest, principal) -> GetMyDiscountCodeResponse? in
+                guard let campaignID = request.campaignId,
+                    let hit = book.cachedCode(projectID: principal.projectID, agentID: request.agentId, campaignID: campaignID)
+                else { return nil }
+                return GetMyDiscountCodeResponse(discountCodes: [AgentDiscountCode(hit.0, campaign: hit.1, now: .now())])
+            }
+        ) { (request: GetMyDiscountCodeRequest, principal, _) in
+            let codes = try await book.codes(
+                projectID: principal.projectID, agentID: request.agentId, campaignID: request.campaignId)
+            let now = Instant.now()
+            return GetMyDiscountCodeResponse(
+                discountCodes: codes.map { AgentDiscountCode($0.0, campaign: $0.1, now: now) },
+                message: codes.isEmpty ? CommissionBook.noCampaignsMessage : nil)
+        }
+        registerCampaigns(in: &registrar)
+        registerOrders(in: &registrar)
+    }
+
+    private func registerCampaigns(in registrar: inout MethodRegistrar) {
+        let name = Self.name
+        registrar.write(name, "CreateCampaign", scope: .writeCampaigns) { (request: CreateCampaignRequest, principal, _) in
+            let now = Instant.now()
+            var campaign = CampaignRecord(
+                id: 0, projectID: principal.projectID, name: try Validate.nonEmpty(request.name, field: "name"),
+                discountPercent: try Self.percent(request.discountPercent, field: "discount_percent"),
+                commissionPercent: try Self.percent(request.commissionPercent, field: "commission_percent"),
+                startsAt: request.startsAt.map(Instant.init) ?? now, endsAt: request.endsAt.map(Instant.init),
+                createdAt: now, updatedAt: now)
+            try Self.checkWindow(campaign)
+            campaign = try await book.createCampaign(campaign)
+            return CreateCampaignResponse(campaign: CampaignMessage(campaign, now: .now()))
+        }
+        registrar.write(name, "UpdateCampaign", scope: .writeCampaigns) { (request: UpdateCampaignRequest, principal, _) in
+            if request.clearEndsAt && request.endsAt != nil {
+                throw ServiceError.invalidArgument(field: "clear_ends_at", "clear_ends_at and ends_at exclude each other")
+            }
+            let campaign = try await book.updateCampaign(projectID: principal.projectID, id: request.campaignId) { campaign in
+                if let name = request.name { campaign.name = try Validate.nonEmpty(name, field: "name") }
+                if let value = request.discountPercent {
+                    campaign.discountPercent = try Self.percent(value, field: "discount_percent")
+                }
+                if let value = request.commissionPercent {
+                    campaign.commissionPercent = try Self.percent(value, field: "commission_percent")
+                }
+                if let startsAt = request.startsAt { campaign.startsAt = Instant(startsAt) }
+                if let endsAt = request.endsAt { campaign.endsAt = Instant(endsAt) }
+                if request.clearEndsAt { campaign.endsAt = nil }
+                try Self.checkWindow(campaign)
+            }
+            return UpdateCampaignResponse(campaign: CampaignMessage(campaign, now: .now()))
+        }
+        registrar.write(name, "EndCampaign", scope: .writeCampaigns) { (request: EndCampaignRequest, principal, _) in
+            let endsAt = request.endsAt.map(Instant.init) ?? .now()
+            let campaign = try await book.updateCampaign(projectID: principal.projectID, id: request.campaignId) { campaign in
+                campaign.endsAt = endsAt
+                // Ending a campaign that has not started yet ends it before it begins.
+                if campaign.startsAt > endsAt { campaign.startsAt = endsAt }
+            }
+            return EndCampaignResponse(campaign: CampaignMessage(campaign, now: .now()))
+        }
+        registrar.read(name, "ListCampaigns", scope: .readCampaigns) { (request: ListCampaignsRequest, principal, _) in
+            let limit = try Validate.pageSize(request.pageSize)
+            var after: Int64? = nil
+            if !request.pageToken.isEmpty {
+                guard let token = Int64(request.pageToken) else {
+                    throw ServiceError.invalidArgument(field: "page_token", "page_token is not one this daemon gave")
+                }
+                after = token
+            }
+            let campaigns = try await book.campaigns(
+                projectID: principal.projectID, includeEnded: request.includeEnded, after: after, limit: limit)
+            let now = Instant.now()
+            return ListCampaignsResponse(
+                campaigns: campaigns.map { CampaignMessage($0, now: now) },
+                nextPageToken: campaigns.count == limit ? String(campaigns.last!.id) : "")
+        }
+    }
+
+    private func registerOrders(in registrar: inout MethodRegistrar) {
+        let name = Self.name
+        let store = self.store
+        registrar.write(name, "RecordOrder", scope: .writeCampaigns) { (request: RecordOrderRequest, principal, _) in
+            let orderID = try Validate.nonEmpty(request.orderId, field: "order_id")
+            guard let state = OrderState(request.status) else {
+                throw ServiceError.invalidArgument(field: "status", "status must be pending, paid, cancelled or refunded")
+            }
+            guard request.subtotal >= 0 else { throw ServiceError.invalidArgument(field: "subtotal", "subtotal must not be negative") }
+            let now = Instant.now()
+            let (order, created) = try await store.recordOrder(OrderInput(
+                projectID: principal.projectID, orderID: orderID, codes: request.codes, subtotal: request.subtotal,
+                currency: try Validate.currency(request.currency), occurredAt: request.occurredAt.map(Instant.init) ?? now,
+                state: state, at: now))
+            return RecordOrderResponse(
+                orderId: order.orderID, attributed: order.agentID != nil, agentId: order.agentID, campaignId: order.campaignID,
+                matchedCode: order.matchedCode, commission: order.commission, currency: order.currency,
+                status: order.state.wire, created: created)
+        }
+        registrar.read(name, "GetMyCommissions", scope: .commission) { (request: GetMyCommissionsRequest, principal, _) in
+            _ = try await book.agent(projectID: principal.projectID, id: request.agentId)
+            let figures = try await store.commissions(
+                projectID: principal.projectID, agentID: request.agentId, since: request.since.map(Instant.init),
+                until: request.until.map(Instant.init))
+            var totals: [String: CommissionTotal] = [:]
+            for figure in figures {
+                var total = totals[figure.currency] ?? CommissionTotal(currency: figure.currency)
+                total.orders += figure.orders
+                total.sales += figure.sales
+                total.commission += figure.commission
+                totals[figure.currency] = total
+            }
+            return GetMyCommissionsResponse(
+                agentId: request.agentId,
+                campaigns: figures.map {
+                    CampaignCommission(
+                        campaignId: $0.campaignID, campaignName: $0.campaignName, currency: $0.currency, orders: $0.orders,
+                        sales: $0.sales, commission: $0.commission)
+                },
+                totals: totals.keys.sorted().map { totals[$0]! })
+        }
+    }
+
+    static func percent(_ value: Double, field: String) throws -> Double {
+        guard value.isFinite, (0...100).contains(value) else {
+            throw ServiceError.invalidArgument(field: field, "\(field) must be between 0 and 100")
+        }
+        return value
+    }
+
+    static func checkWindow(_ campaign: CampaignRecord) throws {
+        if let endsAt = campaign.endsAt, endsAt <= campaign.startsAt {
+            throw ServiceError.invalidArgument(field: "ends_at", "ends_at must be after starts_at")
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import DiscountCore
+import DiscountStore
+import Logging
+import ShopifySync
+
+/// The Shopify side of the daemon, from its flags: the client, the syncer the
+/// Commission service hands codes to, and the outbox worker.
+struct ShopifySetup {
+    let syncer: ShopifySyncer
+    let worker: ShopifyOutboxWorker
+    let syncWait: Duration
+
+    init(options: DaemonOptions, store: any CommissionStore, logger: Logger) {
+        var shopifyLogger = logger
+        shopifyLogger[metadataKey: "component"] = "shopify"
+        let client = ShopifyAdminClient(
+            endpoint: ShopifyEndpoint(template: options.shopifyEndpoint),
+            requestTimeout: .milliseconds(Int64(options.shopifyTimeout * 1000)), logger: shopifyLogger)
+        let policy = ShopifySyncPolicy(backoff: Backoff(baseSeconds: options.shopifyBackoff, capSeconds: 30))
+        syncer = ShopifySyncer(store: store, client: client, policy: policy, logger: shopifyLogger)
+        worker = ShopifyOutboxWorker(store: store, syncer: syncer, logger: shopifyLogger)
+        syncWait = .milliseconds(Int64(options.shopifySyncWait * 1000))
+    }
+}
