@@ -1,0 +1,61 @@
+import DiscountClient
+import Foundation
+import Testing
+
+// Helpers for the Commission integration tests.
+
+/// Daemon flags that point the Shopify sync at `fake` with short timeouts and backoff.
+func shopifyArguments(_ fake: FakeShopify, timeout: Double = 1, syncWait: Double = 5, backoff: Double = 0.05) -> [String] {
+    ["--shopify-endpoint", fake.endpoint, "--shopify-timeout", "\(timeout)", "--shopify-sync-wait", "\(syncWait)",
+     "--shopify-backoff", "\(backoff)"]
+}
+
+/// A fresh fake Shopify and a daemon synced to it; both stopped afterwards.
+func withShopify(
+    timeout: Double = 1, syncWait: Double = 5, backoff: Double = 0.05,
+    _ body: (DaemonProcess, DiscountClient, FakeShopify) async throws -> Void
+) async throws {
+    let fake = try await FakeShopify.start()
+    do {
+        try await withDaemon(arguments: shopifyArguments(fake, timeout: timeout, syncWait: syncWait, backoff: backoff)) { daemon in
+            let client = try await daemon.client()
+            try await body(daemon, client, fake)
+            await client.close()
+        }
+    } catch {
+        await fake.stop()
+        throw error
+    }
+    await fake.stop()
+}
+
+extension DiscountClient {
+    /// Gives the token's project the fake shop's credentials.
+    func connectShop(token: String = FakeShopify.goodToken, scopes: [String] = ["write_discounts", "read_discounts"]) async throws {
+        _ = try await setShopifyCredentials(SetShopifyCredentialsRequest(
+            shopDomain: FakeShopify.shop, accessToken: token, grantedScopes: scopes))
+    }
+
+    /// A running campaign (15% off, 10% commission unless told).
+    func makeCampaign(name: String = "Spring", discount: Double = 15, commission: Double = 10) async throws -> Campaign {
+        try #require(try await createCampaign(CreateCampaignRequest(
+            name: name, discountPercent: discount, commissionPercent: commission)).campaign)
+    }
+
+    /// The agent's single code for `campaign`.
+    func myCode(_ agentID: Int64, _ campaign: Campaign) async throws -> AgentDiscountCode {
+        let answer = try await getMyDiscountCode(agentID: agentID, campaignID: campaign.campaignId)
+        #expect(answer.discountCodes.count == 1)
+        return try #require(answer.discountCodes.first)
+    }
+}
+
+/// Polls `condition` every 50 ms for up to `seconds`.
+func eventually(within seconds: Double = 10, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return try await condition()
+}

@@ -1,0 +1,241 @@
+import DiscountClient
+import Foundation
+import Testing
+
+/// GetMyDiscountCode's Shopify sync against the fake Shopify: every status and
+/// error string of the seed, retries, throttling and the outbox.
+@Suite struct ShopifySyncTests {
+    @Test func syncedCodeCarriesShopifysID() async throws {
+        try await withShopify { _, client, fake in
+            try await client.connectShop()
+            let agent = try await client.registerAgent(name: "Acme")
+            let campaign = try await client.makeCampaign(discount: 15)
+            let code = try await client.myCode(agent.agentId, campaign)
+            #expect(code.shopifySyncStatus == "synced")
+            #expect(code.shopifySyncError == nil)
+            let id = try #require(code.shopifyDiscountId)
+            #expect(id.hasPrefix("gid://shopify/DiscountCodeNode/"))
+            #expect(fake.discount(code: code.discountCode)?.id == id)
+            #expect(fake.creates.first?.percentage == 0.15, "Shopify takes a fraction")
+            #expect(fake.creates.first?.token == FakeShopify.goodToken)
+            // Synced codes are not sent again.
+            #expect(try await client.myCode(agent.agentId, campaign) == code)
+            #expect(fake.creates.count == 1)
+        }
+    }
+
+    @Test func missingCredentialsThenRetriedOnTheNextCall() async throws {
+        try await withShopify { _, client, fake in
+            let agent = try await client.registerAgent(name: "Acme")
+            let campaign = try await client.makeCampaign()
+            let first = try await client.myCode(agent.agentId, campaign)
+            #expect(first.shopifySyncStatus == "skipped_no_credentials")
+            #expect(first.shopifySyncError == "missing_shopify_credentials")
+            #expect(fake.received.isEmpty)
+            try await client.connectShop()
+            let second = try await client.myCode(agent.agentId, campaign)
+            #expect(second.discountCode == first.discountCode)
+            #expect(second.shopifySyncStatus == "synced" && second.shopifySyncError == nil)
+        }
+    }
+
+    @Test func grantedScopesWithoutWriteDiscounts() async throws {
+        try await withShopify { _, client, fake in
+            try await client.connectShop(scopes: ["read_discounts"])
+            let agent = try await client.registerAgent(name: "Acme")
+            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
+            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_scope_missing")
+            #expect(fake.creates.isEmpty, "refused before calling Shopify")
+        }
+    }
+
+    @Test func accessDeniedIsScopeMissing() async throws {
+        try await withShopify { _, client, fake in
+            fake.addToken("shpat_read_only", scopes: ["read_discounts"])
+            try await client.connectShop(token: "shpat_read_only", scopes: [])
+            let agent = try await client.registerAgent(name: "Acme")
+            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
+            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_scope_missing")
+            #expect(fake.creates.count == 1)
+        }
+    }
+
+    @Test func takenByTheMerchantIsAConflict() async throws {
+        try await withShopify { _, client, fake in
+            try await client.connectShop()
+            fake.script(.takenByMerchant)
+            let agent = try await client.registerAgent(name: "Acme")
+            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
+            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "discount_code_conflict")
+            #expect(fake.received.map(\.operation) == ["create", "lookup"], "TAKEN is looked up before giving up")
+        }
+    }
+
+    @Test func unauthorizedTokenFails() async throws {
+        try await withShopify { _, client, _ in
+            try await client.connectShop(token: "shpat_revoked")
+            let agent = try await client.registerAgent(name: "Acme")
+            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
+            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_sync_failed")
+        }
+    }
+
+    @Test func otherUserErrorIsUnexpected() async throws {
+        try await withShopify { _, client, fake in
+            try await client.connectShop()
+            fake.script(.userError(code: "VALUE_OUTSIDE_RANGE", message: "Value must be between 0.0 and 1.0"))
+            let agent = try await client.registerAgent(name: "Acme")
+            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
+            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "unexpected_shopify_discount_error")
+        }
+    }
+
+    @Test func longThrottleIsRateLimitedAndRetriedLater() async throws {
+        try await withShopify { _, client, fake in
+            try await client.connectShop()
+            // (752 - 700) / 1 s: far beyond what a call waits for.
+            fake.script(.throttled(requested: 752, available: 700, restoreRate: 1))
+            let agent = try await client.registerAgent(name: "Acme")
+            let campaign = try await client.makeCampaign()
+            let code = try await client.myCode(agent.agentId, campaign)
+            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_rate_limited")
+            #expect(fake.creates.count == 1)
+            // The next call tries again, and Shopify has capacity now.
+            let again = try await client.myCode(agent.agentId, campaign)
+            #expect(again.shopifySyncStatus == "synced")
+        }
+    }
+
+    @Test func shortThrottleIsWaitedOut() async throws {
+        try await withShopify { _, client, fake in
+            try await client.connectShop()
+            // (30 - 0) / 100 = 0.3 s.
+            fake.script(.throttled(requested: 30, available: 0, restoreRate: 100))
+            let agent = try await client.registerAgent(name: "Acme")
+            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
+            #expect(code.shopifySyncStatus == "synced")
+            let creates = fake.creates
+            #expect(creates.count == 2)
+            if creates.count == 2 {
+                #expect(creates[1].at - creates[0].at >= .milliseconds(290), "waited for the bucket to refill")
+            }
+        }
+    }
+
+    @Test func retryAfterIsHonoured() async throws {
+        try await withShopify { _, client, fake in
+            try await client.connectShop()
+            fake.script(
+                .http(status: 429, retryAfter: "0.4", body: #"{"errors":"Exceeded 2 calls per second for api client."}"#),
+                .http(status: 503, retryAfter: "0.2"))
+            let agent = try await client.registerAgent(name: "Acme")
+            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
+            #expect(code.shopifySyncStatus == "synced")
+            let creates = fake.creates
+            #expect(creates.count == 3)
+            if creates.count == 3 {
+                #expect(creates[1].at - creates[0].at >= .milliseconds(390))
+                #expect(creates[2].at - creates[1].at >= .milliseconds(190))
+            }
+        }
+    }
+
+    @Test func longRetryAfterIsRateLimited() async throws {
+        try await withShopify { _, client, fake in
+            try await client.connectShop()
+            fake.script(.http(status: 429, retryAfter: "120"))
+            let agent = try await client.registerAgent(name: "Acme")
+            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
+            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_rate_limited")
+        }
+    }
+
+    @Test func serverErrorIsLookedUpBeforeCreatingAgain() async throws {
+        try await withShopify { _, client, fake in
+            try await client.connectShop()
+            fake.script(.http(status: 502, body: "Bad Gateway"), .normal, .internalError)
+            let agent = try await client.registerAgent(name: "Acme")
+            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
+            #expect(code.shopifySyncStatus == "synced")
+            // 502 → lookup (absent) → create answers INTERNAL_SERVER_ERROR → lookup → create.
+            #expect(fake.received.map(\.operation) == ["create", "lookup", "create", "lookup", "create"])
+            #expect(fake.discountCount == 1)
+        }
+    }
+
+    @Test func timeoutAfterCommitAdoptsTheCode() async throws {
+        try await withShopify(timeout: 0.5) { _, client, fake in
+            try await client.connectShop()
+            // Shopify makes the code but answers after the client gave up.
+            fake.script(.slow(seconds: 2, then: .normal))
+            let agent = try await client.registerAgent(name: "Acme")
+            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
+            #expect(code.shopifySyncStatus == "synced")
+            #expect(fake.received.map(\.operation) == ["create", "lookup"], "looked up, not created twice")
+            #expect(code.shopifyDiscountId == fake.discount(code: code.discountCode)?.id)
+        }
+    }
+
+    @Test func shopifyDownFailsThenNextCallSyncs() async throws {
+        try await withShopify { _, client, fake in
+            try await client.connectShop()
+            fake.setMode(.http(status: 500, body: "oops"))
+            let agent = try await client.registerAgent(name: "Acme")
+            let campaign = try await client.makeCampaign()
+            let code = try await client.myCode(agent.agentId, campaign)
+            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_sync_failed")
+            // create, then lookups (the create may have landed): three failures end the attempt.
+            #expect(fake.received.map(\.operation) == ["create", "lookup", "lookup"])
+            fake.setMode(.normal)
+            let synced = try await eventually {
+                try await client.myCode(agent.agentId, campaign).shopifySyncStatus == "synced"
+            }
+            #expect(synced)
+            #expect(fake.discountCount == 1)
+        }
+    }
+
+    @Test func slowShopifyDoesNotHoldTheCallBeyondTheWait() async throws {
+        try await withShopify(timeout: 10, syncWait: 0.3) { _, client, fake in
+            try await client.connectShop()
+            fake.script(.slow(seconds: 1.5, then: .normal))
+            let agent = try await client.registerAgent(name: "Acme")
+            let campaign = try await client.makeCampaign()
+            let started = ContinuousClock.now
+            let code = try await client.myCode(agent.agentId, campaign)
+            #expect(ContinuousClock.now - started < .seconds(1.2))
+            #expect(code.shopifySyncStatus == "failed")
+            // The attempt went on and stored its outcome.
+            #expect(try await eventually { try await client.myCode(agent.agentId, campaign).shopifySyncStatus == "synced" })
+            #expect(fake.creates.count == 1)
+        }
+    }
+
+    @Test func outboxSurvivesARestart() async throws {
+        let fake = try await FakeShopify.start()
+        defer { Task { await fake.stop() } }
+        fake.setMode(.http(status: 500, body: "down"))
+        let arguments = shopifyArguments(fake, syncWait: 0.2, backoff: 0.05)
+        let first = try await DaemonProcess.start(arguments: arguments)
+        defer { first.remove() }
+        let client = try await first.client()
+        try await client.connectShop()
+        let agent = try await client.registerAgent(name: "Acme")
+        let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
+        #expect(code.shopifySyncStatus == "failed")
+        await client.close()
+        #expect(await first.stop() == 0)
+        #expect(fake.discount(code: code.discountCode) == nil)
+
+        // Shopify is back; a new daemon on the same data sends the pending code by itself.
+        fake.setMode(.normal)
+        let second = try DaemonProcess(arguments: arguments, directory: first.directory)
+        try await second.start()
+        #expect(await eventually(within: 15) { fake.discount(code: code.discountCode) != nil })
+        let again = try await second.client()
+        let after = try await again.myCode(agent.agentId, Campaign(campaignId: code.campaignId))
+        #expect(after.discountCode == code.discountCode && after.shopifySyncStatus == "synced")
+        await again.close()
+        await second.stop()
+    }
+}
