@@ -250,3 +250,26 @@ import Testing
         #expect(await second.stop() == 0)
     }
 }
+
+@Suite struct VoucherImportTests {
+    @Test func bigImportsStreamProgressAndCountDuplicates() async throws {
+        try await withDaemon { daemon in
+            let client = try await daemon.client(.init(timeout: .seconds(60)))
+            let pool = try await client.makePool()
+            let codes = (0..<60_000).map { "IMP-\($0)" } + ["IMP-7", "imp-8"]
+            var progress: [BulkProgress] = []
+            let result = try await client.addVoucherCodes(AddVoucherCodesRequest(poolId: pool.id, codes: codes)) {
+                progress.append($0)
+            }
+            #expect(result.added == 60_000 && result.duplicates == 2)
+            #expect(progress.map(\.processed) == [25_000, 50_000, 60_002])
+            #expect(progress.allSatisfy { $0.total == 60_002 })
+            let summary = try await client.getVoucherPool(poolID: pool.id)
+            #expect(summary.total == 60_000 && summary.available == 60_000)
+            // Deep pages come back in pool order.
+            let deep = try await client.listVoucherCodes(ListVoucherCodesRequest(poolId: pool.id, skip: 59_990, count: 1000))
+            #expect(deep.data.map(\.code) == (59_990..<60_000).map { "IMP-\($0)" })
+            await client.close()
+        }
+    }
+}
