@@ -1,5 +1,6 @@
 import DiscountCore
 import Foundation
+import Synchronization
 import Testing
 
 @testable import DiscountStore
@@ -89,6 +90,7 @@ import Testing
         let version = try store.read { try $0.scalarInt64("PRAGMA user_version") }
         #expect(version == SQLiteSchema.currentVersion)
         #expect(try store.read { try $0.scalarString("PRAGMA journal_mode") } == "wal")
+        #expect(try store.read { try $0.scalarInt64("PRAGMA page_size") } == 8192)
         await store.close()
 
         // Reopening migrates nothing and keeps the one default project.
@@ -114,16 +116,19 @@ import Testing
         let rule = Fixtures.rule()
         try await store.insertPriceRule(rule)
         // A write job that holds the writer (and its open transaction) for a while.
-        let started = Date()
+        let started = Atomic<Bool>(false)
+        let finished = Atomic<Bool>(false)
         async let slow: Void = store.write { db in
             try db.execute("UPDATE price_rules SET title = 'busy'")
-            usleep(300_000)
+            started.store(true, ordering: .sequentiallyConsistent)
+            usleep(500_000)
+            finished.store(true, ordering: .sequentiallyConsistent)
         }
-        usleep(50_000)
+        while !started.load(ordering: .sequentiallyConsistent) { await Task.yield() }
         let read = try await store.priceRule(projectID: rule.projectID, id: rule.id)
-        let readTook = Date().timeIntervalSince(started)
+        let waited = finished.load(ordering: .sequentiallyConsistent)
+        #expect(!waited, "the read waited for the write")
         #expect(read?.title == "Summer")  // the uncommitted change is not visible
-        #expect(readTook < 0.25)
         try await slow
         #expect(try await store.priceRule(projectID: rule.projectID, id: rule.id)?.title == "busy")
         await store.close()
