@@ -62,13 +62,18 @@ struct VoucherCodeAddition {
     private func generate(
         _ generator: DiscountCore.CodeGenerator, count: Int, progress: (Int, Int) async throws -> Void
     ) async throws -> AddVoucherCodesResult {
+        let draw: @Sendable (Int) -> [VoucherCodeText] = { size in generator.generate(size).map(VoucherCodeText.init) }
         var added = 0
         var collidingRounds = 0
-        while added < count {
-            let drawn = generator.generate(min(Self.chunk, count - added)).map(VoucherCodeText.init)
+        var drawn = draw(min(Self.chunk, count))
+        while !drawn.isEmpty {
+            // Draw the next chunk on the other core while this one is stored.
+            let upcomingSize = max(0, min(Self.chunk, count - added - drawn.count))
+            async let upcoming = draw(upcomingSize)
             let stored = try await book.add(projectID: projectID, poolID: poolID, drawn)
             added += Int(stored.added)
             try await progress(added, count)
+            var next = await upcoming
             if stored.duplicates > 0 {
                 collidingRounds += 1
                 if collidingRounds >= Self.maxGeneratorRounds {
@@ -76,7 +81,9 @@ struct VoucherCodeAddition {
                         field: "generator.count",
                         "stored \(added) of \(count) codes: the project's codes leave too few of the \(generator.capacity) possible. Use a longer length or a larger charset")
                 }
+                next += draw(min(Self.chunk - next.count, count - added - next.count))
             }
+            drawn = next
         }
         return AddVoucherCodesResult(added: Int64(added), duplicates: 0)
     }

@@ -8,13 +8,16 @@ private enum SQL {
         """
     /// The lowest-numbered available code, taken in the same statement that
     /// finds it (the writer thread runs one job at a time, so nobody else can
-    /// take it in between).
+    /// take it in between). A customer who already holds a code of the pool
+    /// for this used_by trips the unique index instead.
     static let takeNext = """
-        UPDATE voucher_codes SET status = 2, customer_id = ?2, used_by = ?3, assigned_at = ?4
-        WHERE pool_key = ?1 AND seq = (
+        UPDATE voucher_codes SET status = 2, customer_id = ?3, used_by = ?4, assigned_at = ?5
+        WHERE pool_key = (SELECT pool_key FROM voucher_pools WHERE project_id = ?1 AND id = ?2)
+          AND seq = (
             SELECT seq FROM voucher_codes INDEXED BY voucher_codes_by_status
-            WHERE pool_key = ?1 AND status = 1 ORDER BY seq LIMIT 1)
-        RETURNING \(SQLiteRows.voucherCodeColumns)
+            WHERE pool_key = (SELECT pool_key FROM voucher_pools WHERE project_id = ?1 AND id = ?2) AND status = 1
+            ORDER BY seq LIMIT 1)
+        RETURNING pool_key, \(SQLiteRows.voucherCodeColumns)
         """
     static let countAssigned = "UPDATE voucher_pools SET available = available - 1, assigned = assigned + 1 WHERE pool_key = ?1"
     static let noteUsedBy = "INSERT OR IGNORE INTO voucher_pool_used_by (pool_key, used_by) VALUES (?1, ?2)"
@@ -30,32 +33,28 @@ private enum SQL {
 }
 
 extension SQLiteStore {
+    /// The common case (a new customer, codes left) is one UPDATE and the
+    /// counter update; the rest is only looked at when that takes nothing.
     public func assignVoucherCode(_ assignment: VoucherAssignment) async throws -> VoucherAssignmentOutcome {
         try await write { db in
-            let key: Int64? = try db.withStatement(SQL.poolKey) { s in
-                try s.bind(1, assignment.projectID)
-                try s.bind(2, assignment.poolID)
-                return try s.step() ? s.int64(0) : nil
+            let taken: (Int64, VoucherCode)?
+            do {
+                taken = try db.withStatement(SQL.takeNext) { s in
+                    try s.bind(1, assignment.projectID)
+                    try s.bind(2, assignment.poolID)
+                    try s.bind(3, assignment.customerID)
+                    try s.bind(4, assignment.usedBy)
+                    try s.bind(5, assignment.at)
+                    guard try s.step() else { return nil }
+                    let row = (s.int64(0), SQLiteRows.voucherCode(s, from: 1))
+                    while try s.step() {}  // RETURNING changes nothing until the statement finishes
+                    return row
+                }
+            } catch let error as SQLiteError where error.isUniqueViolation {
+                // Only the statement was undone; the customer's code is what they get.
+                taken = nil
             }
-            guard let key else { return .poolNotFound }
-            let held: VoucherCode? = try db.withStatement(SQL.heldByCustomer) { s in
-                try s.bind(1, key)
-                try s.bind(2, assignment.customerID)
-                try s.bind(3, assignment.usedBy)
-                return try s.step() ? SQLiteRows.voucherCode(s) : nil
-            }
-            if let held { return .alreadyAssigned(held) }
-            let taken: VoucherCode? = try db.withStatement(SQL.takeNext) { s in
-                try s.bind(1, key)
-                try s.bind(2, assignment.customerID)
-                try s.bind(3, assignment.usedBy)
-                try s.bind(4, assignment.at)
-                guard try s.step() else { return nil }
-                let code = SQLiteRows.voucherCode(s)
-                while try s.step() {}  // RETURNING changes nothing until the statement finishes
-                return code
-            }
-            guard let taken else { return .poolExhausted }
+            guard let (key, code) = taken else { return try Self.untaken(assignment, db) }
             try db.withStatement(SQL.countAssigned) { s in
                 try s.bind(1, key)
                 try s.run()
@@ -67,8 +66,25 @@ extension SQLiteStore {
                     try s.run()
                 }
             }
-            return .assigned(taken)
+            return .assigned(code)
         }
+    }
+
+    /// Why nothing was taken: no such pool, a code the customer already holds, or none left.
+    private static func untaken(_ assignment: VoucherAssignment, _ db: SQLiteConnection) throws -> VoucherAssignmentOutcome {
+        let key: Int64? = try db.withStatement(SQL.poolKey) { s in
+            try s.bind(1, assignment.projectID)
+            try s.bind(2, assignment.poolID)
+            return try s.step() ? s.int64(0) : nil
+        }
+        guard let key else { return .poolNotFound }
+        let held: VoucherCode? = try db.withStatement(SQL.heldByCustomer) { s in
+            try s.bind(1, key)
+            try s.bind(2, assignment.customerID)
+            try s.bind(3, assignment.usedBy)
+            return try s.step() ? SQLiteRows.voucherCode(s) : nil
+        }
+        return held.map(VoucherAssignmentOutcome.alreadyAssigned) ?? .poolExhausted
     }
 
     public func redeemVoucherCode(projectID: String, canonicalCode: String, at: Instant) async throws -> VoucherRedemptionOutcome {
