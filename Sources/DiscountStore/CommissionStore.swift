@@ -56,6 +56,11 @@ public protocol CommissionStore: Sendable {
     /// (case-insensitively), or keeps an earlier attribution; idempotent on
     /// order id: a replay changes nothing, a new status updates the commission.
     func recordOrder(_ order: OrderInput) async throws -> (OrderAttribution, created: Bool)
+    /// `recordOrder` for a webhook delivery, de-duplicated on its id in the
+    /// same write: nil when the delivery was seen before.
+    func recordWebhookOrder(_ order: OrderInput, webhookID: String) async throws -> (OrderAttribution, created: Bool)?
+    /// The project whose Shopify credentials name `shopDomain`.
+    func projectID(shopDomain: String) async throws -> String?
     /// Per campaign and currency: orders (not cancelled), sales and commission of paid orders.
     func commissions(projectID: String, agentID: Int64, since: Instant?, until: Instant?) async throws -> [CommissionFigures]
 }

@@ -18,24 +18,27 @@ public actor ShopifySyncer {
         self.logger = logger
     }
 
-    /// Runs (or joins) an attempt for the code; returns the code as stored after it.
+    /// Runs (or joins) an attempt for the code and waits for it, but at most
+    /// `timeout` (nil: no limit) and not past the caller's cancellation; the
+    /// attempt goes on after that and stores its outcome. Returns the code as
+    /// stored after the attempt, or nil when the wait ended first.
     @discardableResult
-    public func sync(codeID: Int64) async -> AgentCode? {
-        await attempt(codeID: codeID).value
-    }
-
-    /// Runs (or joins) an attempt, but waits at most `timeout` for it; the
-    /// attempt goes on after that and stores its outcome. nil when it did not finish in time.
-    public func sync(codeID: Int64, waitingAtMost timeout: Duration) async -> AgentCode? {
+    public func sync(codeID: Int64, waitingAtMost timeout: Duration? = nil) async -> AgentCode? {
         let task = attempt(codeID: codeID)
         let gate = FirstAnswer<AgentCode?>()
-        return await withCheckedContinuation { continuation in
-            gate.arm(continuation)
-            Task { gate.answer(await task.value) }
-            Task {
-                try? await Task.sleep(for: timeout)
-                gate.answer(nil)
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                gate.arm(continuation)
+                Task { gate.answer(await task.value) }
+                if let timeout {
+                    Task {
+                        try? await Task.sleep(for: timeout)
+                        gate.answer(nil)
+                    }
+                }
             }
+        } onCancel: {
+            gate.answer(nil)
         }
     }
 
@@ -85,18 +88,41 @@ public actor ShopifySyncer {
 }
 
 /// Resumes a continuation with whichever answer comes first; later ones are
-/// dropped. `arm` must come before any `answer`.
+/// dropped. An answer that comes before `arm` is kept for it.
 final class FirstAnswer<T: Sendable>: Sendable {
-    private let state = Mutex<CheckedContinuation<T, Never>?>(nil)
+    private enum State {
+        case idle
+        case armed(CheckedContinuation<T, Never>)
+        case answered(T)
+        case done
+    }
+
+    private let state = Mutex<State>(.idle)
 
     func arm(_ continuation: CheckedContinuation<T, Never>) {
-        state.withLock { $0 = continuation }
+        let early: T? = state.withLock { state in
+            guard case .answered(let value) = state else {
+                state = .armed(continuation)
+                return nil
+            }
+            state = .done
+            return value
+        }
+        if let early { continuation.resume(returning: early) }
     }
 
     func answer(_ value: T) {
-        let continuation = state.withLock { state in
-            defer { state = nil }
-            return state
+        let continuation: CheckedContinuation<T, Never>? = state.withLock { state in
+            switch state {
+            case .idle:
+                state = .answered(value)
+                return nil
+            case .armed(let continuation):
+                state = .done
+                return continuation
+            case .answered, .done:
+                return nil
+            }
         }
         continuation?.resume(returning: value)
     }

@@ -52,6 +52,28 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "First Shopify retry backoff in seconds; doubles up to 30, with jitter. (env: DISCOUNTD_SHOPIFY_BACKOFF)")
     var shopifyBackoff: Double = env("DISCOUNTD_SHOPIFY_BACKOFF").flatMap(Double.init) ?? 0.5
 
+    @Option(
+        name: .customLong("webhook-listen"),
+        help: "Listen for Shopify order webhooks on this loopback host:port, e.g. 127.0.0.1:8090. (env: DISCOUNTD_WEBHOOK_LISTEN)")
+    var webhookListenOption: String?
+
+    var webhookListen: String? { webhookListenOption ?? env("DISCOUNTD_WEBHOOK_LISTEN") }
+
+    @Option(
+        name: .customLong("shopify-webhook-secret"),
+        help: "The Shopify app's client secret, to verify webhook HMACs. (env: DISCOUNTD_SHOPIFY_WEBHOOK_SECRET)")
+    var shopifyWebhookSecretOption: String?
+
+    var shopifyWebhookSecret: String? { shopifyWebhookSecretOption ?? env("DISCOUNTD_SHOPIFY_WEBHOOK_SECRET") }
+
+    /// `--webhook-listen` split into host and port.
+    var webhookAddress: (host: String, port: Int)? {
+        guard let webhookListen, let colon = webhookListen.lastIndex(of: ":"),
+            let port = Int(webhookListen[webhookListen.index(after: colon)...]), (0...65535).contains(port)
+        else { return nil }
+        return (String(webhookListen[..<colon]), port)
+    }
+
     mutating func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -68,6 +90,14 @@ struct DaemonOptions: ParsableArguments {
         }
         guard shopifyTimeout > 0, shopifySyncWait >= 0, shopifyBackoff > 0 else {
             throw ValidationError("--shopify-timeout and --shopify-backoff must be positive, --shopify-sync-wait not negative")
+        }
+        if webhookListen != nil {
+            guard let address = webhookAddress, ["127.0.0.1", "localhost", "::1", "[::1]"].contains(address.host) else {
+                throw ValidationError("--webhook-listen must be a loopback host:port, e.g. 127.0.0.1:8090")
+            }
+            guard shopifyWebhookSecret?.isEmpty == false else {
+                throw ValidationError("--webhook-listen needs --shopify-webhook-secret")
+            }
         }
         guard gracePeriod >= 0 else { throw ValidationError("--grace-period must not be negative") }
     }

@@ -53,7 +53,7 @@ struct Discountd: AsyncParsableCommand {
             gracePeriod: .nanoseconds(Int64(options.gracePeriod * 1e9)), logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server), .init(service: shopify.worker)],
+                services: [.init(service: server)] + shopify.services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {

@@ -1,6 +1,7 @@
 import DiscountCore
 import DiscountStore
 import Logging
+import ServiceLifecycle
 import ShopifySync
 
 /// The Shopify side of the daemon, from its flags: the client, the syncer the
@@ -9,6 +10,8 @@ struct ShopifySetup {
     let syncer: ShopifySyncer
     let worker: ShopifyOutboxWorker
     let syncWait: Duration
+    /// The order webhook listener, when `--webhook-listen` asks for one.
+    let webhooks: WebhookServer?
 
     init(options: DaemonOptions, store: any CommissionStore, logger: Logger) {
         var shopifyLogger = logger
@@ -20,5 +23,18 @@ struct ShopifySetup {
         syncer = ShopifySyncer(store: store, client: client, policy: policy, logger: shopifyLogger)
         worker = ShopifyOutboxWorker(store: store, syncer: syncer, logger: shopifyLogger)
         syncWait = .milliseconds(Int64(options.shopifySyncWait * 1000))
+        if let address = options.webhookAddress, let secret = options.shopifyWebhookSecret {
+            let host = address.host == "[::1]" ? "::1" : address.host
+            webhooks = WebhookServer(
+                host: host, port: address.port,
+                processor: WebhookProcessor(store: store, secret: secret, logger: shopifyLogger), logger: shopifyLogger)
+        } else {
+            webhooks = nil
+        }
+    }
+
+    /// The services to run beside the RPC server.
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] {
+        [.init(service: worker)] + (webhooks.map { [.init(service: $0)] } ?? [])
     }
 }

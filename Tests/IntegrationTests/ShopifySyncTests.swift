@@ -211,6 +211,22 @@ import Testing
         }
     }
 
+    @Test func aHangingShopifyDoesNotHoldUpShutdown() async throws {
+        let fake = try await FakeShopify.start()
+        defer { Task { await fake.stop() } }
+        fake.setMode(.slow(seconds: 30, then: .normal))
+        let daemon = try await DaemonProcess.start(arguments: shopifyArguments(fake, timeout: 60, syncWait: 0.2))
+        defer { daemon.remove() }
+        let client = try await daemon.client()
+        try await client.connectShop()
+        let agent = try await client.registerAgent(name: "Acme")
+        _ = try await client.myCode(agent.agentId, try await client.makeCampaign())
+        await client.close()
+        let started = ContinuousClock.now
+        #expect(await daemon.stop() == 0)
+        #expect(ContinuousClock.now - started < .seconds(8))
+    }
+
     @Test func outboxSurvivesARestart() async throws {
         let fake = try await FakeShopify.start()
         defer { Task { await fake.stop() } }
