@@ -54,6 +54,7 @@ struct SQLiteBenchmarks {
         let total = max(2_000, concurrency * 40)
         let codes = (0..<total).map { Fixtures.code("C-\($0)", rule: rule) }
         let commitsBefore = store.commitCount
+        let cpuBefore = processCPUSeconds()
         let clock = ContinuousClock()
         let elapsed = try await clock.measure {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -74,7 +75,8 @@ struct SQLiteBenchmarks {
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let commits = store.commitCount - commitsBefore
-        print("bench: \(total) single inserts, \(concurrency) in flight, synchronous=FULL: \(Int(Double(total) / seconds))/s, \(commits) commits")
+        let cpuPerInsert = (processCPUSeconds() - cpuBefore) / Double(total) * 1e6
+        print("bench: \(total) single inserts, \(concurrency) in flight, synchronous=FULL: \(Int(Double(total) / seconds))/s, \(commits) commits, \(Int(cpuPerInsert)) µs CPU each")
         await store.close()
     }
 }

@@ -11,8 +11,9 @@ import Darwin
 ///
 /// Group commit: callers enqueue jobs; the thread takes everything pending
 /// (up to `maxBatchWeight` rows), runs it in one `BEGIN IMMEDIATE … COMMIT`
-/// with a SAVEPOINT per job, so a job that fails rolls back only itself, and
-/// commits once. Every caller resumes only after COMMIT returned OK, so N
+/// and commits once. A job that fails rolls back only itself: the batch is
+/// first tried without savepoints and, if any job fails, run again with a
+/// SAVEPOINT per job. Every caller resumes only after COMMIT returned OK, so N
 /// concurrent writes cost one fsync. If COMMIT fails, every job in it fails.
 ///
 /// `@unchecked Sendable`: `pending`, `closing`, `stopped` and `closeWaiters`
@@ -138,7 +139,45 @@ final class SQLiteWriter: @unchecked Sendable {
             if job.isCancelled { job.finish(batchError: CancellationError()) } else { live.append(job) }
         }
         guard !live.isEmpty else { return }
+        if live.count > 1, commitOptimistically(live) { return }
+        commitWithSavepoints(live)
+    }
 
+    /// The common case, cheaply: every job in one transaction without
+    /// savepoints (a savepoint makes SQLite copy each page a job touches
+    /// first, which costs more than the job). Returns false, with the
+    /// transaction rolled back and no caller told anything, as soon as one
+    /// job fails: the batch is then run again with a savepoint per job.
+    /// (Jobs are closures over the database alone, so running one again
+    /// from the same state is safe.)
+    private func commitOptimistically(_ live: [any SQLiteWriteJob]) -> Bool {
+        do {
+            try step("BEGIN IMMEDIATE")
+        } catch {
+            return false
+        }
+        for job in live {
+            let ok = job.run(on: connection)
+            if !ok || connection.isAutocommit {
+                if !connection.isAutocommit { _ = try? step("ROLLBACK") }
+                return false
+            }
+        }
+        do {
+            try step("COMMIT")
+            commitCounter.add(1, ordering: .relaxed)
+            for job in live { job.finish(batchError: nil) }
+        } catch {
+            let error = StoreError.wrapping(error)
+            if !connection.isAutocommit { _ = try? step("ROLLBACK") }
+            for job in live { job.finish(batchError: error) }
+        }
+        return true
+    }
+
+    /// A savepoint per job (when there are several), so a job that fails
+    /// rolls back only itself.
+    private func commitWithSavepoints(_ live: [any SQLiteWriteJob]) {
         let useSavepoints = live.count > 1
         var inTransaction = false
         var succeeded: [any SQLiteWriteJob] = []
