@@ -106,17 +106,17 @@ actor CommissionBook {
         }
     }
 
-    /// Synced codes straight from memory; nil when the slow path must run.
+    /// Settled codes straight from memory; nil when the slow path must run.
     nonisolated func cachedCode(projectID: String, agentID: Int64, campaignID: Int64) -> (AgentCode, CampaignRecord)? {
         guard cache.agent(projectID: projectID, id: agentID) != nil,
             let campaign = cache.campaign(projectID: projectID, id: campaignID),
-            let code = cache.syncedCode(projectID: projectID, agentID: agentID, campaignID: campaignID)
+            let code = cache.settledCode(projectID: projectID, agentID: agentID, campaignID: campaignID)
         else { return nil }
         return (code, campaign)
     }
 
     private nonisolated func code(agent: Agent, campaign: CampaignRecord) async throws -> AgentCode {
-        if let cached = cache.syncedCode(projectID: agent.projectID, agentID: agent.id, campaignID: campaign.id) {
+        if let cached = cache.settledCode(projectID: agent.projectID, agentID: agent.id, campaignID: campaign.id) {
             return cached
         }
         var (code, _) = try await store.getOrCreateAgentCode(
@@ -134,6 +134,7 @@ actor CommissionBook {
     /// Saves the credentials and sends every unsynced code of the project again.
     func setShopifyCredentials(_ credentials: ShopifyCredentials) async throws {
         try await store.saveShopifyCredentials(credentials)
+        cache.dropSkippedCodes(projectID: credentials.projectID)
         _ = try await store.requeueUnsynced(projectID: credentials.projectID, at: .now())
     }
 }

@@ -1,8 +1,10 @@
 import DiscountCore
 
-/// The Commission cache: agents, campaigns and synced agent codes, scoped by
-/// project. Written through after every committed change; a code is cached
-/// only once synced, because until then each call must retry its sync.
+/// The Commission cache: agents, campaigns and settled agent codes, scoped by
+/// project. Written through after every committed change. A code is cached
+/// once synced, or while its project has no Shopify credentials (retrying
+/// cannot change that; setting credentials drops those entries); a failed
+/// code is not, because each call must retry its sync.
 final class CommissionCache: Sendable {
     struct CodeKey: Hashable, Sendable {
         var projectID: String
@@ -28,7 +30,7 @@ final class CommissionCache: Sendable {
     func agent(projectID: String, id: Int64) -> Agent? { agents.value(for: Scoped(projectID: projectID, id: id)) }
     func campaign(projectID: String, id: Int64) -> CampaignRecord? { campaigns.value(for: Scoped(projectID: projectID, id: id)) }
 
-    func syncedCode(projectID: String, agentID: Int64, campaignID: Int64) -> AgentCode? {
+    func settledCode(projectID: String, agentID: Int64, campaignID: Int64) -> AgentCode? {
         syncedCodes.value(for: CodeKey(projectID: projectID, agentID: agentID, campaignID: campaignID))
     }
 
@@ -36,7 +38,12 @@ final class CommissionCache: Sendable {
     func put(_ campaign: CampaignRecord) { campaigns.set(Scoped(projectID: campaign.projectID, id: campaign.id), campaign) }
 
     func put(_ code: AgentCode) {
-        guard code.sync.status == .synced else { return }
+        guard code.sync.status == .synced || code.sync.status == .skippedNoCredentials else { return }
         syncedCodes.set(CodeKey(projectID: code.projectID, agentID: code.agentID, campaignID: code.campaignID), code)
+    }
+
+    /// New credentials: codes skipped for want of them must be sent now.
+    func dropSkippedCodes(projectID: String) {
+        syncedCodes.removeAll { key, code in key.projectID == projectID && code.sync.status == .skippedNoCredentials }
     }
 }

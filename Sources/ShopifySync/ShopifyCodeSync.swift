@@ -17,7 +17,12 @@ struct ShopifyCodeSync {
                 state: ShopifySyncState(status: status, error: error, shopifyDiscountID: id, attempts: attempts),
                 retryAfterSeconds: retry)
         }
-        guard let credentials else { return outcome(.skippedNoCredentials, .missingShopifyCredentials) }
+        guard let credentials else {
+            // Nothing was sent: not an attempt.
+            return ShopifySyncOutcome(
+                state: ShopifySyncState(status: .skippedNoCredentials, error: .missingShopifyCredentials, attempts: previousAttempts),
+                retryAfterSeconds: nil)
+        }
         guard credentials.mayWriteDiscounts else { return outcome(.failed, .shopifyScopeMissing) }
 
         var mustLookUp = false

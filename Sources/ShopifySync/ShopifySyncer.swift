@@ -73,7 +73,11 @@ public actor ShopifySyncer {
             let retryAt = outcome.retryAfterSeconds.map {
                 Instant(microseconds: Instant.now().microseconds + Int64($0 * 1_000_000))
             }
-            try await store.recordSyncOutcome(codeID: codeID, state: outcome.state, retryAt: retryAt)
+            // A code skipped again for want of credentials is already stored so
+            // (and out of the outbox): no write for a call that changed nothing.
+            if outcome.state != code.sync || retryAt != nil {
+                try await store.recordSyncOutcome(codeID: codeID, state: outcome.state, retryAt: retryAt)
+            }
             code.sync = outcome.state
             logger.debug("shopify sync", metadata: [
                 "code": "\(code.code)", "status": "\(outcome.state.status.rawValue)",
