@@ -112,6 +112,7 @@ let package = Package(
         ),
         .testTarget(name: "ProtoCodecTests", dependencies: ["ProtoCodec"]),
         .testTarget(name: "DiscountCoreTests", dependencies: ["DiscountCore"]),
+        .testTarget(name: "ShopifySyncTests", dependencies: ["ShopifySync", "DiscountCore"]),
         .testTarget(name: "DiscountServicesTests", dependencies: ["DiscountServices"]),
         .testTarget(name: "DiscountStoreTests", dependencies: ["DiscountStore", "DiscountCore"]),
         .testTarget(
