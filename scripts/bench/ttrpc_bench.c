@@ -63,6 +63,12 @@ static int ph_n;
 static int depth = 64, conns = 1;
 static double seconds = 5, warmup = 0;
 static uint64_t run_id;
+// --varint-base B: a run of exactly 10 '#' bytes in the payload becomes, in each call, a 10-byte
+// (non-minimal, still valid) protobuf varint of B + the call's sequence number, so int64 fields
+// can differ per call too (e.g. a new agent id per call).
+static int64_t varint_base = -1;
+static size_t vph_off;
+static int vph_n;
 static double t_start, t_end;  // measured window, CLOCK_MONOTONIC seconds
 
 typedef struct {
@@ -119,9 +125,16 @@ static size_t put_frame(uint8_t *p, uint32_t sid, uint64_t value) {
   p[9] = 0;
   memcpy(p + 10, body, body_len);
   if (ph_n) {
+    uint64_t value_b36 = value;
     char digits[PH_LEN];
-    for (int k = PH_LEN - 1; k >= 0; k--) { digits[k] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[value % 36]; value /= 36; }
+    for (int k = PH_LEN - 1; k >= 0; k--) { digits[k] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[value_b36 % 36]; value_b36 /= 36; }
     for (int k = 0; k < ph_n; k++) memcpy(p + 10 + ph_off[k], digits, PH_LEN);
+  }
+  if (vph_n) {
+    uint64_t v = (uint64_t)varint_base + (value & (((uint64_t)1 << SEQ_BITS) - 1));
+    uint8_t *q = p + 10 + vph_off;
+    for (int k = 0; k < 9; k++) { q[k] = (uint8_t)((v & 0x7f) | 0x80); v >>= 7; }
+    q[9] = (uint8_t)(v & 0x01);
   }
   return 10 + body_len;
 }
@@ -325,7 +338,7 @@ int main(int argc, char **argv) {
   static const struct option opts[] = {
       {"socket", 1, 0, 's'}, {"service", 1, 0, 'S'}, {"method", 1, 0, 'm'}, {"hex", 1, 0, 'x'},
       {"conns", 1, 0, 'c'},  {"depth", 1, 0, 'd'},   {"seconds", 1, 0, 'n'}, {"warmup", 1, 0, 'w'},
-      {"run-id", 1, 0, 'r'}, {"timeout-ms", 1, 0, 't'}, {"md", 1, 0, 'M'}, {"help", 0, 0, 'h'},
+      {"run-id", 1, 0, 'r'}, {"timeout-ms", 1, 0, 't'}, {"md", 1, 0, 'M'}, {"varint-base", 1, 0, 'V'}, {"help", 0, 0, 'h'},
       {0, 0, 0, 0}};
   int ch;
   char *end;
@@ -342,6 +355,7 @@ int main(int argc, char **argv) {
       case 'r': run_id = strtoull(optarg, &end, 10); if (*end || run_id >> RUN_ID_BITS) goto bad; have_run_id = 1; break;
       case 't': timeout_ms = strtoll(optarg, &end, 10); if (*end || timeout_ms < 0) goto bad; break;
       case 'M': if (md_n == 64 || !strchr(optarg, '=')) goto bad; md[md_n++] = optarg; break;
+      case 'V': varint_base = strtoll(optarg, &end, 10); if (*end || varint_base < 0) goto bad; break;
       case 'h': usage(stdout); return 0;
       default: usage(stderr); return 2;
     }
@@ -406,6 +420,16 @@ int main(int argc, char **argv) {
     if (ph_n == PH_MAX) { fprintf(stderr, "ttrpc_bench: more than %d placeholders\n", PH_MAX); return 2; }
     ph_off[ph_n++] = payload_at + i;
     i = j;
+  }
+
+  if (varint_base >= 0) {  // the one run of exactly 10 '#' bytes
+    for (size_t i = 0; i + 10 <= pl && !vph_n; i++) {
+      size_t j = i;
+      while (j < pl && payload[j] == '#') j++;
+      if (j - i == 10) { vph_off = payload_at + i; vph_n = 1; }
+      if (j > i) i = j;
+    }
+    if (!vph_n) { fprintf(stderr, "ttrpc_bench: --varint-base needs a run of 10 '#' in the payload\n"); return 2; }
   }
 
   pthread_t th[MAX_CONNS];
