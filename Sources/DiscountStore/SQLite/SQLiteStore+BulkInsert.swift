@@ -11,10 +11,11 @@ private enum SQL {
 }
 
 extension SQLiteStore {
-    /// Rows per transaction of a bulk insert: big enough that the commits
-    /// cost little next to the inserts, small enough that other writes wait
-    /// for the writer at most a fraction of a second.
-    static let bulkChunkSize = 25_000
+    /// Rows per transaction of a bulk insert. Each commit writes every page
+    /// of the (randomly ordered) canonical-code index the chunk touched, so
+    /// fewer, larger chunks write less; other writes wait for the writer at
+    /// most one chunk (~0.3–0.5 s on a busy 2-vCPU machine).
+    static let bulkChunkSize = 50_000
 
     /// Inserts chunk by chunk, each chunk its own write job (so it group-commits
     /// with whatever else is pending, and other writes get in between chunks).

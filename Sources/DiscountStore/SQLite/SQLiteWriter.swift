@@ -21,9 +21,9 @@ import Darwin
 /// thread once it has started (and by `init` before that).
 final class SQLiteWriter: @unchecked Sendable {
     /// A transaction stops taking more jobs once it holds this many rows'
-    /// worth, so a bulk insert shares the writer with other callers instead of
-    /// holding it for seconds.
-    static let maxBatchWeight = 50_000
+    /// worth (a bulk-insert chunk plus whatever small writes came meanwhile),
+    /// so bulk inserts share the writer instead of holding it for seconds.
+    static let maxBatchWeight = 100_000
 
     private let connection: SQLiteConnection
     private let checkpointer: SQLiteCheckpointer
