@@ -119,8 +119,20 @@ actor CommissionBook {
         if let cached = cache.settledCode(projectID: agent.projectID, agentID: agent.id, campaignID: campaign.id) {
             return cached
         }
+        // A project without credentials gets its codes settled as skipped in the
+        // one write that makes them: no outbox entry, no sync attempt.
+        let credentialed = try await hasCredentials(projectID: agent.projectID)
+        let initial = credentialed
+            ? ShopifySyncState.pending : ShopifySyncState(status: .skippedNoCredentials, error: .missingShopifyCredentials)
         var (code, _) = try await store.getOrCreateAgentCode(
-            projectID: agent.projectID, agentID: agent.id, agentName: agent.name, campaignID: campaign.id, at: .now())
+            projectID: agent.projectID, agentID: agent.id, agentName: agent.name, campaignID: campaign.id,
+            initial: initial, at: .now())
+        if code.sync.status == .skippedNoCredentials {
+            cache.put(code)
+            // Credentials saved meanwhile may have missed this code (requeued and dropped from the
+            // cache before it existed): checked again after the cache entry is in place.
+            guard try await hasCredentials(projectID: agent.projectID) else { return code }
+        }
         if code.sync.status != .synced, let syncer {
             // Retried on every call until it is synced; the call itself never fails because Shopify did.
             if let after = await syncer.sync(codeID: code.id, waitingAtMost: syncWait) { code = after }
@@ -131,9 +143,18 @@ actor CommissionBook {
 
     // MARK: Shopify
 
+    nonisolated func hasCredentials(projectID: String) async throws -> Bool {
+        if let known = cache.hasCredentials.value(for: projectID) { return known }
+        let known = try await store.shopifyCredentials(projectID: projectID) != nil
+        // Only "yes" is final; a "no" read here may race with a save, which sets "yes" itself.
+        cache.hasCredentials.put(projectID, known, version: known ? 1 : 0)
+        return known
+    }
+
     /// Saves the credentials and sends every unsynced code of the project again.
     func setShopifyCredentials(_ credentials: ShopifyCredentials) async throws {
         try await store.saveShopifyCredentials(credentials)
+        cache.hasCredentials.put(credentials.projectID, true, version: 1)
         cache.dropSkippedCodes(projectID: credentials.projectID)
         _ = try await store.requeueUnsynced(projectID: credentials.projectID, at: .now())
     }

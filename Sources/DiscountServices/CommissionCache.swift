@@ -20,11 +20,14 @@ final class CommissionCache: Sendable {
     let agents: VersionedCache<Scoped, Agent>
     let campaigns: VersionedCache<Scoped, CampaignRecord>
     let syncedCodes: VersionedCache<CodeKey, AgentCode>
+    /// Whether each project has Shopify credentials, once read; the book sets it when they are saved.
+    let hasCredentials: VersionedCache<String, Bool>
 
     init(capacity: Int) {
         agents = VersionedCache(capacity: max(1024, capacity / 4))
         campaigns = VersionedCache(capacity: 4096)
         syncedCodes = VersionedCache(capacity: capacity)
+        hasCredentials = VersionedCache(capacity: 4096)
     }
 
     func agent(projectID: String, id: Int64) -> Agent? { agents.value(for: Scoped(projectID: projectID, id: id)) }

@@ -27,9 +27,10 @@ public protocol CommissionStore: Sendable {
     func agentCode(id: Int64) async throws -> AgentCode?
     /// Get-or-create in one guarded write: the (agent, campaign) code if it
     /// exists, else a new `CC-{AGENT}-{RANDOM}` code (collisions drawn again)
-    /// with its outbox entry due at `at`. However many callers race, one code.
+    /// in state `initial`, with an outbox entry due at `at` unless `initial`
+    /// is `skippedNoCredentials`. However many callers race, one code.
     func getOrCreateAgentCode(
-        projectID: String, agentID: Int64, agentName: String, campaignID: Int64, at: Instant
+        projectID: String, agentID: Int64, agentName: String, campaignID: Int64, initial: ShopifySyncState, at: Instant
     ) async throws -> (AgentCode, created: Bool)
 
     // MARK: Shopify outbox

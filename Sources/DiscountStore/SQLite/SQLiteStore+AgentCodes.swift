@@ -11,8 +11,8 @@ private enum SQL {
             OR EXISTS (SELECT 1 FROM discount_codes WHERE project_id = ?1 AND canonical_code = ?2)
         """
     static let insert = """
-        INSERT INTO agent_codes (project_id, agent_id, campaign_id, code, canonical_code, created_at, sync_status)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending') RETURNING id
+        INSERT INTO agent_codes (project_id, agent_id, campaign_id, code, canonical_code, created_at, sync_status, sync_error)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id
         """
     static let enqueue = """
         INSERT INTO shopify_outbox (agent_code_id, project_id, enqueued_at, next_attempt_at) VALUES (?1, ?2, ?3, ?3)
@@ -38,7 +38,7 @@ extension SQLiteStore {
     }
 
     public func getOrCreateAgentCode(
-        projectID: String, agentID: Int64, agentName: String, campaignID: Int64, at: Instant
+        projectID: String, agentID: Int64, agentName: String, campaignID: Int64, initial: ShopifySyncState, at: Instant
     ) async throws -> (AgentCode, created: Bool) {
         // A lock-free read first: after the first call every call ends here.
         if let existing = try await agentCode(projectID: projectID, agentID: agentID, campaignID: campaignID) {
@@ -66,17 +66,23 @@ extension SQLiteStore {
                     try s.bind(4, text)
                     try s.bind(5, canonical)
                     try s.bind(6, at)
+                    try s.bind(7, initial.status.rawValue)
+                    try s.bind(8, initial.error?.rawValue)
                     guard try s.step() else { throw StoreError.failure("agent code insert returned no id") }
                     return s.int64(0)
                 }
-                try db.withStatement(SQL.enqueue) { s in
-                    try s.bind(1, id)
-                    try s.bind(2, projectID)
-                    try s.bind(3, at)
-                    try s.run()
+                // Without credentials there is nothing to send; setting them requeues the code.
+                if initial.status != .skippedNoCredentials {
+                    try db.withStatement(SQL.enqueue) { s in
+                        try s.bind(1, id)
+                        try s.bind(2, projectID)
+                        try s.bind(3, at)
+                        try s.run()
+                    }
                 }
                 let code = AgentCode(
-                    id: id, projectID: projectID, agentID: agentID, campaignID: campaignID, code: text, createdAt: at)
+                    id: id, projectID: projectID, agentID: agentID, campaignID: campaignID, code: text, createdAt: at,
+                    sync: ShopifySyncState(status: initial.status, error: initial.error))
                 return (code, true)
             }
             throw StoreError.failure("no free code for agent \(agentID) after \(Self.maxCodeDraws) draws")
