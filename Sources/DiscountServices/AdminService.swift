@@ -16,6 +16,8 @@ struct AdminService: Sendable {
     let tokens: TokenAuthority
     let priceRules: PriceRuleBook
     let metrics: ServerMetrics
+    /// Codes waiting in the Shopify outbox, for Stats.
+    var syncQueueDepth: @Sendable () async throws -> Int64 = { 0 }
 
     func register(in registrar: inout MethodRegistrar) {
         let name = Self.name
@@ -33,7 +35,8 @@ struct AdminService: Sendable {
             }
             return StatsResponse(
                 methods: methods, cacheHitRatio: lookups == 0 ? 0 : Double(hits) / Double(lookups),
-                cacheHits: hits, cacheMisses: misses, connections: Int64(metrics.connections),
+                cacheHits: hits, cacheMisses: misses, syncQueueDepth: try await syncQueueDepth(),
+                connections: Int64(metrics.connections),
                 collectedAt: Instant.now().timestamp)
         }
         registrar.write(name, "CreateProject", scope: .admin) { (request: CreateProjectRequest, principal, _) in

@@ -35,8 +35,10 @@ public enum DiscountRouter {
 
         var registrar = MethodRegistrar(router: router, authorizer: authorizer, idempotency: IdempotencyGuard(store: store))
         let priceRules = PriceRuleBook(store: store, cacheCapacity: options.cacheCapacity)
-        AdminService(facts: facts, store: store, tokens: tokens, priceRules: priceRules, metrics: router.metrics)
-            .register(in: &registrar)
+        AdminService(
+            facts: facts, store: store, tokens: tokens, priceRules: priceRules, metrics: router.metrics,
+            syncQueueDepth: { try await store.outboxDepth() }
+        ).register(in: &registrar)
         PriceRulesService(book: priceRules).register(in: &registrar)
         let commission = CommissionBook(
             store: store, syncer: options.shopifySyncer, syncWait: options.shopifySyncWait, cacheCapacity: options.cacheCapacity)

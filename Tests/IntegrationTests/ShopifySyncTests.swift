@@ -239,6 +239,7 @@ import Testing
         let agent = try await client.registerAgent(name: "Acme")
         let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
         #expect(code.shopifySyncStatus == "failed")
+        #expect(try await client.stats().syncQueueDepth == 1, "Admin.Stats counts the pending sync")
         await client.close()
         #expect(await first.stop() == 0)
         #expect(fake.discount(code: code.discountCode) == nil)
