@@ -185,7 +185,8 @@ import Testing
             let code = try await client.myCode(agent.agentId, campaign)
             #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_sync_failed")
             // create, then lookups (the create may have landed): three failures end the attempt.
-            #expect(fake.received.map(\.operation) == ["create", "lookup", "lookup"])
+            // (The worker may already be on its next attempt, after a short backoff.)
+            #expect(fake.received.prefix(3).map(\.operation) == ["create", "lookup", "lookup"])
             fake.setMode(.normal)
             let synced = try await eventually {
                 try await client.myCode(agent.agentId, campaign).shopifySyncStatus == "synced"
