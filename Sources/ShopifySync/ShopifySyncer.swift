@@ -26,17 +26,19 @@ public actor ShopifySyncer {
     public func sync(codeID: Int64, waitingAtMost timeout: Duration? = nil) async -> AgentCode? {
         let task = attempt(codeID: codeID)
         let gate = FirstAnswer<AgentCode?>()
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                gate.arm(continuation)
-                Task { gate.answer(await task.value) }
-                if let timeout {
-                    Task {
-                        try? await Task.sleep(for: timeout)
-                        gate.answer(nil)
-                    }
-                }
+        // The timer stops as soon as the attempt answers: no sleeping task left behind per call.
+        let timer: Task<Void, Never>? = timeout.map { timeout in
+            Task {
+                try? await Task.sleep(for: timeout)
+                gate.answer(nil)
             }
+        }
+        Task {
+            gate.answer(await task.value)
+            timer?.cancel()
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { gate.arm($0) }
         } onCancel: {
             gate.answer(nil)
         }
