@@ -30,23 +30,7 @@ struct BatchCreateDiscountCodesCommand: AsyncParsableCommand {
     @Option(help: "The price rule the codes apply.")
     var priceRuleId: String
 
-    @Option(help: "A code to create (repeat for more).")
-    var code: [String] = []
-
-    @Option(help: "File with one code per line (- for stdin).")
-    var codesFile: String?
-
-    @Option(help: "How many codes to generate, 1..1000000.")
-    var count: Int32?
-
-    @Option(help: "Literal text before every generated code, e.g. SUMMER-.")
-    var prefix: String?
-
-    @Option(help: "Length of the random part of a generated code (default 8).")
-    var length: Int32?
-
-    @Option(help: "Alphabet of the random part (default: upper-case letters and digits without 0/O, 1/I/L).")
-    var charset: String?
+    @OptionGroup var source: CodeSourceOptions
 
     @Flag(help: "The codes may be combined with other discounts.")
     var useWithOther = false
@@ -54,29 +38,11 @@ struct BatchCreateDiscountCodesCommand: AsyncParsableCommand {
     @Option(help: "Uses of each code (default: unlimited).")
     var usageLimit: Int64?
 
-    @Flag(inversion: .prefixedNo, help: "Print progress on stderr (default: when stderr is a terminal).")
-    var progress: Bool?
-
     @Option(help: "Seconds to wait for the whole batch (default: --timeout).")
     var batchTimeout: Double?
 
-    var generates: Bool { count != nil || prefix != nil || length != nil || charset != nil }
-
     func validate() throws {
         try Check.notBlank(priceRuleId, "--price-rule-id")
-        let explicit = !code.isEmpty || codesFile != nil
-        guard explicit != generates else {
-            throw ValidationError(
-                explicit
-                    ? "give either codes (--code, --codes-file) or a generator (--count, --prefix, --length, --charset), not both"
-                    : "give codes with --code or --codes-file, or generate them with --count")
-        }
-        if generates {
-            guard let count else { throw ValidationError("--count is required to generate codes") }
-            guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be between 1 and 1000000") }
-            if let length, !(1...255).contains(length) { throw ValidationError("--length must be between 1 and 255") }
-            if let charset, charset.isEmpty { throw ValidationError("--charset must not be empty") }
-        }
         try Check.positive(usageLimit, "--usage-limit")
         if let batchTimeout, !(batchTimeout > 0) { throw ValidationError("--batch-timeout must be positive") }
     }
@@ -85,40 +51,19 @@ struct BatchCreateDiscountCodesCommand: AsyncParsableCommand {
         try await runReporting {
             var request = BatchCreateDiscountCodesRequest(
                 priceRuleId: priceRuleId, useWithOther: useWithOther, usageLimit: usageLimit)
-            if generates {
-                request.generator = CodeGenerator(
-                    count: count ?? 0, prefix: prefix ?? "", length: length ?? 0, charset: charset ?? "")
+            if let generator = source.generator {
+                request.generator = generator
             } else {
-                request.codes = code + (try codesFile.map(Self.readCodes) ?? [])
-                if request.codes.isEmpty { throw CLIFailure.input("\(codesFile ?? "--codes-file") holds no codes") }
+                request.codes = try source.listedCodes()
             }
-            let showProgress = progress ?? (isatty(STDERR_FILENO) == 1)
+            let printProgress = source.progressPrinter
             let timeout = batchTimeout.map { Duration.nanoseconds(Int64($0 * 1e9)) }
             let result = try await client.withClient { client in
                 try await client.batchCreateDiscountCodes(
                     request, idempotencyKey: write.idempotencyKey, timeout: timeout
-                ) { update in
-                    if showProgress { FileHandleOutput.standardError("progress: \(update.processed)/\(update.total)") }
-                }
+                ) { printProgress($0) }
             }
             try JSONOutput.print(result)
         }
-    }
-
-    /// One code per line, trimmed; blank lines skipped.
-    static func readCodes(_ path: String) throws -> [String] {
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                throw CLIFailure.input("cannot read --codes-file \(path)")
-            }
-            data = contents
-        }
-        return String(decoding: data, as: UTF8.self)
-            .split(whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
     }
 }

@@ -84,66 +84,29 @@ struct AddVoucherCodesCommand: AsyncParsableCommand {
     @Option(help: "The pool's id.")
     var poolId: String
 
-    @Option(help: "A code to import (repeat for more).")
-    var code: [String] = []
-
-    @Option(help: "File with one code per line (- for stdin).")
-    var codesFile: String?
-
-    @Option(help: "How many codes to generate, 1..1000000.")
-    var count: Int32?
-
-    @Option(help: "Literal text before every generated code, e.g. SPRING-.")
-    var prefix: String?
-
-    @Option(help: "Length of the random part of a generated code (default 8).")
-    var length: Int32?
-
-    @Option(help: "Alphabet of the random part (default: upper-case letters and digits without 0/O, 1/I/L).")
-    var charset: String?
-
-    @Flag(inversion: .prefixedNo, help: "Print progress on stderr (default: when stderr is a terminal).")
-    var progress: Bool?
+    @OptionGroup var source: CodeSourceOptions
 
     @Option(help: "Seconds to wait for the whole import (default: 600).")
     var importTimeout: Double = 600
 
-    var generates: Bool { count != nil || prefix != nil || length != nil || charset != nil }
-
     func validate() throws {
         try Check.notBlank(poolId, "--pool-id")
-        let explicit = !code.isEmpty || codesFile != nil
-        guard explicit != generates else {
-            throw ValidationError(
-                explicit
-                    ? "give either codes (--code, --codes-file) or a generator (--count, --prefix, --length, --charset), not both"
-                    : "give codes with --code or --codes-file, or generate them with --count")
-        }
-        if generates {
-            guard let count else { throw ValidationError("--count is required to generate codes") }
-            guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be between 1 and 1000000") }
-            if let charset, charset.isEmpty { throw ValidationError("--charset must not be empty") }
-        }
         guard importTimeout > 0 else { throw ValidationError("--import-timeout must be positive") }
     }
 
     func run() async throws {
         try await runReporting {
             var request = AddVoucherCodesRequest(projectId: project.projectId, poolId: poolId)
-            if generates {
-                request.generator = CodeGenerator(
-                    count: count ?? 0, prefix: prefix ?? "", length: length ?? 0, charset: charset ?? "")
+            if let generator = source.generator {
+                request.generator = generator
             } else {
-                request.codes = code + (try codesFile.map(BatchCreateDiscountCodesCommand.readCodes) ?? [])
-                if request.codes.isEmpty { throw CLIFailure.input("\(codesFile ?? "--codes-file") holds no codes") }
+                request.codes = try source.listedCodes()
             }
-            let showProgress = progress ?? (isatty(STDERR_FILENO) == 1)
+            let printProgress = source.progressPrinter
             let result = try await client.withClient { client in
                 try await client.addVoucherCodes(
                     request, idempotencyKey: write.idempotencyKey, timeout: .nanoseconds(Int64(importTimeout * 1e9))
-                ) { update in
-                    if showProgress { FileHandleOutput.standardError("progress: \(update.processed)/\(update.total)") }
-                }
+                ) { printProgress($0) }
             }
             try JSONOutput.print(result)
         }
