@@ -23,15 +23,12 @@ public struct Authorizer: Sendable {
     }
 
     public func authorize(_ context: CallContext, scope: Scope? = nil) async throws -> Principal {
-        let principal: Principal
-        switch try credential(context) {
-        case .owner:
-            principal = .localOwner
-        case .token(let token):
-            guard let tokens, let found = try await tokens.principal(forToken: token) else {
-                throw ServiceError.unauthenticated("unknown, expired or revoked token")
-            }
-            principal = found
+        if let principal = try authorizeFromMemory(context, scope: scope) { return principal }
+        // Only a token not verified yet gets here: ask the store once.
+        guard case .token(let token) = try credential(context), let tokens,
+            let principal = try await tokens.principal(forToken: token)
+        else {
+            throw ServiceError.unauthenticated("unknown, expired or revoked token")
         }
         if let scope { try principal.require(scope) }
         return principal
