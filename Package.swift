@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "discountd", targets: ["discountd"]),
         .executable(name: "discountctl", targets: ["discountctl"]),
         .library(name: "DiscountClient", targets: ["DiscountClient"]),
+        .executable(name: "discountd-crashload", targets: ["discountd-crashload"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -107,6 +108,14 @@ let package = Package(
             name: "discountctl",
             dependencies: [
                 "DiscountClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Mixed write load with an ack log, and its checker: scripts/crash-test, scripts/soak.
+        .executableTarget(
+            name: "discountd-crashload",
+            dependencies: [
+                "DiscountClient", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
