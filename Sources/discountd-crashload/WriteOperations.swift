@@ -42,16 +42,18 @@ struct WriteOperations: Sendable {
             counters.unexpected("RedeemDiscountCode \(code) \(order): redeemed \(response.redeemed) usage \(response.usageCount)")
             return
         }
-        try log.append(.redeem(code: code, order: order))
-        counters.acknowledged("redeem")
-        if rollBackRedemptions {
-            let rolledBack = try await client.rollbackRedemption(orderID: order)
-            guard rolledBack.released == 1 else {
-                counters.unexpected("RollbackRedemption \(order) released \(rolledBack.released)")
-                return
-            }
-            counters.acknowledged("rollback")
+        guard rollBackRedemptions else {
+            try log.append(.redeem(code: code, order: order))
+            counters.acknowledged("redeem")
+            return
         }
+        // Soak: the use is given back, so it is not an ack the checker should find live.
+        let rolledBack = try await client.rollbackRedemption(orderID: order)
+        guard rolledBack.released == 1 else {
+            counters.unexpected("RollbackRedemption \(order) released \(rolledBack.released)")
+            return
+        }
+        counters.acknowledged("redeem_rolled_back")
     }
 
     func assign(name: String) async throws {
