@@ -146,3 +146,19 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer,address):
+// declared only when DISCOUNTD_FUZZ=1, so ordinary builds never compile them.
+if Context.environment["DISCOUNTD_FUZZ"] == "1" {
+    package.targets.append(.target(name: "FuzzSupport", dependencies: ["ProtoCodec"], path: "Tests/Fuzz/FuzzSupport"))
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzFrameDecoder", ["FuzzSupport", "TTRPC", .product(name: "NIOCore", package: "swift-nio")]),
+        ("FuzzEnvelope", ["FuzzSupport", "ProtoCodec"]),
+        ("FuzzPayloads", ["FuzzSupport", "ProtoCodec"]),
+    ]
+    for fuzz in fuzzTargets {
+        package.targets.append(
+            .executableTarget(name: fuzz.name, dependencies: fuzz.dependencies, path: "Tests/Fuzz/\(fuzz.name)"))
+        package.products.append(.executable(name: fuzz.name, targets: [fuzz.name]))
+    }
+}
