@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // `discountctl mcp`: the Model Context Protocol server (stdio transport).
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
     ],
     targets: [
         // libprotobuf-c from Debian's libprotobuf-c-dev.
@@ -109,6 +111,7 @@ let package = Package(
             dependencies: [
                 "DiscountClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "MCP", package: "swift-sdk"),
             ]
         ),
         // Mixed write load with an ack log, and its checker: scripts/crash-test, scripts/soak.

@@ -24,7 +24,7 @@ struct CreateProjectCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.createProject(name: name, idempotencyKey: write.idempotencyKey)
             })
         }
@@ -79,7 +79,7 @@ struct CreateTokenCommand: AsyncParsableCommand {
         let request = CreateTokenRequest(
             projectId: projectId ?? "", scopes: scope, name: name ?? "", expiresAt: expiresAt?.timestamp)
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.createToken(request, idempotencyKey: write.idempotencyKey)
             })
         }
@@ -106,7 +106,7 @@ struct RevokeTokenCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.revokeToken(id: tokenId, idempotencyKey: write.idempotencyKey)
             })
         }
@@ -123,7 +123,7 @@ struct StatsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient { try await $0.stats() })
+            try client.print(try await client.withClient { try await $0.stats() })
         }
     }
 }

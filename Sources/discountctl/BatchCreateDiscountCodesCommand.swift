@@ -56,14 +56,16 @@ struct BatchCreateDiscountCodesCommand: AsyncParsableCommand {
             } else {
                 request.codes = try source.listedCodes()
             }
-            let printProgress = source.progressPrinter
+            let progress = source.progressDisplay()
+            defer { progress.finish() }  // before the result or an error
             let timeout = batchTimeout.map { Duration.nanoseconds(Int64($0 * 1e9)) }
             let result = try await client.withClient { client in
                 try await client.batchCreateDiscountCodes(
                     request, idempotencyKey: write.idempotencyKey, timeout: timeout
-                ) { printProgress($0) }
+                ) { progress.update($0) }
             }
-            try JSONOutput.print(result)
+            progress.finish()
+            try client.print(result)
         }
     }
 }

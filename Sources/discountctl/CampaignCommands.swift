@@ -36,7 +36,7 @@ struct CreateCampaignCommand: AsyncParsableCommand {
             name: name, discountPercent: discountPercent, commissionPercent: commissionPercent,
             startsAt: startsAt?.timestamp, endsAt: endsAt?.timestamp)
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.createCampaign(request, idempotencyKey: write.idempotencyKey)
             })
         }
@@ -70,7 +70,7 @@ struct UpdateCampaignCommand: AsyncParsableCommand {
             campaignId: campaignId, name: name, discountPercent: discountPercent, commissionPercent: commissionPercent,
             startsAt: startsAt?.timestamp, endsAt: endsAt?.timestamp, clearEndsAt: clearEndsAt)
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.updateCampaign(request, idempotencyKey: write.idempotencyKey)
             })
         }
@@ -92,7 +92,7 @@ struct EndCampaignCommand: AsyncParsableCommand {
     func run() async throws {
         let request = EndCampaignRequest(campaignId: campaignId, endsAt: endsAt?.timestamp)
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.endCampaign(request, idempotencyKey: write.idempotencyKey)
             })
         }
@@ -116,7 +116,7 @@ struct ListCampaignsCommand: AsyncParsableCommand {
     func run() async throws {
         let request = ListCampaignsRequest(includeEnded: includeEnded, pageSize: pageSize ?? 0, pageToken: pageToken ?? "")
         try await runReporting {
-            try JSONOutput.print(try await client.withClient { try await $0.listCampaigns(request) })
+            try client.print(try await client.withClient { try await $0.listCampaigns(request) })
         }
     }
 }

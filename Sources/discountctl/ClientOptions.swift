@@ -18,6 +18,14 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "Seconds to wait for an answer.")
     var timeout: Double = 10
 
+    @Option(help: "json or table (default: table on a terminal, json in a pipe or file).")
+    var output: OutputFormat?
+
+    /// Prints a command's answer in the chosen (or automatic) format.
+    func print<Value: Encodable>(_ value: Value) throws {
+        try (output ?? .automatic).print(value)
+    }
+
     mutating func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
     }

@@ -28,7 +28,7 @@ struct CodeSourceOptions: ParsableArguments {
     @Option(help: "Alphabet of the random part (default: upper-case letters and digits without 0/O, 1/I/L).")
     var charset: String?
 
-    @Flag(inversion: .prefixedNo, help: "Print progress on stderr (default: when stderr is a terminal).")
+    @Flag(inversion: .prefixedNo, help: "Show progress on stderr (default: a bar when stderr is a terminal).")
     var progress: Bool?
 
     var generates: Bool { count != nil || prefix != nil || length != nil || charset != nil }
@@ -61,13 +61,8 @@ struct CodeSourceOptions: ParsableArguments {
         return codes
     }
 
-    /// Prints a progress line on stderr when asked, or when stderr is a terminal.
-    var progressPrinter: @Sendable (BulkProgress) -> Void {
-        let show = progress ?? (isatty(STDERR_FILENO) == 1)
-        return { update in
-            if show { FileHandleOutput.standardError("progress: \(update.processed)/\(update.total)") }
-        }
-    }
+    /// A bar on a terminal; lines with --progress in a pipe; else nothing.
+    func progressDisplay() -> ProgressDisplay { ProgressDisplay(forced: progress) }
 
     /// One code per line, trimmed; blank lines skipped.
     static func readCodes(_ path: String) throws -> [String] {

@@ -25,7 +25,7 @@ struct RegisterAgentCommand: AsyncParsableCommand {
     func run() async throws {
         let request = RegisterAgentRequest(agentName: agentName, contact: contact)
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.registerAgent(request, idempotencyKey: write.idempotencyKey)
             })
         }
@@ -42,7 +42,7 @@ struct GetActiveCampaignsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient { try await $0.getActiveCampaigns() })
+            try client.print(try await client.withClient { try await $0.getActiveCampaigns() })
         }
     }
 }
@@ -71,7 +71,7 @@ struct GetMyDiscountCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.getMyDiscountCode(agentID: agentId, campaignID: campaignId)
             })
         }
@@ -102,7 +102,7 @@ struct GetMyCommissionsCommand: AsyncParsableCommand {
     func run() async throws {
         let request = GetMyCommissionsRequest(agentId: agentId, since: since?.timestamp, until: until?.timestamp)
         try await runReporting {
-            try JSONOutput.print(try await client.withClient { try await $0.getMyCommissions(request) })
+            try client.print(try await client.withClient { try await $0.getMyCommissions(request) })
         }
     }
 }

@@ -37,7 +37,7 @@ struct CreateDiscountCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.createDiscountCode(
                     priceRuleID: priceRuleId, code: code, useWithOther: useWithOther, usageLimit: usageLimit,
                     idempotencyKey: write.idempotencyKey)
@@ -74,7 +74,7 @@ struct GetDiscountCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.getDiscountCode(priceRuleID: priceRuleId, discountCodeID: discountCodeId)
             })
         }
@@ -115,7 +115,7 @@ struct ListDiscountCodesCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient { client in
+            try client.print(try await client.withClient { client in
                 var request = ListDiscountCodesRequest(
                     priceRuleId: priceRuleId, pageSize: pageSize ?? 0, pageToken: pageToken ?? "")
                 var response = try await client.listDiscountCodes(request)
@@ -151,7 +151,7 @@ struct LookupDiscountCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient { try await $0.lookupDiscountCode(code: code) })
+            try client.print(try await client.withClient { try await $0.lookupDiscountCode(code: code) })
         }
     }
 }
@@ -205,7 +205,7 @@ struct UpdateDiscountCodeCommand: AsyncParsableCommand {
             priceRuleId: priceRuleId, discountCodeId: discountCodeId, code: code, useWithOther: useWithOther,
             usageLimit: usageLimit, clearUsageLimit: clearUsageLimit)
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.updateDiscountCode(request, idempotencyKey: write.idempotencyKey)
             })
         }
@@ -241,7 +241,7 @@ struct DeleteDiscountCodeCommand: AsyncParsableCommand {
     func run() async throws {
         let request = DeleteDiscountCodeRequest(priceRuleId: priceRuleId, discountCodeId: discountCodeId)
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.deleteDiscountCode(request, idempotencyKey: write.idempotencyKey)
             })
         }

@@ -27,5 +27,7 @@ struct Discountctl: AsyncParsableCommand {
             // discountd.v1.Admin
             CreateProjectCommand.self, CreateTokenCommand.self, RevokeTokenCommand.self, StatsCommand.self,
             SetShopifyCredentialsCommand.self,
+            // Model Context Protocol bridge for agents
+            MCPCommand.self,
         ])
 }

@@ -60,7 +60,7 @@ struct CreatePriceRuleCommand: AsyncParsableCommand {
             startsAt: startsAt?.timestamp, endsAt: endsAt?.timestamp, usageLimit: usageLimit,
             oncePerCustomer: oncePerCustomer)
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.createPriceRule(request, idempotencyKey: write.idempotencyKey)
             })
         }
@@ -86,7 +86,7 @@ struct GetPriceRuleCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient { try await $0.getPriceRule(id: priceRuleId) })
+            try client.print(try await client.withClient { try await $0.getPriceRule(id: priceRuleId) })
         }
     }
 }
@@ -120,7 +120,7 @@ struct ListPriceRulesCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient { client in
+            try client.print(try await client.withClient { client in
                 var request = ListPriceRulesRequest(pageSize: pageSize ?? 0, pageToken: pageToken ?? "")
                 var response = try await client.listPriceRules(request)
                 guard all else { return response }
@@ -205,7 +205,7 @@ struct UpdatePriceRuleCommand: AsyncParsableCommand {
             startsAt: startsAt?.timestamp, endsAt: endsAt?.timestamp, clearEndsAt: clearEndsAt,
             usageLimit: usageLimit, clearUsageLimit: clearUsageLimit, oncePerCustomer: oncePerCustomer)
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.updatePriceRule(request, idempotencyKey: write.idempotencyKey)
             })
         }
@@ -232,7 +232,7 @@ struct DeletePriceRuleCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.deletePriceRule(id: priceRuleId, idempotencyKey: write.idempotencyKey)
             })
         }

@@ -28,7 +28,7 @@ struct ValidateDiscountCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.validateDiscountCode(code: code, customerID: customerId)
             })
         }
@@ -68,7 +68,7 @@ struct RedeemDiscountCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.redeemDiscountCode(
                     code: code, orderID: orderId, customerID: customerId, idempotencyKey: write.idempotencyKey)
             })
@@ -97,7 +97,7 @@ struct RollbackRedemptionCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.rollbackRedemption(orderID: orderId, idempotencyKey: write.idempotencyKey)
             })
         }

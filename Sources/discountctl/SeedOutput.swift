@@ -53,15 +53,17 @@ struct SeedVoucherCode: Encodable {
 
 /// Runs a seed-shaped command: prints its answer, or on failure the seed's
 /// failure JSON on stdout and the usual report on stderr, with the usual exit status.
-func runSeedShaped<Data: Encodable>(_ body: () async throws -> SeedResponse<Data>) async throws {
+func runSeedShaped<Data: Encodable>(
+    _ options: ClientOptions, _ body: () async throws -> SeedResponse<Data>
+) async throws {
     try await runReporting {
         do {
-            try JSONOutput.print(try await body())
+            try options.print(try await body())
         } catch let error as RPCError {
-            try JSONOutput.print(SeedResponse<Data>(success: false, data: nil, error: error.message))
+            try options.print(SeedResponse<Data>(success: false, data: nil, error: error.message))
             throw error
         } catch let failure as CLIFailure {
-            try JSONOutput.print(SeedResponse<Data>(success: false, data: nil, error: failure.message))
+            try options.print(SeedResponse<Data>(success: false, data: nil, error: failure.message))
             throw failure
         }
     }

@@ -11,7 +11,7 @@ struct ServerInfoCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient { try await $0.serverInfo() })
+            try client.print(try await client.withClient { try await $0.serverInfo() })
         }
     }
 }

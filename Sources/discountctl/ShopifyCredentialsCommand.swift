@@ -28,7 +28,7 @@ struct SetShopifyCredentialsCommand: AsyncParsableCommand {
         let request = SetShopifyCredentialsRequest(
             projectId: projectId ?? "", shopDomain: shopDomain, accessToken: token, grantedScopes: grantedScopes)
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.setShopifyCredentials(request, idempotencyKey: write.idempotencyKey)
             })
         }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import DiscountClient
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Options naming a project (the seed's project_id / company_id).
 struct ProjectOption: ParsableArguments {
     @Option(help: "The project (default: the token's own).")
@@ -30,7 +34,7 @@ struct ListProjectsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient { try await $0.listProjects() })
+            try client.print(try await client.withClient { try await $0.listProjects() })
         }
     }
 }
@@ -49,7 +53,7 @@ struct ListVoucherPoolsCommand: AsyncParsableCommand {
     @OptionGroup var project: ProjectOption
 
     func run() async throws {
-        try await runSeedShaped {
+        try await runSeedShaped(client) {
             .success(try await client.withClient { try await $0.listVoucherPools(projectID: project.projectId) }.data)
         }
     }
@@ -74,7 +78,7 @@ struct GetVoucherPoolCommand: AsyncParsableCommand {
     func validate() throws { try Check.notBlank(poolId, "--pool-id") }
 
     func run() async throws {
-        try await runSeedShaped {
+        try await runSeedShaped(client) {
             .success(try await client.withClient { try await $0.getVoucherPool(projectID: project.projectId, poolID: poolId) })
         }
     }
@@ -114,7 +118,7 @@ struct ListVoucherCodesCommand: AsyncParsableCommand {
     func run() async throws {
         let request = ListVoucherCodesRequest(
             projectId: project.projectId, poolId: poolId, skip: skip, count: count, status: status?.status)
-        try await runSeedShaped {
+        try await runSeedShaped(client) {
             let page = try await client.withClient { try await $0.listVoucherCodes(request) }
             return .success(page.data.map(SeedVoucherCode.init), page: page)
         }
@@ -127,7 +131,8 @@ struct ExportVoucherCodesCommand: AsyncParsableCommand {
         abstract: "Print every code of a pool, one JSON object per line.",
         discussion: """
             Streams: memory stays flat however big the pool. Each line is \
-            {"code", "status", "assigned_time", "redeemed_time"[, "customer_id", "used_by"]}.
+            {"code", "status", "assigned_time", "redeemed_time"[, "customer_id", "used_by"]} \
+            (JSON Lines), or a table row with --output table.
 
             Example: discountctl export-voucher-codes --pool-id "$POOL_ID" --status available > codes.jsonl
             """)
@@ -144,14 +149,26 @@ struct ExportVoucherCodesCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the whole export (default: 600).")
     var exportTimeout: Double = 600
 
+    @Flag(inversion: .prefixedNo, help: "Count exported codes on stderr (default: when stdout is redirected and stderr is a terminal).")
+    var progress: Bool?
+
     func validate() throws { try Check.notBlank(poolId, "--pool-id") }
 
     func run() async throws {
         let request = ExportVoucherCodesRequest(projectId: project.projectId, poolId: poolId, status: status?.status)
+        // The rows are the progress when they go to the terminal.
+        let display = ProgressDisplay(forced: progress, isTerminal: isatty(STDERR_FILENO) == 1 && isatty(STDOUT_FILENO) == 0)
+        var table = (client.output ?? .automatic) == .table
+            ? TableStream(columns: ["code", "status", "assigned_time", "redeemed_time", "customer_id", "used_by"]) : nil
         try await runReporting {
+            defer { display.finish() }
             try await client.withClient { client in
+                var exported: Int64 = 0
                 for try await chunk in client.exportVoucherCodes(request, timeout: .nanoseconds(Int64(exportTimeout * 1e9))) {
-                    try JSONOutput.printLines(chunk.codes.map(SeedVoucherCode.init))
+                    let codes = chunk.codes.map(SeedVoucherCode.init)
+                    if table != nil { try table!.print(codes) } else { try JSONOutput.printLines(codes) }
+                    exported += Int64(codes.count)
+                    display.update(processed: exported, total: 0)
                 }
             }
         }

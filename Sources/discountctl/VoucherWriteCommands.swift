@@ -26,7 +26,7 @@ struct CreateVoucherPoolCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.createVoucherPool(projectID: project.projectId, name: name, idempotencyKey: write.idempotencyKey)
             })
         }
@@ -54,7 +54,7 @@ struct DeleteVoucherPoolCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.deleteVoucherPool(projectID: project.projectId, poolID: poolId, idempotencyKey: write.idempotencyKey)
             })
         }
@@ -102,13 +102,15 @@ struct AddVoucherCodesCommand: AsyncParsableCommand {
             } else {
                 request.codes = try source.listedCodes()
             }
-            let printProgress = source.progressPrinter
+            let progress = source.progressDisplay()
+            defer { progress.finish() }  // before the result or an error
             let result = try await client.withClient { client in
                 try await client.addVoucherCodes(
                     request, idempotencyKey: write.idempotencyKey, timeout: .nanoseconds(Int64(importTimeout * 1e9))
-                ) { printProgress($0) }
+                ) { progress.update($0) }
             }
-            try JSONOutput.print(result)
+            progress.finish()
+            try client.print(result)
         }
     }
 }
@@ -146,7 +148,7 @@ struct AssignVoucherCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.assignVoucherCode(
                     projectID: project.projectId, poolID: poolId, customerID: customerId, usedBy: usedBy,
                     idempotencyKey: write.idempotencyKey)
@@ -177,7 +179,7 @@ struct RedeemVoucherCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try JSONOutput.print(try await client.withClient {
+            try client.print(try await client.withClient {
                 try await $0.redeemVoucherCode(projectID: project.projectId, code: code, idempotencyKey: write.idempotencyKey)
             })
         }
