@@ -14,6 +14,8 @@ ensure_packages() {
         /usr/bin/python3 -c 'import google.protobuf' 2>/dev/null || want+=(python3-protobuf)
         command -v go >/dev/null || want+=(golang-go)
         [ -d /usr/share/gocode/src/github.com/containerd/ttrpc ] || want+=(golang-github-containerd-ttrpc-dev)
+        # scripts/mcp-test: the official MCP Python client, in its own venv.
+        ensure_mcp_client || return 1
     fi
     [ ${#want[@]} -eq 0 ] && return 0
 
@@ -22,4 +24,18 @@ ensure_packages() {
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${want[@]}" >/dev/null
+}
+
+# The MCP Python client (PyPI `mcp`, pinned) in .build-venv/mcp, for
+# scripts/mcp-test; sets MCP_PYTHON. About a minute the first time.
+MCP_CLIENT_VERSION=1.26.0
+ensure_mcp_client() {
+    local venv=.build-venv/mcp
+    MCP_PYTHON=$venv/bin/python
+    "$MCP_PYTHON" -c "import mcp, sys; from importlib.metadata import version; sys.exit(version('mcp') != '$MCP_CLIENT_VERSION')" \
+        2>/dev/null && return 0
+    echo "installing the MCP Python client (mcp==$MCP_CLIENT_VERSION) into $venv" >&2
+    rm -rf "$venv"
+    python3 -m venv "$venv" || return 1
+    "$venv/bin/pip" install -q --disable-pip-version-check "mcp==$MCP_CLIENT_VERSION" || return 1
 }
