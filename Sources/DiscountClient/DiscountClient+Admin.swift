@@ -12,6 +12,14 @@ extension DiscountClient {
         try await call(Self.adminService, "Stats", StatsRequest())
     }
 
+    /// Admin.Backup: a consistent copy of the store, taken while it serves, to
+    /// `path` on the daemon's host (absolute, must not exist); start a daemon
+    /// with that file as `discountd.sqlite` in its data folder to restore.
+    /// Big stores take a while: give the client a long enough `timeout`.
+    public func backup(path: String) async throws -> BackupResponse {
+        try await call(Self.adminService, "Backup", BackupRequest(path: path))
+    }
+
     /// Creates a new, empty project.
     public func createProject(
         _ request: CreateProjectRequest, idempotencyKey: String? = nil

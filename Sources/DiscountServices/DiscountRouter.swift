@@ -26,7 +26,9 @@ public enum DiscountRouter {
         }
     }
 
-    public static func make(facts: ServerFacts, store: any Store & CommissionStore & VoucherStore, options: Options) -> Router {
+    public static func make(
+        facts: ServerFacts, store: any Store & CommissionStore & VoucherStore & StoreBackup, options: Options
+    ) -> Router {
         let tokens = TokenAuthority(store: store)
         let authorizer = Authorizer(requireAuth: options.requireAuth, ownerUID: options.ownerUID, tokens: tokens)
         var router = Router()
@@ -39,6 +41,7 @@ public enum DiscountRouter {
             facts: facts, store: store, tokens: tokens, priceRules: priceRules, metrics: router.metrics,
             syncQueueDepth: { try await store.outboxDepth() }
         ).register(in: &registrar)
+        AdminService.registerBackup(in: &registrar, store: store)
         PriceRulesService(book: priceRules).register(in: &registrar)
         let commission = CommissionBook(
             store: store, syncer: options.shopifySyncer, syncWait: options.shopifySyncWait, cacheCapacity: options.cacheCapacity)

@@ -26,7 +26,7 @@ struct Discountctl: AsyncParsableCommand {
             RecordOrderCommand.self, GetMyCommissionsCommand.self,
             // discountd.v1.Admin
             CreateProjectCommand.self, CreateTokenCommand.self, RevokeTokenCommand.self, StatsCommand.self,
-            SetShopifyCredentialsCommand.self,
+            SetShopifyCredentialsCommand.self, BackupCommand.self,
             // Model Context Protocol bridge for agents
             MCPCommand.self,
         ])
