@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // `discountctl mcp`: the Model Context Protocol server (stdio transport).
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
     ],
     targets: [
         // libprotobuf-c from Debian's libprotobuf-c-dev.
@@ -106,10 +107,20 @@ let package = Package(
             name: "DiscountClient",
             dependencies: ["TTRPC", "ProtoCodec"]
         ),
+        // Load generation and measuring for `discountctl bench` and scripts/load-test.
+        .target(
+            name: "DiscountBench",
+            dependencies: [
+                "DiscountClient", "TTRPC", "ProtoCodec",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "discountctl",
             dependencies: [
-                "DiscountClient",
+                "DiscountClient", "DiscountBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"),
             ]
@@ -124,6 +135,7 @@ let package = Package(
         ),
         .testTarget(name: "ProtoCodecTests", dependencies: ["ProtoCodec"]),
         .testTarget(name: "DiscountCoreTests", dependencies: ["DiscountCore"]),
+        .testTarget(name: "DiscountBenchTests", dependencies: ["DiscountBench"]),
         .testTarget(name: "ShopifySyncTests", dependencies: ["ShopifySync", "DiscountCore"]),
         .testTarget(name: "DiscountServicesTests", dependencies: ["DiscountServices"]),
         .testTarget(name: "DiscountStoreTests", dependencies: ["DiscountStore", "DiscountCore"]),

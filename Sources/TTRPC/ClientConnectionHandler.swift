@@ -6,6 +6,8 @@ struct OutgoingCall {
     enum Reply {
         case unary(EventLoopPromise<TTRPCResponse>)
         case stream(AsyncThrowingStream<[UInt8], any Error>.Continuation)
+        /// Called on the event loop: for load generators that issue the next call from there.
+        case callback((Result<TTRPCResponse, any Error>) -> Void)
     }
 
     var request: TTRPCRequest
@@ -80,6 +82,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 switch reply {
                 case .unary(let promise):
                     promise.succeed(response)
+                case .callback(let done):
+                    done(.success(response))
                 case .stream(let continuation):
                     if let status = response.status, status.code != 0 {
                         continuation.finish(throwing: RPCError(status: status))
@@ -120,6 +124,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         switch reply {
         case .unary(let promise): promise.fail(error)
         case .stream(let continuation): continuation.finish(throwing: error)
+        case .callback(let done): done(.failure(error))
         }
     }
 }

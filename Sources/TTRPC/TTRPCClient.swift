@@ -66,6 +66,23 @@ public final class TTRPCClient: Sendable {
         return response.payload
     }
 
+    /// The event loop this connection's I/O runs on.
+    public var eventLoop: any EventLoop { channel.eventLoop }
+
+    /// Sends a unary call and hands `completion` the raw response (a non-OK status
+    /// included) or the connection's error, both on `eventLoop`. Must be called on
+    /// `eventLoop`: with no task or thread hop per call, a load generator can answer
+    /// each response with the next request in the same tick (writes are coalesced
+    /// per tick). No client-side deadline: the caller bounds its own run.
+    public func sendOnEventLoop(
+        service: String, method: String, payload: [UInt8], metadata: Metadata = Metadata(),
+        completion: @escaping (Result<TTRPCResponse, any Error>) -> Void
+    ) {
+        let request = TTRPCRequest(
+            service: service, method: method, payload: payload, timeoutNano: 0, metadata: metadata.keyValues)
+        handler.value.send(OutgoingCall(request: request, reply: .callback(completion)))
+    }
+
     /// Calls a server-streaming method; yields each data frame's payload.
     public func serverStream(
         service: String, method: String, payload: [UInt8],

@@ -29,5 +29,6 @@ struct Discountctl: AsyncParsableCommand {
             SetShopifyCredentialsCommand.self, BackupCommand.self,
             // Model Context Protocol bridge for agents
             MCPCommand.self,
+            BenchCommand.self,
         ])
 }
