@@ -18,6 +18,8 @@ struct AdminService: Sendable {
     let metrics: ServerMetrics
     /// Codes waiting in the Shopify outbox, for Stats.
     var syncQueueDepth: @Sendable () async throws -> Int64 = { 0 }
+    /// Hits and misses of the caches besides the PriceRules one (Commission), for Stats.
+    var otherCacheCounts: @Sendable () -> (hits: UInt64, misses: UInt64) = { (0, 0) }
 
     func register(in registrar: inout MethodRegistrar) {
         let name = Self.name
@@ -25,7 +27,9 @@ struct AdminService: Sendable {
             serverInfo()
         }
         registrar.read(name, "Stats", scope: .admin) { (_: StatsRequest, _, _) in
-            let (hits, misses) = priceRules.cache.counts
+            let (ruleHits, ruleMisses) = priceRules.cache.counts
+            let (otherHits, otherMisses) = otherCacheCounts()
+            let (hits, misses) = (ruleHits + otherHits, ruleMisses + otherMisses)
             let lookups = hits + misses
             let methods = metrics.snapshot().map { method in
                 MethodStats(

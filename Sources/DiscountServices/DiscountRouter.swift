@@ -37,14 +37,14 @@ public enum DiscountRouter {
 
         var registrar = MethodRegistrar(router: router, authorizer: authorizer, idempotency: IdempotencyGuard(store: store))
         let priceRules = PriceRuleBook(store: store, cacheCapacity: options.cacheCapacity)
+        let commission = CommissionBook(
+            store: store, syncer: options.shopifySyncer, syncWait: options.shopifySyncWait, cacheCapacity: options.cacheCapacity)
         AdminService(
             facts: facts, store: store, tokens: tokens, priceRules: priceRules, metrics: router.metrics,
-            syncQueueDepth: { try await store.outboxDepth() }
+            syncQueueDepth: { try await store.outboxDepth() }, otherCacheCounts: { commission.cache.counts }
         ).register(in: &registrar)
         AdminService.registerBackup(in: &registrar, store: store)
         PriceRulesService(book: priceRules).register(in: &registrar)
-        let commission = CommissionBook(
-            store: store, syncer: options.shopifySyncer, syncWait: options.shopifySyncWait, cacheCapacity: options.cacheCapacity)
         AdminService.registerShopify(in: &registrar, commission: commission)
         CommissionService(book: commission, store: store).register(in: &registrar)
         VouchersService(book: VoucherBook(store: store)).register(in: &registrar)

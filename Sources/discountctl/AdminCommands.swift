@@ -117,13 +117,26 @@ struct StatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
         abstract: "Show per-method call counts and latencies, cache and sync figures.",
-        discussion: "Example: discountctl stats")
+        discussion: """
+            --prometheus prints them in the Prometheus text format (discountd_* metrics,
+            labelled by service and method), e.g. for node_exporter's textfile collector.
+
+            Example: discountctl stats --prometheus
+            """)
 
     @OptionGroup var client: ClientOptions
 
+    @Flag(help: "Print in the Prometheus text exposition format instead of JSON.")
+    var prometheus = false
+
     func run() async throws {
         try await runReporting {
-            try client.print(try await client.withClient { try await $0.stats() })
+            let stats = try await client.withClient { try await $0.stats() }
+            if prometheus {
+                print(PrometheusText.render(stats), terminator: "")
+            } else {
+                try client.print(stats)
+            }
         }
     }
 }

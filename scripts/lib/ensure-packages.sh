@@ -12,6 +12,8 @@ ensure_packages() {
         command -v protoc >/dev/null || want+=(protobuf-compiler)
         command -v protoc-c >/dev/null || want+=(protobuf-c-compiler)
         /usr/bin/python3 -c 'import google.protobuf' 2>/dev/null || want+=(python3-protobuf)
+        # The Prometheus project's parser checks `discountctl stats --prometheus`.
+        /usr/bin/python3 -c 'import prometheus_client' 2>/dev/null || want+=(python3-prometheus-client)
         command -v go >/dev/null || want+=(golang-go)
         [ -d /usr/share/gocode/src/github.com/containerd/ttrpc ] || want+=(golang-github-containerd-ttrpc-dev)
         # scripts/mcp-test: the official MCP Python client, in its own venv.
