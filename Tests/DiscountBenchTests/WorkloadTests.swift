@@ -24,8 +24,8 @@ import Testing
         let template = PayloadTemplate(Array("x@@@@@@@@@@@@y@@@@@@@@@@@@".utf8))
         #expect(template.placeholderOffsets == [1, 14])
         let payload = String(decoding: template.payload(sequence: 35, runID: 1), as: UTF8.self)
-        // (1 << 40) | 35 = 1099511627811 = "00000E1ZLRB7" in base 36, twice.
-        #expect(payload == "x00000E1ZLRB7y00000E1ZLRB7")
+        // (1 << 40) | 35 = 1099511627811 = "0000E13WU1PF" in base 36 (python: same digits), twice.
+        #expect(payload == "x0000E13WU1PFy0000E13WU1PF")
         #expect(String(decoding: PayloadTemplate.base36(35), as: UTF8.self) == "00000000000Z")
     }
 
