@@ -104,6 +104,10 @@ struct BatchCodeCreation {
         return tally.result
     }
 
+    /// Draws every code up front and stores them in canonical order: each
+    /// chunk then fills one stretch of the unique code index instead of
+    /// touching all of it, so a commit writes a few pages of that index, not
+    /// every one (which, for a million random codes, was most of the work).
     private func storeGenerated(
         _ generator: DiscountCore.CodeGenerator, count: Int, ruleID: String, usageLimit: Int64?,
         progress: (Int, Int) async throws -> Void
@@ -114,28 +118,33 @@ struct BatchCodeCreation {
         // Only a small space can run out; only then are created codes kept to undo.
         let mayExhaust = generator.capacity < count * 64
         let chunk = PriceRulesService.batchChunk
-        let draw: @Sendable (Int) -> [DiscountCodeRecord] = { [self] size in
-            generator.generate(size).map { record($0, ruleID: ruleID, usageLimit: usageLimit) }
+        let records: @Sendable (ArraySlice<String>) -> [DiscountCodeRecord] = { [self] texts in
+            texts.map { record($0, ruleID: ruleID, usageLimit: usageLimit) }
         }
-        var drawn = draw(min(chunk, count))
-        while !drawn.isEmpty {
-            // Draw the next chunk on another core while this one is stored.
-            let upcomingSize = max(0, min(chunk, count - tally.created - drawn.count))
-            async let upcoming = draw(upcomingSize)
-            let taken = Set(try await book.insertCodes(drawn))
-            let stored = taken.isEmpty ? drawn : drawn.filter { !taken.contains($0.canonicalCode) }
-            tally.created += stored.count
-            if mayExhaust { created += stored }
-            try await progress(tally.created, count)
-            var next = await upcoming
+        var texts = Self.canonicallyOrdered(generator.generate(count))
+        while !texts.isEmpty {
+            var start = texts.startIndex
+            var batch = records(texts[start..<min(start + chunk, texts.endIndex)])
+            var redraw = 0
+            while !batch.isEmpty {
+                start += batch.count
+                // Make the next chunk's records on another core while this one is stored.
+                let upcoming = texts[start..<min(start + chunk, texts.endIndex)]
+                async let next = records(upcoming)
+                let taken = Set(try await book.insertCodes(batch))
+                let stored = taken.isEmpty ? batch : batch.filter { !taken.contains($0.canonicalCode) }
+                tally.created += stored.count
+                redraw += taken.count
+                if mayExhaust { created += stored }
+                try await progress(tally.created, count)
+                batch = await next
+            }
             // Draws that collided with existing codes are redrawn; when redraws
             // keep colliding, existing codes have used up the space.
-            if !taken.isEmpty {
-                rounds += 1
-                if rounds >= Self.maxGeneratorRounds { break }
-                next += draw(min(chunk, count - tally.created - next.count))
-            }
-            drawn = next
+            guard redraw > 0 else { break }
+            rounds += 1
+            if rounds >= Self.maxGeneratorRounds { break }
+            texts = Self.canonicallyOrdered(generator.generate(redraw))
         }
         if tally.created < count {
             for code in created {
@@ -146,6 +155,15 @@ struct BatchCodeCreation {
                 "cannot generate \(count) distinct codes: existing codes leave too few of the \(generator.capacity) possible; nothing was stored. Use a longer length or a larger charset")
         }
         return tally.result
+    }
+
+    /// `texts` sorted as the store's unique index orders canonical codes
+    /// (bytewise; String order agrees for ASCII codes, the usual kind). Only
+    /// speed depends on the order, not correctness.
+    static func canonicallyOrdered(_ texts: [String]) -> [String] {
+        texts.map { (key: CodeText.canonical($0), text: $0) }
+            .sorted { $0.key < $1.key }
+            .map(\.text)
     }
 
     private func insert(_ pending: inout [DiscountCodeRecord], into tally: inout Tally) async throws {

@@ -38,15 +38,41 @@ struct MethodRegistrar {
         _ service: String, _ method: String, scope: Scope?,
         _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
     ) {
+        router.register(service, method, .unary(fullWrite(scope: scope, body)))
+    }
+
+    private func fullWrite<Request: ProtoMessage, Response: ProtoMessage>(
+        scope: Scope?, _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
+    ) -> @Sendable ([UInt8], CallContext) async throws -> [UInt8] {
         let authorizer = self.authorizer
         let idempotency = self.idempotency
-        router.register(service, method, .unary { payload, context in
+        return { payload, context in
             let principal = try await authorizer.authorize(context, scope: scope)
             let request = try Request(protobufBytes: payload)
             return try await idempotency.run(projectID: principal.projectID, context: context, payload: payload) {
                 try await body(request, principal, context).encoded()
             }
-        })
+        }
+    }
+
+    /// A write whose common case is handed straight from the event loop to the
+    /// store's writer, answering from its commit callback with no task at all.
+    /// `handOff` returns false when it cannot (a cache miss); calls with an
+    /// idempotency key or credentials not yet in memory take `body`, the full path.
+    mutating func write<Request: ProtoMessage, Response: ProtoMessage>(
+        _ service: String, _ method: String, scope: Scope?,
+        handOff: @escaping @Sendable (Request, Principal, WriteReply<Response>) throws -> Bool,
+        _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
+    ) {
+        let authorizer = self.authorizer
+        router.register(service, method, .handOff(
+            start: { payload, context, reply in
+                guard context.metadata[IdempotencyGuard.metadataKey] == nil,
+                      let principal = try authorizer.authorizeFromMemory(context, scope: scope)
+                else { return false }
+                return try handOff(try Request(protobufBytes: payload), principal, WriteReply(reply))
+            },
+            slow: fullWrite(scope: scope, body)))
     }
 
     /// A server-streaming method.

@@ -1,6 +1,7 @@
 import DiscountCore
 import DiscountStore
 import Foundation
+import ProtoCodec
 
 /// The PriceRules domain actor: rules and their codes over the store, with a
 /// write-through cache. Cached reads are `nonisolated` so the event loop can
@@ -73,6 +74,24 @@ actor PriceRuleBook {
         try await storing { try await store.insertDiscountCode(code) }
         cache.put(code)
         return code
+    }
+
+    /// `createCode` for the event loop: hands the insert to the store and
+    /// answers `reply` once it is durable (the cache is updated on the event
+    /// loop, off the writer). False, having done nothing, when the rule is not
+    /// cached (`createCode` then looks it up).
+    nonisolated func startCreatingCode<Response: ProtoMessage>(
+        _ code: DiscountCodeRecord, reply: WriteReply<Response>,
+        respond: @escaping @Sendable (DiscountCodeRecord) -> Response
+    ) -> Bool {
+        guard cache.rule(projectID: code.projectID, id: code.priceRuleID) != nil else { return false }
+        store.insertDiscountCode(code) { [cache] result in
+            reply.complete(result) {
+                cache.put(code)
+                return respond(code)
+            }
+        }
+        return true
     }
 
     /// Inserts `codes`; returns the canonical codes refused as taken.

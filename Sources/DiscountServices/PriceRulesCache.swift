@@ -3,9 +3,29 @@ import DiscountCore
 /// The PriceRules cache: codes by id and by canonical text, rules by id, all
 /// scoped by project. Written through after every committed change.
 final class PriceRulesCache: Sendable {
+    /// A key within a project. Its hash is computed once: a write-through
+    /// `put` looks a key up several times (both generations, then inserts).
     private struct Scoped: Hashable, Sendable {
-        var projectID: String
-        var key: String
+        let projectID: String
+        let key: String
+        private let hash: Int
+
+        init(projectID: String, key: String) {
+            self.projectID = projectID
+            self.key = key
+            var hasher = Hasher()
+            hasher.combine(projectID)
+            hasher.combine(key)
+            hash = hasher.finalize()
+        }
+
+        static func == (a: Scoped, b: Scoped) -> Bool {
+            a.hash == b.hash && a.key == b.key && a.projectID == b.projectID
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(hash)
+        }
     }
 
     private let codes: VersionedCache<Scoped, DiscountCodeRecord>

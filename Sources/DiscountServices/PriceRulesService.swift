@@ -65,18 +65,14 @@ struct PriceRulesService: Sendable {
 
     private func registerCodes(in registrar: inout MethodRegistrar) {
         let name = Self.name
-        registrar.write(name, "CreateDiscountCode", scope: .writePriceRules) { (request: CreateDiscountCodeRequest, principal, _) in
-            let ruleID = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
-            guard let new = request.discountCode else {
-                throw ServiceError.invalidArgument(field: "discount_code", "discount_code is required")
+        registrar.write(name, "CreateDiscountCode", scope: .writePriceRules,
+            handOff: { [book] (request: CreateDiscountCodeRequest, principal, reply) in
+                book.startCreatingCode(try Self.newCode(request, projectID: principal.projectID), reply: reply) {
+                    CreateDiscountCodeResponse(discountCodes: [DiscountCodeMessage($0)])
+                }
             }
-            let text = try Validate.codeText(new.code, field: "discount_code.code")
-            let now = Instant.now()
-            let code = DiscountCodeRecord(
-                id: TimeOrderedID.make(), projectID: principal.projectID, priceRuleID: ruleID, code: text,
-                useWithOther: new.useWithOther,
-                usageLimit: try Validate.usageLimit(new.usageLimit, field: "discount_code.usage_limit"),
-                createdAt: now, updatedAt: now)
+        ) { (request: CreateDiscountCodeRequest, principal, _) in
+            let code = try Self.newCode(request, projectID: principal.projectID)
             return CreateDiscountCodeResponse(discountCodes: [DiscountCodeMessage(try await book.createCode(code))])
         }
         registrar.stream(name, "BatchCreateDiscountCodes", scope: .writePriceRules) {
@@ -222,5 +218,20 @@ struct PriceRulesService: Sendable {
         if let endsAt = rule.endsAt, endsAt <= rule.startsAt {
             throw ServiceError.invalidArgument(field: "ends_at", "ends_at must be after starts_at")
         }
+    }
+
+    /// The code a CreateDiscountCode request asks for, validated, with a new id.
+    private static func newCode(_ request: CreateDiscountCodeRequest, projectID: String) throws -> DiscountCodeRecord {
+        let ruleID = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
+        guard let new = request.discountCode else {
+            throw ServiceError.invalidArgument(field: "discount_code", "discount_code is required")
+        }
+        let text = try Validate.codeText(new.code, field: "discount_code.code")
+        let now = Instant.now()
+        return DiscountCodeRecord(
+            id: TimeOrderedID.make(), projectID: projectID, priceRuleID: ruleID, code: text,
+            useWithOther: new.useWithOther,
+            usageLimit: try Validate.usageLimit(new.usageLimit, field: "discount_code.usage_limit"),
+            createdAt: now, updatedAt: now)
     }
 }

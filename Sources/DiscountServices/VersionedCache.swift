@@ -7,9 +7,11 @@ import Synchronization
 /// a hit in `old` moves the entry back to `young`. A value replaces a cached
 /// one only if its version is higher, so a slow read cannot undo a newer write.
 final class VersionedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    private typealias Generation = [Key: (value: Value, version: Int64)]
+
     private struct State {
-        var young: [Key: (value: Value, version: Int64)] = [:]
-        var old: [Key: (value: Value, version: Int64)] = [:]
+        var young: Generation = [:]
+        var old: Generation = [:]
         var hits: UInt64 = 0
         var misses: UInt64 = 0
     }
@@ -29,7 +31,9 @@ final class VersionedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable 
             }
             if let entry = state.old.removeValue(forKey: key) {
                 state.hits += 1
-                Self.insert(key, entry, into: &state, generationSize: generationSize)
+                // Rare (a hit in the old generation that also fills the young
+                // one): freeing under the lock is acceptable here.
+                _ = Self.insert(key, entry, into: &state, generationSize: generationSize)
                 return entry.value
             }
             state.misses += 1
@@ -39,19 +43,21 @@ final class VersionedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable 
 
     /// Stores `value` unless the cache holds a copy at least as new.
     func put(_ key: Key, _ value: Value, version: Int64) {
-        state.withLock { state in
-            if let cached = state.young[key] ?? state.old[key], cached.version >= version { return }
+        let dropped = state.withLock { state -> Generation? in
+            if let cached = state.young[key] ?? state.old[key], cached.version >= version { return nil }
             state.old[key] = nil
-            Self.insert(key, (value, version), into: &state, generationSize: generationSize)
+            return Self.insert(key, (value, version), into: &state, generationSize: generationSize)
         }
+        _ = consume dropped
     }
 
     /// Stores `value` whatever is cached: for entries without versions.
     func set(_ key: Key, _ value: Value) {
-        state.withLock { state in
+        let dropped = state.withLock { state -> Generation? in
             state.old[key] = nil
-            Self.insert(key, (value, 0), into: &state, generationSize: generationSize)
+            return Self.insert(key, (value, 0), into: &state, generationSize: generationSize)
         }
+        _ = consume dropped
     }
 
     func remove(_ key: Key) {
@@ -72,14 +78,18 @@ final class VersionedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable 
         state.withLock { ($0.hits, $0.misses, $0.young.count + $0.old.count) }
     }
 
+    /// Returns the generation it retired, if any, for the caller to free
+    /// after unlocking: freeing thousands of entries must not hold the lock.
     private static func insert(
         _ key: Key, _ entry: (value: Value, version: Int64), into state: inout State, generationSize: Int
-    ) {
+    ) -> Generation? {
+        var dropped: Generation?
         if state.young.count >= generationSize {
+            dropped = state.old
             state.old = state.young
-            state.young = [:]
-            state.young.reserveCapacity(generationSize)
+            state.young = Generation(minimumCapacity: generationSize)
         }
         state.young[key] = entry
+        return dropped
     }
 }

@@ -45,6 +45,10 @@ public protocol Store: Sendable {
 
     /// Throws `StoreError.codeTaken` when the canonical code exists in the project.
     func insertDiscountCode(_ code: DiscountCode) async throws
+    /// `insertDiscountCode` for a caller that must not wait (an event loop):
+    /// `completion` runs once the code is durable, or the insert failed, on a
+    /// thread of the store's choosing, and must be quick.
+    func insertDiscountCode(_ code: DiscountCode, completion: @escaping @Sendable (Result<Void, any Error>) -> Void)
     /// Inserts as many as it can in large transactions; returns the canonical
     /// codes refused because the project already has them (or the batch repeats them).
     func insertDiscountCodes(_ codes: [DiscountCode]) async throws -> [String]
@@ -77,6 +81,29 @@ public protocol Store: Sendable {
 
     /// Flushes and closes; later calls throw `StoreError.closed`.
     func close() async
+}
+
+extension Store {
+    public func insertDiscountCode(
+        _ code: DiscountCode, completion: @escaping @Sendable (Result<Void, any Error>) -> Void
+    ) {
+        completing(completion) { try await insertDiscountCode(code) }
+    }
+
+    /// Runs an async store call as a task and reports its result to `completion`:
+    /// the callback form of a backend that has no cheaper way.
+    public func completing<T: Sendable>(
+        _ completion: @escaping @Sendable (Result<T, any Error>) -> Void,
+        _ body: @escaping @Sendable () async throws -> T
+    ) {
+        Task {
+            do {
+                completion(.success(try await body()))
+            } catch {
+                completion(.failure(error))
+            }
+        }
+    }
 }
 
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {

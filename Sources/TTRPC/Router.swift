@@ -11,6 +11,14 @@ public enum MethodHandler: Sendable {
     case inlineFirst(
         fast: @Sendable ([UInt8], CallContext) throws -> [UInt8]?,
         slow: @Sendable ([UInt8], CallContext) async throws -> [UInt8])
+    /// Starts on the event loop and hands the call to something that answers
+    /// through `CallReply` from its own thread (a store's writer calling back on
+    /// commit), so the call costs no task and no thread hop of its own. `start`
+    /// returns false, having kept nothing, when it cannot take the call (a cache
+    /// miss, say): `slow` then runs as a task.
+    case handOff(
+        start: @Sendable ([UInt8], CallContext, CallReply) throws -> Bool,
+        slow: @Sendable ([UInt8], CallContext) async throws -> [UInt8])
     /// Runs as a task; the answer is written when it is ready.
     case unary(@Sendable ([UInt8], CallContext) async throws -> [UInt8])
     /// Sends any number of messages as data frames, then a final response.

@@ -252,6 +252,34 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                     return .failure(router.errorMapper(error, callContext))
                 }
             }
+        case .handOff(let startHandOff, let slow):
+            let reply = CallReply(
+                streamID: streamID, inbox: inbox, wake: inboxWaker(), errorMapper: router.errorMapper,
+                context: callContext)
+            // Registered before `startHandOff` runs: the reply may come back
+            // (on another thread) before it returns.
+            calls[streamID] = ActiveCall(deadline: deadline, metrics: route.metrics, started: now)
+            let started: Bool
+            do {
+                started = try startHandOff(request.payload, callContext, reply)
+            } catch {
+                calls[streamID] = nil
+                writeStatus(streamID: streamID, router.errorMapper(error, callContext))
+                route.metrics.record(nanos: Self.nanos(since: now), failed: true)
+                return
+            }
+            if started {
+                armDeadlineTimer(for: deadline)
+                return
+            }
+            calls[streamID] = nil
+            start(streamID, callContext, route.metrics, now) { [router] in
+                do {
+                    return .success(try await slow(request.payload, callContext))
+                } catch {
+                    return .failure(router.errorMapper(error, callContext))
+                }
+            }
         case .unary(let body):
             start(streamID, callContext, route.metrics, now) { [router] in
                 do {
@@ -278,23 +306,27 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         _ streamID: UInt32, _ callContext: CallContext, _ metrics: MethodMetrics, _ started: NIODeadline,
         _ work: @escaping @Sendable () async -> Result<[UInt8]?, RPCError>
     ) {
-        let eventLoop = context.eventLoop
-        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        let wake = inboxWaker()
         let inbox = self.inbox
         var call = ActiveCall(deadline: callContext.deadline, metrics: metrics, started: started)
         call.task = Task {
             let result = await work()
-            if inbox.put(.init(streamID: streamID, result: result)) {
-                eventLoop.execute { loopBound.value.drainInbox() }
-            }
+            if inbox.put(.init(streamID: streamID, outcome: .ready(result))) { wake() }
         }
         calls[streamID] = call
         armDeadlineTimer(for: callContext.deadline)
     }
 
+    /// What a completion that finds the inbox empty calls: a drain on the event loop.
+    private func inboxWaker() -> @Sendable () -> Void {
+        let eventLoop = context.eventLoop
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        return { eventLoop.execute { loopBound.value.drainInbox() } }
+    }
+
     private func drainInbox() {
         for completion in inbox.takeAll() {
-            finish(completion.streamID, completion.result)
+            finish(completion.streamID, completion.outcome.result)
         }
     }
 

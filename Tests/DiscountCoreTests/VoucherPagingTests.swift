@@ -22,6 +22,40 @@ import Testing
         #expect(VoucherPaging.plan(skip: 0, status: .redeemed, pool: pool) == .offset(status: .redeemed, offset: 0))
     }
 
+    @Test func deepPagesStepOverTheRarerKind() {
+        // 10 redeemed codes: skipping 25 assigned ones reads at most those 10.
+        #expect(VoucherPaging.plan(skip: 25, status: .assigned, pool: pool)
+            == .skippingOthers(status: .assigned, skip: 25, other: .redeemed))
+    }
+
+    @Test func withOneKindAbsentTheOtherIsTheWholeHandedOutRange() {
+        var unredeemed = pool
+        unredeemed.assigned = 40
+        unredeemed.redeemed = 0
+        #expect(VoucherPaging.plan(skip: 30, status: .assigned, pool: unredeemed)
+            == .statusAfter(status: .assigned, sequence: 30))
+        var allRedeemed = pool
+        allRedeemed.assigned = 0
+        allRedeemed.redeemed = 40
+        #expect(VoucherPaging.plan(skip: 12, status: .redeemed, pool: allRedeemed)
+            == .statusAfter(status: .redeemed, sequence: 12))
+    }
+
+    @Test func sequenceBeforeSkippingMatchesAScan() {
+        // Numbers 1…40 handed out; the redeemed ones are the "others".
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let redeemed = Set((1...40).filter { _ in Int.random(in: 0..<3, using: &random) == 0 }.map(Int64.init))
+            let assigned = (1...40).map(Int64.init).filter { !redeemed.contains($0) }
+            for skip in 0..<Int64(assigned.count) {
+                var others = redeemed.sorted().makeIterator()
+                let bound = VoucherPaging.sequenceBefore(skipping: skip) { others.next() }
+                // The first assigned code after `bound` is the (skip+1)-th assigned code.
+                #expect(assigned.first { $0 > bound } == assigned[Int(skip)])
+            }
+        }
+    }
+
     @Test func countsPerStatus() {
         #expect(pool.count(of: nil) == 100)
         #expect(pool.count(of: .available) == 60 && pool.count(of: .assigned) == 30 && pool.count(of: .redeemed) == 10)

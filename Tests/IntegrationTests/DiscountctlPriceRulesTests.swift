@@ -104,19 +104,6 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        "create-price-rule", "get-price-rule", "list-price-rules", "update-price-rule", "delete-price-rule",
-        "create-discount-code", "batch-create-discount-codes", "get-discount-code", "list-discount-codes",
-        "lookup-discount-code", "update-discount-code", "delete-discount-code", "validate-discount-code",
-        "redeem-discount-code", "rollback-redemption", "create-project", "create-token", "revoke-token", "stats",
-    ])
-    func everySubcommandHasHelpWithAnExample(_ command: String) throws {
-        let result = try discountctl([command, "--help"])
-        #expect(result.status == 0)
-        #expect(result.stdout.contains("Example"), "\(command) --help shows an example")
-        #expect(result.stdout.contains("discountctl \(command)"))
-    }
-
     @Test func usageErrorsExit64() throws {
         let cases: [[String]] = [
             ["create-price-rule", "--title", "t", "--value-type", "percent", "--value", "5"],

@@ -29,14 +29,24 @@ private enum SQL {
 
 extension SQLiteStore {
     public func insertDiscountCode(_ code: DiscountCode) async throws {
-        try await write { db in
+        try await write(Self.insertion(of: code))
+    }
+
+    public func insertDiscountCode(
+        _ code: DiscountCode, completion: @escaping @Sendable (Result<Void, any Error>) -> Void
+    ) {
+        writer.submit(Self.insertion(of: code), completion: completion)
+    }
+
+    private static func insertion(of code: DiscountCode) -> @Sendable (SQLiteConnection) throws -> Void {
+        { db in
             do {
                 try db.withStatement(SQL.insert) { s in
-                    try Self.bindInsert(s, code)
+                    try bindInsert(s, code)
                     try s.run()
                 }
             } catch let error as SQLiteError {
-                throw Self.codeWriteError(error, code)
+                throw codeWriteError(error, code)
             }
         }
     }

@@ -27,6 +27,11 @@ private enum SQL {
             WHERE pool_key = ?1 AND status = ?4 ORDER BY seq LIMIT 1 OFFSET ?2)
         ORDER BY seq LIMIT ?3
         """
+    /// The numbers of one kind of code, in order: stepped over to reach a page of the other kind.
+    static let statusSequences = """
+        SELECT seq FROM voucher_codes INDEXED BY voucher_codes_by_status
+        WHERE pool_key = ?1 AND status = ?2 ORDER BY seq
+        """
     static let begin = "BEGIN"
     static let commit = "COMMIT"
 }
@@ -90,6 +95,17 @@ extension SQLiteStore {
         }
     }
 
+    private static func sequenceBefore(
+        skipping skip: Int64, other: VoucherStatus, key: Int64, _ db: SQLiteConnection
+    ) throws -> Int64 {
+        try db.withStatement(SQL.statusSequences) { s in
+            try s.bind(1, key)
+            try s.bind(2, other.rawValue)
+            // Rows are stepped lazily: only the other kind's numbers before the page.
+            return try VoucherPaging.sequenceBefore(skipping: skip) { try s.step() ? s.int64(0) : nil }
+        }
+    }
+
     private static func page(key: Int64, plan: VoucherPaging.Plan, limit: Int, _ db: SQLiteConnection) throws -> [VoucherCode] {
         let sql: String
         let bound: Int64
@@ -98,6 +114,9 @@ extension SQLiteStore {
         case .after(let sequence): (sql, bound) = (SQL.after, sequence)
         case .statusAfter(let filter, let sequence): (sql, bound, status) = (SQL.statusAfter, sequence, filter)
         case .offset(let filter, let offset): (sql, bound, status) = (SQL.statusOffset, offset, filter)
+        case .skippingOthers(let filter, let skip, let other):
+            let sequence = try sequenceBefore(skipping: skip, other: other, key: key, db)
+            (sql, bound, status) = (SQL.statusAfter, sequence, filter)
         }
         return try db.withStatement(sql) { s in
             try s.bind(1, key)

@@ -17,15 +17,17 @@ protocol SQLiteWriteJob: AnyObject, Sendable {
     func finish(batchError: (any Error)?)
 }
 
-/// `@unchecked Sendable`: `continuation` is set before the job is enqueued
-/// (under the writer's lock) and `result` is read and written only by the
-/// writer thread after it dequeued the job (under the same lock), so every
-/// access is ordered by that lock; `cancelled` is atomic.
+/// `@unchecked Sendable`: `deliver` is set before the job is enqueued (under
+/// the writer's lock) and `result` is read and written only by the writer
+/// thread after it dequeued the job (under the same lock), so every access is
+/// ordered by that lock; `cancelled` is atomic.
 final class SQLiteTypedWriteJob<T: Sendable>: SQLiteWriteJob, @unchecked Sendable {
     let weight: Int
     private let body: @Sendable (SQLiteConnection) throws -> T
     private let cancelled = Atomic<Bool>(false)
-    var continuation: CheckedContinuation<T, any Error>?
+    /// Whom to tell: a suspended caller's continuation, or a completion that
+    /// runs on the writer thread right after the commit.
+    var deliver: (@Sendable (Result<T, any Error>) -> Void)?
     private var result: Result<T, any Error>?
 
     init(weight: Int, body: @escaping @Sendable (SQLiteConnection) throws -> T) {
@@ -48,18 +50,18 @@ final class SQLiteTypedWriteJob<T: Sendable>: SQLiteWriteJob, @unchecked Sendabl
     }
 
     func finish(batchError: (any Error)?) {
-        guard let continuation else { return }
-        self.continuation = nil
+        guard let deliver else { return }
+        self.deliver = nil
         // A job that failed on its own reports its own error even when the
         // batch failed too: it was rolled back either way.
         if case .failure(let own)? = result {
-            continuation.resume(throwing: own)
+            deliver(.failure(own))
         } else if let batchError {
-            continuation.resume(throwing: batchError)
-        } else if case .success(let value)? = result {
-            continuation.resume(returning: value)
+            deliver(.failure(batchError))
+        } else if let result {
+            deliver(result)
         } else {
-            continuation.resume(throwing: StoreError.failure("write was never run"))
+            deliver(.failure(StoreError.failure("write was never run")))
         }
     }
 }

@@ -55,14 +55,29 @@ final class SQLiteWriter: @unchecked Sendable {
         let job = SQLiteTypedWriteJob(weight: weight, body: body)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                job.continuation = continuation
+                job.deliver = { continuation.resume(with: $0) }
                 if !enqueue(job) {
-                    job.continuation = nil
+                    job.deliver = nil
                     continuation.resume(throwing: StoreError.closed)
                 }
             }
         } onCancel: {
             job.cancel()
+        }
+    }
+
+    /// Runs `body` like `write`, but calls `completion` instead of resuming a
+    /// task: on the writer thread, once the transaction is durable (or failed).
+    /// For callers on an event loop that must not wait; `completion` must be quick.
+    func submit<T: Sendable>(
+        weight: Int = 1, _ body: @escaping @Sendable (SQLiteConnection) throws -> T,
+        completion: @escaping @Sendable (Result<T, any Error>) -> Void
+    ) {
+        let job = SQLiteTypedWriteJob(weight: weight, body: body)
+        job.deliver = completion
+        if !enqueue(job) {
+            job.deliver = nil
+            completion(.failure(StoreError.closed))
         }
     }
 
