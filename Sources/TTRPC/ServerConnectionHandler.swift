@@ -29,6 +29,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private var flushScheduled = false
     private var readHeld = false
     private var draining = false
+    /// Set when the connection is past the server's connection cap: whatever
+    /// it asks in its first read gets this answer, then it is closed.
+    private var refusal: RPCError?
+    /// Set by every read; the idle check clears it (a store per read, no clock).
+    private var sawActivity = false
+    private var idleChecksPassed = 0
+    private var idleCheck: RepeatedTask?
     private var writabilityWaiters: [EventLoopPromise<Void>] = []
 
     private struct ActiveCall {
@@ -59,8 +66,20 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        router.metrics.connectionOpened()
+        let open = router.metrics.connectionOpened()
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        if open > limits.maxConnections {
+            refusal = RPCError(.unavailable, "too many connections (limit \(limits.maxConnections)); try again later")
+            logger.warning("refusing connection: \(open - 1) open, limit \(limits.maxConnections)")
+            // A client that sends nothing is closed all the same.
+            context.eventLoop.scheduleTask(in: .seconds(1)) { loopBound.value.closeRefused() }
+        } else if let idleTimeout = limits.idleTimeout {
+            // Checked four times per timeout: closed after 1 to 1.25 timeouts of idleness.
+            let period = TimeAmount.nanoseconds(max(1, idleTimeout.nanoseconds / Self.idleChecksPerTimeout))
+            idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
+                loopBound.value.checkIdle()
+            }
+        }
         PeerCredentials.read(from: context.channel).whenSuccess { peer in
             let handler = loopBound.value
             handler.peer = peer
@@ -73,6 +92,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        idleCheck = nil
         for call in calls.values { call.task?.cancel() }
         deadlineTimer?.task.cancel()
         deadlineTimer = nil
@@ -102,6 +123,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         inReadBurst = true
+        sawActivity = true
         var incoming = unwrapInboundIn(data)
         if received.readableBytes == 0 {
             received = incoming
@@ -132,9 +154,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 // or unary stream has nothing to do (containerd ignores it too).
                 logger.debug("ignored data frame", metadata: ["stream": "\(header.streamID)"])
             default:
-                // Not a frame a client may send: the byte stream cannot be trusted.
-                logger.warning("closing connection: unexpected frame \(header.type)")
-                context.close(promise: nil)
+                // Ignored, as containerd's server does ("for future compat"):
+                // the length still framed it, so the stream stays in sync.
+                logger.debug("ignored frame", metadata: ["type": "\(header.type)", "stream": "\(header.streamID)"])
             }
         case .oversized(let header):
             writeStatus(
@@ -147,14 +169,18 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         inReadBurst = false
+        if refusal != nil {
+            closeRefused()
+            return
+        }
         flush()
         context.fireChannelReadComplete()
     }
 
     func read(context: ChannelHandlerContext) {
-        // Back-pressure: a connection with too much in flight, or that does not
-        // read its answers, is not read from until that changes.
-        if calls.count >= limits.maxCallsInFlight || !context.channel.isWritable {
+        // Back-pressure: a connection that does not read its answers is not
+        // read from until it does. (Too many calls in flight are refused instead.)
+        if !context.channel.isWritable {
             readHeld = true
         } else {
             context.read()
@@ -172,7 +198,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     private func resumeReadingIfHeld() {
-        guard readHeld, calls.count < limits.maxCallsInFlight, context.channel.isWritable else { return }
+        guard readHeld, context.channel.isWritable else { return }
         readHeld = false
         context.read()
     }
@@ -181,6 +207,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private func handleRequest(_ header: FrameHeader, _ data: ByteBuffer) {
         let streamID = header.streamID
+        // Checked in containerd's order: the envelope, then the stream id.
+        let request: TTRPCRequest
+        do {
+            request = try TTRPCRequest(protobufBytes: data)
+        } catch {
+            writeStatus(streamID: streamID, RPCError(.invalidArgument, "unmarshal request error: \(error)"))
+            return
+        }
         guard streamID & 1 == 1 else {
             writeStatus(streamID: streamID, RPCError(.invalidArgument, "StreamID must be odd for client initiated streams"))
             return
@@ -189,15 +223,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             writeStatus(streamID: streamID, RPCError(.invalidArgument, "stream \(streamID) is already in use"))
             return
         }
-        let request: TTRPCRequest
-        do {
-            request = try TTRPCRequest(protobufBytes: data)
-        } catch {
-            writeStatus(streamID: streamID, RPCError(.invalidArgument, "unmarshal request error: \(error)"))
-            return
-        }
-        if draining {
-            writeStatus(streamID: streamID, RPCError(.unavailable, "server is shutting down"))
+        if draining || refusal != nil {
+            writeStatus(streamID: streamID, refusal ?? RPCError(.unavailable, "server is shutting down"))
             return
         }
         let route: Router.Route
@@ -205,6 +232,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         case .success(let found): route = found
         case .failure(let error):
             writeStatus(streamID: streamID, error)
+            return
+        }
+        // Shed, not queue: past the limit a call is answered at once.
+        guard calls.count < limits.maxCallsInFlight else {
+            writeStatus(
+                streamID: streamID,
+                RPCError(.resourceExhausted, "too many calls in flight on this connection (limit \(limits.maxCallsInFlight))"))
+            route.metrics.record(nanos: 0, failed: true)
             return
         }
 
@@ -387,6 +422,33 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private func callEnded() {
         resumeReadingIfHeld()
+        closeIfDrained()
+    }
+
+    private static let idleChecksPerTimeout: Int64 = 4
+
+    /// Closes the connection when nothing was read and no call was in flight
+    /// for a whole idle timeout.
+    private func checkIdle() {
+        if sawActivity || !calls.isEmpty {
+            sawActivity = false
+            idleChecksPassed = 0
+            return
+        }
+        idleChecksPassed += 1
+        if idleChecksPassed >= Int(Self.idleChecksPerTimeout) {
+            logger.debug("closing idle connection")
+            idleCheck?.cancel()
+            idleCheck = nil
+            draining = true
+            closeIfDrained()
+        }
+    }
+
+    /// Sends the refusal answers written so far, then closes.
+    private func closeRefused() {
+        guard context.channel.isActive else { return }
+        draining = true
         closeIfDrained()
     }
 

@@ -10,7 +10,8 @@ public final class ServerMetrics: Sendable {
 
     public var connections: Int { openConnections.load(ordering: .relaxed) }
 
-    func connectionOpened() { openConnections.add(1, ordering: .relaxed) }
+    /// Returns the number open, this one included.
+    func connectionOpened() -> Int { openConnections.add(1, ordering: .relaxed).newValue }
     func connectionClosed() { openConnections.subtract(1, ordering: .relaxed) }
 
     /// The metrics of a method, created on first use (at registration).

@@ -47,6 +47,7 @@ public final class TTRPCServer: Sendable {
     ) async throws -> TTRPCServer {
         let path = configuration.socketPath
         try UnixSocketFile.prepare(path)
+        raiseOpenFileLimit(toAtLeast: configuration.limits.maxConnections + 256)
         let quiescing = ServerQuiescingHelper(group: group)
         let limits = configuration.limits
         let bootstrap = ServerBootstrap(group: group)
@@ -115,6 +116,15 @@ public final class TTRPCServer: Sendable {
         logger.info("stopped")
         stopped.succeed()
     }
+}
+
+/// Lifts the soft open-file limit (often 1024) toward the hard one, so that
+/// `maxConnections` can be reached; as Go programs do at start.
+private func raiseOpenFileLimit(toAtLeast wanted: Int) {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < rlim_t(wanted) else { return }
+    limit.rlim_cur = min(limit.rlim_max, rlim_t(wanted))
+    _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
 }
 
 extension Duration {

@@ -31,8 +31,14 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "Largest request data in bytes. (env: DISCOUNTD_MAX_DATA_SIZE)")
     var maxDataSize: Int = env("DISCOUNTD_MAX_DATA_SIZE").flatMap(Int.init) ?? 4 << 20
 
-    @Option(help: "Calls in flight per connection before reading pauses. (env: DISCOUNTD_MAX_CALLS_IN_FLIGHT)")
+    @Option(help: "Calls in flight per connection; more are answered RESOURCE_EXHAUSTED. (env: DISCOUNTD_MAX_CALLS_IN_FLIGHT)")
     var maxCallsInFlight: Int = env("DISCOUNTD_MAX_CALLS_IN_FLIGHT").flatMap(Int.init) ?? 1024
+
+    @Option(help: "Open connections; more are answered UNAVAILABLE and closed. (env: DISCOUNTD_MAX_CONNECTIONS)")
+    var maxConnections: Int = env("DISCOUNTD_MAX_CONNECTIONS").flatMap(Int.init) ?? 4096
+
+    @Option(help: "Seconds a connection with no call in flight may stay silent; 0: forever. (env: DISCOUNTD_IDLE_TIMEOUT)")
+    var idleTimeout: Double = env("DISCOUNTD_IDLE_TIMEOUT").flatMap(Double.init) ?? 0
 
     @Option(help: "Deadline in seconds for calls that set none. (env: DISCOUNTD_DEFAULT_TIMEOUT)")
     var defaultTimeout: Double = env("DISCOUNTD_DEFAULT_TIMEOUT").flatMap(Double.init) ?? 30
@@ -84,6 +90,8 @@ struct DaemonOptions: ParsableArguments {
         guard cacheEntries >= 16 else { throw ValidationError("--cache-entries must be at least 16") }
         guard maxDataSize >= 1024 else { throw ValidationError("--max-data-size must be at least 1024") }
         guard maxCallsInFlight >= 1 else { throw ValidationError("--max-calls-in-flight must be at least 1") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard idleTimeout >= 0 else { throw ValidationError("--idle-timeout must not be negative") }
         guard defaultTimeout > 0 else { throw ValidationError("--default-timeout must be positive") }
         guard shopifyEndpoint.hasPrefix("https://") || shopifyEndpoint.hasPrefix("http://") else {
             throw ValidationError("--shopify-endpoint must be an http:// or https:// URL")

@@ -35,6 +35,10 @@ struct Discountd: AsyncParsableCommand {
             socketPath: options.socket, socketGroup: try options.socketGroup.map(groupID))
         serverConfiguration.limits.maxDataSize = options.maxDataSize
         serverConfiguration.limits.maxCallsInFlight = options.maxCallsInFlight
+        serverConfiguration.limits.maxConnections = options.maxConnections
+        if options.idleTimeout > 0 {
+            serverConfiguration.limits.idleTimeout = .nanoseconds(Int64(options.idleTimeout * 1e9))
+        }
         serverConfiguration.limits.defaultTimeout = .nanoseconds(Int64(options.defaultTimeout * 1e9))
 
         let store = try SQLiteStore.open(

@@ -127,12 +127,19 @@ import Testing
         #expect(answers[1].1.payload == [1])
     }
 
-    @Test func unknownFrameTypeClosesTheConnection() throws {
+    /// As containerd's server: frames of other types are skipped (their length
+    /// still frames them), and the connection goes on.
+    @Test func unknownFrameTypesAreIgnoredAndTheConnectionLives() throws {
         let channel = try makeChannel()
         var buffer = ByteBuffer()
-        buffer.writeFrame(streamID: 1, type: FrameType(rawValue: 9)) { $0.writeBytes([1]) }
+        for type: UInt8 in [0, 2, 9, 255] {
+            buffer.writeFrame(streamID: 1, type: FrameType(rawValue: type)) { $0.writeBytes([1, 2, 3]) }
+        }
         try channel.writeInbound(buffer)
-        #expect(!channel.isActive)
+        try channel.writeInbound(request(3, "test.Echo", "Echo", [4]))
+        let answers = try responses(channel)
+        #expect(answers.map(\.0.streamID) == [3])
+        #expect(channel.isActive)
     }
 
     @Test func dataFrameOnNoStreamIsIgnored() throws {

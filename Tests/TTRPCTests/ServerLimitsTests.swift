@@ -1,0 +1,154 @@
+import Logging
+import NIOCore
+import NIOEmbedded
+import ProtoCodec
+import Testing
+
+@testable import TTRPC
+
+/// The connection cap, calls in flight and idle time, on in-memory channels.
+@Suite struct ServerLimitsTests {
+    /// A router of its own per test: the connection count lives in its metrics.
+    static func makeRouter() -> Router {
+        var router = Router()
+        router.register("test.Echo", "Echo", .inline { payload, _ in payload })
+        // Answers only when its task is cancelled (deadline or closed connection).
+        router.register("test.Echo", "Hang", .unary { _, _ in
+            try await Task.sleep(for: .seconds(3600))
+            return []
+        })
+        return router
+    }
+
+    func makeChannel(_ router: Router, _ configure: (inout ServerLimits) -> Void = { _ in }) throws -> EmbeddedChannel {
+        var limits = ServerLimits()
+        configure(&limits)
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(
+            ServerConnectionHandler(router: router, limits: limits, logger: Logger(label: "test")))
+        try channel.connect(to: SocketAddress(unixDomainSocketPath: "/tmp/none")).wait()
+        return channel
+    }
+
+    func request(_ streamID: UInt32, _ method: String, timeoutNano: Int64 = 0) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        let request = TTRPCRequest(service: "test.Echo", method: method, payload: [7], timeoutNano: timeoutNano)
+        buffer.writeFrame(streamID: streamID, type: .request) { request.encode(into: &$0) }
+        return buffer
+    }
+
+    func answers(_ channel: EmbeddedChannel) throws -> [(streamID: UInt32, code: Int32)] {
+        var all = ByteBuffer()
+        while var chunk = try channel.readOutbound(as: ByteBuffer.self) { all.writeBuffer(&chunk) }
+        var found: [(UInt32, Int32)] = []
+        while let header = all.readFrameHeader() {
+            let response = try TTRPCResponse(protobufBytes: all.readSlice(length: Int(header.length))!)
+            found.append((header.streamID, response.status?.code ?? 0))
+        }
+        return found
+    }
+
+    @Test func callsPastTheLimitAreShedAtOnce() throws {
+        let channel = try makeChannel(Self.makeRouter()) { $0.maxCallsInFlight = 2 }
+        var batch = ByteBuffer()
+        for id: UInt32 in [1, 3, 5, 7] {
+            var one = request(id, "Hang")
+            batch.writeBuffer(&one)
+        }
+        try channel.writeInbound(batch)
+        let shed = try answers(channel)
+        #expect(shed.map(\.streamID) == [5, 7])
+        #expect(shed.allSatisfy { $0.code == StatusCode.resourceExhausted.rawValue })
+        // Reading goes on: a quick call is still answered.
+        try channel.writeInbound(request(9, "Hang"))
+        #expect(try answers(channel).map(\.code) == [StatusCode.resourceExhausted.rawValue])
+        #expect(channel.isActive)
+        _ = try? channel.close().wait()
+    }
+
+    @Test func connectionsPastTheCapAreAnsweredUnavailableThenClosed() throws {
+        let router = Self.makeRouter()
+        let first = try makeChannel(router) { $0.maxConnections = 1 }
+        let second = try makeChannel(router) { $0.maxConnections = 1 }
+        try second.writeInbound(request(1, "Echo"))
+        #expect(try answers(second).map(\.code) == [StatusCode.unavailable.rawValue])
+        #expect(!second.isActive)
+        try first.writeInbound(request(1, "Echo"))
+        #expect(try answers(first).map(\.code) == [0])
+        #expect(first.isActive)
+        _ = try? first.close().wait()
+        // The closed ones no longer count.
+        let third = try makeChannel(router) { $0.maxConnections = 1 }
+        try third.writeInbound(request(1, "Echo"))
+        #expect(try answers(third).map(\.code) == [0])
+        _ = try? third.close().wait()
+    }
+
+    @Test func aRefusedConnectionThatSendsNothingIsClosed() throws {
+        let router = Self.makeRouter()
+        let first = try makeChannel(router) { $0.maxConnections = 1 }
+        let silent = try makeChannel(router) { $0.maxConnections = 1 }
+        #expect(silent.isActive)
+        silent.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!silent.isActive)
+        _ = try? first.close().wait()
+    }
+
+    @Test func idleConnectionsAreClosedAndBusyOnesAreNot() throws {
+        let router = Self.makeRouter()
+        let idle = try makeChannel(router) { $0.idleTimeout = .seconds(1) }
+        let busy = try makeChannel(router) { $0.idleTimeout = .seconds(1) }
+        let waiting = try makeChannel(router) { $0.idleTimeout = .seconds(1) }
+        // A call in flight is not idleness, however long it takes.
+        try waiting.writeInbound(request(1, "Hang", timeoutNano: 10_000_000_000))
+        for step in 1...8 {
+            try busy.writeInbound(request(UInt32(2 * step + 1), "Echo"))
+            for channel in [idle, busy, waiting] { channel.embeddedEventLoop.advanceTime(by: .milliseconds(250)) }
+        }
+        #expect(!idle.isActive)
+        #expect(busy.isActive)
+        #expect(waiting.isActive)
+        _ = try? busy.close().wait()
+        _ = try? waiting.close().wait()
+    }
+}
+
+/// The default deadline, and the limits over a real socket.
+@Suite struct LiveServerLimitsTests {
+    @Test func callsWithoutATimeoutGetTheDefaultDeadline() async throws {
+        var limits = ServerLimits()
+        limits.defaultTimeout = .milliseconds(200)
+        try await LiveServerTests().withServer(limits: limits) { _, path in
+            let client = try await TTRPCClient.connect(socketPath: path)
+            let started = ContinuousClock.now
+            // Slow sleeps payload × 10 ms: 2.5 s, far past the default deadline.
+            await #expect(throws: RPCError.self) {
+                _ = try await client.call(service: "test.Echo", method: "Slow", payload: [250])
+            }
+            let took = ContinuousClock.now - started
+            #expect(took >= .milliseconds(200) && took < .seconds(2))
+            // Under it, the call is answered.
+            #expect(try await client.call(service: "test.Echo", method: "Slow", payload: [1]) == [1])
+            await client.close()
+        }
+    }
+
+    @Test func aConnectionPastTheCapGetsUnavailable() async throws {
+        var limits = ServerLimits()
+        limits.maxConnections = 1
+        try await LiveServerTests().withServer(limits: limits) { _, path in
+            let first = try await TTRPCClient.connect(socketPath: path)
+            #expect(try await first.call(service: "test.Echo", method: "Echo", payload: [1]) == [1])
+            let second = try await TTRPCClient.connect(socketPath: path)
+            do {
+                _ = try await second.call(service: "test.Echo", method: "Echo", payload: [1])
+                Issue.record("a connection past the cap was served")
+            } catch let error as RPCError {
+                #expect(error.code == .unavailable)
+            }
+            #expect(try await first.call(service: "test.Echo", method: "Echo", payload: [2]) == [2])
+            await second.close()
+            await first.close()
+        }
+    }
+}
