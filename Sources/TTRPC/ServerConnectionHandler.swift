@@ -23,6 +23,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// Bytes read but not yet split into frames.
     private var received = ByteBuffer()
     private var peer: PeerCredentials?
+    private var connectionID: UInt64 = 0
     private var calls: [UInt32: ActiveCall] = [:]
     private var outbound: ByteBuffer
     private var inReadBurst = false
@@ -80,13 +81,18 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 loopBound.value.checkIdle()
             }
         }
+        connectionID = ConnectionNumbers.next()
+        logger[metadataKey: "connection"] = "\(connectionID)"
         PeerCredentials.read(from: context.channel).whenSuccess { peer in
             let handler = loopBound.value
             handler.peer = peer
             if let peer {
-                handler.logger[metadataKey: "peer"] = "\(peer)"
+                handler.logger[metadataKey: "peer-pid"] = "\(peer.pid)"
+                handler.logger[metadataKey: "peer-uid"] = "\(peer.uid)"
+                handler.logger[metadataKey: "peer-gid"] = "\(peer.gid)"
             }
-            handler.logger.debug("connection accepted")
+            // Once per connection, at info: who connected, as the kernel vouches.
+            handler.logger.info("connection accepted")
         }
         context.fireChannelActive()
     }
@@ -245,15 +251,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
         let now = NIODeadline.now()
         let deadline = request.timeoutNano > 0 ? now + .nanoseconds(request.timeoutNano) : now + limits.defaultTimeout
-        var callLogger = logger
-        let metadata = Metadata(request.metadata)
-        if let requestID = metadata["x-request-id"] {
-            callLogger[metadataKey: "request-id"] = "\(requestID)"
-        }
         let callContext = CallContext(
-            service: request.service, method: request.method, streamID: streamID, metadata: metadata,
-            deadline: deadline, peer: peer, logger: callLogger)
-        callLogger.debug("call", metadata: ["method": "\(request.service)/\(request.method)", "stream": "\(streamID)"])
+            service: request.service, method: request.method, streamID: streamID, metadata: Metadata(request.metadata),
+            deadline: deadline, peer: peer, logger: logger, connectionID: connectionID)
+        // Per call only at debug: the request id's logger is built just then.
+        if logger.logLevel <= .debug {
+            callContext.logger.debug("call", metadata: ["method": "\(request.service)/\(request.method)", "stream": "\(streamID)"])
+        }
         guard deadline > now else {
             writeStatus(streamID: streamID, RPCError(.deadlineExceeded, "deadline exceeded before the call started"))
             return
