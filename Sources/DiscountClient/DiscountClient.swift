@@ -45,6 +45,15 @@ public final class DiscountClient: Sendable {
         await connection.close()
     }
 
+    /// The same connection with other options: a deadline, token or request
+    /// id for some calls only, e.g. `client.with { $0.timeout = .seconds(1) }.getPriceRule(id: id)`.
+    /// Closing either closes the shared connection.
+    public func with(_ change: (inout Options) -> Void) -> DiscountClient {
+        var options = options
+        change(&options)
+        return DiscountClient(connection: connection, options: options)
+    }
+
     /// Calls any discountd method by name.
     public func call<Request: ProtoMessage, Response: ProtoMessage>(
         _ service: String, _ method: String, _ request: Request, as: Response.Type = Response.self,

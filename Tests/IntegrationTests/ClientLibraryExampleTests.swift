@@ -44,4 +44,25 @@ import Testing
             #expect(refusal == "ALREADY_EXISTS CODE_TAKEN")
         }
     }
+
+    @Test func aDerivedClientSharesTheConnectionWithItsOwnDeadline() async throws {
+        try await withDaemon { daemon in
+            let client = try await daemon.client(.init(timeout: .seconds(5)))
+            let tight = client.with { $0.timeout = .milliseconds(50) }
+            #expect(tight.options.timeout == .milliseconds(50) && client.options.timeout == .seconds(5))
+            let pool = try #require(try await client.createVoucherPool(name: "Big").pool)
+            var request = AddVoucherCodesRequest(poolId: pool.id)
+            request.generator = CodeGenerator(count: 1_000_000, prefix: "", length: 12, charset: "")
+            do {
+                _ = try await tight.addVoucherCodes(request)
+                Issue.record("a million codes take longer than 50 ms")
+            } catch let error as RPCError {
+                #expect(error.code == .deadlineExceeded, "\(error)")
+            }
+            let tagged = client.with { $0.requestID = "checkout-2" }
+            #expect(try await tagged.health().status == .serving, "the same connection serves both")
+            #expect(try await client.health().status == .serving)
+            await client.close()
+        }
+    }
 }
