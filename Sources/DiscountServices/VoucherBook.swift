@@ -1,5 +1,6 @@
 import DiscountCore
 import DiscountStore
+import ProtoCodec
 
 /// The Vouchers domain over the store: tenancy, and store answers turned into
 /// the errors callers see.
@@ -16,7 +17,7 @@ struct VoucherBook: Sendable {
     /// principal may reach it: its own project, or any for the default project.
     static func reachable(_ requested: String, _ principal: Principal) -> String? {
         let projectID = requested.isEmpty ? principal.projectID : requested
-        guard principal.projectID == projectID || principal.projectID == Project.defaultID else { return nil }
+        guard principal.projectID == projectID || principal.projectID == DiscountCore.Project.defaultID else { return nil }
         return projectID
     }
 
@@ -35,8 +36,8 @@ struct VoucherBook: Sendable {
     }
 
     /// Projects the principal may see.
-    func projects(_ principal: Principal) async throws -> [Project] {
-        if principal.projectID == Project.defaultID { return try await store.projects() }
+    func projects(_ principal: Principal) async throws -> [DiscountCore.Project] {
+        if principal.projectID == DiscountCore.Project.defaultID { return try await store.projects() }
         return try await store.project(id: principal.projectID).map { [$0] } ?? []
     }
 
@@ -103,7 +104,25 @@ struct VoucherBook: Sendable {
 
     /// The customer's code and whether they already had it.
     func assign(_ assignment: VoucherAssignment) async throws -> (VoucherCodeRecord, alreadyAssigned: Bool) {
-        switch try await storing({ try await store.assignVoucherCode(assignment) }) {
+        try Self.answer(assignment, try await storing({ try await store.assignVoucherCode(assignment) }))
+    }
+
+    /// `assign` for the event loop: the assignment goes straight to the store's
+    /// writer and `reply` is answered from its commit (the response is built on
+    /// the event loop).
+    func startAssigning<Response: ProtoMessage>(
+        _ assignment: VoucherAssignment, reply: WriteReply<Response>,
+        respond: @escaping @Sendable ((VoucherCodeRecord, alreadyAssigned: Bool)) -> Response
+    ) {
+        store.assignVoucherCode(assignment) { result in
+            reply.complete(result) { try respond(Self.answer(assignment, $0)) }
+        }
+    }
+
+    private static func answer(
+        _ assignment: VoucherAssignment, _ outcome: VoucherAssignmentOutcome
+    ) throws -> (VoucherCodeRecord, alreadyAssigned: Bool) {
+        switch outcome {
         case .assigned(let code): return (code, false)
         case .alreadyAssigned(let code): return (code, true)
         case .poolExhausted: throw ServiceError.poolExhausted(assignment.poolID)

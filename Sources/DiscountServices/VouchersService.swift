@@ -86,15 +86,15 @@ struct VouchersService: Sendable {
                 }
             try await writer.send(AddVoucherCodesResponse(result: result))
         }
-        registrar.write(name, "AssignVoucherCode", scope: .writeVouchers) { (request: AssignVoucherCodeRequest, principal, _) in
-            let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
-            let customerID = try Validate.nonEmpty(request.customerId, field: "customer_id")
-            let usedBy = try request.usedBy.flatMap { $0.isEmpty ? nil : try Validate.nonEmpty($0, field: "used_by") } ?? ""
-            let (code, already) = try await book.assign(VoucherAssignment(
-                projectID: projectID, poolID: poolID, customerID: customerID, usedBy: usedBy, at: .now()))
-            return AssignVoucherCodeResponse(
-                code: code.code, status: VoucherCodeStatus(code.status), assignedTime: code.assignedAt?.timestamp,
-                customerId: code.customerID ?? customerID, usedBy: code.usedBy, alreadyAssigned: already)
+        registrar.write(name, "AssignVoucherCode", scope: .writeVouchers,
+            handOff: { [book] (request: AssignVoucherCodeRequest, principal, reply) in
+                let assignment = try Self.assignment(request, principal)
+                book.startAssigning(assignment, reply: reply) { Self.assigned($0, to: assignment) }
+                return true
+            }
+        ) { (request: AssignVoucherCodeRequest, principal, _) in
+            let assignment = try Self.assignment(request, principal)
+            return Self.assigned(try await book.assign(assignment), to: assignment)
         }
         registrar.write(name, "RedeemVoucherCode", scope: .writeVouchers) { (request: RedeemVoucherCodeRequest, principal, _) in
             let text = try Validate.codeText(request.code, field: "code")
@@ -108,6 +108,23 @@ struct VouchersService: Sendable {
     }
 
     // MARK: Checks
+
+    private static func assignment(_ request: AssignVoucherCodeRequest, _ principal: Principal) throws -> VoucherAssignment {
+        let (projectID, poolID) = try pool(request.projectId, request.poolId, principal)
+        let customerID = try Validate.nonEmpty(request.customerId, field: "customer_id")
+        let usedBy = try request.usedBy.flatMap { $0.isEmpty ? nil : try Validate.nonEmpty($0, field: "used_by") } ?? ""
+        return VoucherAssignment(projectID: projectID, poolID: poolID, customerID: customerID, usedBy: usedBy, at: .now())
+    }
+
+    private static func assigned(
+        _ outcome: (code: VoucherCodeRecord, alreadyAssigned: Bool), to assignment: VoucherAssignment
+    ) -> AssignVoucherCodeResponse {
+        let code = outcome.code
+        return AssignVoucherCodeResponse(
+            code: code.code, status: VoucherCodeStatus(code.status), assignedTime: code.assignedAt?.timestamp,
+            customerId: code.customerID ?? assignment.customerID, usedBy: code.usedBy,
+            alreadyAssigned: outcome.alreadyAssigned)
+    }
 
     /// The project and pool a pool-level call names.
     static func pool(_ projectID: String, _ poolID: String, _ principal: Principal) throws -> (String, String) {

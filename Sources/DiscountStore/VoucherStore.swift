@@ -39,6 +39,21 @@ public protocol VoucherStore: Sendable {
     /// (customer, used_by), else the lowest-numbered available one, marked
     /// assigned. One guarded write: no code ever goes to two customers.
     func assignVoucherCode(_ assignment: VoucherAssignment) async throws -> VoucherAssignmentOutcome
+    /// `assignVoucherCode` for a caller that must not wait (an event loop):
+    /// `completion` runs once the assignment is durable, or failed, on a
+    /// thread of the store's choosing, and must be quick.
+    func assignVoucherCode(
+        _ assignment: VoucherAssignment,
+        completion: @escaping @Sendable (Result<VoucherAssignmentOutcome, any Error>) -> Void)
     /// assigned → redeemed for the project's code `canonicalCode`.
     func redeemVoucherCode(projectID: String, canonicalCode: String, at: Instant) async throws -> VoucherRedemptionOutcome
+}
+
+extension VoucherStore where Self: Store {
+    public func assignVoucherCode(
+        _ assignment: VoucherAssignment,
+        completion: @escaping @Sendable (Result<VoucherAssignmentOutcome, any Error>) -> Void
+    ) {
+        completing(completion) { try await assignVoucherCode(assignment) }
+    }
 }

@@ -115,18 +115,21 @@ import Testing
         let store = try fixture.openSQLite()
         let rule = Fixtures.rule()
         try await store.insertPriceRule(rule)
-        // A write job that holds the writer (and its open transaction) for a while.
+        // A write job that holds the writer (and its open transaction) until
+        // the read is done, or 10 s: a read that waits for it would wait that long.
         let started = Atomic<Bool>(false)
+        let readDone = Atomic<Bool>(false)
         let finished = Atomic<Bool>(false)
         async let slow: Void = store.write { db in
             try db.execute("UPDATE price_rules SET title = 'busy'")
             started.store(true, ordering: .sequentiallyConsistent)
-            usleep(500_000)
+            for _ in 0..<10_000 where !readDone.load(ordering: .sequentiallyConsistent) { usleep(1_000) }
             finished.store(true, ordering: .sequentiallyConsistent)
         }
         while !started.load(ordering: .sequentiallyConsistent) { await Task.yield() }
         let read = try await store.priceRule(projectID: rule.projectID, id: rule.id)
         let waited = finished.load(ordering: .sequentiallyConsistent)
+        readDone.store(true, ordering: .sequentiallyConsistent)
         #expect(!waited, "the read waited for the write")
         #expect(read?.title == "Summer")  // the uncommitted change is not visible
         try await slow

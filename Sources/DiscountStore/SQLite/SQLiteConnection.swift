@@ -24,8 +24,13 @@ final class SQLiteConnection: @unchecked Sendable {
     private(set) var db: OpaquePointer?
     private var statements: [String: SQLiteStatement] = [:]
 
+    /// SQLite's process-wide settings (see `discountd_sqlite_configure`),
+    /// applied once, before the first connection opens.
+    private static let configured: Void = { _ = discountd_sqlite_configure() }()
+
     /// Opens (for the writer, creating with mode 0600) the database at `path`.
     init(path: String, role: Role) throws {
+        Self.configured
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         switch role {
         case .writer:

@@ -36,7 +36,20 @@ extension SQLiteStore {
     /// The common case (a new customer, codes left) is one UPDATE and the
     /// counter update; the rest is only looked at when that takes nothing.
     public func assignVoucherCode(_ assignment: VoucherAssignment) async throws -> VoucherAssignmentOutcome {
-        try await write { db in
+        try await write(Self.assignment(assignment))
+    }
+
+    public func assignVoucherCode(
+        _ assignment: VoucherAssignment,
+        completion: @escaping @Sendable (Result<VoucherAssignmentOutcome, any Error>) -> Void
+    ) {
+        writer.submit(Self.assignment(assignment), completion: completion)
+    }
+
+    private static func assignment(
+        _ assignment: VoucherAssignment
+    ) -> @Sendable (SQLiteConnection) throws -> VoucherAssignmentOutcome {
+        { db in
             let taken: (Int64, VoucherCode)?
             do {
                 taken = try db.withStatement(SQL.takeNext) { s in
@@ -54,7 +67,7 @@ extension SQLiteStore {
                 // Only the statement was undone; the customer's code is what they get.
                 taken = nil
             }
-            guard let (key, code) = taken else { return try Self.untaken(assignment, db) }
+            guard let (key, code) = taken else { return try untaken(assignment, db) }
             try db.withStatement(SQL.countAssigned) { s in
                 try s.bind(1, key)
                 try s.run()
