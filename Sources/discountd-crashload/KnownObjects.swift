@@ -22,6 +22,9 @@ final class KnownObjects: Sendable {
         }
     }
 
+    var codeCount: Int { state.withLock { $0.codes.count } }
+    var agentCount: Int { state.withLock { $0.agents.count } }
+
     func add(code: String) { state.withLock { $0.codes.append(code) } }
     func add(agent: Int64) { state.withLock { $0.agents.append(agent) } }
 

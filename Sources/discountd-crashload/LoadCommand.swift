@@ -7,8 +7,10 @@ import Foundation
 /// `crash` profile: writes as fast as the workers can until the daemon goes
 /// away (the test SIGKILLs it), then exits 0; only answers that contradict
 /// the request (not refusals such as USAGE_LIMIT_REACHED) make it exit 1.
-/// `soak` profile: hot-set reads at full speed beside writes at a fixed rate
-/// (redemptions rolled back at once), for `--seconds`; any error exits 1.
+/// `soak` profile: hot-set reads at full speed beside writes at a fixed rate,
+/// for `--seconds`, on a store that stops growing once the hot set exists
+/// (redemptions rolled back, further codes deleted again, agents' codes
+/// fetched again; only the redemption ledger and assignments grow); any error exits 1.
 struct LoadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "load", abstract: "Run the mixed load.")
 
@@ -63,7 +65,8 @@ struct LoadCommand: AsyncParsableCommand {
             func writes(_ worker: Int) -> WriteOperations {
                 WriteOperations(
                     client: clients[worker % clients.count], fixtures: fixtures, log: log, known: known,
-                    counters: counters, rollBackRedemptions: profile == .soak)
+                    counters: counters, rollBackRedemptions: profile == .soak,
+                    keepAtMost: profile == .soak ? hotSet : .max)
             }
             switch profile {
             case .crash:

@@ -10,6 +10,10 @@ struct WriteOperations: Sendable {
     let counters: LoadCounters
     /// Soak: give every redemption back at once, so codes never reach their limit.
     let rollBackRedemptions: Bool
+    /// Soak: codes and agents kept beyond this many are not created anew:
+    /// codes are created and deleted again, agents' codes fetched again, so
+    /// the store (and its page caches) stop growing but for the ledger.
+    var keepAtMost: Int = .max
 
     /// One random write; `name` is unique to this call across runs.
     func any(name: String) async throws {
@@ -27,6 +31,14 @@ struct WriteOperations: Sendable {
             priceRuleID: fixtures.priceRuleID, code: code, usageLimit: fixtures.codeUsageLimit)
         guard let created = response.discountCodes.first, created.code == code else {
             counters.unexpected("CreateDiscountCode answered \(response.discountCodes.map(\.code)) for \(code)")
+            return
+        }
+        if known.codeCount >= keepAtMost {
+            var delete = DeleteDiscountCodeRequest()
+            delete.priceRuleId = fixtures.priceRuleID
+            delete.discountCodeId = created.id
+            _ = try await client.deleteDiscountCode(delete)
+            counters.acknowledged("code_created_deleted")
             return
         }
         try log.append(.code(code: code, id: created.id))
@@ -69,6 +81,12 @@ struct WriteOperations: Sendable {
 
     /// RegisterAgent, then GetMyDiscountCode for the load's campaign.
     func agentCode(name: String) async throws {
+        if known.agentCount >= keepAtMost, let agent = known.randomAgent() {
+            let mine = try await client.getMyDiscountCode(agentID: agent, campaignID: fixtures.campaignID)
+            if mine.discountCodes.isEmpty { counters.unexpected("GetMyDiscountCode \(agent) answered no code") }
+            counters.acknowledged("agentcode_again")
+            return
+        }
         let agentName = "agent-\(name)"
         let agent = try await client.registerAgent(name: agentName)
         try log.append(.agent(name: agentName, id: agent.agentId))
