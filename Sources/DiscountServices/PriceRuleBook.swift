@@ -182,14 +182,22 @@ actor PriceRuleBook {
 
     func redeem(_ request: RedemptionRequest) async throws -> RedemptionOutcome {
         let outcome = try await storing { try await store.redeem(request) }
-        switch outcome {
-        case .redeemed(let code, let rule), .alreadyRedeemed(let code, let rule), .refused(_, let code, let rule):
-            cache.put(code)
-            cache.put(rule)
-        case .codeNotFound:
-            break
-        }
+        cache.note(outcome)
         return outcome
+    }
+
+    /// `redeem` for the event loop: straight to the store's writer, answered
+    /// from its commit (cache and response on the event loop).
+    nonisolated func startRedeeming<Response: ProtoMessage>(
+        _ request: RedemptionRequest, reply: WriteReply<Response>,
+        respond: @escaping @Sendable (RedemptionOutcome) throws -> Response
+    ) {
+        store.redeem(request) { [cache] result in
+            reply.complete(result) { outcome in
+                cache.note(outcome)
+                return try respond(outcome)
+            }
+        }
     }
 
     func rollback(projectID: String, orderID: String) async throws -> [DiscountCodeRecord] {

@@ -65,6 +65,17 @@ final class PriceRulesCache: Sendable {
         rules.put(Scoped(projectID: rule.projectID, key: rule.id), rule, version: rule.version)
     }
 
+    /// Keeps the code and rule a redemption saw (counted or not).
+    func note(_ outcome: RedemptionOutcome) {
+        switch outcome {
+        case .redeemed(let code, let rule), .alreadyRedeemed(let code, let rule), .refused(_, let code, let rule):
+            put(code)
+            put(rule)
+        case .codeNotFound:
+            break
+        }
+    }
+
     func removeCode(_ code: DiscountCodeRecord) {
         codes.remove(Scoped(projectID: code.projectID, key: code.id))
         codeIDs.remove(Scoped(projectID: code.projectID, key: code.canonicalCode))

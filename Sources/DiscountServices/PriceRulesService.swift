@@ -152,23 +152,15 @@ struct PriceRulesService: Sendable {
                 message: refusal.map { ServiceError.refused($0, code: code.code).message } ?? "Code \(code.code) applies.",
                 discountCode: DiscountCodeMessage(code), priceRule: PriceRuleMessage(rule))
         }
-        registrar.write(name, "RedeemDiscountCode", scope: .writePriceRules) { (request: RedeemDiscountCodeRequest, principal, _) in
-            let text = try Validate.codeText(request.code, field: "code")
-            let orderID = try Validate.nonEmpty(request.orderId, field: "order_id")
-            let customerID = try request.customerId.map { try Validate.nonEmpty($0, field: "customer_id") }
-            let outcome = try await book.redeem(RedemptionRequest(
-                projectID: principal.projectID, canonicalCode: CodeText.canonical(text), orderID: orderID,
-                customerID: customerID, at: .now()))
-            switch outcome {
-            case .redeemed(let code, _):
-                return RedeemDiscountCodeResponse(discountCode: DiscountCodeMessage(code), usageCount: code.usageCount, redeemed: true)
-            case .alreadyRedeemed(let code, _):
-                return RedeemDiscountCodeResponse(discountCode: DiscountCodeMessage(code), usageCount: code.usageCount, redeemed: false)
-            case .refused(let refusal, let code, _):
-                throw ServiceError.refused(refusal, code: code.code)
-            case .codeNotFound:
-                throw ServiceError.discountCodeNotFound(text, field: "code")
+        registrar.write(name, "RedeemDiscountCode", scope: .writePriceRules,
+            handOff: { [book] (request: RedeemDiscountCodeRequest, principal, reply) in
+                let (redemption, text) = try Self.redemption(request, projectID: principal.projectID)
+                book.startRedeeming(redemption, reply: reply) { try Self.redeemed($0, text: text) }
+                return true
             }
+        ) { (request: RedeemDiscountCodeRequest, principal, _) in
+            let (redemption, text) = try Self.redemption(request, projectID: principal.projectID)
+            return try Self.redeemed(try await book.redeem(redemption), text: text)
         }
         registrar.write(name, "RollbackRedemption", scope: .writePriceRules) { (request: RollbackRedemptionRequest, principal, _) in
             let orderID = try Validate.nonEmpty(request.orderId, field: "order_id")
@@ -233,5 +225,31 @@ struct PriceRulesService: Sendable {
             useWithOther: new.useWithOther,
             usageLimit: try Validate.usageLimit(new.usageLimit, field: "discount_code.usage_limit"),
             createdAt: now, updatedAt: now)
+    }
+
+    /// The redemption a RedeemDiscountCode request asks for, and the code text as given.
+    private static func redemption(
+        _ request: RedeemDiscountCodeRequest, projectID: String
+    ) throws -> (RedemptionRequest, text: String) {
+        let text = try Validate.codeText(request.code, field: "code")
+        let orderID = try Validate.nonEmpty(request.orderId, field: "order_id")
+        let customerID = try request.customerId.map { try Validate.nonEmpty($0, field: "customer_id") }
+        let redemption = RedemptionRequest(
+            projectID: projectID, canonicalCode: CodeText.canonical(text), orderID: orderID,
+            customerID: customerID, at: .now())
+        return (redemption, text)
+    }
+
+    private static func redeemed(_ outcome: RedemptionOutcome, text: String) throws -> RedeemDiscountCodeResponse {
+        switch outcome {
+        case .redeemed(let code, _):
+            return RedeemDiscountCodeResponse(discountCode: DiscountCodeMessage(code), usageCount: code.usageCount, redeemed: true)
+        case .alreadyRedeemed(let code, _):
+            return RedeemDiscountCodeResponse(discountCode: DiscountCodeMessage(code), usageCount: code.usageCount, redeemed: false)
+        case .refused(let refusal, let code, _):
+            throw ServiceError.refused(refusal, code: code.code)
+        case .codeNotFound:
+            throw ServiceError.discountCodeNotFound(text, field: "code")
+        }
     }
 }

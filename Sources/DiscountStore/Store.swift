@@ -67,6 +67,8 @@ public protocol Store: Sendable {
     /// Checks `RedemptionPolicy` and counts the use in one guarded write;
     /// idempotent per (order, code).
     func redeem(_ request: RedemptionRequest) async throws -> RedemptionOutcome
+    /// `redeem` for a caller that must not wait; `completion` as for `insertDiscountCode(_:completion:)`.
+    func redeem(_ request: RedemptionRequest, completion: @escaping @Sendable (Result<RedemptionOutcome, any Error>) -> Void)
     /// Whether `customerID` has a live redemption under the rule.
     func customerHasRedeemed(projectID: String, priceRuleID: String, customerID: String) async throws -> Bool
     /// Gives back every live use the order made; returns the codes as they are
@@ -88,6 +90,12 @@ extension Store {
         _ code: DiscountCode, completion: @escaping @Sendable (Result<Void, any Error>) -> Void
     ) {
         completing(completion) { try await insertDiscountCode(code) }
+    }
+
+    public func redeem(
+        _ request: RedemptionRequest, completion: @escaping @Sendable (Result<RedemptionOutcome, any Error>) -> Void
+    ) {
+        completing(completion) { try await redeem(request) }
     }
 
     /// Runs an async store call as a task and reports its result to `completion`:

@@ -47,8 +47,18 @@ private enum SQL {
 extension SQLiteStore {
     /// One write job: look up, check, count. Refusals and misses change nothing.
     public func redeem(_ request: RedemptionRequest) async throws -> RedemptionOutcome {
-        try await write { db in
-            guard let (code, rule) = try Self.codeAndRule(request, db) else { return .codeNotFound }
+        try await write(Self.redemption(request))
+    }
+
+    public func redeem(
+        _ request: RedemptionRequest, completion: @escaping @Sendable (Result<RedemptionOutcome, any Error>) -> Void
+    ) {
+        writer.submit(Self.redemption(request), completion: completion)
+    }
+
+    private static func redemption(_ request: RedemptionRequest) -> @Sendable (SQLiteConnection) throws -> RedemptionOutcome {
+        { db in
+            guard let (code, rule) = try codeAndRule(request, db) else { return .codeNotFound }
 
             let alreadyRedeemed = try db.withStatement(SQL.liveForOrderAndCode) { s in
                 try s.bind(1, request.projectID)
@@ -60,7 +70,7 @@ extension SQLiteStore {
 
             var customerAlreadyRedeemed = false
             if rule.oncePerCustomer, let customerID = request.customerID {
-                customerAlreadyRedeemed = try Self.hasLiveRedemption(
+                customerAlreadyRedeemed = try hasLiveRedemption(
                     projectID: request.projectID, priceRuleID: rule.id, customerID: customerID, db
                 )
             }
@@ -79,8 +89,8 @@ extension SQLiteStore {
                 try s.bind(6, request.at)
                 try s.run()
             }
-            try Self.update(SQL.countCodeUse, request.projectID, code.id, db)
-            try Self.update(SQL.countRuleUse, request.projectID, rule.id, db)
+            try update(SQL.countCodeUse, request.projectID, code.id, db)
+            try update(SQL.countRuleUse, request.projectID, rule.id, db)
 
             var countedCode = code
             countedCode.usageCount += 1
