@@ -94,7 +94,8 @@ struct LoadCommand: AsyncParsableCommand {
                         let goOn = await Self.attempt(counters, profile) { try await operations.any(name: name) }
                         guard goOn else { return }
                         next += interval
-                        try? await Task.sleep(until: next)
+                        // Never past the end of the run, however slow the rate.
+                        try? await Task.sleep(until: min(next, deadline))
                     }
                 }
                 for worker in 0..<workers {
