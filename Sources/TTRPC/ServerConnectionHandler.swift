@@ -136,8 +136,17 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         } else {
             received.writeBuffer(&incoming)
         }
+        handleReceivedFrames()
+    }
+
+    /// Serves the frames read so far, stopping while the connection has its
+    /// limit of calls in flight: the rest wait, unparsed, until calls finish
+    /// (back-pressure, DESIGN.md §4), and no more is read meanwhile.
+    private func handleReceivedFrames() {
         do {
-            while context.channel.isActive, let frame = try decoder.decode(buffer: &received) {
+            while context.channel.isActive, calls.count < limits.maxCallsInFlight,
+                let frame = try decoder.decode(buffer: &received)
+            {
                 handle(frame)
             }
         } catch {
@@ -184,9 +193,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        // Back-pressure: a connection that does not read its answers is not
-        // read from until it does. (Too many calls in flight are refused instead.)
-        if !context.channel.isWritable {
+        // Back-pressure: a connection with its limit of calls in flight, or
+        // that does not read its answers, is not read from until that changes.
+        if calls.count >= limits.maxCallsInFlight || !context.channel.isWritable {
             readHeld = true
         } else {
             context.read()
@@ -204,7 +213,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     private func resumeReadingIfHeld() {
-        guard readHeld, context.channel.isWritable else { return }
+        guard calls.count < limits.maxCallsInFlight else { return }
+        if received.readableBytes > 0 {
+            // Frames that waited for a free slot go first.
+            handleReceivedFrames()
+        }
+        guard readHeld, calls.count < limits.maxCallsInFlight, context.channel.isWritable else { return }
         readHeld = false
         context.read()
     }
@@ -238,14 +252,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         case .success(let found): route = found
         case .failure(let error):
             writeStatus(streamID: streamID, error)
-            return
-        }
-        // Shed, not queue: past the limit a call is answered at once.
-        guard calls.count < limits.maxCallsInFlight else {
-            writeStatus(
-                streamID: streamID,
-                RPCError(.resourceExhausted, "too many calls in flight on this connection (limit \(limits.maxCallsInFlight))"))
-            route.metrics.record(nanos: 0, failed: true)
             return
         }
 

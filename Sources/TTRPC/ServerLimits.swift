@@ -4,8 +4,8 @@ import NIOCore
 public struct ServerLimits: Sendable {
     /// Largest frame data accepted (containerd's default is 4 MiB).
     public var maxDataSize: Int = 4 << 20
-    /// Calls in flight per connection; past it a call is answered
-    /// RESOURCE_EXHAUSTED at once instead of waiting.
+    /// Calls in flight per connection; at the limit the connection is not
+    /// read from until one finishes (back-pressure).
     public var maxCallsInFlight: Int = 1024
     /// Open connections; past it a new connection's first calls are answered
     /// UNAVAILABLE and it is closed.

@@ -31,7 +31,7 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "Largest request data in bytes. (env: DISCOUNTD_MAX_DATA_SIZE)")
     var maxDataSize: Int = env("DISCOUNTD_MAX_DATA_SIZE").flatMap(Int.init) ?? 4 << 20
 
-    @Option(help: "Calls in flight per connection; more are answered RESOURCE_EXHAUSTED. (env: DISCOUNTD_MAX_CALLS_IN_FLIGHT)")
+    @Option(help: "Calls in flight per connection; at the limit the connection is not read until one finishes. (env: DISCOUNTD_MAX_CALLS_IN_FLIGHT)")
     var maxCallsInFlight: Int = env("DISCOUNTD_MAX_CALLS_IN_FLIGHT").flatMap(Int.init) ?? 1024
 
     @Option(help: "Open connections; more are answered UNAVAILABLE and closed. (env: DISCOUNTD_MAX_CONNECTIONS)")

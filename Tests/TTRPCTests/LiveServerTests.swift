@@ -141,29 +141,18 @@ import Testing
         }
     }
 
-    /// Past the limit calls are shed with RESOURCE_EXHAUSTED, not queued; every call gets an answer.
-    @Test func callsPastTheLimitAreShedAndEveryCallIsAnswered() async throws {
+    /// Past the limit the server stops reading (back-pressure); every call still gets its answer.
+    @Test func backPressureStillAnswersEveryCall() async throws {
         var limits = ServerLimits()
         limits.maxCallsInFlight = 4
         try await withServer(limits: limits) { _, path in
             let client = try await TTRPCClient.connect(socketPath: path)
-            let outcomes = try await withThrowingTaskGroup(of: StatusCode.self) { group in
+            try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<100 {
-                    group.addTask {
-                        do {
-                            _ = try await client.call(service: "test.Echo", method: "Slow", payload: [5])
-                            return .ok
-                        } catch let error as RPCError {
-                            return error.code
-                        }
-                    }
+                    group.addTask { _ = try await client.call(service: "test.Echo", method: "Slow", payload: [1]) }
                 }
-                return try await group.reduce(into: [StatusCode]()) { $0.append($1) }
+                try await group.waitForAll()
             }
-            #expect(outcomes.count == 100)
-            #expect(outcomes.filter { $0 == .ok }.count >= 4)
-            #expect(outcomes.contains(.resourceExhausted))
-            #expect(outcomes.allSatisfy { $0 == .ok || $0 == .resourceExhausted })
             await client.close()
         }
     }
