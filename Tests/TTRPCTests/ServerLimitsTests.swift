@@ -12,11 +12,10 @@ import Testing
     static func makeRouter() -> Router {
         var router = Router()
         router.register("test.Echo", "Echo", .inline { payload, _ in payload })
-        // Answers only when its task is cancelled (deadline or closed connection).
-        router.register("test.Echo", "Hang", .unary { _, _ in
-            try await Task.sleep(for: .seconds(3600))
-            return []
-        })
+        // In flight until its deadline or the connection closes: handed off to
+        // nobody, so no task finishes later on another thread and touches the
+        // (single-threaded) embedded event loop.
+        router.register("test.Echo", "Hang", .handOff(start: { _, _, _ in true }, slow: { _, _ in [] }))
         return router
     }
 
