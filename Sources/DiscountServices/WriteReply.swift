@@ -11,10 +11,6 @@ struct WriteReply<Response: ProtoMessage>: Sendable {
         self.reply = reply
     }
 
-    func succeed(_ response: Response) {
-        reply.succeed(response.encoded())
-    }
-
     /// Answers from a store's completion without working on its thread: on
     /// success `respond` (cache updates, the response) runs on the event loop;
     /// a failure is mapped and sent as is.

@@ -47,6 +47,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     private let inbox = CompletionInbox()
+    /// What a completion that finds the inbox empty calls: a drain on the
+    /// event loop. Made once per connection, not per call.
+    private var wakeInbox: (@Sendable () -> Void)!
     /// One timer per connection, armed for the earliest deadline in flight
     /// (not one per call: scheduling and cancelling each cost more than the call).
     private var deadlineTimer: (at: NIODeadline, task: Scheduled<Void>)?
@@ -64,6 +67,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         self.outbound = context.channel.allocator.buffer(capacity: 4096)
+        let eventLoop = context.eventLoop
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        wakeInbox = { eventLoop.execute { loopBound.value.drainInbox() } }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // The waker holds the handler; tasks still running keep their own copy.
+        wakeInbox = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -290,16 +301,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 route.metrics.record(nanos: Self.nanos(since: now), failed: true)
                 return
             }
-            start(streamID, callContext, route.metrics, now) { [router] in
-                do {
-                    return .success(try await slow(request.payload, callContext))
-                } catch {
-                    return .failure(router.errorMapper(error, callContext))
-                }
-            }
+            start(streamID, callContext, route.metrics, now) { try await slow(request.payload, callContext) }
         case .handOff(let startHandOff, let slow):
             let reply = CallReply(
-                streamID: streamID, inbox: inbox, wake: inboxWaker(), errorMapper: router.errorMapper,
+                streamID: streamID, inbox: inbox, wake: wakeInbox, errorMapper: router.errorMapper,
                 context: callContext)
             // Registered before `startHandOff` runs: the reply may come back
             // (on another thread) before it returns.
@@ -318,55 +323,39 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 return
             }
             calls[streamID] = nil
-            start(streamID, callContext, route.metrics, now) { [router] in
-                do {
-                    return .success(try await slow(request.payload, callContext))
-                } catch {
-                    return .failure(router.errorMapper(error, callContext))
-                }
-            }
+            start(streamID, callContext, route.metrics, now) { try await slow(request.payload, callContext) }
         case .unary(let body):
-            start(streamID, callContext, route.metrics, now) { [router] in
-                do {
-                    return .success(try await body(request.payload, callContext))
-                } catch {
-                    return .failure(router.errorMapper(error, callContext))
-                }
-            }
+            start(streamID, callContext, route.metrics, now) { try await body(request.payload, callContext) }
         case .serverStreaming(let body):
             let sink = makeSink(streamID: streamID)
-            start(streamID, callContext, route.metrics, now) { [router] in
-                do {
-                    try await body(request.payload, callContext, sink)
-                    return .success(nil)
-                } catch {
-                    return .failure(router.errorMapper(error, callContext))
-                }
+            start(streamID, callContext, route.metrics, now) {
+                try await body(request.payload, callContext, sink)
+                return nil
             }
         }
     }
 
-    /// Runs `work` as a task with the call's deadline armed.
+    /// Runs `work` as a task with the call's deadline armed; what it throws is
+    /// mapped to a status there.
     private func start(
         _ streamID: UInt32, _ callContext: CallContext, _ metrics: MethodMetrics, _ started: NIODeadline,
-        _ work: @escaping @Sendable () async -> Result<[UInt8]?, RPCError>
+        _ work: @escaping @Sendable () async throws -> [UInt8]?
     ) {
-        let wake = inboxWaker()
+        let wake = wakeInbox!
         let inbox = self.inbox
+        let errorMapper = router.errorMapper
         var call = ActiveCall(deadline: callContext.deadline, metrics: metrics, started: started)
         call.task = Task {
-            let result = await work()
+            let result: Result<[UInt8]?, RPCError>
+            do {
+                result = .success(try await work())
+            } catch {
+                result = .failure(errorMapper(error, callContext))
+            }
             if inbox.put(.init(streamID: streamID, outcome: .ready(result))) { wake() }
         }
         calls[streamID] = call
         armDeadlineTimer(for: callContext.deadline)
-    }
-
-    /// What a completion that finds the inbox empty calls: a drain on the event loop.
-    private func inboxWaker() -> @Sendable () -> Void {
-        let eventLoop = context.eventLoop
-        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-        return { eventLoop.execute { loopBound.value.drainInbox() } }
     }
 
     private func drainInbox() {
