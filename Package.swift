@@ -62,8 +62,10 @@ let package = Package(
         // The Store protocol and its backends.
         .target(
             name: "DiscountStore",
-            dependencies: ["DiscountCore", "CSQLite"]
+            dependencies: ["DiscountCore", "CSQLite", "CSQLiteTuning"]
         ),
+        // Process-wide SQLite settings and the page-cache wrapper (C: sqlite3_config is variadic).
+        .target(name: "CSQLiteTuning", dependencies: ["CSQLite"]),
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
@@ -138,7 +140,7 @@ let package = Package(
         .testTarget(name: "DiscountBenchTests", dependencies: ["DiscountBench"]),
         .testTarget(name: "ShopifySyncTests", dependencies: ["ShopifySync", "DiscountCore"]),
         .testTarget(name: "DiscountServicesTests", dependencies: ["DiscountServices"]),
-        .testTarget(name: "DiscountStoreTests", dependencies: ["DiscountStore", "DiscountCore"]),
+        .testTarget(name: "DiscountStoreTests", dependencies: ["DiscountStore", "DiscountCore", "CSQLiteTuning"]),
         .testTarget(
             name: "TTRPCTests",
             dependencies: [

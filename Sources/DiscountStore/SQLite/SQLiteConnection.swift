@@ -1,4 +1,5 @@
 import CSQLite
+import CSQLiteTuning
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -6,18 +6,20 @@ private enum SQL {
         SELECT \(SQLiteRows.voucherCodeColumns) FROM voucher_codes
         WHERE pool_key = ?1 AND customer_id = ?2 AND used_by = ?3
         """
-    /// The lowest-numbered available code, taken in the same statement that
-    /// finds it (the writer thread runs one job at a time, so nobody else can
-    /// take it in between). A customer who already holds a code of the pool
-    /// for this used_by trips the unique index instead.
-    static let takeNext = """
+    /// The pool's lowest-numbered available code. The writer thread runs one
+    /// job at a time, so nobody can take it between this and `take`.
+    static let nextAvailable = """
+        SELECT pool_key, seq, code FROM voucher_codes INDEXED BY voucher_codes_by_status
+        WHERE pool_key = (SELECT pool_key FROM voucher_pools WHERE project_id = ?1 AND id = ?2) AND status = 1
+        ORDER BY seq LIMIT 1
+        """
+    /// Marks one code assigned by its primary key: a one-row UPDATE needs no
+    /// statement journal (UPDATE … RETURNING would build an ephemeral table
+    /// and a savepoint per call). A customer who already holds a code of the
+    /// pool for this used_by trips the unique index instead.
+    static let take = """
         UPDATE voucher_codes SET status = 2, customer_id = ?3, used_by = ?4, assigned_at = ?5
-        WHERE pool_key = (SELECT pool_key FROM voucher_pools WHERE project_id = ?1 AND id = ?2)
-          AND seq = (
-            SELECT seq FROM voucher_codes INDEXED BY voucher_codes_by_status
-            WHERE pool_key = (SELECT pool_key FROM voucher_pools WHERE project_id = ?1 AND id = ?2) AND status = 1
-            ORDER BY seq LIMIT 1)
-        RETURNING pool_key, \(SQLiteRows.voucherCodeColumns)
+        WHERE pool_key = ?1 AND seq = ?2
         """
     static let countAssigned = "UPDATE voucher_pools SET available = available - 1, assigned = assigned + 1 WHERE pool_key = ?1"
     static let noteUsedBy = "INSERT OR IGNORE INTO voucher_pool_used_by (pool_key, used_by) VALUES (?1, ?2)"
@@ -33,7 +35,7 @@ private enum SQL {
 }
 
 extension SQLiteStore {
-    /// The common case (a new customer, codes left) is one UPDATE and the
+    /// The common case (a new customer, codes left) is a lookup, one UPDATE and the
     /// counter update; the rest is only looked at when that takes nothing.
     public func assignVoucherCode(_ assignment: VoucherAssignment) async throws -> VoucherAssignmentOutcome {
         try await write(Self.assignment(assignment))
@@ -50,22 +52,29 @@ extension SQLiteStore {
         _ assignment: VoucherAssignment
     ) -> @Sendable (SQLiteConnection) throws -> VoucherAssignmentOutcome {
         { db in
-            let taken: (Int64, VoucherCode)?
-            do {
-                taken = try db.withStatement(SQL.takeNext) { s in
-                    try s.bind(1, assignment.projectID)
-                    try s.bind(2, assignment.poolID)
-                    try s.bind(3, assignment.customerID)
-                    try s.bind(4, assignment.usedBy)
-                    try s.bind(5, assignment.at)
-                    guard try s.step() else { return nil }
-                    let row = (s.int64(0), SQLiteRows.voucherCode(s, from: 1))
-                    while try s.step() {}  // RETURNING changes nothing until the statement finishes
-                    return row
+            let next: (key: Int64, sequence: Int64, code: String)? = try db.withStatement(SQL.nextAvailable) { s in
+                try s.bind(1, assignment.projectID)
+                try s.bind(2, assignment.poolID)
+                return try s.step() ? (s.int64(0), s.int64(1), s.string(2)) : nil
+            }
+            var taken: (Int64, VoucherCode)?
+            if let next {
+                do {
+                    try db.withStatement(SQL.take) { s in
+                        try s.bind(1, next.key)
+                        try s.bind(2, next.sequence)
+                        try s.bind(3, assignment.customerID)
+                        try s.bind(4, assignment.usedBy)
+                        try s.bind(5, assignment.at)
+                        try s.run()
+                    }
+                    taken = (next.key, VoucherCode(
+                        code: next.code, status: .assigned, sequence: next.sequence, customerID: assignment.customerID,
+                        usedBy: assignment.usedBy.isEmpty ? nil : assignment.usedBy, assignedAt: assignment.at))
+                } catch let error as SQLiteError where error.isUniqueViolation {
+                    // Only the statement was undone; the customer's code is what they get.
+                    taken = nil
                 }
-            } catch let error as SQLiteError where error.isUniqueViolation {
-                // Only the statement was undone; the customer's code is what they get.
-                taken = nil
             }
             guard let (key, code) = taken else { return try untaken(assignment, db) }
             try db.withStatement(SQL.countAssigned) { s in
