@@ -1,5 +1,6 @@
 import DiscountCore
 import DiscountStore
+import ProtoCodec
 import ShopifySync
 
 /// The Commission domain actor: agents, campaigns and agents' codes over the
@@ -115,6 +116,54 @@ actor CommissionBook {
         return (code, campaign)
     }
 
+    /// First-time creation without a task: when the campaign is in memory and
+    /// the project is known to have no Shopify credentials (nothing to sync),
+    /// one job handed straight to the store's writer looks the agent up and
+    /// makes the code, answering through `reply` on commit. False when the
+    /// full path must run; `respond` runs on the event loop.
+    nonisolated func startCreatingCode<Response: ProtoMessage>(
+        projectID: String, agentID: Int64, campaignID: Int64, reply: WriteReply<Response>,
+        respond: @escaping @Sendable (AgentCode, CampaignRecord) -> Response
+    ) -> Bool {
+        guard let campaign = cache.campaign(projectID: projectID, id: campaignID),
+            cache.hasCredentials.value(for: projectID) == false
+        else { return false }
+        store.getOrCreateAgentCode(
+            projectID: projectID, agentID: agentID, campaignID: campaignID, initial: Self.skipped, at: .now()
+        ) { [self, cache] result in
+            switch result {
+            case .success(nil):
+                reply.fail(ServiceError.agentNotRegistered)
+            case .success(let (code, _)?) where code.sync.status == .skippedNoCredentials:
+                reply.complete(.success(code)) { code in
+                    cache.put(code)
+                    // As on the full path: credentials saved meanwhile may have missed
+                    // this code, so once it is cached, look again.
+                    if cache.hasCredentials.value(for: projectID) == true {
+                        Task { _ = try? await self.codes(projectID: projectID, agentID: agentID, campaignID: campaignID) }
+                    }
+                    return respond(code, campaign)
+                }
+            case .success:
+                // A code made earlier that still owes a sync attempt: the full path answers.
+                Task {
+                    do {
+                        let codes = try await self.codes(projectID: projectID, agentID: agentID, campaignID: campaignID)
+                        guard let (code, campaign) = codes.first else { throw ServiceError.campaignNotFound(campaignID) }
+                        reply.complete(.success(code)) { respond($0, campaign) }
+                    } catch {
+                        reply.fail(error)
+                    }
+                }
+            case .failure(let error):
+                reply.fail(error)
+            }
+        }
+        return true
+    }
+
+    private static let skipped = ShopifySyncState(status: .skippedNoCredentials, error: .missingShopifyCredentials)
+
     private nonisolated func code(agent: Agent, campaign: CampaignRecord) async throws -> AgentCode {
         if let cached = cache.settledCode(projectID: agent.projectID, agentID: agent.id, campaignID: campaign.id) {
             return cached
@@ -122,8 +171,7 @@ actor CommissionBook {
         // A project without credentials gets its codes settled as skipped in the
         // one write that makes them: no outbox entry, no sync attempt.
         let credentialed = try await hasCredentials(projectID: agent.projectID)
-        let initial = credentialed
-            ? ShopifySyncState.pending : ShopifySyncState(status: .skippedNoCredentials, error: .missingShopifyCredentials)
+        let initial = credentialed ? ShopifySyncState.pending : Self.skipped
         var (code, _) = try await store.getOrCreateAgentCode(
             projectID: agent.projectID, agentID: agent.id, agentName: agent.name, campaignID: campaign.id,
             initial: initial, at: .now())

@@ -26,12 +26,20 @@ struct CommissionService: Sendable {
         }
         // Get-or-create is idempotent by nature, so it needs no idempotency key;
         // a synced code is answered from memory.
-        registrar.read(name, "GetMyDiscountCode", scope: .commission,
+        registrar.getOrCreate(name, "GetMyDiscountCode", scope: .commission,
             fromMemory: { [book] (request: GetMyDiscountCodeRequest, principal) -> GetMyDiscountCodeResponse? in
                 guard let campaignID = request.campaignId,
                     let hit = book.cachedCode(projectID: principal.projectID, agentID: request.agentId, campaignID: campaignID)
                 else { return nil }
                 return GetMyDiscountCodeResponse(discountCodes: [AgentDiscountCode(hit.0, campaign: hit.1, now: .now())])
+            },
+            handOff: { [book] (request: GetMyDiscountCodeRequest, principal, reply) in
+                guard let campaignID = request.campaignId else { return false }
+                return book.startCreatingCode(
+                    projectID: principal.projectID, agentID: request.agentId, campaignID: campaignID, reply: reply
+                ) { code, campaign in
+                    GetMyDiscountCodeResponse(discountCodes: [AgentDiscountCode(code, campaign: campaign, now: .now())])
+                }
             }
         ) { (request: GetMyDiscountCodeRequest, principal, _) in
             let codes = try await book.codes(

@@ -17,10 +17,7 @@ struct MethodRegistrar {
         _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
     ) {
         let authorizer = self.authorizer
-        let slow: @Sendable ([UInt8], CallContext) async throws -> [UInt8] = { payload, context in
-            let principal = try await authorizer.authorize(context, scope: scope)
-            return try await body(try Request(protobufBytes: payload), principal, context).encoded()
-        }
+        let slow = fullRead(scope: scope, body)
         guard let fromMemory else {
             router.register(service, method, .unary(slow))
             return
@@ -69,10 +66,41 @@ struct MethodRegistrar {
             start: { payload, context, reply in
                 guard context.metadata[IdempotencyGuard.metadataKey] == nil,
                       let principal = try authorizer.authorizeFromMemory(context, scope: scope)
-                else { return false }
-                return try handOff(try Request(protobufBytes: payload), principal, WriteReply(reply))
+                else { return .declined }
+                return try handOff(try Request(protobufBytes: payload), principal, WriteReply(reply)) ? .handedOff : .declined
             },
             slow: fullWrite(scope: scope, body)))
+    }
+
+    /// A get-or-create: a read that writes the first time (so it needs no
+    /// idempotency key). Answered from memory when it can be (`fromMemory`);
+    /// else handed to the store's writer when all it needs is in memory
+    /// (`handOff`, false when not); else `body`, the full path, as a task.
+    mutating func getOrCreate<Request: ProtoMessage, Response: ProtoMessage>(
+        _ service: String, _ method: String, scope: Scope?,
+        fromMemory: @escaping @Sendable (Request, Principal) throws -> Response?,
+        handOff: @escaping @Sendable (Request, Principal, WriteReply<Response>) throws -> Bool,
+        _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
+    ) {
+        let authorizer = self.authorizer
+        router.register(service, method, .handOff(
+            start: { payload, context, reply in
+                guard let principal = try authorizer.authorizeFromMemory(context, scope: scope) else { return .declined }
+                let request = try Request(protobufBytes: payload)
+                if let answer = try fromMemory(request, principal) { return .answered(try answer.encoded()) }
+                return try handOff(request, principal, WriteReply(reply)) ? .handedOff : .declined
+            },
+            slow: fullRead(scope: scope, body)))
+    }
+
+    private func fullRead<Request: ProtoMessage, Response: ProtoMessage>(
+        scope: Scope?, _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
+    ) -> @Sendable ([UInt8], CallContext) async throws -> [UInt8] {
+        let authorizer = self.authorizer
+        return { payload, context in
+            let principal = try await authorizer.authorize(context, scope: scope)
+            return try await body(try Request(protobufBytes: payload), principal, context).encoded()
+        }
     }
 
     /// A server-streaming method.

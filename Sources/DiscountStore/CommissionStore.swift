@@ -32,6 +32,13 @@ public protocol CommissionStore: Sendable {
     func getOrCreateAgentCode(
         projectID: String, agentID: Int64, agentName: String, campaignID: Int64, initial: ShopifySyncState, at: Instant
     ) async throws -> (AgentCode, created: Bool)
+    /// `getOrCreateAgentCode` for a caller that must not wait (an event loop)
+    /// and need not know the agent: it is looked up in the same write, and the
+    /// answer is nil when the project has no agent `agentID`. `completion` runs
+    /// once the answer is durable, on a thread of the store's choosing, and must be quick.
+    func getOrCreateAgentCode(
+        projectID: String, agentID: Int64, campaignID: Int64, initial: ShopifySyncState, at: Instant,
+        completion: @escaping @Sendable (Result<(AgentCode, created: Bool)?, any Error>) -> Void)
 
     // MARK: Shopify outbox
 
@@ -104,5 +111,26 @@ public struct OrderInput: Sendable, Hashable {
         self.occurredAt = occurredAt
         self.state = state
         self.at = at
+    }
+}
+
+extension CommissionStore {
+    public func getOrCreateAgentCode(
+        projectID: String, agentID: Int64, campaignID: Int64, initial: ShopifySyncState, at: Instant,
+        completion: @escaping @Sendable (Result<(AgentCode, created: Bool)?, any Error>) -> Void
+    ) {
+        Task {
+            do {
+                guard let agent = try await agent(projectID: projectID, id: agentID) else {
+                    completion(.success(nil))
+                    return
+                }
+                completion(.success(try await getOrCreateAgentCode(
+                    projectID: projectID, agentID: agentID, agentName: agent.name, campaignID: campaignID,
+                    initial: initial, at: at)))
+            } catch {
+                completion(.failure(error))
+            }
+        }
     }
 }

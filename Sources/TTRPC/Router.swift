@@ -14,15 +14,25 @@ public enum MethodHandler: Sendable {
     /// Starts on the event loop and hands the call to something that answers
     /// through `CallReply` from its own thread (a store's writer calling back on
     /// commit), so the call costs no task and no thread hop of its own. `start`
-    /// returns false, having kept nothing, when it cannot take the call (a cache
-    /// miss, say): `slow` then runs as a task.
+    /// may also answer at once (from memory), or decline, having kept nothing,
+    /// when it cannot take the call (a cache miss, say): `slow` then runs as a task.
     case handOff(
-        start: @Sendable ([UInt8], CallContext, CallReply) throws -> Bool,
+        start: @Sendable ([UInt8], CallContext, CallReply) throws -> HandOffStart,
         slow: @Sendable ([UInt8], CallContext) async throws -> [UInt8])
     /// Runs as a task; the answer is written when it is ready.
     case unary(@Sendable ([UInt8], CallContext) async throws -> [UInt8])
     /// Sends any number of messages as data frames, then a final response.
     case serverStreaming(@Sendable ([UInt8], CallContext, StreamSink) async throws -> Void)
+}
+
+/// What `MethodHandler.handOff`'s `start` did with a call.
+public enum HandOffStart: Sendable {
+    /// The answer, written at once; the `CallReply` is not used.
+    case answered([UInt8])
+    /// Taken: the `CallReply` will answer.
+    case handedOff
+    /// Not taken (nothing kept): `slow` runs.
+    case declined
 }
 
 /// The route table from (service, method) to handler, plus the policy that turns

@@ -306,24 +306,26 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             let reply = CallReply(
                 streamID: streamID, inbox: inbox, wake: wakeInbox, errorMapper: router.errorMapper,
                 context: callContext)
-            // Registered before `startHandOff` runs: the reply may come back
-            // (on another thread) before it returns.
-            calls[streamID] = ActiveCall(deadline: deadline, metrics: route.metrics, started: now)
-            let started: Bool
+            let started: HandOffStart
             do {
                 started = try startHandOff(request.payload, callContext, reply)
             } catch {
-                calls[streamID] = nil
                 writeStatus(streamID: streamID, router.errorMapper(error, callContext))
                 route.metrics.record(nanos: Self.nanos(since: now), failed: true)
                 return
             }
-            if started {
+            switch started {
+            case .handedOff:
+                // Registered only now, yet in time: a reply reaches the call
+                // through the inbox, drained on this loop after this returns.
+                calls[streamID] = ActiveCall(deadline: deadline, metrics: route.metrics, started: now)
                 armDeadlineTimer(for: deadline)
-                return
+            case .answered(let payload):
+                writeResponse(streamID: streamID, payload: payload)
+                route.metrics.record(nanos: Self.nanos(since: now), failed: false)
+            case .declined:
+                start(streamID, callContext, route.metrics, now) { try await slow(request.payload, callContext) }
             }
-            calls[streamID] = nil
-            start(streamID, callContext, route.metrics, now) { try await slow(request.payload, callContext) }
         case .unary(let body):
             start(streamID, callContext, route.metrics, now) { try await body(request.payload, callContext) }
         case .serverStreaming(let body):

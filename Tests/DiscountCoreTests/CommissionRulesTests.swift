@@ -5,15 +5,25 @@ import Testing
 @Suite struct CommissionRulesTests {
     @Test(arguments: [
         ("Acme Sales", "ACME"), ("a.c-m e", "ACME"), ("Jo", "JO"), ("ümlaut 42x", "MLAU"), ("!!!", "AGNT"), ("x1y2z3", "X1Y2"),
+        ("straße", "STRA"), ("ßeta", "SSET"), ("Zoë Ω", "ZO"), ("abcdé", "ABCD"), ("", "AGNT"),
     ])
     func agentPart(name: String, expected: String) {
         #expect(AgentCodeFormat.agentPart(name) == expected)
     }
 
     @Test func codeFormat() {
-        for _ in 0..<200 {
+        var seen = Set<String>()
+        for _ in 0..<2_000 {
             let code = AgentCodeFormat.make(agentName: "Acme Sales")
             #expect(code.wholeMatch(of: /CC-ACME-[A-Z0-9]{4}/) != nil, "\(code)")
+            seen.insert(code)
+        }
+        // 2,000 draws from 36⁴ codes: a handful of repeats at most, and every
+        // character of the alphabet in every position.
+        #expect(seen.count > 1_990)
+        for position in 0..<4 {
+            let used = Set(seen.map { Array($0.suffix(4))[position] })
+            #expect(used.count == 36, "position \(position) used \(used.count) characters")
         }
     }
 

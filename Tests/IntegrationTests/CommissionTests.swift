@@ -140,4 +140,56 @@ import Testing
             for other in clients.dropFirst() { await other.close() }
         }
     }
+
+    /// Once the daemon knows a project has no Shopify credentials, a first
+    /// code is made by one job handed from the event loop to the writer (the
+    /// agent looked up in that job): the same answers and errors as the full path.
+    @Test func firstCodesWithoutCredentialsAnswerAsTheFullPathDoes() async throws {
+        try await withDaemon(arguments: []) { daemon in
+            let client = try await daemon.client()
+            let campaign = try await client.makeCampaign(name: "Spring", discount: 15)
+            let first = try await client.registerAgent(name: "First")
+            // The full path: learns that the project has no credentials.
+            let firstCode = try await client.myCode(first.agentId, campaign)
+            #expect(firstCode.shopifySyncStatus == "skipped_no_credentials")
+
+            // 64 racing callers for a new agent: one code, stored once.
+            let racer = try await client.registerAgent(name: "Racer")
+            var clients = [client]
+            for _ in 0..<3 { clients.append(try await daemon.client()) }
+            let codes = try await withThrowingTaskGroup(of: AgentDiscountCode.self) { group in
+                for index in 0..<64 {
+                    let caller = clients[index % clients.count]
+                    group.addTask { try await caller.myCode(racer.agentId, campaign) }
+                }
+                var codes: [AgentDiscountCode] = []
+                for try await code in group { codes.append(code) }
+                return codes
+            }
+            #expect(Set(codes.map(\.discountCode)).count == 1, "\(Set(codes.map(\.discountCode)))")
+            let code = try #require(codes.first)
+            #expect(code.discountCode.wholeMatch(of: /CC-RACE-[A-Z0-9]{4}/) != nil, "\(code.discountCode)")
+            #expect(code.shopifySyncStatus == "skipped_no_credentials")
+            #expect(code.shopifySyncError == "missing_shopify_credentials")
+            #expect(code.campaignId == campaign.campaignId && code.campaignName == "Spring" && code.discountPercent == 15)
+            #expect(try await client.myCode(racer.agentId, campaign).discountCode == code.discountCode)
+
+            // The seed's error for an unknown agent, word for word.
+            let error = await expectRPCError(.notFound, reason: "AGENT_NOT_REGISTERED", field: "agent_id") {
+                try await client.getMyDiscountCode(agentID: 4242, campaignID: campaign.campaignId)
+            }
+            #expect(error?.message == "Agent not registered. Call register_agent first.")
+            #expect(error?.detail?.hint == "Use register_agent to get an agent_id.")
+
+            // Another project's agent is not this project's.
+            let project = try #require(try await client.createProject(name: "other").project)
+            let token = try await client.createToken(CreateTokenRequest(
+                projectId: project.id, scopes: ["commission", "write_campaigns", "read_campaigns"], name: "agent")).token
+            let stranger = try await daemon.client(.init(token: token)).registerAgent(name: "Stranger")
+            await expectRPCError(.notFound, reason: "AGENT_NOT_REGISTERED") {
+                try await client.getMyDiscountCode(agentID: stranger.agentId, campaignID: campaign.campaignId)
+            }
+            for other in clients.dropFirst() { await other.close() }
+        }
+    }
 }

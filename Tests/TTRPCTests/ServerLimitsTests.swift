@@ -15,7 +15,7 @@ import Testing
         // In flight until its deadline or the connection closes: handed off to
         // nobody, so no task finishes later on another thread and touches the
         // (single-threaded) embedded event loop.
-        router.register("test.Echo", "Hang", .handOff(start: { _, _, _ in true }, slow: { _, _ in [] }))
+        router.register("test.Echo", "Hang", .handOff(start: { _, _, _ in .handedOff }, slow: { _, _ in [] }))
         return router
     }
 

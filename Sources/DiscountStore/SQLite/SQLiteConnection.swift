@@ -158,6 +158,9 @@ final class SQLiteConnection: @unchecked Sendable {
 
     var changes: Int { db.map { Int(sqlite3_changes64($0)) } ?? 0 }
 
+    /// The rowid of the last row this connection inserted.
+    var lastInsertRowID: Int64 { db.map { sqlite3_last_insert_rowid($0) } ?? 0 }
+
     /// Finalizes every statement and closes; idempotent.
     func close() {
         statements.removeAll()

@@ -5,6 +5,7 @@ private enum SQL {
         SELECT \(CommissionRows.codeColumns) FROM agent_codes WHERE project_id = ?1 AND agent_id = ?2 AND campaign_id = ?3
         """
     static let byID = "SELECT \(CommissionRows.codeColumns) FROM agent_codes WHERE id = ?1"
+    static let agentName = "SELECT name FROM agents WHERE project_id = ?1 AND id = ?2"
     /// A drawn code must be new to the project's agent codes and price-rule codes alike.
     static let taken = """
         SELECT EXISTS (SELECT 1 FROM agent_codes WHERE project_id = ?1 AND canonical_code = ?2)
@@ -12,7 +13,7 @@ private enum SQL {
         """
     static let insert = """
         INSERT INTO agent_codes (project_id, agent_id, campaign_id, code, canonical_code, created_at, sync_status, sync_error)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
         """
     static let enqueue = """
         INSERT INTO shopify_outbox (agent_code_id, project_id, enqueued_at, next_attempt_at) VALUES (?1, ?2, ?3, ?3)
@@ -44,9 +45,35 @@ extension SQLiteStore {
         if let existing = try await agentCode(projectID: projectID, agentID: agentID, campaignID: campaignID) {
             return (existing, false)
         }
-        // The writer thread runs one job at a time, so checking again inside the
-        // write makes get-or-create atomic: racing callers after the first find its code.
-        return try await write { db in
+        return try await write(Self.agentCodeCreation(
+            projectID: projectID, agentID: agentID, agentName: agentName, campaignID: campaignID, initial: initial, at: at))
+    }
+
+    public func getOrCreateAgentCode(
+        projectID: String, agentID: Int64, campaignID: Int64, initial: ShopifySyncState, at: Instant,
+        completion: @escaping @Sendable (Result<(AgentCode, created: Bool)?, any Error>) -> Void
+    ) {
+        writer.submit({ db in
+            if let existing = try Self.agentCode(db, projectID: projectID, agentID: agentID, campaignID: campaignID) {
+                return (existing, false)
+            }
+            guard let agentName = try db.withStatement(SQL.agentName, { s in
+                try s.bind(1, projectID)
+                try s.bind(2, agentID)
+                return try s.step() ? s.string(0) : nil
+            }) else { return nil }
+            return try Self.agentCodeCreation(
+                projectID: projectID, agentID: agentID, agentName: agentName, campaignID: campaignID, initial: initial,
+                at: at)(db)
+        }, completion: completion)
+    }
+
+    /// The writer thread runs one job at a time, so looking for the code inside
+    /// the write makes get-or-create atomic: racing callers after the first find its code.
+    private static func agentCodeCreation(
+        projectID: String, agentID: Int64, agentName: String, campaignID: Int64, initial: ShopifySyncState, at: Instant
+    ) -> @Sendable (SQLiteConnection) throws -> (AgentCode, created: Bool) {
+        { db in
             if let existing = try Self.agentCode(db, projectID: projectID, agentID: agentID, campaignID: campaignID) {
                 return (existing, false)
             }
@@ -59,7 +86,7 @@ extension SQLiteStore {
                     return try s.step() && s.bool(0)
                 }
                 if taken { continue }
-                let id = try db.withStatement(SQL.insert) { s in
+                try db.withStatement(SQL.insert) { s in
                     try s.bind(1, projectID)
                     try s.bind(2, agentID)
                     try s.bind(3, campaignID)
@@ -68,9 +95,9 @@ extension SQLiteStore {
                     try s.bind(6, at)
                     try s.bind(7, initial.status.rawValue)
                     try s.bind(8, initial.error?.rawValue)
-                    guard try s.step() else { throw StoreError.failure("agent code insert returned no id") }
-                    return s.int64(0)
+                    try s.run()
                 }
+                let id = db.lastInsertRowID
                 // Without credentials there is nothing to send; setting them requeues the code.
                 if initial.status != .skippedNoCredentials {
                     try db.withStatement(SQL.enqueue) { s in
