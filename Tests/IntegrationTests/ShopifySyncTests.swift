@@ -199,12 +199,15 @@ import Testing
     @Test func slowShopifyDoesNotHoldTheCallBeyondTheWait() async throws {
         try await withShopify(timeout: 10, syncWait: 0.3) { _, client, fake in
             try await client.connectShop()
-            fake.script(.slow(seconds: 1.5, then: .normal))
+            // Shopify answers after 4 s; the call waits 0.3 s for it. The bound
+            // leaves seconds of slack for a loaded machine and still fails a
+            // call that waited for the answer.
+            fake.script(.slow(seconds: 4, then: .normal))
             let agent = try await client.registerAgent(name: "Acme")
             let campaign = try await client.makeCampaign()
             let started = ContinuousClock.now
             let code = try await client.myCode(agent.agentId, campaign)
-            #expect(ContinuousClock.now - started < .seconds(1.2))
+            #expect(ContinuousClock.now - started < .seconds(3))
             #expect(code.shopifySyncStatus == "failed")
             // The attempt went on and stored its outcome.
             #expect(try await eventually { try await client.myCode(agent.agentId, campaign).shopifySyncStatus == "synced" })

@@ -18,15 +18,17 @@ protocol SQLiteWriteJob: AnyObject, Sendable {
 }
 
 /// `@unchecked Sendable`: `deliver` is set before the job is enqueued (under
-/// the writer's lock) and `result` is read and written only by the writer
-/// thread after it dequeued the job (under the same lock), so every access is
-/// ordered by that lock; `cancelled` is atomic.
+/// the writer's lock); `result` is written by the writer thread after it
+/// dequeued the job (under the same lock), and both are read and cleared by
+/// the deliverer thread after the writer handed it the job (under the
+/// deliverer's lock), so every access is ordered by those locks; `cancelled`
+/// is atomic.
 final class SQLiteTypedWriteJob<T: Sendable>: SQLiteWriteJob, @unchecked Sendable {
     let weight: Int
     private let body: @Sendable (SQLiteConnection) throws -> T
     private let cancelled = Atomic<Bool>(false)
     /// Whom to tell: a suspended caller's continuation, or a completion that
-    /// runs on the writer thread right after the commit.
+    /// runs on the deliverer thread right after the commit.
     var deliver: (@Sendable (Result<T, any Error>) -> Void)?
     private var result: Result<T, any Error>?
 

@@ -15,10 +15,11 @@ import Darwin
 /// first tried without savepoints and, if any job fails, run again with a
 /// SAVEPOINT per job. Every caller resumes only after COMMIT returned OK, so N
 /// concurrent writes cost one fsync. If COMMIT fails, every job in it fails.
+/// Callers are told on another thread (`SQLiteDeliverer`), in commit order.
 ///
 /// `@unchecked Sendable`: `pending`, `closing`, `stopped` and `closeWaiters`
-/// are only touched with `lock` held; `connection` is only used by the writer
-/// thread once it has started (and by `init` before that).
+/// are only touched with `lock` held; `connection` and `finished` are only
+/// used by the writer thread once it has started (and by `init` before that).
 final class SQLiteWriter: @unchecked Sendable {
     /// A transaction stops taking more jobs once it holds this many rows'
     /// worth (a bulk-insert chunk plus whatever small writes came meanwhile),
@@ -33,11 +34,15 @@ final class SQLiteWriter: @unchecked Sendable {
     private var stopped = false
     private var closeWaiters: [CheckedContinuation<Void, Never>] = []
     private let commitCounter = Atomic<Int>(0)
+    private let deliverer: SQLiteDeliverer
+    /// The current transaction's finished jobs, handed to `deliverer` after it.
+    private var finished: [SQLiteDeliverer.Outcome] = []
 
     /// Takes ownership of `connection` and `checkpointer` and starts the thread.
     init(connection: SQLiteConnection, checkpointer: SQLiteCheckpointer) throws {
         self.connection = connection
         self.checkpointer = checkpointer
+        deliverer = try SQLiteDeliverer()
         checkpointer.attach(to: connection)
         try spawnThread(named: "sqlite-writer") { [self] in runLoop() }
     }
@@ -67,7 +72,7 @@ final class SQLiteWriter: @unchecked Sendable {
     }
 
     /// Runs `body` like `write`, but calls `completion` instead of resuming a
-    /// task: on the writer thread, once the transaction is durable (or failed).
+    /// task: on the deliverer thread, once the transaction is durable (or failed).
     /// For callers on an event loop that must not wait; `completion` must be quick.
     func submit<T: Sendable>(
         weight: Int = 1, _ body: @escaping @Sendable (SQLiteConnection) throws -> T,
@@ -110,7 +115,10 @@ final class SQLiteWriter: @unchecked Sendable {
     private func runLoop() {
         while let batch = nextBatch() {
             commit(batch)
+            deliverer.deliver(finished)
+            finished = []
         }
+        deliverer.drainAndStop()
         // Closing and drained: leave a tidy file behind (WAL folded back).
         checkpointer.stop()
         checkpointer.detach(from: connection)
@@ -151,7 +159,7 @@ final class SQLiteWriter: @unchecked Sendable {
         var live: [any SQLiteWriteJob] = []
         live.reserveCapacity(batch.count)
         for job in batch {
-            if job.isCancelled { job.finish(batchError: CancellationError()) } else { live.append(job) }
+            if job.isCancelled { finish(job, CancellationError()) } else { live.append(job) }
         }
         guard !live.isEmpty else { return }
         if live.count > 1, commitOptimistically(live) { return }
@@ -181,11 +189,11 @@ final class SQLiteWriter: @unchecked Sendable {
         do {
             try step("COMMIT")
             commitCounter.add(1, ordering: .relaxed)
-            for job in live { job.finish(batchError: nil) }
+            for job in live { finish(job, nil) }
         } catch {
             let error = StoreError.wrapping(error)
             if !connection.isAutocommit { _ = try? step("ROLLBACK") }
-            for job in live { job.finish(batchError: error) }
+            for job in live { finish(job, error) }
         }
         return true
     }
@@ -202,7 +210,7 @@ final class SQLiteWriter: @unchecked Sendable {
         func abandon(_ error: any Error) {
             if !connection.isAutocommit { _ = try? step("ROLLBACK") }
             inTransaction = false
-            for job in succeeded { job.finish(batchError: error) }
+            for job in succeeded { finish(job, error) }
             succeeded = []
         }
 
@@ -212,7 +220,7 @@ final class SQLiteWriter: @unchecked Sendable {
                     try step("BEGIN IMMEDIATE")
                     inTransaction = true
                 } catch {
-                    job.finish(batchError: StoreError.wrapping(error))
+                    finish(job, StoreError.wrapping(error))
                     continue
                 }
             }
@@ -220,7 +228,7 @@ final class SQLiteWriter: @unchecked Sendable {
                 do {
                     try step("SAVEPOINT job")
                 } catch {
-                    job.finish(batchError: StoreError.wrapping(error))
+                    finish(job, StoreError.wrapping(error))
                     abandon(StoreError.wrapping(error))
                     continue
                 }
@@ -231,7 +239,7 @@ final class SQLiteWriter: @unchecked Sendable {
                 // error, disk full…): nothing done since BEGIN survives.
                 let error = StoreError.failure("the transaction was rolled back by SQLite")
                 abandon(error)
-                job.finish(batchError: error)
+                finish(job, error)
                 continue
             }
             if ok {
@@ -239,7 +247,7 @@ final class SQLiteWriter: @unchecked Sendable {
                     do {
                         try step("RELEASE job")
                     } catch {
-                        job.finish(batchError: StoreError.wrapping(error))
+                        finish(job, StoreError.wrapping(error))
                         abandon(StoreError.wrapping(error))
                         continue
                     }
@@ -272,8 +280,13 @@ final class SQLiteWriter: @unchecked Sendable {
                 }
             }
         }
-        for job in succeeded { job.finish(batchError: nil) }
-        for job in failed { job.finish(batchError: nil) }
+        for job in succeeded { finish(job, nil) }
+        for job in failed { finish(job, nil) }
+    }
+
+    /// Records `job` as finished, to be told after this transaction.
+    private func finish(_ job: any SQLiteWriteJob, _ batchError: (any Error)?) {
+        finished.append((job, batchError))
     }
 
     /// Runs one cached transaction-control statement.
