@@ -12,7 +12,12 @@ import CSQLite
 /// touched with `lock` held; `connection` only by the checkpoint thread (and
 /// by `init`, before the thread starts).
 final class SQLiteCheckpointer: @unchecked Sendable {
-    static let backgroundFrames: Int32 = 1_000
+    /// About 40 MiB of log. Hot pages (the right edge of an index that grows
+    /// in order, a pool's counters) are rewritten by every commit, and a
+    /// checkpoint copies each only once however often it changed: at 1,000
+    /// frames the checkpoint thread copied five times as often, for 6–7% fewer
+    /// durable writes a second.
+    static let backgroundFrames: Int32 = 5_000
     static let writerFrames: Int32 = 20_000
 
     private let connection: SQLiteConnection
