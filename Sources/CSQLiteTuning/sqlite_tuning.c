@@ -14,11 +14,11 @@
  *
  * The b-tree's balance step swaps two pages' numbers through a temporary
  * number, the page that holds the locking bytes ((0x40000000 / page size)
- * + 1; it is never a real page). That raises iMaxKey to 131,073 (8 KiB
+ * + 1; it is never a real page). That raises iMaxKey to 262,145 (4 KiB
  * pages) until the next truncation, so on a file smaller than 1 GiB nearly
  * every commit after a page split walks the whole hash table: with a 64 MiB
- * cache, 8,192 buckets of pointer chasing, about a tenth of the writer's
- * time under load.
+ * cache, thousands of buckets of pointer chasing, about a tenth of the
+ * writer's time under load (measured with 8 KiB pages).
  *
  * The wrapper keeps its own largest key, ignoring the transient temporary
  * number (it is renumbered away within the same balance step), and passes a

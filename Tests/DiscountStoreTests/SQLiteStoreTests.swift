@@ -90,7 +90,7 @@ import Testing
         let version = try store.read { try $0.scalarInt64("PRAGMA user_version") }
         #expect(version == SQLiteSchema.currentVersion)
         #expect(try store.read { try $0.scalarString("PRAGMA journal_mode") } == "wal")
-        #expect(try store.read { try $0.scalarInt64("PRAGMA page_size") } == 8192)
+        #expect(try store.read { try $0.scalarInt64("PRAGMA page_size") } == 4096)
         await store.close()
 
         // Reopening migrates nothing and keeps the one default project.
