@@ -80,6 +80,9 @@ public protocol Store: Sendable {
     func idempotencyRecord(projectID: String, key: String) async throws -> IdempotencyRecord?
     /// Stores the record unless one exists for the key; returns whichever is kept.
     func saveIdempotencyRecord(_ record: IdempotencyRecord) async throws -> IdempotencyRecord
+    /// Deletes up to `limit` records created before `cutoff`, oldest first;
+    /// returns how many it deleted (fewer than `limit`: none are left).
+    func purgeIdempotencyRecords(createdBefore cutoff: Instant, limit: Int) async throws -> Int
 
     /// Flushes and closes; later calls throw `StoreError.closed`.
     func close() async

@@ -57,7 +57,8 @@ struct Discountd: AsyncParsableCommand {
             gracePeriod: .nanoseconds(Int64(options.gracePeriod * 1e9)), logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server)] + shopify.services,
+                services: [.init(service: server), .init(service: IdempotencyPurgeService(store: store, logger: logger))]
+                    + shopify.services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {

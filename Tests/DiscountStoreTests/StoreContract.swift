@@ -94,6 +94,29 @@ extension StoreContract {
     }
 
     @Test(arguments: StoreFactory.all)
+    func purgeDeletesOnlyRecordsCreatedBeforeTheCutoffInChunks(_ factory: StoreFactory) async throws {
+        try await withStore(factory) { store async throws in
+            for i in 0..<25 {
+                _ = try await store.saveIdempotencyRecord(IdempotencyRecord(
+                    projectID: Project.defaultID, key: "k\(i)", method: "m", requestHash: "h", response: [UInt8(i)],
+                    createdAt: Fixtures.t0.adding(seconds: Int64(i))))
+            }
+            let cutoff = Fixtures.t0.adding(seconds: 20)  // k0 … k19 are older
+            #expect(try await store.purgeIdempotencyRecords(createdBefore: cutoff, limit: 8) == 8)
+            // Oldest first.
+            #expect(try await store.idempotencyRecord(projectID: Project.defaultID, key: "k7") == nil)
+            #expect(try await store.idempotencyRecord(projectID: Project.defaultID, key: "k8") != nil)
+            #expect(try await store.purgeIdempotencyRecords(createdBefore: cutoff, limit: 8) == 8)
+            #expect(try await store.purgeIdempotencyRecords(createdBefore: cutoff, limit: 8) == 4)
+            #expect(try await store.purgeIdempotencyRecords(createdBefore: cutoff, limit: 8) == 0)
+            for i in 0..<25 {
+                let kept = try await store.idempotencyRecord(projectID: Project.defaultID, key: "k\(i)")
+                #expect((kept != nil) == (i >= 20), "k\(i)")
+            }
+        }
+    }
+
+    @Test(arguments: StoreFactory.all)
     func concurrentIdempotencySavesKeepOne(_ factory: StoreFactory) async throws {
         try await withStore(factory) { store async throws in
             let kept = try await withThrowingTaskGroup(of: IdempotencyRecord.self) { group in

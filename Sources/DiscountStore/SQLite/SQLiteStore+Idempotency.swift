@@ -13,6 +13,11 @@ private enum SQL {
             response = excluded.response, created_at = excluded.created_at
         WHERE idempotency_keys.created_at <= excluded.created_at - ?7
         """
+    /// Oldest first, along the by-age index, a bounded number per transaction.
+    static let purge = """
+        DELETE FROM idempotency_keys WHERE rowid IN (
+            SELECT rowid FROM idempotency_keys WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)
+        """
 }
 
 extension SQLiteStore {
@@ -50,6 +55,17 @@ extension SQLiteStore {
             try s.bind(1, projectID)
             try s.bind(2, key)
             return try s.step() ? SQLiteRows.idempotencyRecord(s) : nil
+        }
+    }
+
+    public func purgeIdempotencyRecords(createdBefore cutoff: Instant, limit: Int) async throws -> Int {
+        try await write(weight: limit) { db in
+            try db.withStatement(SQL.purge) { s in
+                try s.bind(1, cutoff)
+                try s.bind(2, Int64(limit))
+                try s.run()
+            }
+            return db.changes
         }
     }
 }
