@@ -3,9 +3,15 @@
 
 One connection, one call at a time: skip = 0, COUNT, 2*COUNT, … until a page comes back short.
 Prints one line: pages=… codes=… total_s=… p50_ms=… p99_ms=… max_ms=… deep_p50_ms=… (the last
-tenth of the pool). Speaks ttrpc and protobuf by hand so that no client library is measured.
+tenth of the pool). Each page is timed from the request's write to the response's last byte
+(decoding it here is not counted). Speaks ttrpc and protobuf by hand so that no client library
+is measured. STATUS: 1 available, 2 assigned, 3 redeemed (absent: every code).
+
+With `redeem EVERY`, instead redeems every EVERY-th assigned code of the pool (RedeemVoucherCode),
+so that status-filtered pages have to step over interleaved codes, and prints redeemed=N.
 
 usage: voucher_pages.py SOCKET POOL_ID [COUNT] [STATUS]
+       voucher_pages.py SOCKET POOL_ID redeem EVERY
 """
 import socket
 import struct
@@ -75,40 +81,73 @@ def recv_exact(sock, n):
     return bytes(data)
 
 
-def call(sock, stream_id, payload):
-    request = (field_bytes(1, b"discountd.v1.Vouchers") + field_bytes(2, b"ListVoucherCodes")
+def call(sock, stream_id, method, payload):
+    """The response body of one call (raises on a non-OK status)."""
+    request = (field_bytes(1, b"discountd.v1.Vouchers") + field_bytes(2, method)
                + field_bytes(3, payload) + field_varint(4, 10_000_000_000))
     sock.sendall(struct.pack(">IIBB", len(request), stream_id, 1, 0) + request)
     length, _, _, _ = struct.unpack(">IIBB", recv_exact(sock, 10))
-    response = recv_exact(sock, length)
+    return recv_exact(sock, length)
+
+
+def body_of(response, method):
     body = b""
     for number, _, value in fields(response):
         if number == 1:
             code = dict((n, v) for n, _, v in fields(value)).get(1, 0)
             if code:
-                raise RuntimeError("ListVoucherCodes failed with status %d: %r" % (code, value))
+                raise RuntimeError("%s failed with status %d: %r" % (method.decode(), code, value))
         elif number == 2:
             body = value
-    return sum(1 for number, _, _ in fields(body) if number == 1)
+    return body
+
+
+def page(sock, stream_id, pool_id, skip, count, status):
+    payload = field_bytes(2, pool_id) + field_varint(3, skip) + field_varint(4, count)
+    if status:
+        payload += field_varint(5, status)
+    return call(sock, stream_id, b"ListVoucherCodes", payload)
+
+
+def codes_of(response):
+    body = body_of(response, b"ListVoucherCodes")
+    return [dict((n, v) for n, _, v in fields(value)).get(1, b"") for number, _, value in fields(body) if number == 1]
+
+
+def redeem_every(sock, pool_id, every):
+    """Redeems every EVERY-th assigned code, walking the assigned codes in pool order."""
+    chosen, skip, stream_id = [], 0, 1
+    while True:
+        codes = codes_of(page(sock, stream_id, pool_id, skip, 1000, 2))
+        stream_id += 2
+        chosen += codes[(-skip) % every::every]
+        skip += len(codes)
+        if len(codes) < 1000:
+            break
+    for code in chosen:
+        body_of(call(sock, stream_id, b"RedeemVoucherCode", field_bytes(2, code)), b"RedeemVoucherCode")
+        stream_id += 2
+    print("redeemed=%d" % len(chosen))
 
 
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     sock_path, pool_id = sys.argv[1], sys.argv[2].encode()
-    count = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
-    status = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    count = int(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] != "redeem" else 1000
+    status = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[3] != "redeem" else 0
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.connect(sock_path)
+    if len(sys.argv) > 4 and sys.argv[3] == "redeem":
+        redeem_every(sock, pool_id, int(sys.argv[4]))
+        return
     times, skip, stream_id = [], 0, 1
     started = time.perf_counter()
     while True:
-        payload = field_bytes(2, pool_id) + field_varint(3, skip) + field_varint(4, count)
-        if status:
-            payload += field_varint(5, status)
         t0 = time.perf_counter()
-        got = call(sock, stream_id, payload)
+        response = page(sock, stream_id, pool_id, skip, count, status)
         times.append(time.perf_counter() - t0)
+        got = len(codes_of(response))
         stream_id += 2
         skip += got
         if got < count:
