@@ -129,7 +129,8 @@ actor CommissionBook {
             cache.hasCredentials.value(for: projectID) == false
         else { return false }
         store.getOrCreateAgentCode(
-            projectID: projectID, agentID: agentID, campaignID: campaignID, initial: Self.skipped, at: .now()
+            projectID: projectID, agentID: agentID, campaignID: campaignID, initial: Self.skipped, at: .now(),
+            deadline: reply.deadline
         ) { [self, cache] result in
             switch result {
             case .success(nil):

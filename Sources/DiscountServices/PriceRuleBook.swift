@@ -85,7 +85,7 @@ actor PriceRuleBook {
         respond: @escaping @Sendable (DiscountCodeRecord) -> Response
     ) -> Bool {
         guard cache.rule(projectID: code.projectID, id: code.priceRuleID) != nil else { return false }
-        store.insertDiscountCode(code) { [cache] result in
+        store.insertDiscountCode(code, deadline: reply.deadline) { [cache] result in
             reply.complete(result) {
                 cache.put(code)
                 return respond(code)
@@ -192,7 +192,7 @@ actor PriceRuleBook {
         _ request: RedemptionRequest, reply: WriteReply<Response>,
         respond: @escaping @Sendable (RedemptionOutcome) throws -> Response
     ) {
-        store.redeem(request) { [cache] result in
+        store.redeem(request, deadline: reply.deadline) { [cache] result in
             reply.complete(result) { outcome in
                 cache.note(outcome)
                 return try respond(outcome)

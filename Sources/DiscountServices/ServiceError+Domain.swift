@@ -42,6 +42,10 @@ extension ServiceError {
         case .codeTaken(let code): ServiceError.codeTaken(code)
         case .conflict(let what): ServiceError(.alreadyExists, reason: "ALREADY_EXISTS", "\(what) already exists.")
         case .closed: ServiceError(.unavailable, reason: "UNAVAILABLE", "The daemon is shutting down.")
+        case .deadlineExceeded:
+            ServiceError(
+                .deadlineExceeded, reason: "DEADLINE_EXCEEDED",
+                "The call's deadline passed before its write began; nothing was written.")
         case .failure: error
         }
     }

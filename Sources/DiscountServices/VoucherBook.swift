@@ -114,7 +114,7 @@ struct VoucherBook: Sendable {
         _ assignment: VoucherAssignment, reply: WriteReply<Response>,
         respond: @escaping @Sendable ((VoucherCodeRecord, alreadyAssigned: Bool)) -> Response
     ) {
-        store.assignVoucherCode(assignment) { result in
+        store.assignVoucherCode(assignment, deadline: reply.deadline) { result in
             reply.complete(result) { try respond(Self.answer(assignment, $0)) }
         }
     }

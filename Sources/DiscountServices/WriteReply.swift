@@ -11,6 +11,9 @@ struct WriteReply<Response: ProtoMessage>: Sendable {
         self.reply = reply
     }
 
+    /// The call's deadline, for the store: a write still queued then is skipped.
+    var deadline: WriteDeadline { WriteDeadline(uptimeNanoseconds: reply.deadline.uptimeNanoseconds) }
+
     /// Answers from a store's completion without working on its thread: on
     /// success `respond` (cache updates, the response) runs on the event loop;
     /// a failure is mapped and sent as is.

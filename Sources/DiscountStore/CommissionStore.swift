@@ -38,7 +38,7 @@ public protocol CommissionStore: Sendable {
     /// once the answer is durable, on a thread of the store's choosing, and must be quick.
     func getOrCreateAgentCode(
         projectID: String, agentID: Int64, campaignID: Int64, initial: ShopifySyncState, at: Instant,
-        completion: @escaping @Sendable (Result<(AgentCode, created: Bool)?, any Error>) -> Void)
+        deadline: WriteDeadline, completion: @escaping @Sendable (Result<(AgentCode, created: Bool)?, any Error>) -> Void)
 
     // MARK: Shopify outbox
 
@@ -117,10 +117,11 @@ public struct OrderInput: Sendable, Hashable {
 extension CommissionStore {
     public func getOrCreateAgentCode(
         projectID: String, agentID: Int64, campaignID: Int64, initial: ShopifySyncState, at: Instant,
-        completion: @escaping @Sendable (Result<(AgentCode, created: Bool)?, any Error>) -> Void
+        deadline: WriteDeadline, completion: @escaping @Sendable (Result<(AgentCode, created: Bool)?, any Error>) -> Void
     ) {
         Task {
             do {
+                guard !deadline.hasPassed else { throw StoreError.deadlineExceeded }
                 guard let agent = try await agent(projectID: projectID, id: agentID) else {
                     completion(.success(nil))
                     return

@@ -48,7 +48,9 @@ public protocol Store: Sendable {
     /// `insertDiscountCode` for a caller that must not wait (an event loop):
     /// `completion` runs once the code is durable, or the insert failed, on a
     /// thread of the store's choosing, and must be quick.
-    func insertDiscountCode(_ code: DiscountCode, completion: @escaping @Sendable (Result<Void, any Error>) -> Void)
+    /// A write still queued at `deadline` is skipped (`StoreError.deadlineExceeded`).
+    func insertDiscountCode(
+        _ code: DiscountCode, deadline: WriteDeadline, completion: @escaping @Sendable (Result<Void, any Error>) -> Void)
     /// Inserts as many as it can in large transactions; returns the canonical
     /// codes refused because the project already has them (or the batch repeats them).
     func insertDiscountCodes(_ codes: [DiscountCode]) async throws -> [String]
@@ -68,7 +70,9 @@ public protocol Store: Sendable {
     /// idempotent per (order, code).
     func redeem(_ request: RedemptionRequest) async throws -> RedemptionOutcome
     /// `redeem` for a caller that must not wait; `completion` as for `insertDiscountCode(_:completion:)`.
-    func redeem(_ request: RedemptionRequest, completion: @escaping @Sendable (Result<RedemptionOutcome, any Error>) -> Void)
+    func redeem(
+        _ request: RedemptionRequest, deadline: WriteDeadline,
+        completion: @escaping @Sendable (Result<RedemptionOutcome, any Error>) -> Void)
     /// Whether `customerID` has a live redemption under the rule.
     func customerHasRedeemed(projectID: String, priceRuleID: String, customerID: String) async throws -> Bool
     /// Gives back every live use the order made; returns the codes as they are
@@ -90,25 +94,27 @@ public protocol Store: Sendable {
 
 extension Store {
     public func insertDiscountCode(
-        _ code: DiscountCode, completion: @escaping @Sendable (Result<Void, any Error>) -> Void
+        _ code: DiscountCode, deadline: WriteDeadline, completion: @escaping @Sendable (Result<Void, any Error>) -> Void
     ) {
-        completing(completion) { try await insertDiscountCode(code) }
+        completing(completion, deadline: deadline) { try await insertDiscountCode(code) }
     }
 
     public func redeem(
-        _ request: RedemptionRequest, completion: @escaping @Sendable (Result<RedemptionOutcome, any Error>) -> Void
+        _ request: RedemptionRequest, deadline: WriteDeadline,
+        completion: @escaping @Sendable (Result<RedemptionOutcome, any Error>) -> Void
     ) {
-        completing(completion) { try await redeem(request) }
+        completing(completion, deadline: deadline) { try await redeem(request) }
     }
 
     /// Runs an async store call as a task and reports its result to `completion`:
     /// the callback form of a backend that has no cheaper way.
     public func completing<T: Sendable>(
-        _ completion: @escaping @Sendable (Result<T, any Error>) -> Void,
+        _ completion: @escaping @Sendable (Result<T, any Error>) -> Void, deadline: WriteDeadline = .never,
         _ body: @escaping @Sendable () async throws -> T
     ) {
         Task {
             do {
+                guard !deadline.hasPassed else { throw StoreError.deadlineExceeded }
                 completion(.success(try await body()))
             } catch {
                 completion(.failure(error))
@@ -121,6 +127,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case codeTaken(String)
     case conflict(String)
     case closed
+    /// The caller's `WriteDeadline` passed before the write began; nothing was written.
+    case deadlineExceeded
     case failure(String)
 
     public var description: String {
@@ -128,6 +136,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .codeTaken(let code): "code \(code) is already taken"
         case .conflict(let what): "\(what) already exists"
         case .closed: "the store is closed"
+        case .deadlineExceeded: "the deadline passed before the write began"
         case .failure(let message): message
         }
     }

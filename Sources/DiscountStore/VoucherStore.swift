@@ -43,7 +43,7 @@ public protocol VoucherStore: Sendable {
     /// `completion` runs once the assignment is durable, or failed, on a
     /// thread of the store's choosing, and must be quick.
     func assignVoucherCode(
-        _ assignment: VoucherAssignment,
+        _ assignment: VoucherAssignment, deadline: WriteDeadline,
         completion: @escaping @Sendable (Result<VoucherAssignmentOutcome, any Error>) -> Void)
     /// assigned → redeemed for the project's code `canonicalCode`.
     func redeemVoucherCode(projectID: String, canonicalCode: String, at: Instant) async throws -> VoucherRedemptionOutcome
@@ -51,9 +51,9 @@ public protocol VoucherStore: Sendable {
 
 extension VoucherStore where Self: Store {
     public func assignVoucherCode(
-        _ assignment: VoucherAssignment,
+        _ assignment: VoucherAssignment, deadline: WriteDeadline,
         completion: @escaping @Sendable (Result<VoucherAssignmentOutcome, any Error>) -> Void
     ) {
-        completing(completion) { try await assignVoucherCode(assignment) }
+        completing(completion, deadline: deadline) { try await assignVoucherCode(assignment) }
     }
 }

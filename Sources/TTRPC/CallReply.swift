@@ -24,6 +24,9 @@ public struct CallReply: Sendable {
         self.context = context
     }
 
+    /// When the caller stops waiting: work not begun by then should not begin.
+    public var deadline: NIODeadline { context.deadline }
+
     /// Sends `payload` as the call's response.
     public func succeed(_ payload: [UInt8]) {
         deliver(.ready(.success(payload)))

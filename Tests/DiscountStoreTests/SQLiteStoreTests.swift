@@ -149,4 +149,43 @@ import Testing
         #expect(try await store.project(id: "never") == nil)
         await store.close()
     }
+
+    /// A handed-off write whose caller's deadline passes while it waits for
+    /// the writer is never started: the caller hears `deadlineExceeded` and
+    /// the file holds nothing of it; one with time left behind it still runs.
+    @Test func aWriteQueuedPastItsDeadlineIsSkipped() async throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.remove() }
+        let store = try fixture.openSQLite()
+        let rule = Fixtures.rule()
+        try await store.insertPriceRule(rule)
+        let started = Atomic<Bool>(false)
+        let release = Atomic<Bool>(false)
+        async let busy: Void = store.write { _ in
+            started.store(true, ordering: .sequentiallyConsistent)
+            for _ in 0..<10_000 where !release.load(ordering: .sequentiallyConsistent) { usleep(1_000) }
+        }
+        while !started.load(ordering: .sequentiallyConsistent) { await Task.yield() }
+        let soon = WriteDeadline(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds + 20_000_000)
+        async let late = Self.insert(store, Fixtures.code("TOO-LATE", rule: rule), deadline: soon)
+        async let inTime = Self.insert(store, Fixtures.code("IN-TIME", rule: rule), deadline: .never)
+        while !soon.hasPassed { usleep(1_000) }
+        release.store(true, ordering: .sequentiallyConsistent)
+        try await busy
+        let lateOutcome = await late
+        let inTimeOutcome = await inTime
+        #expect(throws: StoreError.deadlineExceeded) { try lateOutcome.get() }
+        #expect(throws: Never.self) { try inTimeOutcome.get() }
+        #expect(try await store.discountCode(projectID: rule.projectID, canonicalCode: "TOO-LATE") == nil)
+        #expect(try await store.discountCode(projectID: rule.projectID, canonicalCode: "IN-TIME") != nil)
+        await store.close()
+    }
+
+    private static func insert(
+        _ store: SQLiteStore, _ code: DiscountCode, deadline: WriteDeadline
+    ) async -> Result<Void, any Error> {
+        await withCheckedContinuation { continuation in
+            store.insertDiscountCode(code, deadline: deadline) { continuation.resume(returning: $0) }
+        }
+    }
 }

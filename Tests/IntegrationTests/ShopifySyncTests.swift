@@ -171,7 +171,12 @@ import Testing
             let agent = try await client.registerAgent(name: "Acme")
             let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
             #expect(code.shopifySyncStatus == "synced")
-            #expect(fake.received.map(\.operation) == ["create", "lookup"], "looked up, not created twice")
+            // A lookup may itself outlive the 0.5 s timeout on a loaded machine and be
+            // tried again; what matters is that the code is looked up, never created twice.
+            let operations = fake.received.map(\.operation)
+            #expect(operations.first == "create" && operations.dropFirst().allSatisfy { $0 == "lookup" })
+            #expect(operations.count >= 2, "looked up after the timeout: \(operations)")
+            #expect(fake.discountCount == 1, "created once")
             #expect(code.shopifyDiscountId == fake.discount(code: code.discountCode)?.id)
         }
     }

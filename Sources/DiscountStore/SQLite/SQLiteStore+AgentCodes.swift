@@ -51,9 +51,9 @@ extension SQLiteStore {
 
     public func getOrCreateAgentCode(
         projectID: String, agentID: Int64, campaignID: Int64, initial: ShopifySyncState, at: Instant,
-        completion: @escaping @Sendable (Result<(AgentCode, created: Bool)?, any Error>) -> Void
+        deadline: WriteDeadline, completion: @escaping @Sendable (Result<(AgentCode, created: Bool)?, any Error>) -> Void
     ) {
-        writer.submit({ db in
+        writer.submit(deadline: deadline, { db in
             if let existing = try Self.agentCode(db, projectID: projectID, agentID: agentID, campaignID: campaignID) {
                 return (existing, false)
             }

@@ -33,9 +33,9 @@ extension SQLiteStore {
     }
 
     public func insertDiscountCode(
-        _ code: DiscountCode, completion: @escaping @Sendable (Result<Void, any Error>) -> Void
+        _ code: DiscountCode, deadline: WriteDeadline, completion: @escaping @Sendable (Result<Void, any Error>) -> Void
     ) {
-        writer.submit(Self.insertion(of: code), completion: completion)
+        writer.submit(deadline: deadline, Self.insertion(of: code), completion: completion)
     }
 
     private static func insertion(of code: DiscountCode) -> @Sendable (SQLiteConnection) throws -> Void {

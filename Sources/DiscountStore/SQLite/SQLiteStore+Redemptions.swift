@@ -51,9 +51,10 @@ extension SQLiteStore {
     }
 
     public func redeem(
-        _ request: RedemptionRequest, completion: @escaping @Sendable (Result<RedemptionOutcome, any Error>) -> Void
+        _ request: RedemptionRequest, deadline: WriteDeadline,
+        completion: @escaping @Sendable (Result<RedemptionOutcome, any Error>) -> Void
     ) {
-        writer.submit(Self.redemption(request), completion: completion)
+        writer.submit(deadline: deadline, Self.redemption(request), completion: completion)
     }
 
     private static func redemption(_ request: RedemptionRequest) -> @Sendable (SQLiteConnection) throws -> RedemptionOutcome {

@@ -42,10 +42,10 @@ extension SQLiteStore {
     }
 
     public func assignVoucherCode(
-        _ assignment: VoucherAssignment,
+        _ assignment: VoucherAssignment, deadline: WriteDeadline,
         completion: @escaping @Sendable (Result<VoucherAssignmentOutcome, any Error>) -> Void
     ) {
-        writer.submit(Self.assignment(assignment), completion: completion)
+        writer.submit(deadline: deadline, Self.assignment(assignment), completion: completion)
     }
 
     private static func assignment(

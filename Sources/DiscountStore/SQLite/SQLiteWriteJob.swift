@@ -9,6 +9,8 @@ protocol SQLiteWriteJob: AnyObject, Sendable {
     var weight: Int { get }
     /// The caller's task was cancelled before the job ran.
     var isCancelled: Bool { get }
+    /// Past this, the job is not started (its caller has stopped waiting).
+    var deadline: WriteDeadline { get }
     /// Runs the operation inside the open transaction; true when it succeeded.
     /// Called on the writer thread only.
     func run(on connection: SQLiteConnection) -> Bool
@@ -25,6 +27,7 @@ protocol SQLiteWriteJob: AnyObject, Sendable {
 /// is atomic.
 final class SQLiteTypedWriteJob<T: Sendable>: SQLiteWriteJob, @unchecked Sendable {
     let weight: Int
+    let deadline: WriteDeadline
     private let body: @Sendable (SQLiteConnection) throws -> T
     private let cancelled = Atomic<Bool>(false)
     /// Whom to tell: a suspended caller's continuation, or a completion that
@@ -32,8 +35,9 @@ final class SQLiteTypedWriteJob<T: Sendable>: SQLiteWriteJob, @unchecked Sendabl
     var deliver: (@Sendable (Result<T, any Error>) -> Void)?
     private var result: Result<T, any Error>?
 
-    init(weight: Int, body: @escaping @Sendable (SQLiteConnection) throws -> T) {
+    init(weight: Int, deadline: WriteDeadline = .never, body: @escaping @Sendable (SQLiteConnection) throws -> T) {
         self.weight = weight
+        self.deadline = deadline
         self.body = body
     }
 

@@ -1,4 +1,5 @@
 import CSQLite
+import Dispatch
 import DiscountCore
 import Synchronization
 #if canImport(Glibc)
@@ -74,11 +75,13 @@ final class SQLiteWriter: @unchecked Sendable {
     /// Runs `body` like `write`, but calls `completion` instead of resuming a
     /// task: on the deliverer thread, once the transaction is durable (or failed).
     /// For callers on an event loop that must not wait; `completion` must be quick.
+    /// A job still queued at `deadline` is skipped (`StoreError.deadlineExceeded`):
+    /// the caller has been told DEADLINE_EXCEEDED, so nothing may be written.
     func submit<T: Sendable>(
-        weight: Int = 1, _ body: @escaping @Sendable (SQLiteConnection) throws -> T,
+        weight: Int = 1, deadline: WriteDeadline = .never, _ body: @escaping @Sendable (SQLiteConnection) throws -> T,
         completion: @escaping @Sendable (Result<T, any Error>) -> Void
     ) {
-        let job = SQLiteTypedWriteJob(weight: weight, body: body)
+        let job = SQLiteTypedWriteJob(weight: weight, deadline: deadline, body: body)
         job.deliver = completion
         if !enqueue(job) {
             job.deliver = nil
@@ -158,8 +161,15 @@ final class SQLiteWriter: @unchecked Sendable {
     private func commit(_ batch: [any SQLiteWriteJob]) {
         var live: [any SQLiteWriteJob] = []
         live.reserveCapacity(batch.count)
+        let now = DispatchTime.now().uptimeNanoseconds
         for job in batch {
-            if job.isCancelled { finish(job, CancellationError()) } else { live.append(job) }
+            if job.isCancelled {
+                finish(job, CancellationError())
+            } else if job.deadline.hasPassed(at: now) {
+                finish(job, StoreError.deadlineExceeded)
+            } else {
+                live.append(job)
+            }
         }
         guard !live.isEmpty else { return }
         if live.count > 1, commitOptimistically(live) { return }
