@@ -128,6 +128,14 @@ let package = Package(
             ]
         ),
         // Mixed write load with an ack log, and its checker: scripts/crash-test, scripts/soak.
+        // The durable-write ceiling of the store alone (no RPC), for scripts/load-test.
+        .executableTarget(
+            name: "discountd-store-bench",
+            dependencies: [
+                "DiscountStore", "DiscountCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "discountd-crashload",
             dependencies: [

@@ -1,0 +1,95 @@
+import ArgumentParser
+import DiscountCore
+import DiscountStore
+
+/// One durable write of the daemon's, as its handed-off path makes it: the
+/// `n`th call's write, with the completion the writer calls after the commit.
+typealias StoreWrite = @Sendable (_ n: Int, _ done: @escaping @Sendable (Bool) -> Void) -> Void
+
+/// The daemon's durable-write scenarios of scripts/load-test, on the store alone.
+enum StoreScenario: String, ExpressibleByArgument, CaseIterable {
+    case createDiscountCode = "create-discount-code"
+    case assignVoucherCode = "assign-voucher-code"
+    case redeemDiscountCode = "redeem-discount-code"
+    case getMyDiscountCodeFirst = "get-my-discount-code-first"
+
+    /// Sets up what the writes need (a rule, a pool of codes, registered agents…)
+    /// and returns the write itself.
+    func prepare(_ store: SQLiteStore, expectedWrites: Int) async throws -> StoreWrite {
+        let project = Project.defaultID
+        let now = Instant.now()
+        switch self {
+        case .createDiscountCode, .redeemDiscountCode:
+            let rule = PriceRule(
+                id: TimeOrderedID.make(), projectID: project, title: "bench", valueKind: .percentage, value: 10,
+                startsAt: now, createdAt: now, updatedAt: now)
+            try await store.insertPriceRule(rule)
+            if self == .createDiscountCode {
+                return { n, done in
+                    let at = Instant.now()
+                    let code = DiscountCode(
+                        id: TimeOrderedID.make(), projectID: project, priceRuleID: rule.id, code: "STORE-BENCH-\(n)",
+                        createdAt: at, updatedAt: at)
+                    store.insertDiscountCode(code, deadline: .never) { done((try? $0.get()) != nil) }
+                }
+            }
+            let code = DiscountCode(
+                id: TimeOrderedID.make(), projectID: project, priceRuleID: rule.id, code: "STORE-BENCH-REDEEM",
+                createdAt: now, updatedAt: now)
+            try await store.insertDiscountCode(code)
+            return { n, done in
+                let request = RedemptionRequest(
+                    projectID: project, canonicalCode: code.canonicalCode, orderID: "order-\(n)", customerID: nil, at: .now())
+                store.redeem(request, deadline: .never) { result in
+                    if case .redeemed? = try? result.get() { done(true) } else { done(false) }
+                }
+            }
+        case .assignVoucherCode:
+            let pool = VoucherPool(id: TimeOrderedID.make(), projectID: project, name: "bench", createdAt: now)
+            try await store.insertVoucherPool(pool)
+            var added = 0
+            while added < expectedWrites {
+                let count = min(100_000, expectedWrites - added)
+                let codes = (added..<added + count).map { VoucherCodeText("V-\($0)") }
+                _ = try await store.addVoucherCodes(projectID: project, poolID: pool.id, codes: codes)
+                added += count
+            }
+            return { n, done in
+                let assignment = VoucherAssignment(
+                    projectID: project, poolID: pool.id, customerID: "customer-\(n)", usedBy: "", at: .now())
+                store.assignVoucherCode(assignment, deadline: .never) { result in
+                    if case .assigned? = try? result.get() { done(true) } else { done(false) }
+                }
+            }
+        case .getMyDiscountCodeFirst:
+            let campaign = try await store.insertCampaign(Campaign(
+                id: 0, projectID: project, name: "bench", discountPercent: 10, commissionPercent: 5, startsAt: now,
+                endsAt: nil, createdAt: now, updatedAt: now))
+            let agents = try await Self.registerAgents(store, count: expectedWrites / 3)
+            let skipped = ShopifySyncState(status: .skippedNoCredentials, error: .missingShopifyCredentials)
+            return { n, done in
+                store.getOrCreateAgentCode(
+                    projectID: project, agentID: agents[n % agents.count], campaignID: campaign.id, initial: skipped,
+                    at: .now(), deadline: .never
+                ) { result in done((try? result.get())?.created == true) }
+            }
+        }
+    }
+
+    /// Agents for first-time codes, registered 256 at a time.
+    private static func registerAgents(_ store: SQLiteStore, count: Int) async throws -> [Int64] {
+        try await withThrowingTaskGroup(of: Int64.self) { group in
+            var ids: [Int64] = []
+            ids.reserveCapacity(count)
+            for start in stride(from: 0, to: count, by: 256) {
+                for n in start..<min(start + 256, count) {
+                    group.addTask {
+                        try await store.registerAgent(projectID: Project.defaultID, name: "agent-\(n)", contact: nil, at: .now()).0.id
+                    }
+                }
+                while let id = try await group.next() { ids.append(id) }
+            }
+            return ids
+        }
+    }
+}
