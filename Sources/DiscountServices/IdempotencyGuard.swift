@@ -44,10 +44,13 @@ struct IdempotencyGuard: Sendable {
             return try Self.replay(first, method: method, requestHash: requestHash)
         }
         let response = try await body()
-        let kept = try await store.saveIdempotencyRecord(
-            IdempotencyRecord(
-                projectID: projectID, key: key, method: method, requestHash: requestHash,
-                response: response, createdAt: now))
+        // The write has committed: its record is saved even when the call's
+        // deadline cancels it now (a new task does not inherit the
+        // cancellation), so a retry with the key replays this answer instead
+        // of writing again.
+        let record = IdempotencyRecord(
+            projectID: projectID, key: key, method: method, requestHash: requestHash, response: response, createdAt: now)
+        let kept = try await Task { [store] in try await store.saveIdempotencyRecord(record) }.value
         // Another daemon on a shared store may have committed first: its answer stands.
         return try Self.replay(kept, method: method, requestHash: requestHash)
     }
