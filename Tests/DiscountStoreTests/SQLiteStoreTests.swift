@@ -181,6 +181,41 @@ import Testing
         await store.close()
     }
 
+    /// The same when the time runs out inside the transaction, behind a long
+    /// job of the same batch (a bulk-insert chunk, say): checked as each job starts.
+    @Test func aWriteWhoseDeadlinePassesBehindALongJobOfItsBatchIsSkipped() async throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.remove() }
+        let store = try fixture.openSQLite()
+        let rule = Fixtures.rule()
+        try await store.insertPriceRule(rule)
+        let started = Atomic<Bool>(false)
+        let release = Atomic<Bool>(false)
+        // Holds the writer so that the next two jobs are taken as one batch.
+        async let hold: Void = store.write { _ in
+            started.store(true, ordering: .sequentiallyConsistent)
+            for _ in 0..<10_000 where !release.load(ordering: .sequentiallyConsistent) { usleep(1_000) }
+        }
+        while !started.load(ordering: .sequentiallyConsistent) { await Task.yield() }
+        let long = Task { try await store.write { db in
+            try db.execute("UPDATE price_rules SET title = 'long'")
+            usleep(300_000)
+        } }
+        // The long job must be queued first.
+        try await Task.sleep(for: .milliseconds(50))
+        let soon = WriteDeadline(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds + 100_000_000)
+        async let late = Self.insert(store, Fixtures.code("BEHIND-LONG", rule: rule), deadline: soon)
+        try await Task.sleep(for: .milliseconds(20))
+        release.store(true, ordering: .sequentiallyConsistent)
+        try await hold
+        try await long.value
+        let lateOutcome = await late
+        #expect(throws: StoreError.deadlineExceeded) { try lateOutcome.get() }
+        #expect(try await store.discountCode(projectID: rule.projectID, canonicalCode: "BEHIND-LONG") == nil)
+        #expect(try await store.priceRule(projectID: rule.projectID, id: rule.id)?.title == "long")
+        await store.close()
+    }
+
     private static func insert(
         _ store: SQLiteStore, _ code: DiscountCode, deadline: WriteDeadline
     ) async -> Result<Void, any Error> {

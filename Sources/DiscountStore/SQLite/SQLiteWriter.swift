@@ -163,13 +163,7 @@ final class SQLiteWriter: @unchecked Sendable {
         live.reserveCapacity(batch.count)
         let now = DispatchTime.now().uptimeNanoseconds
         for job in batch {
-            if job.isCancelled {
-                finish(job, CancellationError())
-            } else if job.deadline.hasPassed(at: now) {
-                finish(job, StoreError.deadlineExceeded)
-            } else {
-                live.append(job)
-            }
+            if let refusal = refusal(of: job, at: now) { finish(job, refusal) } else { live.append(job) }
         }
         guard !live.isEmpty else { return }
         if live.count > 1, commitOptimistically(live) { return }
@@ -189,7 +183,14 @@ final class SQLiteWriter: @unchecked Sendable {
         } catch {
             return false
         }
+        // Jobs whose time ran out while earlier jobs of the batch ran: not
+        // started, and told so only once the batch's fate is known.
+        var refusals: [ObjectIdentifier: any Error] = [:]
         for job in live {
+            if let refusal = refusal(of: job, at: DispatchTime.now().uptimeNanoseconds) {
+                refusals[ObjectIdentifier(job)] = refusal
+                continue
+            }
             let ok = job.run(on: connection)
             if !ok || connection.isAutocommit {
                 if !connection.isAutocommit { _ = try? step("ROLLBACK") }
@@ -199,11 +200,11 @@ final class SQLiteWriter: @unchecked Sendable {
         do {
             try step("COMMIT")
             commitCounter.add(1, ordering: .relaxed)
-            for job in live { finish(job, nil) }
+            for job in live { finish(job, refusals[ObjectIdentifier(job)]) }
         } catch {
             let error = StoreError.wrapping(error)
             if !connection.isAutocommit { _ = try? step("ROLLBACK") }
-            for job in live { finish(job, error) }
+            for job in live { finish(job, refusals[ObjectIdentifier(job)] ?? error) }
         }
         return true
     }
@@ -225,6 +226,10 @@ final class SQLiteWriter: @unchecked Sendable {
         }
 
         for job in live {
+            if let refusal = refusal(of: job, at: DispatchTime.now().uptimeNanoseconds) {
+                finish(job, refusal)
+                continue
+            }
             if !inTransaction {
                 do {
                     try step("BEGIN IMMEDIATE")
@@ -292,6 +297,15 @@ final class SQLiteWriter: @unchecked Sendable {
         }
         for job in succeeded { finish(job, nil) }
         for job in failed { finish(job, nil) }
+    }
+
+    /// Why `job` must not start now, if it must not: its caller's task was
+    /// cancelled, or its deadline passed while it waited (behind other
+    /// transactions, or behind the jobs before it in this one).
+    private func refusal(of job: any SQLiteWriteJob, at now: UInt64) -> (any Error)? {
+        if job.isCancelled { return CancellationError() }
+        if job.deadline.hasPassed(at: now) { return StoreError.deadlineExceeded }
+        return nil
     }
 
     /// Records `job` as finished, to be told after this transaction.
