@@ -171,11 +171,15 @@ import Testing
             let agent = try await client.registerAgent(name: "Acme")
             let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
             #expect(code.shopifySyncStatus == "synced")
-            // A lookup may itself outlive the 0.5 s timeout on a loaded machine and be
-            // tried again; what matters is that the code is looked up, never created twice.
+            // On a loaded machine an attempt may time out before it reaches the
+            // fake, and a lookup may outlive the timeout too. Whatever the
+            // sequence: every create after the first follows a lookup, the code
+            // that timed out is found by a lookup, and it is made once.
             let operations = fake.received.map(\.operation)
-            #expect(operations.first == "create" && operations.dropFirst().allSatisfy { $0 == "lookup" })
-            #expect(operations.count >= 2, "looked up after the timeout: \(operations)")
+            for (index, operation) in operations.enumerated() where operation == "create" && index > 0 {
+                #expect(operations[index - 1] == "lookup", "\(operations)")
+            }
+            #expect(operations.contains("create") && operations.last == "lookup", "\(operations)")
             #expect(fake.discountCount == 1, "created once")
             #expect(code.shopifyDiscountId == fake.discount(code: code.discountCode)?.id)
         }

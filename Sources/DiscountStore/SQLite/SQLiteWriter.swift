@@ -23,9 +23,12 @@ import Darwin
 /// used by the writer thread once it has started (and by `init` before that).
 final class SQLiteWriter: @unchecked Sendable {
     /// A transaction stops taking more jobs once it holds this many rows'
-    /// worth (a bulk-insert chunk plus whatever small writes came meanwhile),
-    /// so bulk inserts share the writer instead of holding it for seconds.
+    /// worth, so bulk inserts share the writer instead of holding it for seconds.
     static let maxBatchWeight = 100_000
+    /// A job this heavy (a bulk-insert chunk) runs in a transaction of its own:
+    /// small writes queued beside it commit before or after it, within their
+    /// own deadlines, instead of waiting for its second or so inside its commit.
+    static let soloWeight = 1_000
 
     private let connection: SQLiteConnection
     private let checkpointer: SQLiteCheckpointer
@@ -144,9 +147,11 @@ final class SQLiteWriter: @unchecked Sendable {
         var weight = 0
         var count = 0
         for job in pending {
-            if count > 0 && weight + job.weight > Self.maxBatchWeight { break }
+            let heavy = job.weight >= Self.soloWeight
+            if count > 0 && (heavy || weight + job.weight > Self.maxBatchWeight) { break }
             weight += job.weight
             count += 1
+            if heavy { break }
         }
         if count == pending.count {
             defer { pending = [] }
