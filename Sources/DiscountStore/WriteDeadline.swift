@@ -15,10 +15,7 @@ public struct WriteDeadline: Sendable, Equatable {
     /// No deadline: the write runs whenever the writer reaches it.
     public static let never = WriteDeadline(uptimeNanoseconds: .max)
 
-    public var hasPassed: Bool { hasPassed(at: DispatchTime.now().uptimeNanoseconds) }
-
-    /// Whether it has passed at `now` (uptime nanoseconds: one clock read for a batch).
-    public func hasPassed(at now: UInt64) -> Bool {
-        uptimeNanoseconds != .max && now >= uptimeNanoseconds
+    public var hasPassed: Bool {
+        uptimeNanoseconds != .max && DispatchTime.now().uptimeNanoseconds >= uptimeNanoseconds
     }
 }

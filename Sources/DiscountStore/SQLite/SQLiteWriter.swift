@@ -1,5 +1,4 @@
 import CSQLite
-import Dispatch
 import DiscountCore
 import Synchronization
 #if canImport(Glibc)
@@ -163,16 +162,11 @@ final class SQLiteWriter: @unchecked Sendable {
 
     // MARK: One transaction
 
+    /// Both ways check each job as it starts (`refusal(of:)`): one whose
+    /// caller is gone or whose deadline passed is never run.
     private func commit(_ batch: [any SQLiteWriteJob]) {
-        var live: [any SQLiteWriteJob] = []
-        live.reserveCapacity(batch.count)
-        let now = DispatchTime.now().uptimeNanoseconds
-        for job in batch {
-            if let refusal = refusal(of: job, at: now) { finish(job, refusal) } else { live.append(job) }
-        }
-        guard !live.isEmpty else { return }
-        if live.count > 1, commitOptimistically(live) { return }
-        commitWithSavepoints(live)
+        if batch.count > 1, commitOptimistically(batch) { return }
+        commitWithSavepoints(batch)
     }
 
     /// The common case, cheaply: every job in one transaction without
@@ -192,7 +186,7 @@ final class SQLiteWriter: @unchecked Sendable {
         // started, and told so only once the batch's fate is known.
         var refusals: [ObjectIdentifier: any Error] = [:]
         for job in live {
-            if let refusal = refusal(of: job, at: DispatchTime.now().uptimeNanoseconds) {
+            if let refusal = refusal(of: job) {
                 refusals[ObjectIdentifier(job)] = refusal
                 continue
             }
@@ -231,7 +225,7 @@ final class SQLiteWriter: @unchecked Sendable {
         }
 
         for job in live {
-            if let refusal = refusal(of: job, at: DispatchTime.now().uptimeNanoseconds) {
+            if let refusal = refusal(of: job) {
                 finish(job, refusal)
                 continue
             }
@@ -307,9 +301,9 @@ final class SQLiteWriter: @unchecked Sendable {
     /// Why `job` must not start now, if it must not: its caller's task was
     /// cancelled, or its deadline passed while it waited (behind other
     /// transactions, or behind the jobs before it in this one).
-    private func refusal(of job: any SQLiteWriteJob, at now: UInt64) -> (any Error)? {
+    private func refusal(of job: any SQLiteWriteJob) -> (any Error)? {
         if job.isCancelled { return CancellationError() }
-        if job.deadline.hasPassed(at: now) { return StoreError.deadlineExceeded }
+        if job.deadline.hasPassed { return StoreError.deadlineExceeded }
         return nil
     }
 
