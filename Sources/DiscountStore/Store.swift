@@ -69,7 +69,7 @@ public protocol Store: Sendable {
     /// Checks `RedemptionPolicy` and counts the use in one guarded write;
     /// idempotent per (order, code).
     func redeem(_ request: RedemptionRequest) async throws -> RedemptionOutcome
-    /// `redeem` for a caller that must not wait; `completion` as for `insertDiscountCode(_:completion:)`.
+    /// `redeem` for a caller that must not wait; `deadline` and `completion` as for `insertDiscountCode(_:deadline:completion:)`.
     func redeem(
         _ request: RedemptionRequest, deadline: WriteDeadline,
         completion: @escaping @Sendable (Result<RedemptionOutcome, any Error>) -> Void)

@@ -159,19 +159,12 @@ import Testing
         let store = try fixture.openSQLite()
         let rule = Fixtures.rule()
         try await store.insertPriceRule(rule)
-        let started = Atomic<Bool>(false)
-        let release = Atomic<Bool>(false)
-        async let busy: Void = store.write { _ in
-            started.store(true, ordering: .sequentiallyConsistent)
-            for _ in 0..<10_000 where !release.load(ordering: .sequentiallyConsistent) { usleep(1_000) }
-        }
-        while !started.load(ordering: .sequentiallyConsistent) { await Task.yield() }
+        let hold = await WriterHold.start(store)
         let soon = WriteDeadline(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds + 20_000_000)
         async let late = Self.insert(store, Fixtures.code("TOO-LATE", rule: rule), deadline: soon)
         async let inTime = Self.insert(store, Fixtures.code("IN-TIME", rule: rule), deadline: .never)
         while !soon.hasPassed { usleep(1_000) }
-        release.store(true, ordering: .sequentiallyConsistent)
-        try await busy
+        try await hold.release()
         let lateOutcome = await late
         let inTimeOutcome = await inTime
         #expect(throws: StoreError.deadlineExceeded) { try lateOutcome.get() }
@@ -189,14 +182,8 @@ import Testing
         let store = try fixture.openSQLite()
         let rule = Fixtures.rule()
         try await store.insertPriceRule(rule)
-        let started = Atomic<Bool>(false)
-        let release = Atomic<Bool>(false)
-        // Holds the writer so that the next two jobs are taken as one batch.
-        async let hold: Void = store.write { _ in
-            started.store(true, ordering: .sequentiallyConsistent)
-            for _ in 0..<10_000 where !release.load(ordering: .sequentiallyConsistent) { usleep(1_000) }
-        }
-        while !started.load(ordering: .sequentiallyConsistent) { await Task.yield() }
+        // Held, so that the next two jobs are taken as one batch.
+        let hold = await WriterHold.start(store)
         let long = Task { try await store.write { db in
             try db.execute("UPDATE price_rules SET title = 'long'")
             usleep(300_000)
@@ -206,8 +193,7 @@ import Testing
         let soon = WriteDeadline(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds + 100_000_000)
         async let late = Self.insert(store, Fixtures.code("BEHIND-LONG", rule: rule), deadline: soon)
         try await Task.sleep(for: .milliseconds(20))
-        release.store(true, ordering: .sequentiallyConsistent)
-        try await hold
+        try await hold.release()
         try await long.value
         let lateOutcome = await late
         #expect(throws: StoreError.deadlineExceeded) { try lateOutcome.get() }
@@ -222,5 +208,40 @@ import Testing
         await withCheckedContinuation { continuation in
             store.insertDiscountCode(code, deadline: deadline) { continuation.resume(returning: $0) }
         }
+    }
+}
+
+/// Occupies the store's writer thread with one job until `release()` (or
+/// 10 s): writes queued meanwhile wait for it, as behind a long transaction.
+private struct WriterHold {
+    private final class Flags: Sendable {
+        let started = Atomic<Bool>(false)
+        let released = Atomic<Bool>(false)
+    }
+
+    private let flags = Flags()
+    private let job: Task<Void, any Error>
+
+    private init(_ store: SQLiteStore) {
+        let flags = flags
+        job = Task {
+            try await store.write { _ in
+                flags.started.store(true, ordering: .sequentiallyConsistent)
+                for _ in 0..<10_000 where !flags.released.load(ordering: .sequentiallyConsistent) { usleep(1_000) }
+            }
+        }
+    }
+
+    /// Returns once the holding job runs on the writer.
+    static func start(_ store: SQLiteStore) async -> WriterHold {
+        let hold = WriterHold(store)
+        while !hold.flags.started.load(ordering: .sequentiallyConsistent) { await Task.yield() }
+        return hold
+    }
+
+    /// Lets the writer go on and waits for the holding job's commit.
+    func release() async throws {
+        flags.released.store(true, ordering: .sequentiallyConsistent)
+        try await job.value
     }
 }
