@@ -180,6 +180,10 @@ if Context.environment["DISCOUNTD_FUZZ"] == "1" {
         ("FuzzFrameDecoder", ["FuzzSupport", "TTRPC", .product(name: "NIOCore", package: "swift-nio")]),
         ("FuzzEnvelope", ["FuzzSupport", "ProtoCodec"]),
         ("FuzzPayloads", ["FuzzSupport", "ProtoCodec"]),
+        ("FuzzRouter", [
+            "FuzzSupport", "DiscountServices", "DiscountStore", "TTRPC", "ProtoCodec",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
     for fuzz in fuzzTargets {
         package.targets.append(

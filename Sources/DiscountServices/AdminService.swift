@@ -64,7 +64,7 @@ struct AdminService: Sendable {
             for scope in request.scopes where Scope(rawValue: scope) == nil {
                 throw ServiceError.invalidArgument(field: "scopes", "unknown scope \(scope); known: \(Self.scopeNames)")
             }
-            let expiresAt = request.expiresAt.map(Instant.init)
+            let expiresAt = try request.expiresAt.instant(field: "expires_at")
             if let expiresAt, expiresAt <= .now() {
                 throw ServiceError.invalidArgument(field: "expires_at", "expires_at must be in the future")
             }

@@ -31,9 +31,12 @@ public final class TTRPCServer: Sendable {
     private let quiescing: ServerQuiescingHelper
     private let logger: Logger
     private let stopped: EventLoopPromise<Void>
+    /// The socket file this server bound: the only one it may remove.
+    private let socketFile: UnixSocketFile.Identity?
 
     private init(configuration: Configuration, channel: Channel, quiescing: ServerQuiescingHelper, logger: Logger) {
         self.configuration = configuration
+        self.socketFile = UnixSocketFile.identity(configuration.socketPath)
         self.channel = channel
         self.quiescing = quiescing
         self.logger = logger
@@ -112,7 +115,11 @@ public final class TTRPCServer: Sendable {
         }
         timer.cancel()
         try? await channel.close()
-        unlink(configuration.socketPath)
+        // A successor may have replaced a socket it found refusing (after the
+        // close above): its socket is not ours to remove.
+        if !UnixSocketFile.remove(configuration.socketPath, ifStill: socketFile) {
+            logger.info("socket file is no longer ours; left in place", metadata: ["socket": "\(configuration.socketPath)"])
+        }
         logger.info("stopped")
         stopped.succeed()
     }

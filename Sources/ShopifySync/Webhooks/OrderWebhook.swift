@@ -49,12 +49,21 @@ struct OrderWebhook: Sendable, Equatable {
 
     /// "85.00" → 8500. Two decimals, as Shopify formats most currencies.
     static func minorUnits(_ text: String) -> Int64? {
-        guard let value = Decimal(string: text), value >= 0 else { return nil }
+        guard let value = Decimal(string: text), value >= 0,
+            value * 100 <= Decimal(OrderAttribution.maxSubtotal)
+        else { return nil }
         return NSDecimalNumber(decimal: value * 100).rounding(accordingToBehavior: nil).int64Value
     }
 
     static func instant(_ text: String) -> Instant? {
         guard let date = try? Date(text, strategy: .iso8601) else { return nil }
-        return Instant(microseconds: Int64(date.timeIntervalSince1970 * 1_000_000))
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        guard let whole = Int64(exactly: seconds) else { return nil }
+        let nanos = Int32(((date.timeIntervalSince1970 - seconds) * 1e9).rounded(.down).clamped(to: 0...999_999_999))
+        return Instant(wireSeconds: whole, nanos: nanos)
     }
+}
+
+extension Double {
+    fileprivate func clamped(to range: ClosedRange<Double>) -> Double { Swift.min(Swift.max(self, range.lowerBound), range.upperBound) }
 }
