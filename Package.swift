@@ -104,6 +104,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The whole daemon in the test process (router, services, store, a real
+        // socket): what most behaviour tests run against.
+        .target(
+            name: "DiscountTestSupport",
+            dependencies: [
+                "DiscountServices", "DiscountStore", "DiscountClient", "TTRPC",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // Typed async client over TTRPC; what discountctl and Swift agents import.
         .target(
             name: "DiscountClient",
@@ -161,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "DiscountClient", "TTRPC", "discountd", "discountctl",
+                "DiscountClient", "DiscountTestSupport", "TTRPC", "discountd", "discountctl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

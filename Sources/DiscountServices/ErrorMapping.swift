@@ -8,6 +8,14 @@ public let discountErrorMapper: @Sendable (any Error, CallContext) -> RPCError =
     case let failure as ServiceError:
         return failure.rpcError
     case let decoding as ProtoDecodingError:
+        if let problem = decoding.stringProblem {
+            return ServiceError.invalidArgument(
+                field: problem.field,
+                problem.kind == .nul
+                    ? "\(problem.field) must not contain NUL characters"
+                    : "\(problem.field) must be valid UTF-8"
+            ).rpcError
+        }
         return ServiceError.invalidArgument(
             field: "payload", "malformed \(context.service).\(context.method) request: \(decoding)"
         ).rpcError

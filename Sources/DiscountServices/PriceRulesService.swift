@@ -39,7 +39,7 @@ struct PriceRulesService: Sendable {
         registrar.read(name, "ListPriceRules", scope: .readPriceRules) { (request: ListPriceRulesRequest, principal, _) in
             let limit = try Validate.pageSize(request.pageSize)
             let rules = try await book.rules(
-                projectID: principal.projectID, after: request.pageToken.isEmpty ? nil : request.pageToken, limit: limit)
+                projectID: principal.projectID, after: try Validate.idPageToken(request.pageToken), limit: limit)
             return ListPriceRulesResponse(
                 priceRules: rules.map(PriceRuleMessage.init), nextPageToken: rules.count == limit ? rules.last!.id : "")
         }
@@ -100,7 +100,7 @@ struct PriceRulesService: Sendable {
             let limit = try Validate.pageSize(request.pageSize)
             let codes = try await book.codes(
                 projectID: principal.projectID, ruleID: ruleID,
-                after: request.pageToken.isEmpty ? nil : request.pageToken, limit: limit)
+                after: try Validate.idPageToken(request.pageToken), limit: limit)
             return ListDiscountCodesResponse(
                 discountCodes: codes.map(DiscountCodeMessage.init), nextPageToken: codes.count == limit ? codes.last!.id : "")
         }

@@ -29,8 +29,10 @@ struct OrderWebhook: Sendable, Equatable {
         codes += (object["discount_applications"] as? [[String: Any]] ?? [])
             .filter { ($0["type"] as? String) == "discount_code" }.compactMap { $0["code"] as? String }
         self.codes = codes
-        guard let currency = object["currency"] as? String, currency.count == 3 else { throw Problem.notAnOrder("no currency") }
-        self.currency = currency.uppercased()
+        guard let currency = (object["currency"] as? String).flatMap(CurrencyCode.validated) else {
+            throw Problem.notAnOrder("no ISO 4217 currency")
+        }
+        self.currency = currency
         let subtotalText = (object["subtotal_price"] as? String) ?? (object["subtotal_price"] as? NSNumber)?.stringValue ?? "0"
         guard let subtotal = Self.minorUnits(subtotalText) else { throw Problem.notAnOrder("bad subtotal_price") }
         self.subtotal = subtotal
