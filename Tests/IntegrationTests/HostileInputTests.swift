@@ -143,6 +143,33 @@ import Testing
         }
     }
 
+    @Test func anEndedCampaignShowsExistingCodesButMakesNone() async throws {
+        try await withInProcessDaemon { daemon in
+            let client = try await daemon.client()
+            let early = try await client.registerAgent(name: "early bird")
+            let late = try await client.registerAgent(name: "late comer")
+            let campaign = try #require(try await client.createCampaign(
+                .init(name: "short", discountPercent: 10, commissionPercent: 5)).campaign)
+            let kept = try #require(try await client.getMyDiscountCode(
+                agentID: early.agentId, campaignID: campaign.campaignId).discountCodes.first)
+            _ = try await client.endCampaign(.init(campaignId: campaign.campaignId))
+
+            let again = try #require(try await client.getMyDiscountCode(
+                agentID: early.agentId, campaignID: campaign.campaignId).discountCodes.first)
+            #expect(again.discountCode == kept.discountCode)
+            #expect(again.isActive == false)
+            await expectRPCError(.failedPrecondition, reason: "CAMPAIGN_NOT_ACTIVE", field: "campaign_id") {
+                try await client.getMyDiscountCode(agentID: late.agentId, campaignID: campaign.campaignId)
+            }
+            // Still none for the late agent: the refusal wrote nothing.
+            await expectRPCError(.failedPrecondition, reason: "CAMPAIGN_NOT_ACTIVE") {
+                try await client.getMyDiscountCode(agentID: late.agentId, campaignID: campaign.campaignId)
+            }
+            #expect(try await daemon.store.agentCode(
+                projectID: "default", agentID: late.agentId, campaignID: campaign.campaignId) == nil)
+        }
+    }
+
     @Test func aPageTokenTheDaemonDidNotGiveIsRefused() async throws {
         try await withInProcessDaemon { daemon in
             let client = try await daemon.client()
