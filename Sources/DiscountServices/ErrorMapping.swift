@@ -1,3 +1,4 @@
+import DiscountStore
 import ProtoCodec
 import TTRPC
 
@@ -7,6 +8,11 @@ public let discountErrorMapper: @Sendable (any Error, CallContext) -> RPCError =
     switch error {
     case let failure as ServiceError:
         return failure.rpcError
+    case let storeError as StoreError:
+        // Whatever path a store error took: those a caller can act on (a full
+        // disk, a deadline, shutdown) get their own status; the rest are INTERNAL.
+        if let failure = ServiceError.from(storeError) as? ServiceError { return failure.rpcError }
+        return Router.defaultErrorMapper(error, context)
     case let decoding as ProtoDecodingError:
         if let problem = decoding.stringProblem {
             return ServiceError.invalidArgument(
