@@ -94,10 +94,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Ends every connection at once when the daemon crashes (C: a signal handler).
+        .target(name: "CCrashGuard"),
         .executableTarget(
             name: "discountd",
             dependencies: [
-                "DiscountServices", "DiscountStore", "TTRPC", "ShopifySync",
+                "CCrashGuard", "DiscountServices", "DiscountStore", "TTRPC", "ShopifySync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CCrashGuard
 import DiscountServices
 import DiscountStore
 import Logging
@@ -25,6 +26,9 @@ struct Discountd: AsyncParsableCommand {
     @OptionGroup var options: DaemonOptions
 
     func run() async throws {
+        // A crash (which no request should cause) ends connections at once
+        // instead of leaving clients hanging through the backtrace.
+        discountd_install_crash_guard()
         let level = Logger.Level(rawValue: options.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -25,7 +25,7 @@ final class DaemonProcess: @unchecked Sendable {
 
     static func tool(_ name: String) -> URL { binDirectory.appendingPathComponent(name) }
 
-    init(arguments: [String] = [], directory: URL? = nil) throws {
+    init(arguments: [String] = [], directory: URL? = nil, environment: [String: String] = [:]) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("discountd-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
@@ -35,6 +35,9 @@ final class DaemonProcess: @unchecked Sendable {
                              "--log-level", "warning"] + arguments
         process.standardError = stderrPipe
         process.standardOutput = FileHandle.nullDevice
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
     }
 
     /// Starts the daemon and waits until its socket answers.
