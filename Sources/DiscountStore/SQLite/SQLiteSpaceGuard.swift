@@ -26,19 +26,32 @@ final class SQLiteSpaceGuard {
     private let directory: String
     private let reservePath: String
     private let reserveBytes: Int64
-    private let checkpointer: SQLiteCheckpointer
+    /// Tells the checkpointer to fold the log back early (`SQLiteCheckpointer.tight`).
+    private let setTight: (Bool) -> Void
+    /// Free bytes on the store's filesystem (statvfs; replaced in tests).
+    private let measureFree: (String) -> Int64?
     /// The disk filled up: only writes that free space run.
     private(set) var short = false
     /// When free space was last read (uptime ns); read at most every `interval`.
     private var lastLook: UInt64 = 0
-    private let interval: UInt64 = 1_000_000_000
+    var interval: UInt64 = 1_000_000_000
 
-    init(databasePath: String, reserveBytes: Int64, checkpointer: SQLiteCheckpointer) {
+    convenience init(databasePath: String, reserveBytes: Int64, checkpointer: SQLiteCheckpointer) {
+        self.init(
+            databasePath: databasePath, reserveBytes: reserveBytes, setTight: { checkpointer.tight = $0 },
+            measureFree: Self.statvfsFree)
+    }
+
+    init(
+        databasePath: String, reserveBytes: Int64, setTight: @escaping (Bool) -> Void,
+        measureFree: @escaping (String) -> Int64?
+    ) {
         let slash = databasePath.lastIndex(of: "/")
         directory = slash.map { String(databasePath[..<$0]) } ?? "."
         reservePath = directory + "/" + Self.reserveFileName
         self.reserveBytes = reserveBytes
-        self.checkpointer = checkpointer
+        self.setTight = setTight
+        self.measureFree = measureFree
         if !takeReserve() { enterShort() }
         look(force: true)
     }
@@ -53,9 +66,12 @@ final class SQLiteSpaceGuard {
 
     /// A write failed for want of space: release the reserve and fold the log
     /// back into the database (truncating it), so deletes have room.
-    func diskFilled(_ connection: SQLiteConnection) {
+    func diskFilled(_ connection: SQLiteConnection?) {
         enterShort()
-        _ = try? connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _ = try? connection?.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        // What the truncation just freed is the deletes' room, not a sign the
+        // disk has space again: look afresh only after a while.
+        lastLook = DispatchTime.now().uptimeNanoseconds
     }
 
     /// After each transaction: notices space coming back or running low.
@@ -65,7 +81,7 @@ final class SQLiteSpaceGuard {
 
     private func enterShort() {
         short = true
-        checkpointer.tight = true
+        setTight(true)
         unlink(reservePath)
     }
 
@@ -73,15 +89,15 @@ final class SQLiteSpaceGuard {
         let now = DispatchTime.now().uptimeNanoseconds
         guard force || now &- lastLook >= interval else { return }
         lastLook = now
-        guard let free = freeBytes() else { return }
+        guard let free = measureFree(directory) else { return }
         if short, free >= 2 * reserveBytes, takeReserve() {
             short = false
         }
-        checkpointer.tight = short || free < Self.tightBytes
+        setTight(short || free < Self.tightBytes)
     }
 
-    /// Space an unprivileged writer may still use on the store's filesystem.
-    private func freeBytes() -> Int64? {
+    /// Space an unprivileged writer may still use on the filesystem of `directory`.
+    static func statvfsFree(_ directory: String) -> Int64? {
         var info = statvfs()
         guard statvfs(directory, &info) == 0 else { return nil }
         return Int64(clamping: UInt64(info.f_bavail).multipliedReportingOverflow(by: UInt64(info.f_frsize)).partialValue)
