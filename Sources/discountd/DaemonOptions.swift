@@ -1,13 +1,20 @@
 import ArgumentParser
 import Logging
 
+/// Where the store lives: the daemon's and its subcommands' (one parse
+/// serves both, so `discountd create-token --data-dir X` reads X).
+struct DataFolderOptions: ParsableArguments {
+    @Option(help: "Folder for the store and its files. (env: DISCOUNTD_DATA_DIR)")
+    var dataDir: String = env("DISCOUNTD_DATA_DIR") ?? "./data"
+}
+
 /// Every flag of discountd; each also reads a DISCOUNTD_* environment variable.
 struct DaemonOptions: ParsableArguments {
     @Option(help: "Unix socket to listen on. (env: DISCOUNTD_SOCKET)")
     var socket: String = env("DISCOUNTD_SOCKET") ?? "./discountd.sock"
 
-    @Option(help: "Folder for the store and its files. (env: DISCOUNTD_DATA_DIR)")
-    var dataDir: String = env("DISCOUNTD_DATA_DIR") ?? "./data"
+    @OptionGroup var dataFolder: DataFolderOptions
+    var dataDir: String { dataFolder.dataDir }
 
     @Option(help: "SQLite synchronous mode: full (durable, default), normal or extra. (env: DISCOUNTD_SQLITE_SYNCHRONOUS)")
     var sqliteSynchronous: String = env("DISCOUNTD_SQLITE_SYNCHRONOUS") ?? "full"
@@ -111,7 +118,7 @@ struct DaemonOptions: ParsableArguments {
     }
 }
 
-private func env(_ name: String) -> String? {
+func env(_ name: String) -> String? {
     guard let value = getenv(name) else { return nil }
     let string = String(cString: value)
     return string.isEmpty ? nil : string

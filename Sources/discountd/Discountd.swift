@@ -11,6 +11,8 @@ import TTRPC
 import Glibc
 #endif
 
+/// `discountd`: the daemon. Its subcommands work on a data folder while no
+/// daemon runs on it.
 @main
 struct Discountd: AsyncParsableCommand {
     static let version = "0.1.0"
@@ -21,7 +23,8 @@ struct Discountd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "discountd",
         abstract: "The local discount-code daemon: ttrpc on a Unix socket.",
-        version: version)
+        version: version,
+        subcommands: [CreateTokenCommand.self])
 
     @OptionGroup var options: DaemonOptions
 
@@ -40,14 +43,7 @@ struct Discountd: AsyncParsableCommand {
         try makeDirectory(options.dataDir)
         // Before the socket: a second daemon on this folder must not even
         // replace the first one's socket.
-        let dataLock: DataDirectoryLock
-        do {
-            dataLock = try DataDirectoryLock(dataDirectory: options.dataDir)
-        } catch {
-            logger.critical("data folder in use", metadata: ["error": "\(error)"])
-            printError("Error: \(error)")
-            throw ExitCode(Self.exitDataDirectoryInUse)
-        }
+        let dataLock = try DataDirectoryLock.takeOrExit(options.dataDir, logger: logger)
         defer { withExtendedLifetime(dataLock) {} }
         var serverConfiguration = TTRPCServer.Configuration(
             socketPath: options.socket, socketGroup: try options.socketGroup.map(groupID))
@@ -92,7 +88,7 @@ struct Discountd: AsyncParsableCommand {
 }
 
 /// Creates the data folder (and parents) with owner-only access.
-private func makeDirectory(_ path: String) throws {
+func makeDirectory(_ path: String) throws {
     var built = path.hasPrefix("/") ? "" : "."
     for part in path.split(separator: "/") {
         built += "/" + part
@@ -102,7 +98,7 @@ private func makeDirectory(_ path: String) throws {
     }
 }
 
-private func printError(_ message: String) {
+func printError(_ message: String) {
     var line = Array((message + "\n").utf8)
     _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
 }

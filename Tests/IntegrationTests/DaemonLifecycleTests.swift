@@ -31,6 +31,33 @@ import Glibc
         }
     }
 
+    @Test func requireAuthIsBootstrappedWithCreateTokenWhileStopped() async throws {
+        let daemon = try DaemonProcess(arguments: ["--require-auth"])
+        let dataDir = daemon.directory.appendingPathComponent("data").path
+        defer { daemon.remove() }
+        try await daemon.start()
+        // Running: the folder is locked, and nothing without a token gets in.
+        let refused = try runDiscountd(["create-token", "--data-dir", dataDir])
+        #expect(refused.status == 75)
+        let anonymous = try await daemon.client()
+        await #expect(throws: RPCError.self) { try await anonymous.createToken(projectID: "default", scopes: ["admin"]) }
+        await anonymous.close()
+        await daemon.stop()
+
+        let created = try runDiscountd(["create-token", "--data-dir", dataDir, "--scopes", "admin"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let secret = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(secret.hasPrefix("dsk_"))
+
+        let restarted = try DaemonProcess(arguments: ["--require-auth"], directory: daemon.directory)
+        try await restarted.start()
+        let admin = try await restarted.client(.init(token: secret))
+        let agentToken = try await admin.createToken(projectID: "default", scopes: ["commission"])
+        #expect(agentToken.token.hasPrefix("dsk_"))
+        await admin.close()
+        await restarted.stop()
+    }
+
     @Test func shutdownLeavesASuccessorsSocketInPlace() async throws {
         let daemon = try await DaemonProcess.start()
         defer { daemon.remove() }
@@ -66,6 +93,22 @@ import Glibc
         #expect(daemon.process.isRunning, "the process was already gone: nothing here shows the guard at work")
         await daemon.stop()
     }
+}
+
+/// Runs the discountd binary with `arguments` to its end.
+func runDiscountd(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = DaemonProcess.tool("discountd")
+    process.arguments = arguments
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
 }
 
 /// A bare listening Unix socket, standing in for another server.
