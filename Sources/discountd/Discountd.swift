@@ -60,15 +60,16 @@ struct Discountd: AsyncParsableCommand {
             synchronous: SynchronousMode(rawValue: options.sqliteSynchronous) ?? .full)
         let facts = ServerFacts(version: Self.version, backend: store.backendName, socketPath: options.socket)
         let shopify = ShopifySetup(options: options, store: store, logger: logger)
+        let shutdown = ShutdownSignal()
         let router = DiscountRouter.make(
             facts: facts, store: store,
             options: .init(
                 requireAuth: options.requireAuth, ownerUID: getuid(), cacheCapacity: options.cacheEntries,
-                shopifySyncer: shopify.syncer, shopifySyncWait: shopify.syncWait))
+                shopifySyncer: shopify.syncer, shopifySyncWait: shopify.syncWait, shutdown: shutdown))
 
         let server = RPCServerService(
             configuration: serverConfiguration, router: router,
-            gracePeriod: .nanoseconds(Int64(options.gracePeriod * 1e9)), logger: logger)
+            gracePeriod: .nanoseconds(Int64(options.gracePeriod * 1e9)), shutdown: shutdown, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: server), .init(service: IdempotencyPurgeService(store: store, logger: logger))]

@@ -1,3 +1,4 @@
+import DiscountServices
 import Logging
 import ServiceLifecycle
 import TTRPC
@@ -8,6 +9,8 @@ struct RPCServerService: Service {
     let configuration: TTRPCServer.Configuration
     let router: Router
     let gracePeriod: Duration
+    /// Raised as draining starts, so bulk operations stop at their next chunk.
+    let shutdown: ShutdownSignal
     let logger: Logger
 
     func run() async throws {
@@ -15,6 +18,7 @@ struct RPCServerService: Service {
         await withGracefulShutdownHandler {
             await server.run()
         } onGracefulShutdown: {
+            shutdown.raise()
             Task { await server.shutdown(gracePeriod: gracePeriod) }
         }
     }

@@ -104,6 +104,19 @@ enum SQLiteSchema {
         .rewritingChecks(cheaperChecks),
         // 5: keys of non-ASCII codes in Unicode's identifier-matching form (`CodeText.canonical`).
         .rekeyingNonASCIICodes,
+        // 6: where bulk operations under an idempotency key have got to.
+        .sql("""
+        CREATE TABLE bulk_checkpoints (
+            project_id   TEXT    NOT NULL,
+            key          TEXT    NOT NULL,
+            method       TEXT    NOT NULL,
+            request_hash TEXT    NOT NULL,
+            processed    INTEGER NOT NULL,
+            tally        BLOB    NOT NULL,
+            updated_at   INTEGER NOT NULL,
+            PRIMARY KEY (project_id, key)
+        ) STRICT, WITHOUT ROWID;
+        """),
     ]
 
     /// The version a fully migrated database has.

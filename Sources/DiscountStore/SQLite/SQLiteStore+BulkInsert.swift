@@ -45,6 +45,20 @@ extension SQLiteStore {
         return rejected
     }
 
+    /// One chunk and its checkpoint, in one transaction (so at most
+    /// `bulkChunkSize` codes: more would not be one chunk).
+    public func insertDiscountCodes(
+        _ codes: [DiscountCode], checkpoint: @escaping @Sendable ([String]) -> BulkCheckpoint
+    ) async throws -> [String] {
+        precondition(codes.count <= Self.bulkChunkSize, "a checkpointed chunk is one transaction")
+        let order = Self.idOrder(codes)
+        return try await write(weight: max(codes.count, 1)) { db in
+            let rejected = try Self.insertChunk(codes, order?[...], codes.indices, db)
+            try Self.saveBulkCheckpoint(checkpoint(rejected), db)
+            return rejected
+        }
+    }
+
     /// The positions of `codes` in id-prefix order, or nil when they already are.
     private static func idOrder(_ codes: [DiscountCode]) -> [Int32]? {
         var previous: UInt64 = 0

@@ -39,36 +39,55 @@ private enum SQL {
 extension SQLiteStore {
     public func addVoucherCodes(projectID: String, poolID: String, codes: [VoucherCodeText]) async throws -> VoucherAddResult? {
         try await write(weight: max(codes.count, 1)) { db in
-            guard let (key, pool) = try Self.voucherPool(projectID: projectID, id: poolID, db) else { return nil }
-            // Numbers are dense: the pool's next one is total + 1.
-            var sequence = pool.total
-            var result = VoucherAddResult()
-            try db.withStatement(SQL.insert) { s in
-                try s.bind(1, key)
-                try s.bind(3, projectID)
-                for code in codes {
-                    try s.bind(2, sequence + 1)
-                    try s.bind(4, code.code)
-                    try s.bind(5, code.canonical)
-                    try s.step()
-                    if s.changes > 0 {
-                        sequence += 1
-                        result.added += 1
-                    } else {
-                        result.duplicates += 1
-                    }
-                    s.rewind()
-                }
+            try Self.addVoucherCodes(projectID: projectID, poolID: poolID, codes: codes, db)
+        }
+    }
+
+    public func addVoucherCodes(
+        projectID: String, poolID: String, codes: [VoucherCodeText],
+        checkpoint: @escaping @Sendable (VoucherAddResult) -> BulkCheckpoint
+    ) async throws -> VoucherAddResult? {
+        try await write(weight: max(codes.count, 1)) { db in
+            guard let result = try Self.addVoucherCodes(projectID: projectID, poolID: poolID, codes: codes, db) else {
+                return nil
             }
-            if result.added > 0 {
-                try db.withStatement(SQL.countAdded) { s in
-                    try s.bind(1, key)
-                    try s.bind(2, result.added)
-                    try s.run()
-                }
-            }
+            try Self.saveBulkCheckpoint(checkpoint(result), db)
             return result
         }
+    }
+
+    private static func addVoucherCodes(
+        projectID: String, poolID: String, codes: [VoucherCodeText], _ db: SQLiteConnection
+    ) throws -> VoucherAddResult? {
+        guard let (key, pool) = try Self.voucherPool(projectID: projectID, id: poolID, db) else { return nil }
+        // Numbers are dense: the pool's next one is total + 1.
+        var sequence = pool.total
+        var result = VoucherAddResult()
+        try db.withStatement(SQL.insert) { s in
+            try s.bind(1, key)
+            try s.bind(3, projectID)
+            for code in codes {
+                try s.bind(2, sequence + 1)
+                try s.bind(4, code.code)
+                try s.bind(5, code.canonical)
+                try s.step()
+                if s.changes > 0 {
+                    sequence += 1
+                    result.added += 1
+                } else {
+                    result.duplicates += 1
+                }
+                s.rewind()
+            }
+        }
+        if result.added > 0 {
+            try db.withStatement(SQL.countAdded) { s in
+                try s.bind(1, key)
+                try s.bind(2, result.added)
+                try s.run()
+            }
+        }
+        return result
     }
 
     public func voucherCodes(
