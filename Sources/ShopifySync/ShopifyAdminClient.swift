@@ -3,10 +3,12 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
-/// Sends GraphQL Admin documents over HTTP(S) with AsyncHTTPClient and
-/// classifies the answers. Honours the shop's cost bucket before sending
-/// (see `ShopifyCostBucket`); retries are the caller's business.
+/// Sends GraphQL Admin documents over HTTPS with AsyncHTTPClient (the
+/// certificate checked against `trust`) and classifies the answers. Honours
+/// the shop's cost bucket before sending (see `ShopifyCostBuckets`); retries
+/// are the caller's business.
 public struct ShopifyAdminClient: Sendable {
     public var endpoint: ShopifyEndpoint
     /// How long one request may take before it counts as no answer.
@@ -15,10 +17,12 @@ public struct ShopifyAdminClient: Sendable {
     let buckets: ShopifyCostBuckets
     let logger: Logger
 
-    public init(endpoint: ShopifyEndpoint, requestTimeout: Duration = .seconds(10), logger: Logger) {
+    public init(
+        endpoint: ShopifyEndpoint, trust: ShopifyTrust = .init(), requestTimeout: Duration = .seconds(10), logger: Logger
+    ) throws {
         self.endpoint = endpoint
         self.requestTimeout = requestTimeout
-        self.http = .shared
+        self.http = try ShopifyHTTPClients.client(for: trust)
         self.buckets = ShopifyCostBuckets()
         self.logger = logger
     }
@@ -42,7 +46,11 @@ public struct ShopifyAdminClient: Sendable {
             if let throttle { await buckets.observe(shop: shopDomain, throttle) }
             return answer
         } catch {
-            logger.debug("shopify request failed", metadata: ["shop": "\(shopDomain)", "error": "\(error)"])
+            // Refused connections, timeouts and TLS failures alike; an untrusted
+            // certificate needs the operator (--shopify-ca-file), so it is logged louder.
+            logger.log(
+                level: error is NIOSSLError ? .warning : .debug, "shopify request failed",
+                metadata: ["shop": "\(shopDomain)", "error": "\(error)"])
             return .noAnswer(String(describing: error))
         }
     }

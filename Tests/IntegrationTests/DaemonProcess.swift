@@ -25,7 +25,8 @@ final class DaemonProcess: @unchecked Sendable {
 
     static func tool(_ name: String) -> URL { binDirectory.appendingPathComponent(name) }
 
-    init(arguments: [String] = [], directory: URL? = nil) throws {
+    /// `environment` is added to the test's own.
+    init(arguments: [String] = [], directory: URL? = nil, environment: [String: String] = [:]) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("discountd-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
@@ -35,11 +36,14 @@ final class DaemonProcess: @unchecked Sendable {
                              "--log-level", "warning"] + arguments
         process.standardError = stderrPipe
         process.standardOutput = FileHandle.nullDevice
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
     }
 
     /// Starts the daemon and waits until its socket answers.
-    static func start(arguments: [String] = []) async throws -> DaemonProcess {
-        let daemon = try DaemonProcess(arguments: arguments)
+    static func start(arguments: [String] = [], environment: [String: String] = [:]) async throws -> DaemonProcess {
+        let daemon = try DaemonProcess(arguments: arguments, environment: environment)
         try await daemon.start()
         return daemon
     }
