@@ -29,7 +29,7 @@ class Recorder:
         self.session = session
         self.exchanges = []
 
-    async def call(self, name, **arguments):
+    async def call(self, name, /, **arguments):
         result = await self.session.call_tool(name, arguments)
         text = result.content[0].text
         self.exchanges.append((name, arguments, text, bool(result.isError)))
