@@ -45,12 +45,13 @@ public struct ShopifyAdminClient: Sendable {
                 body: Array(buffer: body), operation: operation)
             if let throttle { await buckets.observe(shop: shopDomain, throttle) }
             return answer
+        } catch let error where error is NIOSSLError || error is NIOSSLExtraError {
+            // Needs the operator (--shopify-ca-file, or the proxy's certificate), so said louder.
+            logger.warning(
+                "shopify TLS handshake failed; nothing sent", metadata: ["shop": "\(shopDomain)", "error": "\(error)"])
+            return .tlsRefused(String(describing: error))
         } catch {
-            // Refused connections, timeouts and TLS failures alike; an untrusted
-            // certificate needs the operator (--shopify-ca-file), so it is logged louder.
-            logger.log(
-                level: error is NIOSSLError ? .warning : .debug, "shopify request failed",
-                metadata: ["shop": "\(shopDomain)", "error": "\(error)"])
+            logger.debug("shopify request failed", metadata: ["shop": "\(shopDomain)", "error": "\(error)"])
             return .noAnswer(String(describing: error))
         }
     }

@@ -28,6 +28,9 @@ public enum ShopifyAnswer: Sendable, Equatable {
     case serverError(String)
     /// No answer in time, or the connection failed: may or may not have been applied.
     case noAnswer(String)
+    /// The TLS handshake failed (a certificate not trusted, or not for this
+    /// host): nothing was sent, and trying again will not change the certificate.
+    case tlsRefused(String)
     /// Anything else.
     case unexpected(String)
 }

@@ -70,7 +70,7 @@ struct ShopifyCodeSync {
                 return outcome(.failed, .shopifyScopeMissing)
             case .invalidToken:
                 return outcome(.failed, .missingShopifyCredentials)
-            case .unexpected:
+            case .unexpected, .tlsRefused:
                 return outcome(.failed, .unexpectedShopifyDiscountError)
             // Answers worth waiting out, within the attempt or by the worker later.
             case .throttled(let wait), .retryAfter(let wait?):

@@ -48,6 +48,10 @@ enum ShopifyHTTPClients {
             var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
             // A GraphQL POST is never redirected by Shopify; following one would resend the token elsewhere.
             configuration.redirectConfiguration = .disallow
+            // A sync attempt retries by itself, with backoff and a lookup first; the pool's own
+            // retries would only stretch a refused connection or an untrusted certificate to
+            // the whole request timeout.
+            configuration.connectionPool.retryConnectionEstablishment = false
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
             clients[trust] = client
             return client

@@ -186,6 +186,12 @@ async def commission(s):
         got = (await s.ok("get_my_discount_code", agent_id=other["agent_id"], campaign_id=dated["campaign_id"]))
         check(re.fullmatch(rf"CC-{part}-[A-Z0-9]{{4}}", got["discount_codes"][0]["discount_code"]), f"{name!r}: {got}")
     print("mcp-test: the AGENT part for short and non-ASCII names")
+
+    # Strings are written as JSON strings whatever they hold.
+    odd = (await s.ok("create_campaign", name='Café "Noël" \\ 50% off', discount_percent=12.25, commission_percent=1))["campaign"]
+    odd_code = (await s.ok("get_my_discount_code", agent_id=agent_id, campaign_id=odd["campaign_id"]))["discount_codes"][0]
+    check(odd_code["campaign_name"] == 'Café "Noël" \\ 50% off' and odd_code["discount_percent"] == 12.25, f"{odd_code}")
+    await s.ok("end_campaign", campaign_id=odd["campaign_id"])
     return agent_id
 
 
@@ -242,6 +248,7 @@ async def price_rules(s):
         ({"discount_code": {"code": "BAD2", "usage_limit": 0}}, "discount_code.usage_limit"),
         ({"discount_code": {"code": "BAD3", "usage_limit": 2**31}}, "discount_code.usage_limit"),
         ({"discount_code": {"code": "BAD4", "colour": "red"}}, "discount_code.colour"),
+        ({"discount_code": "SUMMER21"}, "discount_code"),
         ({"code": "FLAT"}, "code"),
         ({}, "discount_code"),
     ]:
@@ -360,6 +367,11 @@ async def token_session(s, raw, pool_id):
     denied = await s.fails("create_voucher_pool", name="Nope")
     check(denied["code"] == "PERMISSION_DENIED" and "write_vouchers" in denied["error"] + denied.get("hint", ""), f"{denied}")
     print(f"mcp-test: read-only token -> {denied['code']} on a write")
+    # The price-rule tools word the same refusal in their own forms.
+    forbidden = await s.fails("create_discount_code", price_rule_id="any", discount_code={"code": "NOPE"})
+    check(forbidden["code"] == "PermissionDenied" and forbidden["reason"] == "SCOPE_MISSING", f"{forbidden}")
+    hidden = await s.fails("get_discount_code", price_rule_id="any", discount_code_id="any")
+    check(hidden["error"] == "Forbidden" and hidden["reason"] == "SCOPE_MISSING", f"{hidden}")
 
 
 async def run(socket):
