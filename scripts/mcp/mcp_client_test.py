@@ -166,7 +166,7 @@ async def commission(s):
 
     # Errors: the documented bodies, whatever form the unknown id takes.
     bodies = []
-    for unknown in [999, "999", "abc", "", "-1", "5.5"]:
+    for unknown in [999, "999", "abc", "", "-1", "5.5", 5.5, 1e20]:
         body = await s.fails("get_my_discount_code", agent_id=unknown)
         for key, value in NOT_REGISTERED.items():
             check(body.get(key) == value, f"agent_id {unknown!r}: {key} verbatim: {body}")
@@ -177,6 +177,8 @@ async def commission(s):
     check(missing["error"] == "Campaign 99 not found.", f"documented campaign error: {missing}")
     wrong = await s.fails("get_my_discount_code", agent_id=agent_id, campaign_id="5")
     check(wrong["field"] == "campaign_id" and "integer" in wrong["error"], f"campaign_id must be an integer: {wrong}")
+    not_an_id = await s.fails("get_my_discount_code", agent_id=True)
+    check(not_an_id["field"] == "agent_id" and "string" in not_an_id["error"], f"agent_id must be a string: {not_an_id}")
     print("mcp-test: get_my_discount_code errors as documented")
 
     # The AGENT part: the first 4 ASCII letters or digits, upper-cased; fewer if

@@ -3,7 +3,7 @@
 /// always with a fraction or exponent (`10.0`, never `10`), so a client reads
 /// `discount_percent` or a Unix timestamp as a float whatever its value.
 /// (Foundation's JSONEncoder writes 10.0 as `10` and sorts or scrambles keys.)
-indirect enum DocumentedJSON: Sendable, Equatable {
+indirect enum DocumentedJSON: Sendable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -11,8 +11,6 @@ indirect enum DocumentedJSON: Sendable, Equatable {
     case string(String)
     case array([DocumentedJSON])
     case object([(String, DocumentedJSON)])
-
-    static func == (a: Self, b: Self) -> Bool { a.text == b.text }
 
     /// `.string(value)`, or null when there is none.
     static func string(_ value: String?) -> Self { value.map { .string($0) } ?? .null }

@@ -60,9 +60,9 @@ struct ToolArguments: Sendable {
     /// The voucher tools' project_id; empty means the token's own project.
     var projectID: String { string("project_id") }
 
-    /// A `.stringOrInteger` argument as text: `"5"` and `5` both give "5".
+    /// A `.stringOrInteger` argument as text: `"5"` and `5` both give "5" (and 5.5 gives "5.5").
     func idText(_ name: String) -> String? {
-        optionalString(name) ?? optionalInt64(name).map { String($0) }
+        optionalString(name) ?? optionalInt64(name).map { String($0) } ?? optionalDouble(name).map { "\($0)" }
     }
 
     /// A `.oneOrZero` argument: 1 or true is yes, 0 or false no; nil when left out.
@@ -83,7 +83,8 @@ struct ToolArguments: Sendable {
             ok = value.stringValue != nil
             expected = "a string"
         case .stringOrInteger:
-            ok = value.stringValue != nil || integer(value) != nil
+            // Any number passes, so that an id no agent can have is "not registered", not a type error.
+            ok = value.stringValue != nil || number(value) != nil
             expected = "a string (an integer is taken too)"
         case .integer:
             ok = integer(value) != nil
