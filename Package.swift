@@ -99,14 +99,26 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Ends every connection at once when the daemon crashes (C: a signal handler).
+        .target(name: "CCrashGuard"),
         .executableTarget(
             name: "discountd",
             dependencies: [
-                "DiscountServices", "DiscountStore", "TTRPC", "ShopifySync",
+                "CCrashGuard", "DiscountServices", "DiscountStore", "TTRPC", "ShopifySync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // The whole daemon in the test process (router, services, store, a real
+        // socket): what most behaviour tests run against.
+        .target(
+            name: "DiscountTestSupport",
+            dependencies: [
+                "DiscountServices", "DiscountStore", "DiscountClient", "TTRPC",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // Typed async client over TTRPC; what discountctl and Swift agents import.
@@ -166,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "DiscountClient", "TTRPC", "discountd", "discountctl",
+                "DiscountClient", "DiscountTestSupport", "TTRPC", "discountd", "discountctl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -189,6 +201,10 @@ if Context.environment["DISCOUNTD_FUZZ"] == "1" {
         ("FuzzFrameDecoder", ["FuzzSupport", "TTRPC", .product(name: "NIOCore", package: "swift-nio")]),
         ("FuzzEnvelope", ["FuzzSupport", "ProtoCodec"]),
         ("FuzzPayloads", ["FuzzSupport", "ProtoCodec"]),
+        ("FuzzRouter", [
+            "FuzzSupport", "DiscountServices", "DiscountStore", "TTRPC", "ProtoCodec",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
     for fuzz in fuzzTargets {
         package.targets.append(

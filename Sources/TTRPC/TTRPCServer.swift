@@ -31,9 +31,12 @@ public final class TTRPCServer: Sendable {
     private let quiescing: ServerQuiescingHelper
     private let logger: Logger
     private let stopped: EventLoopPromise<Void>
+    /// The socket file this server bound: the only one it may remove.
+    private let socketFile: UnixSocketFile.Identity?
 
     private init(configuration: Configuration, channel: Channel, quiescing: ServerQuiescingHelper, logger: Logger) {
         self.configuration = configuration
+        self.socketFile = UnixSocketFile.identity(configuration.socketPath)
         self.channel = channel
         self.quiescing = quiescing
         self.logger = logger
@@ -67,15 +70,15 @@ public final class TTRPCServer: Sendable {
             .childChannelOption(ChannelOptions.autoRead, value: true)
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 4)
 
-        // The socket is private from the moment it exists: no window in which
-        // another user could connect before the chmod.
-        let previousMask = umask(0o177)
+        // Bound here, not by NIO: a socket NIO binds is unlinked by path when
+        // it closes, even if a successor's socket has replaced it by then.
+        let descriptor = try UnixSocketFile.bindListening(path, backlog: 256)
         let channel: Channel
         do {
-            channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
-            umask(previousMask)
+            channel = try await bootstrap.withBoundSocket(descriptor).get()
         } catch {
-            umask(previousMask)
+            close(descriptor)
+            unlink(path)
             throw error
         }
         try UnixSocketFile.restrict(
@@ -112,7 +115,11 @@ public final class TTRPCServer: Sendable {
         }
         timer.cancel()
         try? await channel.close()
-        unlink(configuration.socketPath)
+        // A successor may have replaced a socket it found refusing (after the
+        // close above): its socket is not ours to remove.
+        if !UnixSocketFile.remove(configuration.socketPath, ifStill: socketFile) {
+            logger.info("socket file is no longer ours; left in place", metadata: ["socket": "\(configuration.socketPath)"])
+        }
         logger.info("stopped")
         stopped.succeed()
     }

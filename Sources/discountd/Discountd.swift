@@ -1,4 +1,5 @@
 import ArgumentParser
+import CCrashGuard
 import DiscountServices
 import DiscountStore
 import Logging
@@ -13,6 +14,9 @@ import Glibc
 @main
 struct Discountd: AsyncParsableCommand {
     static let version = "0.1.0"
+    /// Exit status when another discountd holds the data folder's lock
+    /// (EX_TEMPFAIL: try again once it has stopped).
+    static let exitDataDirectoryInUse: Int32 = 75
 
     static let configuration = CommandConfiguration(
         commandName: "discountd",
@@ -22,6 +26,9 @@ struct Discountd: AsyncParsableCommand {
     @OptionGroup var options: DaemonOptions
 
     func run() async throws {
+        // A crash (which no request should cause) ends connections at once
+        // instead of leaving clients hanging through the backtrace.
+        discountd_install_crash_guard()
         let level = Logger.Level(rawValue: options.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -31,6 +38,17 @@ struct Discountd: AsyncParsableCommand {
         let logger = Logger(label: "discountd")
 
         try makeDirectory(options.dataDir)
+        // Before the socket: a second daemon on this folder must not even
+        // replace the first one's socket.
+        let dataLock: DataDirectoryLock
+        do {
+            dataLock = try DataDirectoryLock(dataDirectory: options.dataDir)
+        } catch {
+            logger.critical("data folder in use", metadata: ["error": "\(error)"])
+            printError("Error: \(error)")
+            throw ExitCode(Self.exitDataDirectoryInUse)
+        }
+        defer { withExtendedLifetime(dataLock) {} }
         var serverConfiguration = TTRPCServer.Configuration(
             socketPath: options.socket, socketGroup: try options.socketGroup.map(groupID))
         serverConfiguration.limits.maxDataSize = options.maxDataSize
@@ -82,6 +100,11 @@ private func makeDirectory(_ path: String) throws {
             throw ValidationError("cannot create data folder \(path): \(String(cString: strerror(errno)))")
         }
     }
+}
+
+private func printError(_ message: String) {
+    var line = Array((message + "\n").utf8)
+    _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
 }
 
 private func groupID(_ name: String) throws -> gid_t {
