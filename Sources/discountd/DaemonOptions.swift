@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import ShopifySync
 
 /// Where the store lives: the daemon's and its subcommands' (one parse
 /// serves both, so `discountd create-token --data-dir X` reads X).
@@ -53,8 +54,20 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "Seconds SIGTERM waits for calls in flight. (env: DISCOUNTD_GRACE_PERIOD)")
     var gracePeriod: Double = env("DISCOUNTD_GRACE_PERIOD").flatMap(Double.init) ?? 10
 
-    @Option(help: "GraphQL Admin API URL; {shop} stands for the shop's domain. (env: DISCOUNTD_SHOPIFY_ENDPOINT)")
-    var shopifyEndpoint: String = env("DISCOUNTD_SHOPIFY_ENDPOINT") ?? "https://{shop}/admin/api/2025-01/graphql.json"
+    @Option(help: "GraphQL Admin API URL; {shop} stands for the shop's domain, {version} for --shopify-api-version. (env: DISCOUNTD_SHOPIFY_ENDPOINT)")
+    var shopifyEndpoint: String = env("DISCOUNTD_SHOPIFY_ENDPOINT") ?? ShopifyEndpoint.defaultTemplate
+
+    @Option(
+        name: .customLong("shopify-api-version"),
+        help: "Shopify Admin API version, YYYY-MM. (env: DISCOUNTD_SHOPIFY_API_VERSION)")
+    var shopifyAPIVersion: String = env("DISCOUNTD_SHOPIFY_API_VERSION") ?? ShopifyEndpoint.defaultAPIVersion
+
+    @Option(
+        name: .customLong("shopify-ca-file"),
+        help: "PEM file of CA certificates to trust for Shopify besides the system's, e.g. a private CA. (env: DISCOUNTD_SHOPIFY_CA_FILE)")
+    var shopifyCAFileOption: String?
+
+    var shopifyCAFile: String? { shopifyCAFileOption ?? env("DISCOUNTD_SHOPIFY_CA_FILE") }
 
     @Option(help: "Seconds one Shopify request may take. (env: DISCOUNTD_SHOPIFY_TIMEOUT)")
     var shopifyTimeout: Double = env("DISCOUNTD_SHOPIFY_TIMEOUT").flatMap(Double.init) ?? 10
@@ -102,6 +115,14 @@ struct DaemonOptions: ParsableArguments {
         guard defaultTimeout > 0 else { throw ValidationError("--default-timeout must be positive") }
         guard shopifyEndpoint.hasPrefix("https://") || shopifyEndpoint.hasPrefix("http://") else {
             throw ValidationError("--shopify-endpoint must be an http:// or https:// URL")
+        }
+        guard ShopifyEndpoint.isAPIVersion(shopifyAPIVersion) else {
+            throw ValidationError("--shopify-api-version must be YYYY-MM (e.g. \(ShopifyEndpoint.defaultAPIVersion)) or unstable")
+        }
+        do {
+            try ShopifyTrust(extraCAFile: shopifyCAFile).check()
+        } catch {
+            throw ValidationError("--shopify-ca-file: cannot read CA certificates from \(shopifyCAFile ?? ""): \(error)")
         }
         guard shopifyTimeout > 0, shopifySyncWait >= 0, shopifyBackoff > 0 else {
             throw ValidationError("--shopify-timeout and --shopify-backoff must be positive, --shopify-sync-wait not negative")

@@ -59,7 +59,7 @@ struct Discountd: AsyncParsableCommand {
             path: options.dataDir + "/discountd.sqlite",
             synchronous: SynchronousMode(rawValue: options.sqliteSynchronous) ?? .full)
         let facts = ServerFacts(version: Self.version, backend: store.backendName, socketPath: options.socket)
-        let shopify = ShopifySetup(options: options, store: store, logger: logger)
+        let shopify = try ShopifySetup(options: options, store: store, logger: logger)
         let shutdown = ShutdownSignal()
         let router = DiscountRouter.make(
             facts: facts, store: store,

@@ -25,6 +25,7 @@ final class DaemonProcess: @unchecked Sendable {
 
     static func tool(_ name: String) -> URL { binDirectory.appendingPathComponent(name) }
 
+    /// `environment` is added to the test's own.
     init(arguments: [String] = [], directory: URL? = nil, environment: [String: String] = [:]) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("discountd-test-\(UUID().uuidString.prefix(8))")
@@ -41,8 +42,8 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     /// Starts the daemon and waits until its socket answers.
-    static func start(arguments: [String] = []) async throws -> DaemonProcess {
-        let daemon = try DaemonProcess(arguments: arguments)
+    static func start(arguments: [String] = [], environment: [String: String] = [:]) async throws -> DaemonProcess {
+        let daemon = try DaemonProcess(arguments: arguments, environment: environment)
         try await daemon.start()
         return daemon
     }
