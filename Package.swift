@@ -63,10 +63,15 @@ let package = Package(
         ),
         // Domain types and rules: no I/O.
         .target(name: "DiscountCore"),
-        // The Store protocol and its backends.
+        // The store protocols, their errors and shared types: what services see.
         .target(
             name: "DiscountStore",
-            dependencies: ["DiscountCore", "CSQLite", "CSQLiteTuning"]
+            dependencies: ["DiscountCore"]
+        ),
+        // The embedded backend: one SQLite file, WAL, a group-committing writer.
+        .target(
+            name: "DiscountStoreSQLite",
+            dependencies: ["DiscountStore", "DiscountCore", "CSQLite", "CSQLiteTuning"]
         ),
         // Process-wide SQLite settings and the page-cache wrapper (C: sqlite3_config is variadic).
         .target(name: "CSQLiteTuning", dependencies: ["CSQLite"]),
@@ -104,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "discountd",
             dependencies: [
-                "CCrashGuard", "DiscountServices", "DiscountStore", "TTRPC", "ShopifySync",
+                "CCrashGuard", "DiscountServices", "DiscountStore", "DiscountStoreSQLite", "TTRPC", "ShopifySync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -116,7 +121,7 @@ let package = Package(
         .target(
             name: "DiscountTestSupport",
             dependencies: [
-                "DiscountServices", "DiscountStore", "DiscountClient", "TTRPC",
+                "DiscountServices", "DiscountStore", "DiscountStoreSQLite", "DiscountClient", "TTRPC",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -149,7 +154,7 @@ let package = Package(
         .executableTarget(
             name: "discountd-store-bench",
             dependencies: [
-                "DiscountStore", "DiscountCore",
+                "DiscountStore", "DiscountStoreSQLite", "DiscountCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -165,7 +170,8 @@ let package = Package(
         .testTarget(name: "DiscountBenchTests", dependencies: ["DiscountBench"]),
         .testTarget(name: "ShopifySyncTests", dependencies: ["ShopifySync", "DiscountCore"]),
         .testTarget(name: "DiscountServicesTests", dependencies: ["DiscountServices"]),
-        .testTarget(name: "DiscountStoreTests", dependencies: ["DiscountStore", "DiscountCore", "CSQLiteTuning"]),
+        .testTarget(
+            name: "DiscountStoreTests", dependencies: ["DiscountStore", "DiscountStoreSQLite", "DiscountCore", "CSQLiteTuning"]),
         .testTarget(
             name: "TTRPCTests",
             dependencies: [
@@ -202,7 +208,7 @@ if Context.environment["DISCOUNTD_FUZZ"] == "1" {
         ("FuzzEnvelope", ["FuzzSupport", "ProtoCodec"]),
         ("FuzzPayloads", ["FuzzSupport", "ProtoCodec"]),
         ("FuzzRouter", [
-            "FuzzSupport", "DiscountServices", "DiscountStore", "TTRPC", "ProtoCodec",
+            "FuzzSupport", "DiscountServices", "DiscountStore", "DiscountStoreSQLite", "TTRPC", "ProtoCodec",
             .product(name: "Logging", package: "swift-log"),
         ]),
     ]

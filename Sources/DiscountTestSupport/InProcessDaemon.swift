@@ -1,6 +1,7 @@
 import DiscountClient
 import DiscountServices
 import DiscountStore
+import DiscountStoreSQLite
 import Foundation
 import Logging
 import NIOCore

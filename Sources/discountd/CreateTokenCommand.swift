@@ -1,6 +1,7 @@
 import ArgumentParser
 import DiscountServices
 import DiscountStore
+import DiscountStoreSQLite
 import Logging
 
 /// `discountd create-token`: the first token of a daemon started with

@@ -2,6 +2,7 @@ import ArgumentParser
 import CCrashGuard
 import DiscountServices
 import DiscountStore
+import DiscountStoreSQLite
 import Logging
 import ServiceLifecycle
 import ShopifySync

@@ -1,7 +1,8 @@
+import DiscountStore
 import Foundation
 import Testing
 
-@testable import DiscountStore
+@testable import DiscountStoreSQLite
 
 /// The space guard's decisions with the free space it sees made up.
 @Suite struct SQLiteSpaceGuardTests {
