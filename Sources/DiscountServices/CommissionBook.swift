@@ -5,8 +5,9 @@ import ShopifySync
 
 /// The Commission domain actor: agents, campaigns and agents' codes over the
 /// store, with a write-through cache, and the hand-off of unsynced codes to
-/// the Shopify syncer. Cached reads are `nonisolated` so the event loop can
-/// answer them without a hop.
+/// the Shopify syncer. It owns its cache (written only here, after each
+/// commit); cached reads (`cached`) need no hop, so the event loop answers
+/// an agent's existing code at once.
 actor CommissionBook {
     static let noCampaignsMessage = "No active campaigns with customer discounts at this time."
 
