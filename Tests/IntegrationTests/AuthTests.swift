@@ -6,7 +6,7 @@ import Testing
 /// as PriceRules sees them, and Admin.Stats.
 @Suite struct AuthTests {
     @Test func aReadOnlyTokenCannotWriteAndAWriteOnlyTokenCannotRead() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let owner = try await daemon.client()
             let project = try #require(try await owner.createProject(name: "scoped").project)
             let writer = try await daemon.client(.init(token: try await owner.createToken(
@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func aTokenReachesOnlyItsOwnProject() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let owner = try await daemon.client()
             let (projectA, _, a) = try await projectClient(daemon, owner: owner, name: "project-a")
             let (projectB, _, b) = try await projectClient(daemon, owner: owner, name: "project-b")
@@ -198,7 +198,7 @@ import Testing
     }
 
     @Test func aRevokedTokenIsUnauthenticatedAtOnce() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let owner = try await daemon.client()
             let (project, token, client) = try await projectClient(daemon, owner: owner)
             #expect(token.projectId == project.id)
@@ -236,7 +236,7 @@ import Testing
     }
 
     @Test func adminRequestsAreValidated() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let owner = try await daemon.client()
             let project = try #require(try await owner.createProject(name: "acme").project)
             #expect(project.name == "acme" && !project.id.isEmpty && project.createdAt != nil)
@@ -271,7 +271,7 @@ import Testing
     }
 
     @Test func statsCountsPriceRuleCalls() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let rule = try await client.makeRule()
             _ = try await client.getPriceRule(id: rule.id)

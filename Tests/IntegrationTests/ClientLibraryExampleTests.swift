@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func theReadmeExampleRuns() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let setup = try await daemon.client()
             _ = try await setup.createCampaign(CreateCampaignRequest(name: "Spring", discountPercent: 15, commissionPercent: 10))
             await setup.close()
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func aDerivedClientSharesTheConnectionWithItsOwnDeadline() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client(.init(timeout: .seconds(5)))
             let tight = client.with { $0.timeout = .milliseconds(50) }
             #expect(tight.options.timeout == .milliseconds(50) && client.options.timeout == .seconds(5))

@@ -5,7 +5,7 @@ import Testing
 /// RecordOrder and GetMyCommissions: attribution by code, idempotence on order id, refunds.
 @Suite struct CommissionOrdersTests {
     @Test func attributionIsIdempotentAndARefundReversesIt() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let agent = try await client.registerAgent(name: "Acme")
             let campaign = try await client.makeCampaign(name: "Spring", discount: 15, commission: 10)
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func ordersWithoutAnAgentCodeAreNotAttributed() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let answer = try await client.recordOrder(RecordOrderRequest(
                 orderId: "2001", codes: ["SUMMER20"], subtotal: 5_000, currency: "EUR", status: .paid))

@@ -4,7 +4,7 @@ import Testing
 /// `discountctl bench` as a process against a live daemon: a short run, checked through its JSON.
 @Suite struct DiscountctlBenchTests {
     @Test func healthRunReportsEveryCallAndItsPercentiles() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let result = try await discountctl([
                 "bench", "--socket", daemon.socketPath, "--scenario", "health", "--calls", "200", "--json",
             ])
@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func aWriteScenarioSetsUpItsFixturesAndCountsFailuresByStatus() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             // Ten voucher codes for 30 assignments: the last 20 find the pool exhausted.
             let result = try await discountctl([
                 "bench", "run", "--socket", daemon.socketPath, "--scenario", "assign-voucher-code", "--calls", "30",

@@ -4,7 +4,7 @@ import Testing
 /// discountctl's campaign and Shopify subcommands: the JSON each prints.
 @Suite struct DiscountctlCampaignTests {
     @Test func campaignCommandsPrintTheirShapes() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let socket = ["--socket", daemon.socketPath]
             let created = try await discountctl(["create-campaign", "--name", "Spring", "--discount-percent", "15",
                                            "--commission-percent", "10", "--starts-at", "2026-01-01T00:00:00Z"] + socket)
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func setShopifyCredentialsPrintsWhatWasStored() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let result = try await discountctl(
                 ["set-shopify-credentials", "--shop-domain", "acme.myshopify.com", "--granted-scope", "write_discounts",
                  "--socket", daemon.socketPath],

@@ -4,7 +4,7 @@ import Testing
 /// discountctl's Commission subcommands as a process against a live daemon.
 @Suite struct DiscountctlCommissionTests {
     @Test func agentCampaignCodeOrderAndCommissions() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let socket = ["--socket", daemon.socketPath]
             let agent = try await discountctl(["register-agent", "--agent-name", "Acme Sales"] + socket)
             #expect(agent.status == 0, "\(agent.stderr)")

@@ -4,7 +4,7 @@ import Testing
 /// `--output json|table`, the progress bar, and what failures print.
 @Suite struct DiscountctlOutputTests {
     @Test func tableOutputIsDrawnFromTheJSON() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let socket = ["--socket", daemon.socketPath]
             let pool = try jsonObject(try await discountctl(["create-voucher-pool", "--name", "Spring"] + socket).stdout)
             let poolID = try #require((pool["pool"] as? [String: Any])?["id"] as? String)
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func aTerminalGetsATableAndAProgressBarAPipeGetsJSONAndQuiet() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let socket = ["--socket", daemon.socketPath]
             let rule = try jsonObject(try await discountctl(["create-price-rule", "--title", "Bulk", "--value-type", "percentage",
                                                        "--value", "5"] + socket).stdout)
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func failuresPrintStatusMessageAndHintOnStderr() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let unknown = try await discountctl(["get-my-discount-code", "--agent-id", "999", "--socket", daemon.socketPath])
             #expect(unknown.status == 66)
             #expect(unknown.stdout.isEmpty)

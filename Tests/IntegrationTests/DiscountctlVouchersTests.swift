@@ -4,7 +4,7 @@ import Testing
 /// discountctl's Vouchers subcommands as a process against a live daemon.
 @Suite struct DiscountctlVouchersTests {
     @Test func voucherCommandsPrintTheSeedsShape() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let socket = ["--socket", daemon.socketPath]
             let created = try await discountctl(["create-voucher-pool", "--name", "Spring"] + socket)
             #expect(created.status == 0, "\(created.stderr)")

@@ -108,7 +108,7 @@ extension DiscountClient {
 
 /// A client of a new project holding `scopes`, made through the owner's client.
 func projectClient(
-    _ daemon: DaemonProcess, owner: DiscountClient, name: String = "project-\(UUID().uuidString.prefix(8))",
+    _ daemon: any TestDaemon, owner: DiscountClient, name: String = "project-\(UUID().uuidString.prefix(8))",
     scopes: [String] = ["read_price_rules", "write_price_rules"]
 ) async throws -> (project: Project, token: CreateTokenResponse, client: DiscountClient) {
     let project = try #require(try await owner.createProject(name: name).project)

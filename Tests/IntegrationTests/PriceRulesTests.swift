@@ -7,7 +7,7 @@ import Testing
     // MARK: Price rules
 
     @Test func priceRuleLifecycle() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let startsAt = ProtoTimestamp(seconds: 1_767_225_600)  // 2026-01-01T00:00:00Z
             let endsAt = ProtoTimestamp(seconds: 1_798_761_600)  // 2027-01-01T00:00:00Z
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func priceRuleFieldsAreValidated() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             func create(_ request: CreatePriceRuleRequest) async throws -> CreatePriceRuleResponse {
                 try await client.createPriceRule(request)
@@ -123,7 +123,7 @@ import Testing
     }
 
     @Test func listPriceRulesPagesCoverEveryRuleOnce() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             var ids: [String] = []
             for index in 0..<7 { ids.append(try await client.makeRule(title: "rule \(index)").id) }
@@ -144,7 +144,7 @@ import Testing
     }
 
     @Test func unknownIdsAreNotFoundAndNamed() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let missingRule = UUID().uuidString.lowercased()
             let missingCode = UUID().uuidString.lowercased()
@@ -197,7 +197,7 @@ import Testing
     // MARK: Discount codes
 
     @Test func discountCodeLifecycle() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let rule = try await client.makeRule()
             let response = try await client.createDiscountCode(
@@ -261,7 +261,7 @@ import Testing
     }
 
     @Test func codeTextIsValidated() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let rule = try await client.makeRule()
             for (text, why) in [("", "empty"), ("   ", "blank"), (String(repeating: "A", count: 256), "256 characters"),
@@ -286,7 +286,7 @@ import Testing
     }
 
     @Test func codeTextIsUniquePerProjectIgnoringCase() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let rule = try await client.makeRule()
             let other = try await client.makeRule()
@@ -309,7 +309,7 @@ import Testing
     }
 
     @Test func concurrentCreatesOfOneCodeInDifferentCaseAdmitOne() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let rule = try await client.makeRule()
             for round in 0..<20 {
@@ -333,7 +333,7 @@ import Testing
     }
 
     @Test func keysetPaginationCoversEveryCodeOnce() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let rule = try await client.makeRule()
             let neighbour = try await client.makeRule()
@@ -376,7 +376,7 @@ import Testing
     // MARK: Batches
 
     @Test func batchWithExplicitCodesReportsRejections() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let rule = try await client.makeRule()
             let other = try await client.makeRule()
@@ -403,7 +403,7 @@ import Testing
     }
 
     @Test func batchWithAGeneratorStreamsProgressAndStoresEveryCode() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let rule = try await client.makeRule()
             let count: Int32 = 20_000
@@ -441,7 +441,7 @@ import Testing
     }
 
     @Test func aGeneratorThatCannotFillItsCountSaysSo() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client(.init(timeout: .seconds(10)))
             let rule = try await client.makeRule()
             // length 2 over "AB" has 4 codes: 5 cannot be made.
@@ -485,7 +485,7 @@ import Testing
     // MARK: Redemption
 
     @Test func redeemCountsOncePerOrder() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let rule = try await client.makeRule()
             let code = try await client.makeCode(rule, "REDEEM-ME")
@@ -508,7 +508,7 @@ import Testing
     }
 
     @Test func twoHundredConcurrentRedemptionsOfALimitOf50AdmitExactly50() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client(.init(timeout: .seconds(30)))
             let rule = try await client.makeRule()
             let code = try await client.makeCode(rule, "LIMIT-50", usageLimit: 50)
@@ -533,7 +533,7 @@ import Testing
     }
 
     @Test func aRuleLimitHoldsAcrossItsCodesUnderConcurrency() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client(.init(timeout: .seconds(30)))
             let rule = try await client.makeRule(usageLimit: 10)
             let a = try await client.makeCode(rule, "RULE-LIMIT-A")
@@ -550,7 +550,7 @@ import Testing
     }
 
     @Test func oncePerCustomer() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let rule = try await client.makeRule(oncePerCustomer: true)
             let code = try await client.makeCode(rule, "ONCE")
@@ -583,7 +583,7 @@ import Testing
     }
 
     @Test func expiredAndNotYetActiveCodesAreRefused() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let past = try await client.makeRule(startsAt: timestamp(fromNow: -7200), endsAt: timestamp(fromNow: -3600))
             _ = try await client.makeCode(past, "EXPIRED")
@@ -613,7 +613,7 @@ import Testing
     }
 
     @Test func validateAnswersForEveryCase() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let rule = try await client.makeRule()
             let code = try await client.makeCode(rule, "VALID-1", usageLimit: 1)
@@ -647,7 +647,7 @@ import Testing
     }
 
     @Test func rollbackReleasesUsesAndIsIdempotent() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let rule = try await client.makeRule()
             let single = try await client.makeCode(rule, "ROLL-ONE", usageLimit: 1)
@@ -683,7 +683,7 @@ import Testing
     // MARK: Idempotency keys
 
     @Test func idempotencyKeysReplayTheFirstAnswerAndRefuseReuse() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let request = CreatePriceRuleRequest(title: "Once", valueType: .percentage, value: 10)
             let first = try await client.createPriceRule(request, idempotencyKey: "key-rule")

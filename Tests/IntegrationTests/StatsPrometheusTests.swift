@@ -6,7 +6,7 @@ import Testing
 /// format, read back by the Prometheus project's own Python parser.
 @Suite struct StatsPrometheusTests {
     @Test func prometheusRenderingParsesAndCarriesTheFigures() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let rule = try await client.makeRule(title: "Metrics")
             for _ in 0..<3 { _ = try await client.getPriceRule(id: rule.id) }

@@ -5,7 +5,7 @@ import Testing
 /// discountd.v1.Vouchers against the real daemon, through the client library.
 @Suite struct VouchersTests {
     @Test func tenThousandCodesGoToSixtyFourConcurrentCallersExactlyOnce() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let owner = try await daemon.client(.init(timeout: .seconds(60)))
             let pool = try await owner.makePool(generated: 10_000)
             #expect(try await owner.getVoucherPool(poolID: pool.id).available == 10_000)
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func pagesCoverThePoolOnceAndFiltersAgreeWithMatched() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client(.init(timeout: .seconds(60)))
             let pool = try await client.makePool(generated: 5_000)
             for index in 0..<700 {
@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func assignmentIsStablePerCustomerAndUsedBy() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let pool = try await client.makePool()
             let added = try await client.addVoucherCodes(AddVoucherCodesRequest(poolId: pool.id, codes: ["A-1", "A-2", "a-1", "A-3", " A-4 "]))
@@ -124,7 +124,7 @@ import Testing
     }
 
     @Test func everyErrorNamesItsCause() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let pool = try await client.makePool(name: "errors")
             _ = try await client.addVoucherCodes(AddVoucherCodesRequest(poolId: pool.id, codes: ["E-1", "E-2"]))
@@ -171,7 +171,7 @@ import Testing
     }
 
     @Test func tokensReachOnlyTheirOwnProjectsPools() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let owner = try await daemon.client()
             let ownerPool = try await owner.makePool(generated: 10)
             let (acme, _, acmeClient) = try await projectClient(daemon, owner: owner, scopes: ["read_vouchers", "write_vouchers"])
@@ -256,7 +256,7 @@ import Testing
 
 @Suite struct VoucherImportTests {
     @Test func bigImportsStreamProgressAndCountDuplicates() async throws {
-        try await withDaemon { daemon in
+        try await withTestDaemon { daemon in
             let client = try await daemon.client(.init(timeout: .seconds(60)))
             let pool = try await client.makePool()
             let codes = (0..<60_000).map { "IMP-\($0)" } + ["IMP-7", "imp-8"]
