@@ -25,8 +25,11 @@ actor CommissionBook {
 
     // MARK: Agents
 
-    func registerAgent(projectID: String, name: String, contact: String?) async throws -> (Agent, created: Bool) {
-        let (agent, created) = try await store.registerAgent(projectID: projectID, name: name, contact: contact, at: .now())
+    func registerAgent(
+        projectID: String, name: String, contact: String?, options: WriteOptions<(Agent, created: Bool)>
+    ) async throws -> (Agent, created: Bool) {
+        let (agent, created) = try await store.registerAgent(
+            projectID: projectID, name: name, contact: contact, at: .now(), options: options)
         cache.put(agent)
         return (agent, created)
     }
@@ -40,8 +43,8 @@ actor CommissionBook {
 
     // MARK: Campaigns
 
-    func createCampaign(_ campaign: CampaignRecord) async throws -> CampaignRecord {
-        let stored = try await store.insertCampaign(campaign)
+    func createCampaign(_ campaign: CampaignRecord, options: WriteOptions<CampaignRecord>) async throws -> CampaignRecord {
+        let stored = try await store.insertCampaign(campaign, options: options)
         cache.put(stored)
         return stored
     }
@@ -55,7 +58,8 @@ actor CommissionBook {
         return campaign
     }
 
-    func updateCampaign(
+    /// The campaign with `change` applied and stamped, ready to store.
+    func changedCampaign(
         projectID: String, id: Int64, _ change: @Sendable (inout CampaignRecord) throws -> Void
     ) async throws -> CampaignRecord {
         guard var campaign = try await store.campaign(projectID: projectID, id: id) else {
@@ -63,7 +67,11 @@ actor CommissionBook {
         }
         try change(&campaign)
         campaign.updatedAt = .now()
-        guard try await store.updateCampaign(campaign) else { throw ServiceError.campaignNotFound(id) }
+        return campaign
+    }
+
+    func updateCampaign(_ campaign: CampaignRecord, options: WriteOptions<Bool>) async throws -> CampaignRecord {
+        guard try await store.updateCampaign(campaign, options: options) else { throw ServiceError.campaignNotFound(campaign.id) }
         cache.put(campaign)
         return campaign
     }
@@ -89,7 +97,9 @@ actor CommissionBook {
 
     /// The agent's code for each campaign, created on first use; unsynced
     /// codes get a sync attempt, waited for at most `syncWait`.
-    func codes(projectID: String, agentID: Int64, campaignID: Int64?) async throws -> [(AgentCode, CampaignRecord)] {
+    func codes(
+        projectID: String, agentID: Int64, campaignID: Int64?, deadline: WriteDeadline = .never
+    ) async throws -> [(AgentCode, CampaignRecord)] {
         let agent = try await agent(projectID: projectID, id: agentID)
         let campaigns: [CampaignRecord]
         if let campaignID {
@@ -99,7 +109,7 @@ actor CommissionBook {
         }
         return try await withThrowingTaskGroup(of: (Int, AgentCode, CampaignRecord).self) { group in
             for (index, campaign) in campaigns.enumerated() {
-                group.addTask { (index, try await self.code(agent: agent, campaign: campaign), campaign) }
+                group.addTask { (index, try await self.code(agent: agent, campaign: campaign, deadline: deadline), campaign) }
             }
             var results: [(Int, AgentCode, CampaignRecord)] = []
             for try await result in group { results.append(result) }
@@ -116,56 +126,9 @@ actor CommissionBook {
         return (code, campaign)
     }
 
-    /// First-time creation without a task: when the campaign is in memory and
-    /// the project is known to have no Shopify credentials (nothing to sync),
-    /// one job handed straight to the store's writer looks the agent up and
-    /// makes the code, answering through `reply` on commit. False when the
-    /// full path must run; `respond` runs on the event loop.
-    nonisolated func startCreatingCode<Response: ProtoMessage>(
-        projectID: String, agentID: Int64, campaignID: Int64, reply: WriteReply<Response>,
-        respond: @escaping @Sendable (AgentCode, CampaignRecord) -> Response
-    ) -> Bool {
-        guard let campaign = cache.campaign(projectID: projectID, id: campaignID), campaign.isActive(at: .now()),
-            cache.hasCredentials.value(for: projectID) == false
-        else { return false }
-        store.getOrCreateAgentCode(
-            projectID: projectID, agentID: agentID, campaignID: campaignID, initial: Self.skipped, at: .now(),
-            deadline: reply.deadline
-        ) { [self, cache] result in
-            switch result {
-            case .success(nil):
-                reply.fail(ServiceError.agentNotRegistered)
-            case .success(let (code, _)?) where code.sync.status == .skippedNoCredentials:
-                reply.complete(.success(code)) { code in
-                    cache.put(code)
-                    // As on the full path: credentials saved meanwhile may have missed
-                    // this code, so once it is cached, look again.
-                    if cache.hasCredentials.value(for: projectID) == true {
-                        Task { _ = try? await self.codes(projectID: projectID, agentID: agentID, campaignID: campaignID) }
-                    }
-                    return respond(code, campaign)
-                }
-            case .success:
-                // A code made earlier that still owes a sync attempt: the full path answers.
-                Task {
-                    do {
-                        let codes = try await self.codes(projectID: projectID, agentID: agentID, campaignID: campaignID)
-                        guard let (code, campaign) = codes.first else { throw ServiceError.campaignNotFound(campaignID) }
-                        reply.complete(.success(code)) { respond($0, campaign) }
-                    } catch {
-                        reply.fail(error)
-                    }
-                }
-            case .failure(let error):
-                reply.fail(error)
-            }
-        }
-        return true
-    }
-
     private static let skipped = ShopifySyncState(status: .skippedNoCredentials, error: .missingShopifyCredentials)
 
-    private nonisolated func code(agent: Agent, campaign: CampaignRecord) async throws -> AgentCode {
+    private nonisolated func code(agent: Agent, campaign: CampaignRecord, deadline: WriteDeadline) async throws -> AgentCode {
         if let cached = cache.settledCode(projectID: agent.projectID, agentID: agent.id, campaignID: campaign.id) {
             return cached
         }
@@ -183,7 +146,7 @@ actor CommissionBook {
         let initial = credentialed ? ShopifySyncState.pending : Self.skipped
         var (code, _) = try await store.getOrCreateAgentCode(
             projectID: agent.projectID, agentID: agent.id, agentName: agent.name, campaignID: campaign.id,
-            initial: initial, at: .now())
+            initial: initial, at: .now(), options: WriteOptions(deadline: deadline))
         if code.sync.status == .skippedNoCredentials {
             cache.put(code)
             // Credentials saved meanwhile may have missed this code (requeued and dropped from the
@@ -209,10 +172,11 @@ actor CommissionBook {
     }
 
     /// Saves the credentials and sends every unsynced code of the project again.
-    func setShopifyCredentials(_ credentials: ShopifyCredentials) async throws {
-        try await store.saveShopifyCredentials(credentials)
+    /// Saves the credentials and, in the same write, sends every unsynced code
+    /// of the project again.
+    func setShopifyCredentials(_ credentials: ShopifyCredentials, options: WriteOptions<Int64>) async throws {
+        _ = try await store.saveShopifyCredentials(credentials, requeueAt: .now(), options: options)
         cache.hasCredentials.put(credentials.projectID, true, version: 1)
         cache.dropSkippedCodes(projectID: credentials.projectID)
-        _ = try await store.requeueUnsynced(projectID: credentials.projectID, at: .now())
     }
 }
