@@ -21,7 +21,8 @@
 # when it defines one (to stop what else it started), the daemon is killed if it
 # still runs, and DAEMON_DIR is removed unless DAEMON_KEEP says otherwise:
 #   DAEMON_KEEP=never (default) | failure (keep it when the script fails) | always
-# A kept folder is named on stderr.
+# A kept folder is named on stderr. A script sets its default with
+# `: "${DAEMON_KEEP:=failure}"`, so that DAEMON_KEEP=always in the environment wins.
 #
 # Settings: DAEMON_START_WAIT (seconds until it must answer, default 30),
 #           DAEMON_STOP_WAIT (seconds after SIGTERM before SIGKILL, default 30).
@@ -31,7 +32,7 @@ DAEMON_NAME=${DAEMON_NAME:-discountd}
 DAEMON_BIN_DIR=""
 DAEMON_DIR="" DAEMON_SOCK="" DAEMON_DATA="" DAEMON_LOG=""
 DAEMON_PID="" DAEMON_STATUS="" DAEMON_ERROR=""
-DAEMON_KEEP=${DAEMON_KEEP:-never}
+DAEMON_KEEP=${DAEMON_KEEP:-}
 DAEMON_START_WAIT=${DAEMON_START_WAIT:-30}
 DAEMON_STOP_WAIT=${DAEMON_STOP_WAIT:-30}
 
@@ -119,8 +120,10 @@ daemon_wait_ready() {
     return 1
 }
 
-# daemon_connects SOCKET: 0 when a connection to SOCKET is accepted.
+# daemon_connects SOCKET: 0 when a connection to SOCKET is accepted (without
+# Python to try it, when the socket file is there).
 daemon_connects() {
+    [ -x /usr/bin/python3 ] || return 0
     /usr/bin/python3 -c 'import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])' "$1" 2>/dev/null
