@@ -30,7 +30,7 @@ struct AdminService: Sendable {
         // for the operator only, not any project's admin.
         registrar.read(name, "Stats", scope: .admin) { (_: StatsRequest, principal, _) in
             try Self.requireDaemonAdmin(principal)
-            let (ruleHits, ruleMisses) = priceRules.cache.counts
+            let (ruleHits, ruleMisses) = priceRules.cached.counts
             let (otherHits, otherMisses) = otherCacheCounts()
             let (hits, misses) = (ruleHits + otherHits, ruleMisses + otherMisses)
             let lookups = hits + misses

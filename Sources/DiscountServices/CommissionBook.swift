@@ -5,8 +5,9 @@ import ShopifySync
 
 /// The Commission domain actor: agents, campaigns and agents' codes over the
 /// store, with a write-through cache, and the hand-off of unsynced codes to
-/// the Shopify syncer. Cached reads are `nonisolated` so the event loop can
-/// answer them without a hop.
+/// the Shopify syncer. It owns its cache (written only here, after each
+/// commit); cached reads (`cached`) need no hop, so the event loop answers
+/// an agent's existing code at once.
 actor CommissionBook {
     static let noCampaignsMessage = "No active campaigns with customer discounts at this time."
 
@@ -14,13 +15,18 @@ actor CommissionBook {
     let syncer: ShopifySyncer?
     /// How long GetMyDiscountCode waits for a sync attempt before answering.
     let syncWait: Duration
-    nonisolated let cache: CommissionCache
+    /// Owned by this actor: written only here, after each commit.
+    private let cache: CommissionCache
+    /// Reads of the cache from anywhere (the event loop's fast path).
+    nonisolated let cached: CommissionCache.Reads
 
     init(store: any CommissionStore, syncer: ShopifySyncer?, syncWait: Duration, cacheCapacity: Int) {
         self.store = store
         self.syncer = syncer
         self.syncWait = syncWait
-        self.cache = CommissionCache(capacity: cacheCapacity)
+        let cache = CommissionCache(capacity: cacheCapacity)
+        self.cache = cache
+        self.cached = cache.reads
     }
 
     // MARK: Agents
@@ -119,16 +125,16 @@ actor CommissionBook {
 
     /// Settled codes straight from memory; nil when the slow path must run.
     nonisolated func cachedCode(projectID: String, agentID: Int64, campaignID: Int64) -> (AgentCode, CampaignRecord)? {
-        guard cache.agent(projectID: projectID, id: agentID) != nil,
-            let campaign = cache.campaign(projectID: projectID, id: campaignID),
-            let code = cache.settledCode(projectID: projectID, agentID: agentID, campaignID: campaignID)
+        guard cached.agent(projectID: projectID, id: agentID) != nil,
+            let campaign = cached.campaign(projectID: projectID, id: campaignID),
+            let code = cached.settledCode(projectID: projectID, agentID: agentID, campaignID: campaignID)
         else { return nil }
         return (code, campaign)
     }
 
     private static let skipped = ShopifySyncState(status: .skippedNoCredentials, error: .missingShopifyCredentials)
 
-    private nonisolated func code(agent: Agent, campaign: CampaignRecord, deadline: WriteDeadline) async throws -> AgentCode {
+    private func code(agent: Agent, campaign: CampaignRecord, deadline: WriteDeadline) async throws -> AgentCode {
         if let cached = cache.settledCode(projectID: agent.projectID, agentID: agent.id, campaignID: campaign.id) {
             return cached
         }
@@ -163,7 +169,7 @@ actor CommissionBook {
 
     // MARK: Shopify
 
-    nonisolated func hasCredentials(projectID: String) async throws -> Bool {
+    func hasCredentials(projectID: String) async throws -> Bool {
         if let known = cache.hasCredentials.value(for: projectID) { return known }
         let known = try await store.shopifyCredentials(projectID: projectID) != nil
         // Only "yes" is final; a "no" read here may race with a save, which sets "yes" itself.

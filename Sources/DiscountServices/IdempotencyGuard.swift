@@ -3,7 +3,7 @@ import DiscountCore
 import DiscountStore
 import TTRPC
 
-/// `idempotency-key` on writes (DESIGN.md §2): the same key within 24 hours
+/// `idempotency-key` on writes (DESIGN.md §3, idempotency): the same key within 24 hours
 /// returns the first answer; the same key with a different request is refused.
 struct IdempotencyGuard: Sendable {
     static let metadataKey = "idempotency-key"

@@ -3,16 +3,21 @@ import DiscountStore
 import Foundation
 import ProtoCodec
 
-/// The PriceRules domain actor: rules and their codes over the store, with a
-/// write-through cache. Cached reads are `nonisolated` so the event loop can
-/// answer them without a hop; every change goes to the store first, then the cache.
+/// The PriceRules domain actor: rules and their codes over the store, and
+/// the write-through cache it owns: every change goes to the store first,
+/// then, on this actor, to the cache. Cache hits are read without a hop
+/// (`cached`), which is what lets the event loop answer them at once.
 actor PriceRuleBook {
     let store: any Store
-    nonisolated let cache: PriceRulesCache
+    private let cache: PriceRulesCache
+    /// Reads of the cache from anywhere; only this actor changes it.
+    nonisolated let cached: PriceRulesCache.Reads
 
     init(store: any Store, cacheCapacity: Int) {
         self.store = store
-        self.cache = PriceRulesCache(capacity: cacheCapacity)
+        let cache = PriceRulesCache(capacity: cacheCapacity)
+        self.cache = cache
+        self.cached = cache.reads
     }
 
     // MARK: Rules
@@ -24,7 +29,7 @@ actor PriceRuleBook {
     }
 
     nonisolated func cachedRule(projectID: String, id: String) -> PriceRuleRecord? {
-        cache.rule(projectID: projectID, id: id)
+        cached.rule(projectID: projectID, id: id)
     }
 
     func rule(projectID: String, id: String) async throws -> PriceRuleRecord {
@@ -93,7 +98,7 @@ actor PriceRuleBook {
     }
 
     nonisolated func cachedCode(projectID: String, ruleID: String, id: String) -> DiscountCodeRecord? {
-        guard let code = cache.code(projectID: projectID, id: id), code.priceRuleID == ruleID else { return nil }
+        guard let code = cached.code(projectID: projectID, id: id), code.priceRuleID == ruleID else { return nil }
         return code
     }
 
@@ -107,8 +112,8 @@ actor PriceRuleBook {
     }
 
     nonisolated func cachedLookup(projectID: String, text: String) -> (DiscountCodeRecord, PriceRuleRecord)? {
-        guard let code = cache.code(projectID: projectID, canonicalCode: CodeText.canonical(text)),
-            let rule = cache.rule(projectID: projectID, id: code.priceRuleID)
+        guard let code = cached.code(projectID: projectID, canonicalCode: CodeText.canonical(text)),
+            let rule = cached.rule(projectID: projectID, id: code.priceRuleID)
         else { return nil }
         return (code, rule)
     }

@@ -13,6 +13,8 @@ enum StoreScenario: String, ExpressibleByArgument, CaseIterable {
     case assignVoucherCode = "assign-voucher-code"
     case redeemDiscountCode = "redeem-discount-code"
     case getMyDiscountCodeFirst = "get-my-discount-code-first"
+    /// Not the store: discount-code rows straight through SQLite's C API (`BareSQLiteFloor`).
+    case bareSQLiteInsert = "bare-sqlite-insert"
 
     /// Sets up what the writes need (a rule, a pool of codes, registered agents…)
     /// and returns the write itself.
@@ -20,6 +22,8 @@ enum StoreScenario: String, ExpressibleByArgument, CaseIterable {
         let project = Project.defaultID
         let now = Instant.now()
         switch self {
+        case .bareSQLiteInsert:
+            preconditionFailure("bare-sqlite-insert is run by BareSQLiteFloor, not through the store")
         case .createDiscountCode, .redeemDiscountCode:
             let rule = PriceRule(
                 id: TimeOrderedID.make(), projectID: project, title: "bench", valueKind: .percentage, value: 10,
