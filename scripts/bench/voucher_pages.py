@@ -1,11 +1,12 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """voucher_pages.py — times paging through a voucher pool with ListVoucherCodes over ttrpc.
 
 One connection, one call at a time: skip = 0, COUNT, 2*COUNT, … until a page comes back short.
 Prints one line: pages=… codes=… total_s=… p50_ms=… p99_ms=… max_ms=… deep_p50_ms=… (the last
 tenth of the pool). Each page is timed from the request's write to the response's last byte
-(decoding it here is not counted). Speaks ttrpc and protobuf by hand so that no client library
-is measured. STATUS: 1 available, 2 assigned, 3 redeemed (absent: every code).
+(decoding it here is not counted): the frames go through discountd_py's low-level
+send and read_frame, the messages are made and read outside the timed span.
+STATUS: 1 available, 2 assigned, 3 redeemed (absent: every code).
 
 With `redeem EVERY`, instead redeems every EVERY-th assigned code of the pool (RedeemVoucherCode),
 so that status-filtered pages have to step over interleaved codes, and prints redeemed=N.
@@ -13,142 +14,68 @@ so that status-filtered pages have to step over interleaved codes, and prints re
 usage: voucher_pages.py SOCKET POOL_ID [COUNT] [STATUS]
        voucher_pages.py SOCKET POOL_ID redeem EVERY
 """
-import socket
-import struct
+import os
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from discountd_py import Client, pb  # noqa: E402
 
-def varint(n):
-    out = bytearray()
-    n &= (1 << 64) - 1
+VOUCHERS = "discountd.v1.Vouchers"
+TIMEOUT_NANO = 10_000_000_000
+
+
+def timed_call(client, method, request):
+    """(response frame data, seconds from the request's write to the answer's last byte)."""
+    payload = request.SerializeToString()
+    started = time.perf_counter()
+    stream = client.send(VOUCHERS, method, payload, timeout_nano=TIMEOUT_NANO)
     while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
+        got, _, _, data = client.read_frame()
+        if got == stream:
+            return data, time.perf_counter() - started
 
 
-def field_bytes(number, data):
-    return varint(number << 3 | 2) + varint(len(data)) + data
-
-
-def field_varint(number, value):
-    return varint(number << 3) + varint(value)
-
-
-def read_varint(buf, i):
-    shift = value = 0
-    while True:
-        b = buf[i]
-        i += 1
-        value |= (b & 0x7F) << shift
-        shift += 7
-        if not b & 0x80:
-            return value, i
-
-
-def fields(buf):
-    """(number, wire type, value) of each top-level field."""
-    i = 0
-    while i < len(buf):
-        key, i = read_varint(buf, i)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            value, i = read_varint(buf, i)
-        elif wire == 2:
-            length, i = read_varint(buf, i)
-            value, i = buf[i:i + length], i + length
-        elif wire == 1:
-            value, i = buf[i:i + 8], i + 8
-        elif wire == 5:
-            value, i = buf[i:i + 4], i + 4
-        else:
-            raise ValueError("wire type %d" % wire)
-        yield number, wire, value
-
-
-def recv_exact(sock, n):
-    data = bytearray()
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise ConnectionError("daemon closed the connection")
-        data += chunk
-    return bytes(data)
-
-
-def call(sock, stream_id, method, payload):
-    """The response body of one call (raises on a non-OK status)."""
-    request = (field_bytes(1, b"discountd.v1.Vouchers") + field_bytes(2, method)
-               + field_bytes(3, payload) + field_varint(4, 10_000_000_000))
-    sock.sendall(struct.pack(">IIBB", len(request), stream_id, 1, 0) + request)
-    length, _, _, _ = struct.unpack(">IIBB", recv_exact(sock, 10))
-    return recv_exact(sock, length)
-
-
-def body_of(response, method):
-    body = b""
-    for number, _, value in fields(response):
-        if number == 1:
-            code = dict((n, v) for n, _, v in fields(value)).get(1, 0)
-            if code:
-                raise RuntimeError("%s failed with status %d: %r" % (method.decode(), code, value))
-        elif number == 2:
-            body = value
-    return body
-
-
-def page(sock, stream_id, pool_id, skip, count, status):
-    payload = field_bytes(2, pool_id) + field_varint(3, skip) + field_varint(4, count)
+def page(client, pool_id, skip, count, status):
+    """(codes of one page, seconds it took)."""
+    request = pb.vouchers.ListVoucherCodesRequest(pool_id=pool_id, skip=skip, count=count)
     if status:
-        payload += field_varint(5, status)
-    return call(sock, stream_id, b"ListVoucherCodes", payload)
+        request.status = status
+    data, took = timed_call(client, "ListVoucherCodes", request)
+    return [code.code for code in pb.vouchers.ListVoucherCodesResponse.FromString(client.payload_of(data)).data], took
 
 
-def codes_of(response):
-    body = body_of(response, b"ListVoucherCodes")
-    return [dict((n, v) for n, _, v in fields(value)).get(1, b"") for number, _, value in fields(body) if number == 1]
-
-
-def redeem_every(sock, pool_id, every):
+def redeem_every(client, pool_id, every):
     """Redeems every EVERY-th assigned code, walking the assigned codes in pool order."""
-    chosen, skip, stream_id = [], 0, 1
+    chosen, skip = [], 0
     while True:
-        codes = codes_of(page(sock, stream_id, pool_id, skip, 1000, 2))
-        stream_id += 2
+        codes, _ = page(client, pool_id, skip, 1000, 2)
         chosen += codes[(-skip) % every::every]
         skip += len(codes)
         if len(codes) < 1000:
             break
     for code in chosen:
-        body_of(call(sock, stream_id, b"RedeemVoucherCode", field_bytes(2, code)), b"RedeemVoucherCode")
-        stream_id += 2
+        data, _ = timed_call(client, "RedeemVoucherCode", pb.vouchers.RedeemVoucherCodeRequest(code=code))
+        client.payload_of(data)
     print("redeemed=%d" % len(chosen))
 
 
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
-    sock_path, pool_id = sys.argv[1], sys.argv[2].encode()
+    sock_path, pool_id = sys.argv[1], sys.argv[2]
     count = int(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] != "redeem" else 1000
     status = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[3] != "redeem" else 0
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.connect(sock_path)
+    client = Client(sock_path)
     if len(sys.argv) > 4 and sys.argv[3] == "redeem":
-        redeem_every(sock, pool_id, int(sys.argv[4]))
+        redeem_every(client, pool_id, int(sys.argv[4]))
         return
-    times, skip, stream_id = [], 0, 1
+    times, skip = [], 0
     started = time.perf_counter()
     while True:
-        t0 = time.perf_counter()
-        response = page(sock, stream_id, pool_id, skip, count, status)
-        times.append(time.perf_counter() - t0)
-        got = len(codes_of(response))
-        stream_id += 2
+        codes, took = page(client, pool_id, skip, count, status)
+        times.append(took)
+        got = len(codes)
         skip += got
         if got < count:
             break

@@ -1,17 +1,26 @@
+# shellcheck shell=bash
 # Installs the Debian packages discountd needs when they are missing.
-# Sourced by scripts/run and scripts/test; `ensure_packages build|test`.
+# Sourced by the scripts; `ensure_packages build|python|test`:
+#   build   what building and running discountd needs;
+#   python  that, and what scripts/lib/discountd_py.py needs (protoc, python3-protobuf);
+#   test    all of that, and what scripts/test runs.
 
 ensure_packages() {
-    local want=() pkg
+    local want=() mode=${1:-build}
     # To build and run: libprotobuf-c (found through pkg-config).
     command -v pkg-config >/dev/null || want+=(pkg-config)
     pkg-config --exists libprotobuf-c 2>/dev/null || want+=(libprotobuf-c-dev)
-    if [ "${1:-build}" = test ]; then
+    if [ "$mode" = python ] || [ "$mode" = test ]; then
+        # discountd_py generates its messages from proto/ and runs under /usr/bin/python3.
+        command -v protoc >/dev/null || want+=(protobuf-compiler)
+        /usr/bin/python3 -c 'import google.protobuf' 2>/dev/null || want+=(python3-protobuf)
+    fi
+    if [ "$mode" = test ]; then
         # The drift check regenerates the codec; the interop test uses
         # containerd's own Go ttrpc client, built offline from Debian.
-        command -v protoc >/dev/null || want+=(protobuf-compiler)
         command -v protoc-c >/dev/null || want+=(protobuf-c-compiler)
-        /usr/bin/python3 -c 'import google.protobuf' 2>/dev/null || want+=(python3-protobuf)
+        # scripts/test checks every shell script under scripts/.
+        command -v shellcheck >/dev/null || want+=(shellcheck)
         # The Prometheus project's parser checks `discountctl stats --prometheus`.
         /usr/bin/python3 -c 'import prometheus_client' 2>/dev/null || want+=(python3-prometheus-client)
         command -v go >/dev/null || want+=(golang-go)

@@ -9,14 +9,14 @@ arguments and the answer's text as the bridge sent it.
 
 import json
 import os
-import subprocess
 import sys
-import tempfile
-import time
 
 import anyio
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from discountd_py import Daemon  # noqa: E402  (the launcher needs the standard library alone)
 
 BIN = os.environ.get("DISCOUNTD_BIN_DIR", ".build/debug")
 # The tools with a documented API, shown first and in full.
@@ -130,20 +130,8 @@ async def run(socket):
 
 
 def main():
-    with tempfile.TemporaryDirectory(prefix="discountd-exchanges-") as directory:
-        socket = f"{directory}/d.sock"
-        daemon = subprocess.Popen([f"{BIN}/discountd", "--socket", socket, "--data-dir", f"{directory}/data",
-                                   "--log-level", "warning"], stdout=subprocess.DEVNULL)
-        try:
-            for _ in range(300):
-                if os.path.exists(socket) and subprocess.run(
-                        [f"{BIN}/discountctl", "health", "--socket", socket], capture_output=True).returncode == 0:
-                    break
-                time.sleep(0.05)
-            anyio.run(run, socket)
-        finally:
-            daemon.terminate()
-            daemon.wait(timeout=20)
+    with Daemon(f"{BIN}/discountd", ["--log-level", "warning"], name="exchanges") as daemon:
+        anyio.run(run, daemon.socket)
 
 
 if __name__ == "__main__":

@@ -14,13 +14,15 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 
 import anyio
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from discountd_py import Daemon  # noqa: E402  (the launcher needs the standard library alone)
 
 BIN = os.environ["DISCOUNTD_BIN_DIR"]
 DOCUMENTED_TOOLS = [
@@ -385,25 +387,17 @@ async def run(socket):
 
 
 def main():
-    with tempfile.TemporaryDirectory(prefix="discountd-mcp-") as directory:
-        socket = f"{directory}/d.sock"
-        log = open(f"{directory}/daemon.log", "w")
-        daemon = subprocess.Popen(
-            [f"{BIN}/discountd", "--socket", socket, "--data-dir", f"{directory}/data", "--log-level", "warning"],
-            stdout=subprocess.DEVNULL, stderr=log)
+    daemon = Daemon(f"{BIN}/discountd", ["--log-level", "warning"], name="mcp")
+    try:
         try:
-            for _ in range(300):
-                if os.path.exists(socket) and subprocess.run(
-                        [f"{BIN}/discountctl", "health", "--socket", socket], capture_output=True).returncode == 0:
-                    break
-                check(daemon.poll() is None, "discountd exited at start")
-                time.sleep(0.05)
-            anyio.run(run, socket)
-        finally:
-            daemon.terminate()
-            daemon.wait(timeout=20)
-            log.close()
-        print("mcp-test: all checks passed")
+            daemon.start()
+        except RuntimeError as failure:
+            check(False, f"discountd exited at start: {failure}")
+        anyio.run(run, daemon.socket)
+    finally:
+        daemon.stop(timeout=20)
+        daemon.remove()
+    print("mcp-test: all checks passed")
 
 
 if __name__ == "__main__":
