@@ -12,7 +12,7 @@ import Glibc
 ///
 /// `run()` serves until `shutdown(gracePeriod:)`: then it stops accepting,
 /// lets calls in flight finish (new ones get UNAVAILABLE), closes the
-/// connections and removes the socket file.
+/// connections and removes the socket file it created (never one it adopted).
 public final class TTRPCServer: Sendable {
     public struct Configuration: Sendable {
         public var socketPath: String
@@ -31,13 +31,19 @@ public final class TTRPCServer: Sendable {
     private let quiescing: ServerQuiescingHelper
     private let logger: Logger
     private let stopped: EventLoopPromise<Void>
+    /// Whether the socket file is this server's to remove: not when systemd made it.
+    private let ownsSocketFile: Bool
 
-    private init(configuration: Configuration, channel: Channel, quiescing: ServerQuiescingHelper, logger: Logger) {
+    private init(
+        configuration: Configuration, channel: Channel, quiescing: ServerQuiescingHelper, logger: Logger,
+        ownsSocketFile: Bool = true
+    ) {
         self.configuration = configuration
         self.channel = channel
         self.quiescing = quiescing
         self.logger = logger
         self.stopped = channel.eventLoop.makePromise()
+        self.ownsSocketFile = ownsSocketFile
     }
 
     /// Binds the socket and starts accepting connections.
@@ -49,23 +55,7 @@ public final class TTRPCServer: Sendable {
         try UnixSocketFile.prepare(path)
         raiseOpenFileLimit(toAtLeast: configuration.limits.maxConnections + 256)
         let quiescing = ServerQuiescingHelper(group: group)
-        let limits = configuration.limits
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        quiescing.makeServerChannelHandler(channel: channel))
-                }
-            }
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(ServerConnectionHandler(router: router, limits: limits, logger: logger))
-                }
-            }
-            .childChannelOption(ChannelOptions.autoRead, value: true)
-            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 4)
+        let bootstrap = makeBootstrap(configuration: configuration, router: router, logger: logger, group: group, quiescing: quiescing)
 
         // The socket is private from the moment it exists: no window in which
         // another user could connect before the chmod.
@@ -82,6 +72,45 @@ public final class TTRPCServer: Sendable {
             path, mode: configuration.socketGroup == nil ? 0o600 : 0o660, group: configuration.socketGroup)
         logger.info("listening", metadata: ["socket": "\(path)"])
         return TTRPCServer(configuration: configuration, channel: channel, quiescing: quiescing, logger: logger)
+    }
+
+    /// Serves on a socket that is already bound and listening, such as the one
+    /// systemd passes on socket activation; its file, mode and group stay as
+    /// they are. `configuration.socketPath` only names it in logs.
+    public static func adopt(
+        listeningSocket descriptor: CInt, configuration: Configuration, router: Router, logger: Logger,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> TTRPCServer {
+        raiseOpenFileLimit(toAtLeast: configuration.limits.maxConnections + 256)
+        let quiescing = ServerQuiescingHelper(group: group)
+        let bootstrap = makeBootstrap(configuration: configuration, router: router, logger: logger, group: group, quiescing: quiescing)
+        let channel = try await bootstrap.withBoundSocket(descriptor).get()
+        logger.info("listening on the inherited socket", metadata: ["socket": "\(configuration.socketPath)"])
+        return TTRPCServer(
+            configuration: configuration, channel: channel, quiescing: quiescing, logger: logger, ownsSocketFile: false)
+    }
+
+    private static func makeBootstrap(
+        configuration: Configuration, router: Router, logger: Logger, group: any EventLoopGroup,
+        quiescing: ServerQuiescingHelper
+    ) -> ServerBootstrap {
+        let limits = configuration.limits
+        return ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(ServerConnectionHandler(router: router, limits: limits, logger: logger))
+                }
+            }
+            .childChannelOption(ChannelOptions.autoRead, value: true)
+            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 4)
     }
 
     /// Completes when `shutdown` has finished draining and closing.
@@ -112,7 +141,7 @@ public final class TTRPCServer: Sendable {
         }
         timer.cancel()
         try? await channel.close()
-        unlink(configuration.socketPath)
+        if ownsSocketFile { unlink(configuration.socketPath) }
         logger.info("stopped")
         stopped.succeed()
     }
