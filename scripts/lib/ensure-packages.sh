@@ -1,8 +1,8 @@
 # Installs the Debian packages discountd needs when they are missing.
-# Sourced by scripts/run and scripts/test; `ensure_packages build|test`.
+# Sourced by scripts/run, scripts/test and scripts/package; `ensure_packages build|test|package`.
 
 ensure_packages() {
-    local want=() pkg
+    local want=() lean=() pkg
     # To build and run: libprotobuf-c (found through pkg-config).
     command -v pkg-config >/dev/null || want+=(pkg-config)
     pkg-config --exists libprotobuf-c 2>/dev/null || want+=(libprotobuf-c-dev)
@@ -18,14 +18,32 @@ ensure_packages() {
         [ -d /usr/share/gocode/src/github.com/containerd/ttrpc ] || want+=(golang-github-containerd-ttrpc-dev)
         # scripts/mcp-test: the official MCP Python client, in its own venv.
         ensure_mcp_client || return 1
+        # scripts/systemd-test (systemd-socket-activate), scripts/prometheus-test
+        # (a real Prometheus server and promtool), scripts/package-test (lintian).
+        # Without recommends: Prometheus's would add the node exporter.
+        command -v systemd-socket-activate >/dev/null || lean+=(systemd)
+        command -v prometheus >/dev/null || lean+=(prometheus)
+        command -v lintian >/dev/null || lean+=(lintian)
     fi
-    [ ${#want[@]} -eq 0 ] && return 0
+    if [ "${1:-build}" = test ] || [ "${1:-build}" = package ]; then
+        # scripts/package: dependencies, man pages from --help, the system user, the .deb.
+        command -v dpkg-shlibdeps >/dev/null || lean+=(dpkg-dev)
+        command -v help2man >/dev/null || lean+=(help2man)
+        command -v patchelf >/dev/null || lean+=(patchelf)
+        command -v systemd-sysusers >/dev/null || lean+=(systemd)
+    fi
+    [ ${#want[@]} -eq 0 ] && [ ${#lean[@]} -eq 0 ] && return 0
 
-    echo "installing missing packages: ${want[*]}" >&2
+    echo "installing missing packages: ${want[*]} ${lean[*]}" >&2
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${want[@]}" >/dev/null
+    if [ ${#want[@]} -gt 0 ]; then
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${want[@]}" >/dev/null || return 1
+    fi
+    if [ ${#lean[@]} -gt 0 ]; then
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${lean[@]}" >/dev/null
+    fi
 }
 
 # The MCP Python client (PyPI `mcp`, pinned) in .build-venv/mcp, for
