@@ -113,6 +113,16 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The whole daemon in the test process (router, services, store, a real
+        // socket): what most behaviour tests run against.
+        .target(
+            name: "DiscountTestSupport",
+            dependencies: [
+                "DiscountServices", "DiscountStore", "DiscountClient", "TTRPC",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // Typed async client over TTRPC; what discountctl and Swift agents import.
         .target(
             name: "DiscountClient",
@@ -171,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "DiscountClient", "TTRPC", "discountd", "discountctl",
+                "DiscountClient", "DiscountTestSupport", "TTRPC", "discountd", "discountctl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -190,6 +200,10 @@ if Context.environment["DISCOUNTD_FUZZ"] == "1" {
         ("FuzzFrameDecoder", ["FuzzSupport", "TTRPC", .product(name: "NIOCore", package: "swift-nio")]),
         ("FuzzEnvelope", ["FuzzSupport", "ProtoCodec"]),
         ("FuzzPayloads", ["FuzzSupport", "ProtoCodec"]),
+        ("FuzzRouter", [
+            "FuzzSupport", "DiscountServices", "DiscountStore", "TTRPC", "ProtoCodec",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
     for fuzz in fuzzTargets {
         package.targets.append(

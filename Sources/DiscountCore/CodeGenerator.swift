@@ -13,7 +13,10 @@ public struct CodeGenerator: Sendable, Hashable {
         guard (1...64).contains(length) else { throw .badLength(length) }
         let characters = charset.isEmpty ? Self.lookAlikeFreeAlphabet : Array(Set(charset)).sorted()
         guard characters.count >= 2 else { throw .charsetTooSmall }
-        guard characters.allSatisfy({ !$0.isWhitespace && !$0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) else {
+        // Printable ASCII only: a code's key is then its prefix's key and the
+        // upper-cased draw, so `capacity` counts exactly the distinct keys
+        // (Unicode characters can fold or compose into one another).
+        guard characters.allSatisfy({ $0.isASCII && $0.asciiValue.map { (0x21..<0x7F).contains($0) } == true }) else {
             throw .charsetNotPrintable
         }
         guard case .success = CodeText.validated(prefix + String(repeating: characters[0], count: length)) else {
@@ -57,7 +60,12 @@ public struct CodeGenerator: Sendable, Hashable {
         var seen = Set<String>(minimumCapacity: count)
         var codes: [String] = []
         codes.reserveCapacity(count)
-        while codes.count < count {
+        // `canFill` keeps draws cheap; the bound only guarantees an end should
+        // a caller ask for more than the space holds (it then gets fewer).
+        var attempts = 0
+        let maxAttempts = count.multipliedReportingOverflow(by: 64).partialValue &+ 1_000
+        while codes.count < count, attempts < maxAttempts {
+            attempts += 1
             let code = next(using: &random)
             let canonical = CodeText.canonical(code)
             if excluded.contains(canonical) || !seen.insert(canonical).inserted { continue }
@@ -78,8 +86,8 @@ public enum GeneratorProblem: Error, Sendable, Equatable, CustomStringConvertibl
         switch self {
         case .badLength(let length): "length must be between 1 and 64 (got \(length))"
         case .charsetTooSmall: "charset must have at least 2 distinct characters"
-        case .charsetNotPrintable: "charset must contain printable, non-space characters only"
-        case .codeTooLong: "prefix plus length must stay within \(CodeText.maxLength) characters"
+        case .charsetNotPrintable: "charset must contain printable ASCII characters other than space only"
+        case .codeTooLong: "prefix plus length must stay within \(CodeText.maxScalars) characters"
         case .cannotFill(let requested, let capacity):
             "cannot generate \(requested) distinct codes: length and charset allow \(capacity), and at most half of that can be drawn"
         }

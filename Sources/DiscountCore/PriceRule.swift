@@ -24,6 +24,10 @@ public struct PriceRule: Sendable, Hashable, Codable {
     /// cache can tell a newer copy from an older one.
     public var version: Int64
 
+    /// The largest `.fixedAmount` value: 10^12 minor units (ten billion in a
+    /// two-decimal currency), so every amount is exact in a Double and in JSON.
+    public static let maxFixedAmount: Double = 1e12
+
     public init(
         id: String, projectID: String, title: String, valueKind: ValueKind, value: Double,
         currency: String = "", startsAt: Instant, endsAt: Instant? = nil, usageLimit: Int64? = nil,

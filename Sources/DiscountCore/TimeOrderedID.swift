@@ -38,6 +38,22 @@ public enum TimeOrderedID {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// Whether `text` has the form `make()` gives: 36 characters, lower-case
+    /// hex in groups of 8-4-4-4-12. (Page tokens are ids; anything else was
+    /// not given by this daemon.)
+    public static func isWellFormed(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 36 else { return false }
+        for (index, byte) in bytes.enumerated() {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard byte == UInt8(ascii: "-") else { return false }
+            } else {
+                guard hexDigits.contains(byte) else { return false }
+            }
+        }
+        return true
+    }
+
     private static func format(_ bytes: [UInt8]) -> String {
         var text = [UInt8]()
         text.reserveCapacity(36)

@@ -21,7 +21,10 @@ struct AdminService: Sendable {
         registrar.read(name, "ServerInfo", scope: nil) { (_: ServerInfoRequest, _, _) in
             serverInfo()
         }
-        registrar.read(name, "Stats", scope: .admin) { (_: StatsRequest, _, _) in
+        // Stats are the whole daemon's (every project's methods and caches):
+        // for the operator only, not any project's admin.
+        registrar.read(name, "Stats", scope: .admin) { (_: StatsRequest, principal, _) in
+            try Self.requireDaemonAdmin(principal)
             let figures = try await stats.collect()
             let methods = figures.methods.map { method in
                 MethodStats(
@@ -45,7 +48,13 @@ struct AdminService: Sendable {
             }
             return CreateProjectResponse(project: ProjectMessage(project))
         }
-        registrar.write(name, "CreateToken", scope: .admin) { (request: CreateTokenRequest, principal, _) in
+        // The secret is shown once: a retry with the same idempotency-key gets
+        // the token's id, scopes and times, but an empty `token`.
+        registrar.write(name, "CreateToken", scope: .admin, replayed: { (answer: CreateTokenResponse) in
+            var withheld = answer
+            withheld.token = ""
+            return withheld
+        }) { (request: CreateTokenRequest, principal, _) in
             let projectID = request.projectId.isEmpty ? principal.projectID : request.projectId
             try Self.requireReach(principal, projectID: projectID)
             guard try await store.project(id: projectID) != nil else { throw ServiceError.projectNotFound(projectID) }
@@ -55,7 +64,7 @@ struct AdminService: Sendable {
             for scope in request.scopes where Scope(rawValue: scope) == nil {
                 throw ServiceError.invalidArgument(field: "scopes", "unknown scope \(scope); known: \(Self.scopeNames)")
             }
-            let expiresAt = request.expiresAt.map(Instant.init)
+            let expiresAt = try request.expiresAt.instant(field: "expires_at")
             if let expiresAt, expiresAt <= .now() {
                 throw ServiceError.invalidArgument(field: "expires_at", "expires_at must be in the future")
             }

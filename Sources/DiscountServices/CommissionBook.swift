@@ -125,7 +125,7 @@ actor CommissionBook {
         projectID: String, agentID: Int64, campaignID: Int64, reply: WriteReply<Response>,
         respond: @escaping @Sendable (AgentCode, CampaignRecord) -> Response
     ) -> Bool {
-        guard let campaign = cache.campaign(projectID: projectID, id: campaignID),
+        guard let campaign = cache.campaign(projectID: projectID, id: campaignID), campaign.isActive(at: .now()),
             cache.hasCredentials.value(for: projectID) == false
         else { return false }
         store.getOrCreateAgentCode(
@@ -168,6 +168,14 @@ actor CommissionBook {
     private nonisolated func code(agent: Agent, campaign: CampaignRecord) async throws -> AgentCode {
         if let cached = cache.settledCode(projectID: agent.projectID, agentID: agent.id, campaignID: campaign.id) {
             return cached
+        }
+        // An ended (or not yet started) campaign shows the code the agent has,
+        // but makes none.
+        guard campaign.isActive(at: .now()) else {
+            guard let existing = try await store.agentCode(
+                projectID: agent.projectID, agentID: agent.id, campaignID: campaign.id)
+            else { throw ServiceError.campaignNotActive(campaign.id) }
+            return existing
         }
         // A project without credentials gets its codes settled as skipped in the
         // one write that makes them: no outbox entry, no sync attempt.

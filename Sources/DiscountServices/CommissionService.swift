@@ -61,7 +61,8 @@ struct CommissionService: Sendable {
                 id: 0, projectID: principal.projectID, name: try Validate.nonEmpty(request.name, field: "name"),
                 discountPercent: try Self.percent(request.discountPercent, field: "discount_percent"),
                 commissionPercent: try Self.percent(request.commissionPercent, field: "commission_percent"),
-                startsAt: request.startsAt.map(Instant.init) ?? now, endsAt: request.endsAt.map(Instant.init),
+                startsAt: try request.startsAt.instant(field: "starts_at") ?? now,
+                endsAt: try request.endsAt.instant(field: "ends_at"),
                 createdAt: now, updatedAt: now)
             try Self.checkWindow(campaign)
             campaign = try await book.createCampaign(campaign)
@@ -79,15 +80,15 @@ struct CommissionService: Sendable {
                 if let value = request.commissionPercent {
                     campaign.commissionPercent = try Self.percent(value, field: "commission_percent")
                 }
-                if let startsAt = request.startsAt { campaign.startsAt = Instant(startsAt) }
-                if let endsAt = request.endsAt { campaign.endsAt = Instant(endsAt) }
+                if let startsAt = request.startsAt { campaign.startsAt = try Instant(startsAt, field: "starts_at") }
+                if let endsAt = request.endsAt { campaign.endsAt = try Instant(endsAt, field: "ends_at") }
                 if request.clearEndsAt { campaign.endsAt = nil }
                 try Self.checkWindow(campaign)
             }
             return UpdateCampaignResponse(campaign: CampaignMessage(campaign, now: .now()))
         }
         registrar.write(name, "EndCampaign", scope: .writeCampaigns) { (request: EndCampaignRequest, principal, _) in
-            let endsAt = request.endsAt.map(Instant.init) ?? .now()
+            let endsAt = try request.endsAt.instant(field: "ends_at") ?? .now()
             let campaign = try await book.updateCampaign(projectID: principal.projectID, id: request.campaignId) { campaign in
                 campaign.endsAt = endsAt
                 // Ending a campaign that has not started yet ends it before it begins.
@@ -121,11 +122,14 @@ struct CommissionService: Sendable {
             guard let state = OrderState(request.status) else {
                 throw ServiceError.invalidArgument(field: "status", "status must be pending, paid, cancelled or refunded")
             }
-            guard request.subtotal >= 0 else { throw ServiceError.invalidArgument(field: "subtotal", "subtotal must not be negative") }
+            guard (0...OrderAttribution.maxSubtotal).contains(request.subtotal) else {
+                throw ServiceError.invalidArgument(
+                    field: "subtotal", "subtotal must be between 0 and \(OrderAttribution.maxSubtotal) minor units")
+            }
             let now = Instant.now()
             let (order, created) = try await store.recordOrder(OrderInput(
                 projectID: principal.projectID, orderID: orderID, codes: request.codes, subtotal: request.subtotal,
-                currency: try Validate.currency(request.currency), occurredAt: request.occurredAt.map(Instant.init) ?? now,
+                currency: try Validate.currency(request.currency), occurredAt: try request.occurredAt.instant(field: "occurred_at") ?? now,
                 state: state, at: now))
             return RecordOrderResponse(
                 orderId: order.orderID, attributed: order.agentID != nil, agentId: order.agentID, campaignId: order.campaignID,
@@ -135,8 +139,8 @@ struct CommissionService: Sendable {
         registrar.read(name, "GetMyCommissions", scope: .commission) { (request: GetMyCommissionsRequest, principal, _) in
             _ = try await book.agent(projectID: principal.projectID, id: request.agentId)
             let figures = try await store.commissions(
-                projectID: principal.projectID, agentID: request.agentId, since: request.since.map(Instant.init),
-                until: request.until.map(Instant.init))
+                projectID: principal.projectID, agentID: request.agentId, since: try request.since.instant(field: "since"),
+                until: try request.until.instant(field: "until"))
             var totals: [String: CommissionTotal] = [:]
             for figure in figures {
                 var total = totals[figure.currency] ?? CommissionTotal(currency: figure.currency)

@@ -26,8 +26,14 @@ public enum DiscountRouter {
         }
     }
 
-    /// The routes, and the figures Admin.Stats reports (for the daemon's metrics endpoint).
     public static func make(
+        facts: ServerFacts, store: any Store & CommissionStore & VoucherStore & StoreBackup, options: Options
+    ) -> Router {
+        makeWithStats(facts: facts, store: store, options: options).router
+    }
+
+    /// The routes, and the figures Admin.Stats reports (for the daemon's metrics endpoint).
+    public static func makeWithStats(
         facts: ServerFacts, store: any Store & CommissionStore & VoucherStore & StoreBackup, options: Options
     ) -> (router: Router, stats: StatsCollector) {
         let tokens = TokenAuthority(store: store)

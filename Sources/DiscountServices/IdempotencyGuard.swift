@@ -11,8 +11,12 @@ struct IdempotencyGuard: Sendable {
     let store: any Store
     let gate = KeyedGate()
 
+    /// Runs `body` once per key. `kept` turns its answer into what the record
+    /// stores and a retry replays: a secret in the answer (a new token) is
+    /// shown once and never stored.
     func run(
         projectID: String, context: CallContext, payload: [UInt8],
+        kept: @Sendable ([UInt8]) throws -> [UInt8] = { $0 },
         _ body: () async throws -> [UInt8]
     ) async throws -> [UInt8] {
         guard let key = context.metadata[Self.metadataKey] else { return try await body() }
@@ -27,7 +31,7 @@ struct IdempotencyGuard: Sendable {
         await gate.enter(slot)
         do {
             let answer = try await firstAnswer(
-                projectID: projectID, key: key, method: method, requestHash: requestHash, body)
+                projectID: projectID, key: key, method: method, requestHash: requestHash, kept: kept, body)
             await gate.leave(slot)
             return answer
         } catch {
@@ -37,7 +41,8 @@ struct IdempotencyGuard: Sendable {
     }
 
     private func firstAnswer(
-        projectID: String, key: String, method: String, requestHash: String, _ body: () async throws -> [UInt8]
+        projectID: String, key: String, method: String, requestHash: String,
+        kept: @Sendable ([UInt8]) throws -> [UInt8], _ body: () async throws -> [UInt8]
     ) async throws -> [UInt8] {
         let now = Instant.now()
         if let first = try await store.idempotencyRecord(projectID: projectID, key: key), first.isLive(at: now) {
@@ -49,10 +54,13 @@ struct IdempotencyGuard: Sendable {
         // cancellation), so a retry with the key replays this answer instead
         // of writing again.
         let record = IdempotencyRecord(
-            projectID: projectID, key: key, method: method, requestHash: requestHash, response: response, createdAt: now)
-        let kept = try await Task { [store] in try await store.saveIdempotencyRecord(record) }.value
-        // Another daemon on a shared store may have committed first: its answer stands.
-        return try Self.replay(kept, method: method, requestHash: requestHash)
+            projectID: projectID, key: key, method: method, requestHash: requestHash, response: try kept(response),
+            createdAt: now)
+        let saved = try await Task { [store] in try await store.saveIdempotencyRecord(record) }.value
+        // This call's own answer goes back whole; had another daemon on a
+        // shared store committed first, its (kept) answer stands.
+        if saved == record { return response }
+        return try Self.replay(saved, method: method, requestHash: requestHash)
     }
 
     private static func replay(_ record: IdempotencyRecord, method: String, requestHash: String) throws -> [UInt8] {

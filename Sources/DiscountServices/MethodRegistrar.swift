@@ -31,22 +31,32 @@ struct MethodRegistrar {
     }
 
     /// A write: acknowledged after commit; replays the first answer for a reused idempotency key.
+    /// `replayed` makes the answer a retry with the same key gets (and the
+    /// store keeps): by default the answer itself; a secret must be left out.
     mutating func write<Request: ProtoMessage, Response: ProtoMessage>(
         _ service: String, _ method: String, scope: Scope?,
+        replayed: (@Sendable (Response) -> Response)? = nil,
         _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
     ) {
-        router.register(service, method, .unary(fullWrite(scope: scope, body)))
+        router.register(service, method, .unary(fullWrite(scope: scope, replayed: replayed, body)))
     }
 
     private func fullWrite<Request: ProtoMessage, Response: ProtoMessage>(
-        scope: Scope?, _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
+        scope: Scope?, replayed: (@Sendable (Response) -> Response)? = nil,
+        _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
     ) -> @Sendable ([UInt8], CallContext) async throws -> [UInt8] {
         let authorizer = self.authorizer
         let idempotency = self.idempotency
+        let kept: @Sendable ([UInt8]) throws -> [UInt8] = { answer in
+            guard let replayed else { return answer }
+            return replayed(try Response(protobufBytes: answer)).encoded()
+        }
         return { payload, context in
             let principal = try await authorizer.authorize(context, scope: scope)
             let request = try Request(protobufBytes: payload)
-            return try await idempotency.run(projectID: principal.projectID, context: context, payload: payload) {
+            return try await idempotency.run(
+                projectID: principal.projectID, context: context, payload: payload, kept: kept
+            ) {
                 try await body(request, principal, context).encoded()
             }
         }

@@ -39,7 +39,7 @@ struct PriceRulesService: Sendable {
         registrar.read(name, "ListPriceRules", scope: .readPriceRules) { (request: ListPriceRulesRequest, principal, _) in
             let limit = try Validate.pageSize(request.pageSize)
             let rules = try await book.rules(
-                projectID: principal.projectID, after: request.pageToken.isEmpty ? nil : request.pageToken, limit: limit)
+                projectID: principal.projectID, after: try Validate.idPageToken(request.pageToken), limit: limit)
             return ListPriceRulesResponse(
                 priceRules: rules.map(PriceRuleMessage.init), nextPageToken: rules.count == limit ? rules.last!.id : "")
         }
@@ -100,7 +100,7 @@ struct PriceRulesService: Sendable {
             let limit = try Validate.pageSize(request.pageSize)
             let codes = try await book.codes(
                 projectID: principal.projectID, ruleID: ruleID,
-                after: request.pageToken.isEmpty ? nil : request.pageToken, limit: limit)
+                after: try Validate.idPageToken(request.pageToken), limit: limit)
             return ListDiscountCodesResponse(
                 discountCodes: codes.map(DiscountCodeMessage.init), nextPageToken: codes.count == limit ? codes.last!.id : "")
         }
@@ -187,8 +187,8 @@ struct PriceRulesService: Sendable {
         if let currency, !currency.isEmpty || creating {
             rule.currency = currency.isEmpty ? "" : try Validate.currency(currency)
         }
-        if let startsAt { rule.startsAt = Instant(startsAt) }
-        if clearEndsAt { rule.endsAt = nil } else if let endsAt { rule.endsAt = Instant(endsAt) }
+        if let startsAt { rule.startsAt = try Instant(startsAt, field: "starts_at") }
+        if clearEndsAt { rule.endsAt = nil } else if let endsAt { rule.endsAt = try Instant(endsAt, field: "ends_at") }
         if clearUsageLimit { rule.usageLimit = nil } else if let usageLimit {
             rule.usageLimit = try Validate.usageLimit(usageLimit, field: "usage_limit")
         }
@@ -196,12 +196,14 @@ struct PriceRulesService: Sendable {
 
         switch rule.valueKind {
         case .percentage:
-            guard rule.value > 0, rule.value <= 100 else {
+            guard rule.value.isFinite, rule.value > 0, rule.value <= 100 else {
                 throw ServiceError.invalidArgument(field: "value", "value must be a percentage above 0 and at most 100")
             }
         case .fixedAmount:
-            guard rule.value > 0, rule.value == rule.value.rounded() else {
-                throw ServiceError.invalidArgument(field: "value", "value must be a positive whole amount in minor units")
+            guard rule.value > 0, rule.value <= PriceRuleRecord.maxFixedAmount, rule.value == rule.value.rounded() else {
+                throw ServiceError.invalidArgument(
+                    field: "value",
+                    "value must be a positive whole amount in minor units, at most \(Int64(PriceRuleRecord.maxFixedAmount))")
             }
             guard !rule.currency.isEmpty else {
                 throw ServiceError.invalidArgument(field: "currency", "currency is required for FIXED_AMOUNT rules")

@@ -8,4 +8,13 @@ extension ServiceError {
     static func campaignNotFound(_ id: Int64) -> ServiceError {
         ServiceError(.notFound, reason: "CAMPAIGN_NOT_FOUND", "Campaign \(id) not found.", field: "campaign_id")
     }
+
+    /// A campaign that has ended or not started: existing codes are still
+    /// shown, but none is made for it.
+    static func campaignNotActive(_ id: Int64) -> ServiceError {
+        ServiceError(
+            .failedPrecondition, reason: "CAMPAIGN_NOT_ACTIVE", "Campaign \(id) is not active.",
+            hint: "Codes are made only while a campaign runs; call get_active_campaigns for the running ones.",
+            field: "campaign_id")
+    }
 }

@@ -46,6 +46,11 @@ extension ServiceError {
             ServiceError(
                 .deadlineExceeded, reason: "DEADLINE_EXCEEDED",
                 "The call's deadline passed before its write began; nothing was written.")
+        case .storageFull:
+            ServiceError(
+                .resourceExhausted, reason: "STORAGE_FULL",
+                "The daemon's disk is full; nothing of this write was stored.",
+                hint: "Free space on the filesystem that holds the data folder, then retry; deletes still work meanwhile.")
         case .failure: error
         }
     }

@@ -2,11 +2,18 @@ import DiscountCore
 
 /// Request checks that name the field and the rule they break.
 enum Validate {
+    /// Names, ids and other free text: trimmed, 1 to `max` Unicode scalars
+    /// (4 bytes of UTF-8 each at most), and nothing invisible (see `CodeText.isRefused`).
     static func nonEmpty(_ value: String, field: String, max: Int = 255) throws -> String {
         let trimmed = CodeText.trim(value)
         guard !trimmed.isEmpty else { throw ServiceError.invalidArgument(field: field, "\(field) must not be empty") }
-        guard trimmed.count <= max else {
+        guard trimmed.utf8.count <= max * 4, trimmed.unicodeScalars.count <= max else {
             throw ServiceError.invalidArgument(field: field, "\(field) must be at most \(max) characters")
+        }
+        if let bad = trimmed.unicodeScalars.first(where: CodeText.isRefused) {
+            throw ServiceError.invalidArgument(
+                field: field,
+                "\(field) must not contain control, format or invisible characters (found U+\(String(bad.value, radix: 16, uppercase: true)))")
         }
         return trimmed
     }
@@ -34,11 +41,21 @@ enum Validate {
         return Int(value)
     }
 
-    static func currency(_ value: String, field: String = "currency") throws -> String {
-        let upper = value.uppercased()
-        guard upper.count == 3, upper.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-            throw ServiceError.invalidArgument(field: field, "\(field) must be a 3-letter ISO 4217 code")
+    /// A keyset page token (the id of the last item of the page before), or
+    /// nil for the first page; INVALID_ARGUMENT for anything this daemon did not give.
+    static func idPageToken(_ value: String, field: String = "page_token") throws -> String? {
+        if value.isEmpty { return nil }
+        guard TimeOrderedID.isWellFormed(value) else {
+            throw ServiceError.invalidArgument(field: field, "\(field) is not one this daemon gave")
         }
-        return upper
+        return value
+    }
+
+    static func currency(_ value: String, field: String = "currency") throws -> String {
+        guard let code = CurrencyCode.validated(value) else {
+            throw ServiceError.invalidArgument(
+                field: field, "\(field) must be a current ISO 4217 currency code such as USD or EUR")
+        }
+        return code
     }
 }

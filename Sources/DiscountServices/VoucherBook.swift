@@ -14,10 +14,12 @@ struct VoucherBook: Sendable {
     // MARK: Tenancy
 
     /// The project a call names (its own when `requested` is empty), if the
-    /// principal may reach it: its own project, or any for the default project.
+    /// principal may reach it: its own project; any project only for the
+    /// operator (an `admin` principal of the default project), as for price
+    /// rules and campaigns, which a token reaches only in its own project.
     static func reachable(_ requested: String, _ principal: Principal) -> String? {
         let projectID = requested.isEmpty ? principal.projectID : requested
-        guard principal.projectID == projectID || principal.projectID == DiscountCore.Project.defaultID else { return nil }
+        guard principal.projectID == projectID || principal.isOperator else { return nil }
         return projectID
     }
 
@@ -37,7 +39,7 @@ struct VoucherBook: Sendable {
 
     /// Projects the principal may see.
     func projects(_ principal: Principal) async throws -> [DiscountCore.Project] {
-        if principal.projectID == DiscountCore.Project.defaultID { return try await store.projects() }
+        if principal.isOperator { return try await store.projects() }
         return try await store.project(id: principal.projectID).map { [$0] } ?? []
     }
 

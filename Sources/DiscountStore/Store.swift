@@ -129,6 +129,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case closed
     /// The caller's `WriteDeadline` passed before the write began; nothing was written.
     case deadlineExceeded
+    /// The filesystem under the store is full: nothing of the write was kept.
+    /// Writes that free space (deletes) still run.
+    case storageFull
     case failure(String)
 
     public var description: String {
@@ -137,6 +140,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .conflict(let what): "\(what) already exists"
         case .closed: "the store is closed"
         case .deadlineExceeded: "the deadline passed before the write began"
+        case .storageFull: "the disk holding the store is full"
         case .failure(let message): message
         }
     }

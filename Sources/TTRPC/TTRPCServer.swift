@@ -31,19 +31,20 @@ public final class TTRPCServer: Sendable {
     private let quiescing: ServerQuiescingHelper
     private let logger: Logger
     private let stopped: EventLoopPromise<Void>
-    /// Whether the socket file is this server's to remove: not when systemd made it.
-    private let ownsSocketFile: Bool
+    /// The socket file this server bound: the only one it may remove. Nil for
+    /// an adopted socket: systemd's file is systemd's.
+    private let socketFile: UnixSocketFile.Identity?
 
     private init(
         configuration: Configuration, channel: Channel, quiescing: ServerQuiescingHelper, logger: Logger,
         ownsSocketFile: Bool = true
     ) {
         self.configuration = configuration
+        self.socketFile = ownsSocketFile ? UnixSocketFile.identity(configuration.socketPath) : nil
         self.channel = channel
         self.quiescing = quiescing
         self.logger = logger
         self.stopped = channel.eventLoop.makePromise()
-        self.ownsSocketFile = ownsSocketFile
     }
 
     /// Binds the socket and starts accepting connections.
@@ -141,7 +142,11 @@ public final class TTRPCServer: Sendable {
         }
         timer.cancel()
         try? await channel.close()
-        if ownsSocketFile { unlink(configuration.socketPath) }
+        // A successor may have replaced a socket it found refusing (after the
+        // close above): its socket is not ours to remove. An adopted one never was.
+        if socketFile != nil, !UnixSocketFile.remove(configuration.socketPath, ifStill: socketFile) {
+            logger.info("socket file is no longer ours; left in place", metadata: ["socket": "\(configuration.socketPath)"])
+        }
         logger.info("stopped")
         stopped.succeed()
     }

@@ -10,6 +10,9 @@ public enum UnixSocketFile {
         case pathTooLong(String, limit: Int)
         case inUse(String)
         case notASocket(String)
+        /// Connecting to an existing socket failed other than by refusal
+        /// (EACCES, say): it may be live, so it is left alone.
+        case unprobeable(String, errno: Int32)
         case system(String, errno: Int32)
 
         public var description: String {
@@ -20,6 +23,8 @@ public enum UnixSocketFile {
                 "another server is listening on \(path)"
             case .notASocket(let path):
                 "\(path) exists and is not a socket; refusing to replace it"
+            case .unprobeable(let path, let code):
+                "cannot tell whether a server listens on \(path) (connect: \(String(cString: strerror(code)))); refusing to replace it"
             case .system(let what, let code):
                 "\(what): \(String(cString: strerror(code)))"
             }
@@ -30,13 +35,43 @@ public enum UnixSocketFile {
     public static let maxPathLength = 107
 
     /// Makes `path` free to bind: nothing there, or a stale socket removed.
+    /// Only a refused connection proves a socket stale; any other failure to
+    /// connect leaves it in place.
     public static func prepare(_ path: String) throws(Failure) {
         guard path.utf8.count <= maxPathLength else { throw .pathTooLong(path, limit: maxPathLength) }
         var info = stat()
         guard lstat(path, &info) == 0 else { return }  // nothing there
         guard info.st_mode & S_IFMT == S_IFSOCK else { throw .notASocket(path) }
-        if isAnswering(path) { throw .inUse(path) }
+        switch probe(path) {
+        case .answering: throw .inUse(path)
+        case .failed(let code): throw .unprobeable(path, errno: code)
+        case .refused: break
+        }
         guard unlink(path) == 0 || errno == ENOENT else { throw .system("removing stale socket \(path)", errno: errno) }
+    }
+
+    /// Which file a path names: compared at shutdown so that a server removes
+    /// only the socket it bound, never a successor's at the same path.
+    public struct Identity: Sendable, Equatable {
+        let device: UInt64
+        let inode: UInt64
+    }
+
+    /// The identity of the file at `path` now; nil when there is none.
+    public static func identity(_ path: String) -> Identity? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+    }
+
+    /// Unlinks `path` only if it is still the file `identity` names. Returns
+    /// whether it did. (A successor that replaced it between the check and the
+    /// unlink would need to have found this server's socket refusing, which it
+    /// does not while this server is still listening.)
+    @discardableResult
+    public static func remove(_ path: String, ifStill identity: Identity?) -> Bool {
+        guard let identity, Self.identity(path) == identity else { return false }
+        return unlink(path) == 0
     }
 
     /// Sets the socket file's permission bits (0600, or 0660 for a group) and group.
@@ -47,10 +82,17 @@ public enum UnixSocketFile {
         guard chmod(path, mode) == 0 else { throw .system("setting mode of \(path)", errno: errno) }
     }
 
+    enum Probe: Equatable {
+        case answering
+        /// ECONNREFUSED: nothing listens; the file is a leftover.
+        case refused
+        case failed(errno: Int32)
+    }
+
     /// Whether a server accepts connections on `path` right now.
-    static func isAnswering(_ path: String) -> Bool {
+    static func probe(_ path: String) -> Probe {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
+        guard fd >= 0 else { return .failed(errno: errno) }
         defer { close(fd) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -64,6 +106,7 @@ public enum UnixSocketFile {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        return result == 0
+        if result == 0 { return .answering }
+        return errno == ECONNREFUSED ? .refused : .failed(errno: errno)
     }
 }

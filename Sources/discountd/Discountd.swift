@@ -14,6 +14,9 @@ import Glibc
 @main
 struct Discountd: AsyncParsableCommand {
     static let version = "0.1.0"
+    /// Exit status when another discountd holds the data folder's lock
+    /// (EX_TEMPFAIL: try again once it has stopped).
+    static let exitDataDirectoryInUse: Int32 = 75
 
     static let configuration = CommandConfiguration(
         commandName: "discountd",
@@ -38,6 +41,17 @@ struct Discountd: AsyncParsableCommand {
         if let prometheus { MetricsSystem.bootstrap(prometheus) }
 
         try makeDirectory(options.dataDir)
+        // Before the socket: a second daemon on this folder must not even
+        // replace the first one's socket.
+        let dataLock: DataDirectoryLock
+        do {
+            dataLock = try DataDirectoryLock(dataDirectory: options.dataDir)
+        } catch {
+            logger.critical("data folder in use", metadata: ["error": "\(error)"])
+            printError("Error: \(error)")
+            throw ExitCode(Self.exitDataDirectoryInUse)
+        }
+        defer { withExtendedLifetime(dataLock) {} }
         var serverConfiguration = TTRPCServer.Configuration(
             socketPath: activatedSocket?.path ?? options.socket, socketGroup: try options.socketGroup.map(groupID))
         serverConfiguration.limits.maxDataSize = options.maxDataSize
@@ -53,7 +67,7 @@ struct Discountd: AsyncParsableCommand {
             synchronous: SynchronousMode(rawValue: options.sqliteSynchronous) ?? .full)
         let facts = ServerFacts(version: Self.version, backend: store.backendName, socketPath: serverConfiguration.socketPath)
         let shopify = ShopifySetup(options: options, store: store, logger: logger)
-        let (router, stats) = DiscountRouter.make(
+        let (router, stats) = DiscountRouter.makeWithStats(
             facts: facts, store: store,
             options: .init(
                 requireAuth: options.requireAuth, ownerUID: getuid(), cacheCapacity: options.cacheEntries,
@@ -100,6 +114,11 @@ private func makeDirectory(_ path: String) throws {
             throw ValidationError("cannot create data folder \(path): \(String(cString: strerror(errno)))")
         }
     }
+}
+
+private func printError(_ message: String) {
+    var line = Array((message + "\n").utf8)
+    _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
 }
 
 private func groupID(_ name: String) throws -> gid_t {

@@ -78,12 +78,20 @@ struct FieldPresenceTests {
         #expect(decoded.service == "b")
     }
 
-    @Test("lenient strings: invalid UTF-8 is repaired, NUL ends a string")
-    func lenientStrings() throws {
-        let invalid = try ErrorDetail(protobufBytes: [0x0A, 0x02, 0xFF, 0x41])
-        #expect(invalid.reason == "\u{FFFD}A")
-        let withNUL = ErrorDetail(reason: "a\0b")
-        #expect(try ErrorDetail(protobufBytes: withNUL.encoded()).reason == "a")
+    @Test("strict strings: invalid UTF-8 and NUL are refused, naming the field")
+    func strictStrings() throws {
+        // protobuf-c accepts both; decoding used to repair the first and cut at the second.
+        let invalid = #expect(throws: ProtoDecodingError.self) { try ErrorDetail(protobufBytes: [0x0A, 0x02, 0xFF, 0x41]) }
+        #expect(invalid?.stringProblem == .init(field: "reason", kind: .invalidUTF8))
+        let withNUL = #expect(throws: ProtoDecodingError.self) { try ErrorDetail(protobufBytes: [0x0A, 0x03, 0x61, 0x00, 0x62]) }
+        #expect(withNUL?.stringProblem == .init(field: "reason", kind: .nul))
+        // In a nested message too: Request.metadata[0].value.
+        let nested: [UInt8] = [0x2A, 0x06, 0x0A, 0x01, 0x6B, 0x12, 0x01, 0x00]
+        let inMetadata = #expect(throws: ProtoDecodingError.self) { try TTRPCRequest(protobufBytes: nested) }
+        #expect(inMetadata?.stringProblem == .init(field: "value", kind: .nul))
+        // Bytes fields may hold anything.
+        #expect(try TTRPCRequest(protobufBytes: [0x1A, 0x02, 0x00, 0xFF]).payload == [0x00, 0xFF])
+        #expect(try ErrorDetail(protobufBytes: [0x0A, 0x03, 0xC3, 0xA9, 0x41]).reason == "éA")
     }
 
     @Test func unicodeAndBinaryPayloads() throws {

@@ -36,10 +36,20 @@ public struct OrderAttribution: Sendable, Hashable {
         self.commission = commission
     }
 
-    /// Commission on `subtotal` at `percent`, rounded half away from zero to minor units.
+    /// The largest order subtotal accepted: 10^15 minor units. Totals of
+    /// thousands of such orders still fit in an Int64.
+    public static let maxSubtotal: Int64 = 1_000_000_000_000_000
+
+    /// Commission on `subtotal` at `percent`, rounded half away from zero to
+    /// minor units. Total: a value outside Int64 (not reachable through the
+    /// validated inputs) saturates rather than traps, and NaN earns nothing.
     public static func commission(subtotal: Int64, percent: Double, state: OrderState) -> Int64 {
         guard state.earnsCommission else { return 0 }
-        return Int64((Double(subtotal) * percent / 100).rounded())
+        let amount = (Double(subtotal) * percent / 100).rounded()
+        if let exact = Int64(exactly: amount) { return exact }
+        guard !amount.isNaN else { return 0 }
+        // 2^63 itself is not an Int64, so "at or beyond" saturates.
+        return amount > 0 ? .max : .min
     }
 }
 

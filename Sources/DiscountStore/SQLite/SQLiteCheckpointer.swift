@@ -1,4 +1,5 @@
 import CSQLite
+import Synchronization
 
 /// Copies the write-ahead log back into the database file on its own thread
 /// and connection, so the writer's commits do not wait for checkpoints.
@@ -10,7 +11,7 @@ import CSQLite
 ///
 /// `@unchecked Sendable`: `requested`, `stopping` and `stopped` are only
 /// touched with `lock` held; `connection` only by the checkpoint thread (and
-/// by `init`, before the thread starts).
+/// by `init`, before the thread starts); `tight` is atomic.
 final class SQLiteCheckpointer: @unchecked Sendable {
     /// About 40 MiB of log. Hot pages (the right edge of an index that grows
     /// in order, a pool's counters) are rewritten by every commit, and a
@@ -19,6 +20,16 @@ final class SQLiteCheckpointer: @unchecked Sendable {
     /// durable writes a second.
     static let backgroundFrames: Int32 = 5_000
     static let writerFrames: Int32 = 20_000
+    /// With little disk left (`tight`): about 2 MiB of log, and each
+    /// checkpoint truncates the file, so the log gives its space back.
+    static let tightFrames: Int32 = 500
+
+    /// Set by the writer's `SQLiteSpaceGuard` when free space runs low.
+    var tight: Bool {
+        get { tightFlag.load(ordering: .relaxed) }
+        set { tightFlag.store(newValue, ordering: .relaxed) }
+    }
+    private let tightFlag = Atomic<Bool>(false)
 
     private let connection: SQLiteConnection
     private let lock = ConditionLock()
@@ -38,7 +49,9 @@ final class SQLiteCheckpointer: @unchecked Sendable {
             let checkpointer = Unmanaged<SQLiteCheckpointer>.fromOpaque(context!).takeUnretainedValue()
             if frames >= SQLiteCheckpointer.writerFrames {
                 sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-            } else if frames >= SQLiteCheckpointer.backgroundFrames {
+            } else if frames >= SQLiteCheckpointer.backgroundFrames
+                || (frames >= SQLiteCheckpointer.tightFrames && checkpointer.tight)
+            {
                 checkpointer.request()
             }
             return SQLITE_OK
@@ -75,7 +88,10 @@ final class SQLiteCheckpointer: @unchecked Sendable {
                 return stopping
             }
             if stop { break }
-            sqlite3_wal_checkpoint_v2(connection.db, "main", SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            // TRUNCATE waits briefly for the writer and readers, so only when
+            // the disk is short; PASSIVE never waits.
+            let mode = tight ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE
+            sqlite3_wal_checkpoint_v2(connection.db, "main", mode, nil, nil)
         }
         connection.close()
         lock.withLock {

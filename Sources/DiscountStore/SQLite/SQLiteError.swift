@@ -1,4 +1,7 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 import DiscountCore
 
 /// A failed SQLite call: the extended result code and SQLite's message.
@@ -12,12 +15,22 @@ struct SQLiteError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// The operating system's errno behind an I/O failure, when SQLite kept one.
+    var systemErrno: Int32 = 0
+
     /// The last error on `db`, or a generic one for `code` when `db` has none.
     init(code: Int32, db: OpaquePointer?) {
         let extended = db.map { sqlite3_extended_errcode($0) } ?? code
         let resolved = (extended & 0xff) == (code & 0xff) ? extended : code
         let text = db.flatMap { sqlite3_errmsg($0).map { String(cString: $0) } } ?? String(cString: sqlite3_errstr(code))
         self.init(code: resolved, message: text)
+        systemErrno = db.map { sqlite3_system_errno($0) } ?? 0
+    }
+
+    /// SQLITE_FULL, or an I/O error the kernel gave as "no space" or "quota exceeded".
+    var isDiskFull: Bool {
+        primaryCode == SQLITE_FULL
+            || (primaryCode == SQLITE_IOERR && (systemErrno == ENOSPC || systemErrno == EDQUOT))
     }
 
     var primaryCode: Int32 { code & 0xff }
@@ -48,6 +61,7 @@ extension StoreError {
         switch error {
         case let error as StoreError: error
         case let error as CancellationError: error
+        case let error as SQLiteError where error.isDiskFull: StoreError.storageFull
         case let error as SQLiteError: StoreError.failure("sqlite: \(error.message) (code \(error.code))")
         default: StoreError.failure(String(describing: error))
         }

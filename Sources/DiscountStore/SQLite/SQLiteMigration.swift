@@ -1,3 +1,5 @@
+import DiscountCore
+
 /// One step of `SQLiteSchema.migrations`, run inside the step's transaction.
 struct SQLiteMigration: Sendable {
     let apply: @Sendable (SQLiteConnection) throws -> Void
@@ -40,5 +42,42 @@ struct SQLiteMigration: Sendable {
         var table: String
         var old: String
         var new: String
+    }
+
+    /// Recomputes `canonical_code` for codes with non-ASCII text: their keys
+    /// were upper-cased text, and are now `CodeText.canonical` (NFKC case
+    /// folded), so look-alikes collide. ASCII keys are the same either way,
+    /// so only the (rare) non-ASCII rows are touched. Two existing codes that
+    /// now share a key cannot both have it: the later one keeps its old key
+    /// (it stays findable by its exact text, as before).
+    static let rekeyingNonASCIICodes = SQLiteMigration { db in
+        try rekey(db, select: "SELECT project_id, id, code FROM discount_codes WHERE code GLOB '*[^ -~]*' ORDER BY id",
+                  update: "UPDATE discount_codes SET canonical_code = ?3 WHERE project_id = ?1 AND id = ?2")
+        try rekey(db, select: """
+                SELECT pool_key, seq, code FROM voucher_codes WHERE code GLOB '*[^ -~]*' ORDER BY pool_key, seq
+                """,
+                  update: "UPDATE voucher_codes SET canonical_code = ?3 WHERE pool_key = ?1 AND seq = ?2")
+    }
+
+    /// Reads every (key 1, key 2, code) row first, then updates each row's
+    /// key; a unique-key clash leaves that row as it was.
+    private static func rekey(_ db: SQLiteConnection, select: String, update: String) throws {
+        let rows: [(String, String, String)] = try db.withStatement(select) { s in
+            var rows: [(String, String, String)] = []
+            while try s.step() { rows.append((s.string(0), s.string(1), s.string(2))) }
+            return rows
+        }
+        for (first, second, code) in rows {
+            do {
+                try db.withStatement(update) { s in
+                    try s.bind(1, first)
+                    try s.bind(2, second)
+                    try s.bind(3, CodeText.canonical(code))
+                    try s.run()
+                }
+            } catch let error as SQLiteError where error.isUniqueViolation {
+                continue
+            }
+        }
     }
 }

@@ -102,6 +102,8 @@ enum SQLiteSchema {
         .sql(commissionMigration),
         // 4: the same CHECKs without IN lists (see `cheaperChecks`).
         .rewritingChecks(cheaperChecks),
+        // 5: keys of non-ASCII codes in Unicode's identifier-matching form (`CodeText.canonical`).
+        .rekeyingNonASCIICodes,
     ]
 
     /// The version a fully migrated database has.

@@ -110,7 +110,7 @@ extension SQLiteStore {
     }
 
     public func deleteDiscountCode(projectID: String, id: String) async throws -> Bool {
-        try await write { db in
+        try await write(freesSpace: true) { db in
             try db.withStatement(SQL.delete) { s in
                 try s.bind(1, projectID)
                 try s.bind(2, id)

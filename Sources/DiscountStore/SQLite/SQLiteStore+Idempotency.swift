@@ -59,7 +59,7 @@ extension SQLiteStore {
     }
 
     public func purgeIdempotencyRecords(createdBefore cutoff: Instant, limit: Int) async throws -> Int {
-        try await write(weight: limit) { db in
+        try await write(weight: limit, freesSpace: true) { db in
             try db.withStatement(SQL.purge) { s in
                 try s.bind(1, cutoff)
                 try s.bind(2, Int64(limit))

@@ -74,7 +74,7 @@ extension SQLiteStore {
             for text in order.codes {
                 let match = try db.withStatement(SQL.matchCode) { s in
                     try s.bind(1, order.projectID)
-                    try s.bind(2, CodeText.trim(text).uppercased())
+                    try s.bind(2, CodeText.canonical(text))
                     return try s.step() ? (s.int64(0), s.int64(1), s.string(2)) : nil
                 }
                 if let match {

@@ -98,7 +98,7 @@ extension SQLiteStore {
     }
 
     public func deletePriceRule(projectID: String, id: String) async throws -> Int64? {
-        try await write { db in
+        try await write(freesSpace: true) { db in
             let codes = try db.withStatement(SQL.countCodes) { s in
                 try s.bind(1, projectID)
                 try s.bind(2, id)

@@ -55,7 +55,8 @@ extension SQLiteStore {
     }
 
     public func revokeToken(id: String, at: Instant) async throws -> TokenRecord? {
-        try await write { db in
+        // A revocation must work on a full disk: it may be why the disk is filling.
+        try await write(freesSpace: true) { db in
             try db.withStatement(SQL.revoke) { s in
                 try s.bind(1, id)
                 try s.bind(2, at)

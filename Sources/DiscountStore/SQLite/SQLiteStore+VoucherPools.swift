@@ -69,7 +69,7 @@ extension SQLiteStore: VoucherStore {
     }
 
     public func deleteVoucherPool(projectID: String, id: String) async throws -> Int64? {
-        try await write { db in
+        try await write(freesSpace: true) { db in
             guard let (key, pool) = try Self.voucherPool(projectID: projectID, id: id, db) else { return nil }
             for sql in [SQL.deleteCodes, SQL.deleteUsedBy, SQL.deletePool] {
                 try db.withStatement(sql) { s in

@@ -8,6 +8,8 @@ import DiscountCore
 /// never wait behind writes. The operations live in the `SQLiteStore+…` files.
 public final class SQLiteStore: Store {
     public var backendName: String { "sqlite" }
+    /// Disk held back for deletes once the disk is full: 8 MiB.
+    public static let defaultReserveBytes: Int64 = 8 << 20
     /// The database file.
     public let path: String
     public let synchronous: SynchronousMode
@@ -25,7 +27,13 @@ public final class SQLiteStore: Store {
     /// Opens the database at `path`, creating it (mode 0600) when missing, and
     /// brings its schema up to date. `synchronous` is `.full` unless you
     /// accept losing the last acknowledged writes on power loss (see `SynchronousMode`).
-    public static func open(path: String, synchronous: SynchronousMode = .full) throws -> SQLiteStore {
+    ///
+    /// `reserveBytes` of disk are held back in a reserve file beside it, released
+    /// when the disk fills so that deletes can still commit (see `SQLiteSpaceGuard`).
+    public static func open(
+        path: String, synchronous: SynchronousMode = .full,
+        reserveBytes: Int64 = SQLiteStore.defaultReserveBytes
+    ) throws -> SQLiteStore {
         do {
             let connection = try SQLiteConnection(path: path, role: .writer(synchronous))
             do {
@@ -45,7 +53,8 @@ public final class SQLiteStore: Store {
             }
             let writer: SQLiteWriter
             do {
-                writer = try SQLiteWriter(connection: connection, checkpointer: checkpointer)
+                let spaceGuard = SQLiteSpaceGuard(databasePath: path, reserveBytes: reserveBytes, checkpointer: checkpointer)
+                writer = try SQLiteWriter(connection: connection, checkpointer: checkpointer, spaceGuard: spaceGuard)
             } catch {
                 checkpointer.stop()
                 readers.close()
@@ -77,8 +86,8 @@ public final class SQLiteStore: Store {
 
     /// A write on the writer thread; returns once committed.
     func write<T: Sendable>(
-        weight: Int = 1, _ body: @escaping @Sendable (SQLiteConnection) throws -> T
+        weight: Int = 1, freesSpace: Bool = false, _ body: @escaping @Sendable (SQLiteConnection) throws -> T
     ) async throws -> T {
-        try await writer.write(weight: weight, body)
+        try await writer.write(weight: weight, freesSpace: freesSpace, body)
     }
 }

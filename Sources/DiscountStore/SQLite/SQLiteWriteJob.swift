@@ -11,6 +11,10 @@ protocol SQLiteWriteJob: AnyObject, Sendable {
     var isCancelled: Bool { get }
     /// Past this, the job is not started (its caller has stopped waiting).
     var deadline: WriteDeadline { get }
+    /// A delete: it may run when the disk is full (see `SQLiteSpaceGuard`).
+    var freesSpace: Bool { get }
+    /// The job failed because the disk was full. Read on the writer thread after `run`.
+    var ranOutOfSpace: Bool { get }
     /// Runs the operation inside the open transaction; true when it succeeded.
     /// Called on the writer thread only.
     func run(on connection: SQLiteConnection) -> Bool
@@ -28,6 +32,7 @@ protocol SQLiteWriteJob: AnyObject, Sendable {
 final class SQLiteTypedWriteJob<T: Sendable>: SQLiteWriteJob, @unchecked Sendable {
     let weight: Int
     let deadline: WriteDeadline
+    let freesSpace: Bool
     private let body: @Sendable (SQLiteConnection) throws -> T
     private let cancelled = Atomic<Bool>(false)
     /// Whom to tell: a suspended caller's continuation, or a completion that
@@ -35,13 +40,22 @@ final class SQLiteTypedWriteJob<T: Sendable>: SQLiteWriteJob, @unchecked Sendabl
     var deliver: (@Sendable (Result<T, any Error>) -> Void)?
     private var result: Result<T, any Error>?
 
-    init(weight: Int, deadline: WriteDeadline = .never, body: @escaping @Sendable (SQLiteConnection) throws -> T) {
+    init(
+        weight: Int, deadline: WriteDeadline = .never, freesSpace: Bool = false,
+        body: @escaping @Sendable (SQLiteConnection) throws -> T
+    ) {
         self.weight = weight
         self.deadline = deadline
+        self.freesSpace = freesSpace
         self.body = body
     }
 
     var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
+
+    var ranOutOfSpace: Bool {
+        if case .failure(StoreError.storageFull)? = result { return true }
+        return false
+    }
 
     func cancel() { cancelled.store(true, ordering: .releasing) }
 

@@ -31,6 +31,7 @@ final class SQLiteWriter: @unchecked Sendable {
 
     private let connection: SQLiteConnection
     private let checkpointer: SQLiteCheckpointer
+    private let spaceGuard: SQLiteSpaceGuard
     private let lock = ConditionLock()
     private var pending: [any SQLiteWriteJob] = []
     private var closing = false
@@ -42,9 +43,10 @@ final class SQLiteWriter: @unchecked Sendable {
     private var finished: [SQLiteDeliverer.Outcome] = []
 
     /// Takes ownership of `connection` and `checkpointer` and starts the thread.
-    init(connection: SQLiteConnection, checkpointer: SQLiteCheckpointer) throws {
+    init(connection: SQLiteConnection, checkpointer: SQLiteCheckpointer, spaceGuard: SQLiteSpaceGuard) throws {
         self.connection = connection
         self.checkpointer = checkpointer
+        self.spaceGuard = spaceGuard
         deliverer = try SQLiteDeliverer()
         checkpointer.attach(to: connection)
         try spawnThread(named: "sqlite-writer") { [self] in runLoop() }
@@ -57,10 +59,10 @@ final class SQLiteWriter: @unchecked Sendable {
     /// its result once that transaction is durable. A caller cancelled before
     /// its job starts gets `CancellationError` and nothing is written.
     func write<T: Sendable>(
-        weight: Int = 1, _ body: @escaping @Sendable (SQLiteConnection) throws -> T
+        weight: Int = 1, freesSpace: Bool = false, _ body: @escaping @Sendable (SQLiteConnection) throws -> T
     ) async throws -> T {
         try Task.checkCancellation()
-        let job = SQLiteTypedWriteJob(weight: weight, body: body)
+        let job = SQLiteTypedWriteJob(weight: weight, freesSpace: freesSpace, body: body)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 job.deliver = { continuation.resume(with: $0) }
@@ -120,6 +122,13 @@ final class SQLiteWriter: @unchecked Sendable {
     private func runLoop() {
         while let batch = nextBatch() {
             commit(batch)
+            // Outside any transaction: a full disk is handled before the next
+            // batch starts (and before its callers hear of it).
+            if finished.contains(where: { $0.job.ranOutOfSpace || $0.batchError as? StoreError == .storageFull }) {
+                spaceGuard.diskFilled(connection)
+            } else {
+                spaceGuard.afterCommit()
+            }
             deliverer.deliver(finished)
             finished = []
         }
@@ -251,7 +260,8 @@ final class SQLiteWriter: @unchecked Sendable {
             if connection.isAutocommit {
                 // SQLite rolled the whole transaction back on its own (I/O
                 // error, disk full…): nothing done since BEGIN survives.
-                let error = StoreError.failure("the transaction was rolled back by SQLite")
+                let error = job.ranOutOfSpace
+                    ? StoreError.storageFull : StoreError.failure("the transaction was rolled back by SQLite")
                 abandon(error)
                 finish(job, error)
                 continue
@@ -300,11 +310,12 @@ final class SQLiteWriter: @unchecked Sendable {
 
     /// Why `job` must not start now, if it must not: its caller's task was
     /// cancelled, or its deadline passed while it waited (behind other
-    /// transactions, or behind the jobs before it in this one).
+    /// transactions, or behind the jobs before it in this one), or the disk
+    /// is full and it would not free space.
     private func refusal(of job: any SQLiteWriteJob) -> (any Error)? {
         if job.isCancelled { return CancellationError() }
         if job.deadline.hasPassed { return StoreError.deadlineExceeded }
-        return nil
+        return spaceGuard.refusal(freesSpace: job.freesSpace)
     }
 
     /// Records `job` as finished, to be told after this transaction.

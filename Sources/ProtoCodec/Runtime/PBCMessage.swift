@@ -37,6 +37,7 @@ package enum PBC {
     /// arena goes at once, so free_unpacked is not needed) and deep-copies
     /// the result into Swift values.
     package static func decode<M: PBCMessage>(_ bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) -> M {
+        var stringProblem: ProtoDecodingError.StringProblem?
         let decoded: M? = PBCArena.with { arena in
             arena.withAllocator { allocator in
                 let unpacked: UnsafeMutablePointer<M.CMessage>?
@@ -47,11 +48,15 @@ package enum PBC {
                     var byte: UInt8 = 0
                     unpacked = M.pbcUnpack(allocator, 0, &byte)
                 }
-                return unpacked.map { M(pbc: $0) }
+                guard let unpacked else { return nil }
+                // The C message's first member is its ProtobufCMessage base, which names its descriptor.
+                let descriptor = UnsafeRawPointer(unpacked).assumingMemoryBound(to: ProtobufCMessage.self).pointee.descriptor!
+                stringProblem = PBCStringCheck.problem(in: bytes, descriptor)
+                return stringProblem == nil ? M(pbc: unpacked) : nil
             }
         }
         guard let decoded else {
-            throw ProtoDecodingError(messageName: M.protoName, byteCount: bytes.count)
+            throw ProtoDecodingError(messageName: M.protoName, byteCount: bytes.count, stringProblem: stringProblem)
         }
         return decoded
     }

@@ -29,8 +29,10 @@ struct OrderWebhook: Sendable, Equatable {
         codes += (object["discount_applications"] as? [[String: Any]] ?? [])
             .filter { ($0["type"] as? String) == "discount_code" }.compactMap { $0["code"] as? String }
         self.codes = codes
-        guard let currency = object["currency"] as? String, currency.count == 3 else { throw Problem.notAnOrder("no currency") }
-        self.currency = currency.uppercased()
+        guard let currency = (object["currency"] as? String).flatMap(CurrencyCode.validated) else {
+            throw Problem.notAnOrder("no ISO 4217 currency")
+        }
+        self.currency = currency
         let subtotalText = (object["subtotal_price"] as? String) ?? (object["subtotal_price"] as? NSNumber)?.stringValue ?? "0"
         guard let subtotal = Self.minorUnits(subtotalText) else { throw Problem.notAnOrder("bad subtotal_price") }
         self.subtotal = subtotal
@@ -49,12 +51,21 @@ struct OrderWebhook: Sendable, Equatable {
 
     /// "85.00" → 8500. Two decimals, as Shopify formats most currencies.
     static func minorUnits(_ text: String) -> Int64? {
-        guard let value = Decimal(string: text), value >= 0 else { return nil }
+        guard let value = Decimal(string: text), value >= 0,
+            value * 100 <= Decimal(OrderAttribution.maxSubtotal)
+        else { return nil }
         return NSDecimalNumber(decimal: value * 100).rounding(accordingToBehavior: nil).int64Value
     }
 
     static func instant(_ text: String) -> Instant? {
         guard let date = try? Date(text, strategy: .iso8601) else { return nil }
-        return Instant(microseconds: Int64(date.timeIntervalSince1970 * 1_000_000))
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        guard let whole = Int64(exactly: seconds) else { return nil }
+        let nanos = Int32(((date.timeIntervalSince1970 - seconds) * 1e9).rounded(.down).clamped(to: 0...999_999_999))
+        return Instant(wireSeconds: whole, nanos: nanos)
     }
+}
+
+extension Double {
+    fileprivate func clamped(to range: ClosedRange<Double>) -> Double { Swift.min(Swift.max(self, range.lowerBound), range.upperBound) }
 }

@@ -1,0 +1,77 @@
+import DiscountClient
+import DiscountServices
+import DiscountStore
+import Foundation
+import Logging
+import NIOCore
+import TTRPC
+
+/// The whole daemon minus its process: the real router, services and a
+/// SQLite store in a temporary folder, served by a real TTRPC server on a
+/// temporary Unix socket inside the test process. Tests talk to it through
+/// `DiscountClient` (or raw `TTRPCClient` calls) exactly as to a live daemon,
+/// but start in milliseconds and share the test's address space (a trap in a
+/// handler fails the test run instead of vanishing into another process).
+public final class InProcessDaemon: Sendable {
+    public struct Options: Sendable {
+        public var requireAuth = false
+        public var cacheEntries = 1_000
+        public var defaultTimeout: Duration = .seconds(30)
+        public init() {}
+    }
+
+    public let directory: URL
+    public let socketPath: String
+    public let store: SQLiteStore
+    private let server: TTRPCServer
+
+    private init(directory: URL, socketPath: String, store: SQLiteStore, server: TTRPCServer) {
+        self.directory = directory
+        self.socketPath = socketPath
+        self.store = store
+        self.server = server
+    }
+
+    public static func start(_ options: Options = Options()) async throws -> InProcessDaemon {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("discountd-inproc-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let socketPath = directory.appendingPathComponent("d.sock").path
+        let store = try SQLiteStore.open(path: directory.appendingPathComponent("discountd.sqlite").path)
+        let router = DiscountRouter.make(
+            facts: ServerFacts(version: "test", backend: store.backendName, socketPath: socketPath), store: store,
+            options: .init(requireAuth: options.requireAuth, ownerUID: getuid(), cacheCapacity: options.cacheEntries))
+        var configuration = TTRPCServer.Configuration(socketPath: socketPath)
+        configuration.limits.defaultTimeout = .nanoseconds(Int64(options.defaultTimeout.components.seconds) * 1_000_000_000)
+        var logger = Logger(label: "discountd-test")
+        logger.logLevel = .critical
+        let server = try await TTRPCServer.bind(configuration: configuration, router: router, logger: logger)
+        return InProcessDaemon(directory: directory, socketPath: socketPath, store: store, server: server)
+    }
+
+    public func client(_ options: DiscountClient.Options = .init()) async throws -> DiscountClient {
+        try await DiscountClient.connect(socketPath: socketPath, options: options)
+    }
+
+    /// Drains, closes the store and removes the folder.
+    public func stop() async {
+        await server.shutdown(gracePeriod: .seconds(5))
+        await store.close()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// Runs `body` against a fresh in-process daemon, then stops it.
+public func withInProcessDaemon<T>(
+    _ options: InProcessDaemon.Options = .init(), _ body: (InProcessDaemon) async throws -> T
+) async throws -> T {
+    let daemon = try await InProcessDaemon.start(options)
+    do {
+        let result = try await body(daemon)
+        await daemon.stop()
+        return result
+    } catch {
+        await daemon.stop()
+        throw error
+    }
+}

@@ -1,0 +1,93 @@
+import DiscountCore
+import DiscountStore
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A full disk, for real: the store on a small tmpfs (mounting one needs
+/// root, as CI has). Writes that would need space are refused as
+/// `storageFull` (not a generic failure); deletes still commit; writes resume
+/// once there is space again; nothing acknowledged is lost.
+@Suite(.enabled(if: getuid() == 0, "mounting a tmpfs needs root"), .serialized)
+struct SQLiteDiskFullTests {
+    @Test func aFullDiskRefusesInsertsButNotDeletesAndRecovers() async throws {
+        let disk = try SmallDisk(megabytes: 6)
+        defer { disk.remove() }
+        let path = disk.path + "/discountd.sqlite"
+        var store: SQLiteStore? = try SQLiteStore.open(path: path, reserveBytes: 1 << 20)
+        let rule = Fixtures.rule()
+        try await store!.insertPriceRule(rule)
+
+        // Fill the disk, a chunk at a time, until the store says it is full.
+        var stored: [DiscountCode] = []
+        var fullError: (any Error)?
+        fill: for round in 0..<200 {
+            let chunk = (0..<500).map { Fixtures.code("FILL-\(round)-\($0)-\(String(repeating: "X", count: 40))", rule: rule) }
+            do {
+                _ = try await store!.insertDiscountCodes(chunk)
+                stored += chunk
+            } catch {
+                fullError = error
+                break fill
+            }
+        }
+        #expect(fullError as? StoreError == .storageFull, "got \(String(describing: fullError))")
+        #expect(!stored.isEmpty)
+
+        // Short of space: a new code is refused at once, a delete commits.
+        await #expect(throws: StoreError.storageFull) {
+            try await store!.insertDiscountCode(Fixtures.code("ONE-MORE", rule: rule))
+        }
+        for code in stored.prefix(50) {
+            #expect(try await store!.deleteDiscountCode(projectID: code.projectID, id: code.id))
+        }
+        stored.removeFirst(50)
+
+        // Space comes back: once the store has looked again, writes resume.
+        try disk.resize(megabytes: 64)
+        try await Task.sleep(for: .milliseconds(1_200))
+        _ = try await store!.deleteDiscountCode(projectID: "default", id: "none")  // a write lets it look
+        try await store!.insertDiscountCode(Fixtures.code("AFTER", rule: rule))
+
+        // Everything acknowledged survived, nothing refused was kept.
+        await store!.close()
+        store = try SQLiteStore.open(path: path, reserveBytes: 1 << 20)
+        #expect(try await store!.countDiscountCodes(projectID: "default") == Int64(stored.count + 1))
+        #expect(try await store!.discountCode(projectID: "default", canonicalCode: "ONE-MORE") == nil)
+        await store!.close()
+    }
+}
+
+/// A tmpfs of a few megabytes, mounted for one test.
+struct SmallDisk {
+    let path: String
+
+    init(megabytes: Int) throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("discountd-full-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try Self.run("/bin/mount", "-t", "tmpfs", "-o", "size=\(megabytes)m,mode=0700", "tmpfs", path)
+    }
+
+    func resize(megabytes: Int) throws {
+        try Self.run("/bin/mount", "-o", "remount,size=\(megabytes)m", path)
+    }
+
+    func remove() {
+        try? Self.run("/bin/umount", path)
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    private static func run(_ tool: String, _ arguments: String...) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw StoreError.failure("\(tool) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+        }
+    }
+}
