@@ -71,9 +71,3 @@ enum SocketActivation {
         }
     }
 }
-
-func environment(_ name: String) -> String? {
-    guard let value = getenv(name) else { return nil }
-    let string = String(cString: value)
-    return string.isEmpty ? nil : string
-}
