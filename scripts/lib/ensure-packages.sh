@@ -31,6 +31,8 @@ ensure_packages() {
         command -v help2man >/dev/null || lean+=(help2man)
         command -v patchelf >/dev/null || lean+=(patchelf)
         command -v systemd-sysusers >/dev/null || lean+=(systemd)
+        # Linking FoundationNetworking statically (discountctl) takes libcurl.so.
+        pkg-config --exists libcurl 2>/dev/null || lean+=(libcurl4-openssl-dev)
     fi
     [ ${#want[@]} -eq 0 ] && [ ${#lean[@]} -eq 0 ] && return 0
 
