@@ -20,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // TLS to Shopify (a private CA besides the system's), and the tests' own CA and fake Shopify.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         // `discountctl mcp`: the Model Context Protocol server (stdio transport).
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
@@ -64,10 +68,15 @@ let package = Package(
         ),
         // Domain types and rules: no I/O.
         .target(name: "DiscountCore"),
-        // The Store protocol and its backends.
+        // The store protocols, their errors and shared types: what services see.
         .target(
             name: "DiscountStore",
-            dependencies: ["DiscountCore", "CSQLite", "CSQLiteTuning"]
+            dependencies: ["DiscountCore"]
+        ),
+        // The embedded backend: one SQLite file, WAL, a group-committing writer.
+        .target(
+            name: "DiscountStoreSQLite",
+            dependencies: ["DiscountStore", "DiscountCore", "CSQLite", "CSQLiteTuning"]
         ),
         // Process-wide SQLite settings and the page-cache wrapper (C: sqlite3_config is variadic).
         .target(name: "CSQLiteTuning", dependencies: ["CSQLite"]),
@@ -85,6 +94,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,10 +109,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Ends every connection at once when the daemon crashes (C: a signal handler).
+        .target(name: "CCrashGuard"),
         .executableTarget(
             name: "discountd",
             dependencies: [
-                "DiscountServices", "DiscountStore", "TTRPC", "ShopifySync",
+                "CCrashGuard", "DiscountServices", "DiscountStore", "DiscountStoreSQLite", "TTRPC", "ShopifySync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -118,7 +130,7 @@ let package = Package(
         .target(
             name: "DiscountTestSupport",
             dependencies: [
-                "DiscountServices", "DiscountStore", "DiscountClient", "TTRPC",
+                "DiscountServices", "DiscountStore", "DiscountStoreSQLite", "DiscountClient", "TTRPC",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -151,7 +163,7 @@ let package = Package(
         .executableTarget(
             name: "discountd-store-bench",
             dependencies: [
-                "DiscountStore", "DiscountCore",
+                "DiscountStore", "DiscountStoreSQLite", "DiscountCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -167,7 +179,8 @@ let package = Package(
         .testTarget(name: "DiscountBenchTests", dependencies: ["DiscountBench"]),
         .testTarget(name: "ShopifySyncTests", dependencies: ["ShopifySync", "DiscountCore"]),
         .testTarget(name: "DiscountServicesTests", dependencies: ["DiscountServices"]),
-        .testTarget(name: "DiscountStoreTests", dependencies: ["DiscountStore", "DiscountCore", "CSQLiteTuning"]),
+        .testTarget(
+            name: "DiscountStoreTests", dependencies: ["DiscountStore", "DiscountStoreSQLite", "DiscountCore", "CSQLiteTuning"]),
         .testTarget(
             name: "TTRPCTests",
             dependencies: [
@@ -187,6 +200,10 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // The fake Shopify over TLS, with a CA made by the test.
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
     ]
@@ -201,7 +218,7 @@ if Context.environment["DISCOUNTD_FUZZ"] == "1" {
         ("FuzzEnvelope", ["FuzzSupport", "ProtoCodec"]),
         ("FuzzPayloads", ["FuzzSupport", "ProtoCodec"]),
         ("FuzzRouter", [
-            "FuzzSupport", "DiscountServices", "DiscountStore", "TTRPC", "ProtoCodec",
+            "FuzzSupport", "DiscountServices", "DiscountStore", "DiscountStoreSQLite", "TTRPC", "ProtoCodec",
             .product(name: "Logging", package: "swift-log"),
         ]),
     ]

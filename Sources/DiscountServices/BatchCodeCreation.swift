@@ -4,6 +4,7 @@ import ProtoCodec
 
 /// BatchCreateDiscountCodes: an explicit list or a generator, stored in large
 /// chunks with progress after each, rejects reported with their reasons.
+/// Resumable under an idempotency key and stopped cleanly by shutdown (`BulkRun`).
 struct BatchCodeCreation {
     static let maxCodes = CodeGenerator.maxCount
     /// Rejects listed one by one; beyond this only `rejected_count` grows.
@@ -14,11 +15,22 @@ struct BatchCodeCreation {
     let book: PriceRuleBook
     let projectID: String
     let request: BatchCreateDiscountCodesRequest
+    let run: BulkRun
 
-    private struct Tally {
+    private struct Tally: Sendable {
         var created = 0
         var rejectedCount = 0
         var rejected: [RejectedCode] = []
+
+        init() {}
+
+        /// The tally a checkpoint kept (its encoding is the result message's).
+        init(resuming checkpoint: BulkCheckpoint?) {
+            guard let checkpoint, let kept = try? BatchCreateDiscountCodesResult(protobufBytes: checkpoint.tally) else { return }
+            created = Int(clamping: kept.created)
+            rejectedCount = Int(clamping: kept.rejectedCount)
+            rejected = kept.rejected
+        }
 
         mutating func reject(_ code: String, _ reason: String) {
             rejectedCount += 1
@@ -32,7 +44,7 @@ struct BatchCodeCreation {
         }
     }
 
-    func run(progress: (Int, Int) async throws -> Void) async throws -> BatchCreateDiscountCodesResult {
+    func perform(progress: (Int, Int) async throws -> Void) async throws -> BatchCreateDiscountCodesResult {
         let ruleID = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
         let usageLimit = try Validate.usageLimit(request.usageLimit, field: "usage_limit")
         switch (request.codes.isEmpty, request.generator) {
@@ -80,14 +92,21 @@ struct BatchCodeCreation {
     private func storeList(
         ruleID: String, usageLimit: Int64?, progress: (Int, Int) async throws -> Void
     ) async throws -> BatchCreateDiscountCodesResult {
-        var tally = Tally()
-        var seen = Set<String>()
-        var pending: [DiscountCodeRecord] = []
+        var tally = Tally(resuming: run.resumed)
         let total = request.codes.count
-        for (index, raw) in request.codes.enumerated() {
+        let start = min(Int(clamping: run.resumed?.processed ?? 0), total)
+        // Repeats are told from codes already stored by what came before.
+        var seen = Set<String>()
+        for raw in request.codes[..<start] {
+            if case .success(let text) = CodeText.validated(raw) { seen.insert(CodeText.canonical(text)) }
+        }
+        var pending: [DiscountCodeRecord] = []
+        var index = start
+        var committed = start
+        while index < total {
+            let raw = request.codes[index]
             switch CodeText.validated(raw) {
-            case .failure(let problem):
-                _ = problem  // the request's own validation names the rule; here the reason code is enough
+            case .failure:
                 tally.reject(raw, "INVALID_CODE")
             case .success(let text):
                 if seen.insert(CodeText.canonical(text)).inserted {
@@ -96,12 +115,33 @@ struct BatchCodeCreation {
                     tally.reject(text, "DUPLICATE_IN_REQUEST")
                 }
             }
-            if pending.count == PriceRulesService.batchChunk || index == total - 1 {
-                try await insert(&pending, into: &tally)
-                try await progress(index + 1, total)
+            index += 1
+            if pending.count == PriceRulesService.batchChunk || index == total {
+                try run.checkShutdown(committed: committed, of: total, what: "listed codes")
+                let before = tally
+                let chunk = pending
+                let handled = index
+                let checkpoint = run.checkpoints { (taken: [String]) in
+                    (handled, Self.tallied(before, chunk, taken: Set(taken)).result.encoded())
+                }
+                let taken = Set(try await book.insertCodes(chunk, checkpoint: checkpoint))
+                tally = Self.tallied(before, chunk, taken: taken)
+                committed = index
+                pending.removeAll(keepingCapacity: true)
+                try await progress(index, total)
             }
         }
         return tally.result
+    }
+
+    /// `tally` after a chunk whose codes in `taken` the project already had.
+    private static func tallied(_ tally: Tally, _ chunk: [DiscountCodeRecord], taken: Set<String>) -> Tally {
+        var tally = tally
+        for code in chunk where taken.contains(code.canonicalCode) {
+            tally.reject(code.code, "CODE_TAKEN")
+        }
+        tally.created += chunk.count - taken.count
+        return tally
     }
 
     /// Draws every code up front and stores them in canonical order: each
@@ -112,7 +152,7 @@ struct BatchCodeCreation {
         _ generator: DiscountCore.CodeGenerator, count: Int, ruleID: String, usageLimit: Int64?,
         progress: (Int, Int) async throws -> Void
     ) async throws -> BatchCreateDiscountCodesResult {
-        var tally = Tally()
+        var tally = Tally(resuming: run.resumed)
         var created: [DiscountCodeRecord] = []
         var rounds = 0
         // Only a small space can run out; only then are created codes kept to undo.
@@ -121,7 +161,7 @@ struct BatchCodeCreation {
         let records: @Sendable (ArraySlice<String>) -> [DiscountCodeRecord] = { [self] texts in
             texts.map { record($0, ruleID: ruleID, usageLimit: usageLimit) }
         }
-        var texts = Self.canonicallyOrdered(generator.generate(count))
+        var texts = Self.canonicallyOrdered(generator.generate(max(0, count - tally.created)))
         while !texts.isEmpty {
             var start = texts.startIndex
             var batch = records(texts[start..<min(start + chunk, texts.endIndex)])
@@ -131,7 +171,14 @@ struct BatchCodeCreation {
                 // Make the next chunk's records on another core while this one is stored.
                 let upcoming = texts[start..<min(start + chunk, texts.endIndex)]
                 async let next = records(upcoming)
-                let taken = Set(try await book.insertCodes(batch))
+                try run.checkShutdown(committed: tally.created, of: count, what: "generated codes")
+                let createdBefore = tally.created
+                let chunkSize = batch.count
+                let checkpoint = run.checkpoints { (taken: [String]) in
+                    let created = createdBefore + chunkSize - taken.count
+                    return (created, BatchCreateDiscountCodesResult(created: Int64(created)).encoded())
+                }
+                let taken = Set(try await book.insertCodes(batch, checkpoint: checkpoint))
                 let stored = taken.isEmpty ? batch : batch.filter { !taken.contains($0.canonicalCode) }
                 tally.created += stored.count
                 redraw += taken.count
@@ -164,16 +211,6 @@ struct BatchCodeCreation {
         texts.map { (key: CodeText.canonical($0), text: $0) }
             .sorted { $0.key < $1.key }
             .map(\.text)
-    }
-
-    private func insert(_ pending: inout [DiscountCodeRecord], into tally: inout Tally) async throws {
-        guard !pending.isEmpty else { return }
-        let taken = Set(try await book.insertCodes(pending))
-        for code in pending where taken.contains(code.canonicalCode) {
-            tally.reject(code.code, "CODE_TAKEN")
-        }
-        tally.created += pending.count - taken.count
-        pending.removeAll(keepingCapacity: true)
     }
 
     private func record(_ text: String, ruleID: String, usageLimit: Int64?) -> DiscountCodeRecord {

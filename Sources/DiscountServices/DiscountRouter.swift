@@ -13,11 +13,14 @@ public enum DiscountRouter {
         public var shopifySyncer: ShopifySyncer?
         /// How long GetMyDiscountCode waits for a code's sync attempt.
         public var shopifySyncWait: Duration
+        /// Raised when the daemon starts draining: bulk operations stop at their next chunk.
+        public var shutdown: ShutdownSignal
 
         public init(
             requireAuth: Bool, ownerUID: UInt32, cacheCapacity: Int = 50_000, shopifySyncer: ShopifySyncer? = nil,
-            shopifySyncWait: Duration = .seconds(2)
+            shopifySyncWait: Duration = .seconds(2), shutdown: ShutdownSignal = ShutdownSignal()
         ) {
+            self.shutdown = shutdown
             self.requireAuth = requireAuth
             self.ownerUID = ownerUID
             self.cacheCapacity = cacheCapacity
@@ -42,7 +45,8 @@ public enum DiscountRouter {
         router.errorMapper = discountErrorMapper
         HealthService().register(in: &router)
 
-        var registrar = MethodRegistrar(router: router, authorizer: authorizer, idempotency: IdempotencyGuard(store: store))
+        var registrar = MethodRegistrar(
+            router: router, authorizer: authorizer, idempotency: IdempotencyGuard(store: store), shutdown: options.shutdown)
         let priceRules = PriceRuleBook(store: store, cacheCapacity: options.cacheCapacity)
         let commission = CommissionBook(
             store: store, syncer: options.shopifySyncer, syncWait: options.shopifySyncWait, cacheCapacity: options.cacheCapacity)

@@ -63,14 +63,57 @@ struct IdempotencyGuard: Sendable {
         return try Self.replay(saved, method: method, requestHash: requestHash)
     }
 
-    private static func replay(_ record: IdempotencyRecord, method: String, requestHash: String) throws -> [UInt8] {
-        guard record.method == method, record.requestHash == requestHash else {
-            throw ServiceError(
-                .failedPrecondition, reason: "IDEMPOTENCY_KEY_REUSED",
-                "idempotency-key was already used for a different request",
-                hint: "Use a new key for a new request; reuse a key only to retry the same request.",
-                field: metadataKey)
+    /// A bulk operation: with a key, one run at a time per key; a finished
+    /// one replays its final message, an unfinished one goes on from its
+    /// checkpoint, and the final message is saved as the key's record (the
+    /// checkpoint dropped) in one transaction.
+    func runBulk(
+        projectID: String, context: CallContext, payload: [UInt8], shutdown: ShutdownSignal,
+        _ body: (BulkRun) async throws -> [UInt8]
+    ) async throws -> [UInt8] {
+        guard let key = context.metadata[Self.metadataKey] else {
+            return try await body(BulkRun(resumed: nil, shutdown: shutdown, owner: nil))
         }
+        guard (1...255).contains(key.utf8.count) else {
+            throw ServiceError.invalidArgument(field: Self.metadataKey, "idempotency-key must be 1 to 255 bytes")
+        }
+        let method = "\(context.service)/\(context.method)"
+        let requestHash = SHA256.hash(data: payload).map { String($0, radix: 16) }.joined(separator: ":")
+        let slot = "\(projectID)\u{0}\(key)"
+        await gate.enter(slot)
+        do {
+            let now = Instant.now()
+            let answer: [UInt8]
+            if let first = try await store.idempotencyRecord(projectID: projectID, key: key), first.isLive(at: now) {
+                answer = try Self.replay(first, method: method, requestHash: requestHash)
+            } else {
+                let checkpoint = try await store.bulkCheckpoint(projectID: projectID, key: key)
+                if let checkpoint, checkpoint.method != method || checkpoint.requestHash != requestHash {
+                    throw Self.reused
+                }
+                let owner = BulkRun.Owner(projectID: projectID, key: key, method: method, requestHash: requestHash)
+                let final = try await body(BulkRun(resumed: checkpoint, shutdown: shutdown, owner: owner))
+                let record = IdempotencyRecord(
+                    projectID: projectID, key: key, method: method, requestHash: requestHash, response: final, createdAt: now)
+                let saved = try await Task { [store] in try await store.finishBulk(record) }.value
+                answer = saved == record ? final : try Self.replay(saved, method: method, requestHash: requestHash)
+            }
+            await gate.leave(slot)
+            return answer
+        } catch {
+            await gate.leave(slot)
+            throw error
+        }
+    }
+
+    private static let reused = ServiceError(
+        .failedPrecondition, reason: "IDEMPOTENCY_KEY_REUSED",
+        "idempotency-key was already used for a different request",
+        hint: "Use a new key for a new request; reuse a key only to retry the same request.",
+        field: metadataKey)
+
+    private static func replay(_ record: IdempotencyRecord, method: String, requestHash: String) throws -> [UInt8] {
+        guard record.method == method, record.requestHash == requestHash else { throw reused }
         return record.response
     }
 }

@@ -8,6 +8,7 @@ struct MethodRegistrar {
     var router: Router
     let authorizer: Authorizer
     let idempotency: IdempotencyGuard
+    let shutdown: ShutdownSignal
 
     /// A read. `fromMemory` answers on the event loop when it can (nil: it can't);
     /// `body` is the full path.
@@ -111,6 +112,28 @@ struct MethodRegistrar {
             let principal = try await authorizer.authorize(context, scope: scope)
             return try await body(try Request(protobufBytes: payload), principal, context).encoded()
         }
+    }
+
+    /// A bulk write: progress messages, then the final message `body` returns.
+    /// Resumable and replayable under an idempotency key (see `BulkRun`).
+    mutating func bulk<Request: ProtoMessage, Response: ProtoMessage>(
+        _ service: String, _ method: String, scope: Scope,
+        _ body: @escaping @Sendable (Request, Principal, BulkRun, StreamWriter<Response>) async throws -> Response
+    ) {
+        let authorizer = self.authorizer
+        let idempotency = self.idempotency
+        let shutdown = self.shutdown
+        router.register(service, method, .serverStreaming { payload, context, sink in
+            let principal = try await authorizer.authorize(context, scope: scope)
+            let request = try Request(protobufBytes: payload)
+            let writer = StreamWriter<Response>(sink: sink)
+            let final = try await idempotency.runBulk(
+                projectID: principal.projectID, context: context, payload: payload, shutdown: shutdown
+            ) { run in
+                try await body(request, principal, run, writer).encoded()
+            }
+            try await writer.send(try Response(protobufBytes: final))
+        })
     }
 
     /// A server-streaming method.

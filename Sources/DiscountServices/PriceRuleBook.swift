@@ -99,6 +99,15 @@ actor PriceRuleBook {
         try await storing { try await store.insertDiscountCodes(codes) }
     }
 
+    /// One chunk of a bulk operation, with its checkpoint when it has one
+    /// (`checkpoint` makes it from the codes refused).
+    func insertCodes(
+        _ codes: [DiscountCodeRecord], checkpoint: (@Sendable ([String]) -> BulkCheckpoint)?
+    ) async throws -> [String] {
+        guard let checkpoint else { return try await insertCodes(codes) }
+        return try await storing { try await store.insertDiscountCodes(codes, checkpoint: checkpoint) }
+    }
+
     nonisolated func cachedCode(projectID: String, ruleID: String, id: String) -> DiscountCodeRecord? {
         guard let code = cache.code(projectID: projectID, id: id), code.priceRuleID == ruleID else { return nil }
         return code

@@ -75,14 +75,14 @@ struct PriceRulesService: Sendable {
             let code = try Self.newCode(request, projectID: principal.projectID)
             return CreateDiscountCodeResponse(discountCodes: [DiscountCodeMessage(try await book.createCode(code))])
         }
-        registrar.stream(name, "BatchCreateDiscountCodes", scope: .writePriceRules) {
-            (request: BatchCreateDiscountCodesRequest, principal, _, writer: StreamWriter<BatchCreateDiscountCodesResponse>) in
-            let result = try await BatchCodeCreation(book: book, projectID: principal.projectID, request: request)
-                .run { processed, total in
+        registrar.bulk(name, "BatchCreateDiscountCodes", scope: .writePriceRules) {
+            (request: BatchCreateDiscountCodesRequest, principal, run, writer: StreamWriter<BatchCreateDiscountCodesResponse>) in
+            let result = try await BatchCodeCreation(book: book, projectID: principal.projectID, request: request, run: run)
+                .perform { processed, total in
                     try await writer.send(BatchCreateDiscountCodesResponse(
                         progress: BulkProgress(processed: Int64(processed), total: Int64(total))))
                 }
-            try await writer.send(BatchCreateDiscountCodesResponse(result: result))
+            return BatchCreateDiscountCodesResponse(result: result)
         }
         registrar.read(name, "GetDiscountCode", scope: .readPriceRules,
             fromMemory: { [book] (request: GetDiscountCodeRequest, principal) in

@@ -80,10 +80,22 @@ struct VoucherBook: Sendable {
 
     // MARK: Codes
 
-    func add(projectID: String, poolID: String, _ codes: [VoucherCodeText]) async throws -> VoucherAddResult {
-        guard let result = try await storing({ try await store.addVoucherCodes(projectID: projectID, poolID: poolID, codes: codes) })
-        else { throw ServiceError.voucherPoolNotFound(poolID) }
-        return result
+    /// Adds one chunk, with the checkpoint `checkpoint` makes from what was
+    /// added when the operation has one.
+    func add(
+        projectID: String, poolID: String, _ codes: [VoucherCodeText],
+        checkpoint: (@Sendable (VoucherAddResult) -> BulkCheckpoint)? = nil
+    ) async throws -> VoucherAddResult {
+        let stored: VoucherAddResult?
+        if let checkpoint {
+            stored = try await storing {
+                try await store.addVoucherCodes(projectID: projectID, poolID: poolID, codes: codes, checkpoint: checkpoint)
+            }
+        } else {
+            stored = try await storing { try await store.addVoucherCodes(projectID: projectID, poolID: poolID, codes: codes) }
+        }
+        guard let stored else { throw ServiceError.voucherPoolNotFound(poolID) }
+        return stored
     }
 
     func page(

@@ -2,7 +2,8 @@ import DiscountCore
 import ProtoCodec
 
 /// AddVoucherCodes: an imported list or a generator, stored in chunks (each
-/// its own transaction, so other writes get in between) with progress after each.
+/// its own transaction, so other writes get in between) with progress after
+/// each; resumable under an idempotency key and stopped cleanly by shutdown (`BulkRun`).
 struct VoucherCodeAddition {
     static let maxCodes = DiscountCore.CodeGenerator.maxCount
     /// Codes per transaction and per progress message.
@@ -14,8 +15,14 @@ struct VoucherCodeAddition {
     let projectID: String
     let poolID: String
     let request: AddVoucherCodesRequest
+    let run: BulkRun
 
-    func run(progress: (Int, Int) async throws -> Void) async throws -> AddVoucherCodesResult {
+    /// The tally a checkpoint kept (in the result message's encoding).
+    private var resumedTally: AddVoucherCodesResult {
+        run.resumed.flatMap { try? AddVoucherCodesResult(protobufBytes: $0.tally) } ?? AddVoucherCodesResult()
+    }
+
+    func perform(progress: (Int, Int) async throws -> Void) async throws -> AddVoucherCodesResult {
         switch (request.codes.isEmpty, request.generator) {
         case (false, nil):
             guard request.codes.count <= Self.maxCodes else {
@@ -44,17 +51,22 @@ struct VoucherCodeAddition {
     }
 
     private func importList(_ texts: [VoucherCodeText], progress: (Int, Int) async throws -> Void) async throws -> AddVoucherCodesResult {
-        var result = VoucherAddResult()
-        var start = 0
+        var result = resumedTally
+        var start = min(Int(clamping: run.resumed?.processed ?? 0), texts.count)
         while start < texts.count {
             let end = min(start + Self.chunk, texts.count)
-            let stored = try await book.add(projectID: projectID, poolID: poolID, Array(texts[start..<end]))
+            try run.checkShutdown(committed: start, of: texts.count, what: "listed codes")
+            let before = result
+            let checkpoint = run.checkpoints { (stored: VoucherAddResult) in
+                (end, AddVoucherCodesResult(added: before.added + stored.added, duplicates: before.duplicates + stored.duplicates).encoded())
+            }
+            let stored = try await book.add(projectID: projectID, poolID: poolID, Array(texts[start..<end]), checkpoint: checkpoint)
             result.added += stored.added
             result.duplicates += stored.duplicates
             start = end
             try await progress(end, texts.count)
         }
-        return AddVoucherCodesResult(added: result.added, duplicates: result.duplicates)
+        return result
     }
 
     /// Draws until `count` new codes are stored; draws that collide with the
@@ -69,14 +81,19 @@ struct VoucherCodeAddition {
             generator.generate(size).map(VoucherCodeText.init)
                 .sorted { $0.canonical.utf8.lexicographicallyPrecedes($1.canonical.utf8) }
         }
-        var added = 0
+        var added = Int(clamping: resumedTally.added)
         var collidingRounds = 0
-        var drawn = draw(min(Self.chunk, count))
+        var drawn = draw(min(Self.chunk, max(0, count - added)))
         while !drawn.isEmpty {
             // Draw the next chunk on the other core while this one is stored.
             let upcomingSize = max(0, min(Self.chunk, count - added - drawn.count))
             async let upcoming = draw(upcomingSize)
-            let stored = try await book.add(projectID: projectID, poolID: poolID, drawn)
+            try run.checkShutdown(committed: added, of: count, what: "generated codes")
+            let addedBefore = added
+            let checkpoint = run.checkpoints { (stored: VoucherAddResult) in
+                (addedBefore + Int(stored.added), AddVoucherCodesResult(added: Int64(addedBefore) + stored.added).encoded())
+            }
+            let stored = try await book.add(projectID: projectID, poolID: poolID, drawn, checkpoint: checkpoint)
             added += Int(stored.added)
             try await progress(added, count)
             var next = await upcoming

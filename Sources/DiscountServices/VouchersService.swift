@@ -76,15 +76,16 @@ struct VouchersService: Sendable {
             let deleted = try await book.deletePool(projectID: projectID, id: poolID)
             return DeleteVoucherPoolResponse(poolId: poolID, deletedCodes: deleted)
         }
-        registrar.stream(name, "AddVoucherCodes", scope: .writeVouchers) {
-            (request: AddVoucherCodesRequest, principal, _, writer: StreamWriter<AddVoucherCodesResponse>) in
+        registrar.bulk(name, "AddVoucherCodes", scope: .writeVouchers) {
+            (request: AddVoucherCodesRequest, principal, run, writer: StreamWriter<AddVoucherCodesResponse>) in
             let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
-            let result = try await VoucherCodeAddition(book: book, projectID: projectID, poolID: poolID, request: request)
-                .run { processed, total in
-                    try await writer.send(AddVoucherCodesResponse(
-                        progress: BulkProgress(processed: Int64(processed), total: Int64(total))))
-                }
-            try await writer.send(AddVoucherCodesResponse(result: result))
+            let result = try await VoucherCodeAddition(
+                book: book, projectID: projectID, poolID: poolID, request: request, run: run
+            ).perform { processed, total in
+                try await writer.send(AddVoucherCodesResponse(
+                    progress: BulkProgress(processed: Int64(processed), total: Int64(total))))
+            }
+            return AddVoucherCodesResponse(result: result)
         }
         registrar.write(name, "AssignVoucherCode", scope: .writeVouchers,
             handOff: { [book] (request: AssignVoucherCodeRequest, principal, reply) in

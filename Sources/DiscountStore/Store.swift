@@ -54,6 +54,11 @@ public protocol Store: Sendable {
     /// Inserts as many as it can in large transactions; returns the canonical
     /// codes refused because the project already has them (or the batch repeats them).
     func insertDiscountCodes(_ codes: [DiscountCode]) async throws -> [String]
+    /// The same for one chunk of a bulk operation, in one transaction together
+    /// with the checkpoint `checkpoint` makes from the codes refused.
+    func insertDiscountCodes(
+        _ codes: [DiscountCode], checkpoint: @escaping @Sendable ([String]) -> BulkCheckpoint
+    ) async throws -> [String]
     func discountCode(projectID: String, id: String) async throws -> DiscountCode?
     func discountCode(projectID: String, canonicalCode: String) async throws -> DiscountCode?
     /// Keyset page of one rule's codes ordered by id.
@@ -84,9 +89,16 @@ public protocol Store: Sendable {
     func idempotencyRecord(projectID: String, key: String) async throws -> IdempotencyRecord?
     /// Stores the record unless one exists for the key; returns whichever is kept.
     func saveIdempotencyRecord(_ record: IdempotencyRecord) async throws -> IdempotencyRecord
-    /// Deletes up to `limit` records created before `cutoff`, oldest first;
-    /// returns how many it deleted (fewer than `limit`: none are left).
+    /// Deletes up to `limit` records (and bulk checkpoints) older than
+    /// `cutoff`, oldest first; returns how many records it deleted (fewer
+    /// than `limit`: none are left).
     func purgeIdempotencyRecords(createdBefore cutoff: Instant, limit: Int) async throws -> Int
+
+    /// The checkpoint of an unfinished bulk operation under `key`, if any.
+    func bulkCheckpoint(projectID: String, key: String) async throws -> BulkCheckpoint?
+    /// A bulk operation under a key has finished: saves its final answer
+    /// (as `saveIdempotencyRecord`) and drops its checkpoint, in one transaction.
+    func finishBulk(_ record: IdempotencyRecord) async throws -> IdempotencyRecord
 
     /// Flushes and closes; later calls throw `StoreError.closed`.
     func close() async

@@ -22,6 +22,11 @@ public protocol VoucherStore: Sendable {
     /// duplicate. Nil when the pool is missing. One transaction per call:
     /// callers chunk big imports.
     func addVoucherCodes(projectID: String, poolID: String, codes: [VoucherCodeText]) async throws -> VoucherAddResult?
+    /// The same, in one transaction with the checkpoint `checkpoint` makes from what was added.
+    func addVoucherCodes(
+        projectID: String, poolID: String, codes: [VoucherCodeText],
+        checkpoint: @escaping @Sendable (VoucherAddResult) -> BulkCheckpoint
+    ) async throws -> VoucherAddResult?
 
     /// A page of the pool's codes in pool order, optionally of one status,
     /// skipping `skip` of them; nil when the pool is missing. Deep pages cost

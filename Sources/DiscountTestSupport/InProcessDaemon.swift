@@ -1,6 +1,7 @@
 import DiscountClient
 import DiscountServices
 import DiscountStore
+import DiscountStoreSQLite
 import Foundation
 import Logging
 import NIOCore
@@ -23,41 +24,55 @@ public final class InProcessDaemon: Sendable {
     public let directory: URL
     public let socketPath: String
     public let store: SQLiteStore
+    /// What SIGTERM raises in the daemon: `beginShutdown()` raises it here.
+    public let shutdown: ShutdownSignal
     private let server: TTRPCServer
 
-    private init(directory: URL, socketPath: String, store: SQLiteStore, server: TTRPCServer) {
+    private init(directory: URL, socketPath: String, store: SQLiteStore, shutdown: ShutdownSignal, server: TTRPCServer) {
         self.directory = directory
         self.socketPath = socketPath
         self.store = store
+        self.shutdown = shutdown
         self.server = server
     }
 
-    public static func start(_ options: Options = Options()) async throws -> InProcessDaemon {
-        let directory = FileManager.default.temporaryDirectory
+    /// Starts on a new temporary folder, or on `directory` as a restart would
+    /// (`stop(keepingData: true)` leaves it behind).
+    public static func start(_ options: Options = Options(), directory: URL? = nil) async throws -> InProcessDaemon {
+        let directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("discountd-inproc-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let socketPath = directory.appendingPathComponent("d.sock").path
         let store = try SQLiteStore.open(path: directory.appendingPathComponent("discountd.sqlite").path)
+        let shutdown = ShutdownSignal()
         let router = DiscountRouter.make(
             facts: ServerFacts(version: "test", backend: store.backendName, socketPath: socketPath), store: store,
-            options: .init(requireAuth: options.requireAuth, ownerUID: getuid(), cacheCapacity: options.cacheEntries))
+            options: .init(
+                requireAuth: options.requireAuth, ownerUID: getuid(), cacheCapacity: options.cacheEntries,
+                shutdown: shutdown))
         var configuration = TTRPCServer.Configuration(socketPath: socketPath)
         configuration.limits.defaultTimeout = .nanoseconds(Int64(options.defaultTimeout.components.seconds) * 1_000_000_000)
         var logger = Logger(label: "discountd-test")
         logger.logLevel = .critical
         let server = try await TTRPCServer.bind(configuration: configuration, router: router, logger: logger)
-        return InProcessDaemon(directory: directory, socketPath: socketPath, store: store, server: server)
+        return InProcessDaemon(directory: directory, socketPath: socketPath, store: store, shutdown: shutdown, server: server)
     }
 
     public func client(_ options: DiscountClient.Options = .init()) async throws -> DiscountClient {
         try await DiscountClient.connect(socketPath: socketPath, options: options)
     }
 
-    /// Drains, closes the store and removes the folder.
-    public func stop() async {
+    /// What SIGTERM does first: long operations stop at their next chunk.
+    public func beginShutdown() {
+        shutdown.raise()
+    }
+
+    /// Drains, closes the store and removes the folder (unless kept for a restart).
+    public func stop(keepingData: Bool = false) async {
+        shutdown.raise()
         await server.shutdown(gracePeriod: .seconds(5))
         await store.close()
-        try? FileManager.default.removeItem(at: directory)
+        if !keepingData { try? FileManager.default.removeItem(at: directory) }
     }
 }
 

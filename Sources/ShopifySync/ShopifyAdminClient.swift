@@ -3,10 +3,12 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
-/// Sends GraphQL Admin documents over HTTP(S) with AsyncHTTPClient and
-/// classifies the answers. Honours the shop's cost bucket before sending
-/// (see `ShopifyCostBucket`); retries are the caller's business.
+/// Sends GraphQL Admin documents over HTTPS with AsyncHTTPClient (the
+/// certificate checked against `trust`) and classifies the answers. Honours
+/// the shop's cost bucket before sending (see `ShopifyCostBuckets`); retries
+/// are the caller's business.
 public struct ShopifyAdminClient: Sendable {
     public var endpoint: ShopifyEndpoint
     /// How long one request may take before it counts as no answer.
@@ -15,10 +17,12 @@ public struct ShopifyAdminClient: Sendable {
     let buckets: ShopifyCostBuckets
     let logger: Logger
 
-    public init(endpoint: ShopifyEndpoint, requestTimeout: Duration = .seconds(10), logger: Logger) {
+    public init(
+        endpoint: ShopifyEndpoint, trust: ShopifyTrust = .init(), requestTimeout: Duration = .seconds(10), logger: Logger
+    ) throws {
         self.endpoint = endpoint
         self.requestTimeout = requestTimeout
-        self.http = .shared
+        self.http = try ShopifyHTTPClients.client(for: trust)
         self.buckets = ShopifyCostBuckets()
         self.logger = logger
     }
@@ -41,6 +45,11 @@ public struct ShopifyAdminClient: Sendable {
                 body: Array(buffer: body), operation: operation)
             if let throttle { await buckets.observe(shop: shopDomain, throttle) }
             return answer
+        } catch let error where error is NIOSSLError || error is NIOSSLExtraError {
+            // Needs the operator (--shopify-ca-file, or the proxy's certificate), so said louder.
+            logger.warning(
+                "shopify TLS handshake failed; nothing sent", metadata: ["shop": "\(shopDomain)", "error": "\(error)"])
+            return .tlsRefused(String(describing: error))
         } catch {
             logger.debug("shopify request failed", metadata: ["shop": "\(shopDomain)", "error": "\(error)"])
             return .noAnswer(String(describing: error))

@@ -14,18 +14,23 @@ public enum ShopifyAnswer: Sendable, Equatable {
     case taken
     /// Other userErrors: our input was refused; retrying will not help.
     case refused(codes: [String])
-    /// `ACCESS_DENIED`: the token lacks a scope.
+    /// `ACCESS_DENIED`, or HTTP 403: the token lacks a scope.
     case accessDenied
     /// `THROTTLED`: wait this many seconds for the bucket to refill.
     case throttled(waitSeconds: Double)
-    /// HTTP 429 or 503, with the Retry-After seconds (nil when absent).
+    /// HTTP 429, with the Retry-After seconds (nil when absent).
     case retryAfter(seconds: Double?)
-    /// 401/402/403/423: token bad, shop frozen or locked: needs a person.
-    case unauthorized(status: Int)
+    /// HTTP 401: the token is wrong, revoked, or the app was uninstalled.
+    case invalidToken
+    /// HTTP 402 or 423: the shop is frozen (unpaid) or locked.
+    case shopUnavailable(status: Int)
     /// 5xx or `INTERNAL_SERVER_ERROR`: the mutation may or may not have been applied.
     case serverError(String)
     /// No answer in time, or the connection failed: may or may not have been applied.
     case noAnswer(String)
+    /// The TLS handshake failed (a certificate not trusted, or not for this
+    /// host): nothing was sent, and trying again will not change the certificate.
+    case tlsRefused(String)
     /// Anything else.
     case unexpected(String)
 }
@@ -46,10 +51,14 @@ enum ShopifyAnswerParser {
         let cost = (json?["extensions"] as? [String: Any])?["cost"] as? [String: Any]
         let throttle = throttleStatus(cost)
         switch status {
-        case 429, 503:
+        case 429:
             return (.retryAfter(seconds: retryAfter.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }), throttle)
-        case 401, 402, 403, 423:
-            return (.unauthorized(status: status), throttle)
+        case 401:
+            return (.invalidToken, throttle)
+        case 403:
+            return (.accessDenied, throttle)
+        case 402, 423:
+            return (.shopUnavailable(status: status), throttle)
         case 500...599:
             return (.serverError("HTTP \(status)"), throttle)
         case 200..<300:
@@ -69,7 +78,7 @@ enum ShopifyAnswerParser {
             if codes.contains("INTERNAL_SERVER_ERROR") { return (.serverError("INTERNAL_SERVER_ERROR"), throttle) }
             return (.unexpected("errors: \(codes.isEmpty ? "(no codes)" : codes.joined(separator: ", "))"), throttle)
         }
-        if json["errors"] is String { return (.unauthorized(status: status), throttle) }
+        if let message = json["errors"] as? String { return (.unexpected("errors: \(message)"), throttle) }
         guard let data = json["data"] as? [String: Any] else { return (.unexpected("no data"), throttle) }
         switch operation {
         case .create:

@@ -4,6 +4,13 @@ import DiscountCore
 /// for safe retries: after a 5xx or a timeout the mutation may have been
 /// applied, so the code is looked up (codeDiscountNodeByCode) before it is
 /// created again; `TAKEN` is ours when the existing discount has our title.
+///
+/// Every way it can end maps to one documented sync error code: 401 →
+/// missing_shopify_credentials; ACCESS_DENIED, 403 or an ungranted scope →
+/// shopify_scope_missing; TAKEN by someone else → discount_code_conflict;
+/// THROTTLED or 429 past the retries → shopify_rate_limited; other userErrors
+/// (and a frozen or locked shop) → shopify_sync_failed; 5xx, no answer in
+/// time, a TLS failure or an answer it cannot read → unexpected_shopify_discount_error.
 struct ShopifyCodeSync {
     let client: ShopifyAdminClient
     let policy: ShopifySyncPolicy
@@ -23,12 +30,16 @@ struct ShopifyCodeSync {
                 state: ShopifySyncState(status: .skippedNoCredentials, error: .missingShopifyCredentials, attempts: previousAttempts),
                 retryAfterSeconds: nil)
         }
-        guard credentials.mayWriteDiscounts else { return outcome(.failed, .shopifyScopeMissing) }
+        // Both scopes or nothing: a code we could create but never look up
+        // again could not be recovered safely after a lost answer.
+        guard ShopifyScopes.missing(from: credentials.grantedScopes).isEmpty else {
+            return outcome(.failed, .shopifyScopeMissing)
+        }
 
         var mustLookUp = false
         var wasTaken = false
         var failures = 0
-        var lastTransient: ShopifySyncError = .shopifySyncFailed
+        var lastFailure: ShopifySyncError = .unexpectedShopifyDiscountError
         var requests = 0
         while canRetry(failures, requests) {
             requests += 1
@@ -52,28 +63,30 @@ struct ShopifyCodeSync {
                 wasTaken = true
                 mustLookUp = true
                 continue
-            case .refused:
-                return outcome(.failed, .unexpectedShopifyDiscountError)
+            // Answers that need someone to act; the next call tries again.
+            case .refused, .shopUnavailable:
+                return outcome(.failed, .shopifySyncFailed)
             case .accessDenied:
                 return outcome(.failed, .shopifyScopeMissing)
-            case .unauthorized:
-                return outcome(.failed, .shopifySyncFailed)
-            case .unexpected:
+            case .invalidToken:
+                return outcome(.failed, .missingShopifyCredentials)
+            case .unexpected, .tlsRefused:
                 return outcome(.failed, .unexpectedShopifyDiscountError)
+            // Answers worth waiting out, within the attempt or by the worker later.
             case .throttled(let wait), .retryAfter(let wait?):
-                lastTransient = .shopifyRateLimited
+                lastFailure = .shopifyRateLimited
                 failures += 1
                 if wait > policy.maxInlineWaitSeconds || !canRetry(failures, requests) {
                     return outcome(.failed, .shopifyRateLimited, retry: max(wait, 0.05))
                 }
                 await sleep(seconds: wait)
             case .retryAfter(nil):
-                lastTransient = .shopifyRateLimited
+                lastFailure = .shopifyRateLimited
                 failures += 1
                 if !canRetry(failures, requests) { return outcome(.failed, .shopifyRateLimited, retry: 1) }
                 await sleep(seconds: 1)
             case .serverError, .noAnswer:
-                lastTransient = .shopifySyncFailed
+                lastFailure = .unexpectedShopifyDiscountError
                 if operation == .create { mustLookUp = true }
                 failures += 1
                 if canRetry(failures, requests) { await sleep(seconds: policy.backoff.delay(attempt: failures - 1)) }
@@ -81,7 +94,7 @@ struct ShopifyCodeSync {
             if Task.isCancelled { break }
         }
         return outcome(
-            .failed, lastTransient, retry: policy.backoff.ceiling(attempt: Int(min(attempts, 20))))
+            .failed, lastFailure, retry: policy.backoff.ceiling(attempt: Int(min(attempts, 20))))
     }
 
     private func canRetry(_ failures: Int, _ requests: Int) -> Bool {

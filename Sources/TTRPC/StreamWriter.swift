@@ -20,8 +20,7 @@ public struct StreamSink: Sendable {
 public struct StreamWriter<Message: ProtoMessage>: Sendable {
     let sink: StreamSink
 
-    @usableFromInline
-    init(sink: StreamSink) {
+    public init(sink: StreamSink) {
         self.sink = sink
     }
 

@@ -58,15 +58,15 @@ public final class TTRPCServer: Sendable {
         let quiescing = ServerQuiescingHelper(group: group)
         let bootstrap = makeBootstrap(configuration: configuration, router: router, logger: logger, group: group, quiescing: quiescing)
 
-        // The socket is private from the moment it exists: no window in which
-        // another user could connect before the chmod.
-        let previousMask = umask(0o177)
+        // Bound here, not by NIO: a socket NIO binds is unlinked by path when
+        // it closes, even if a successor's socket has replaced it by then.
+        let descriptor = try UnixSocketFile.bindListening(path, backlog: 256)
         let channel: Channel
         do {
-            channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
-            umask(previousMask)
+            channel = try await bootstrap.withBoundSocket(descriptor).get()
         } catch {
-            umask(previousMask)
+            close(descriptor)
+            unlink(path)
             throw error
         }
         try UnixSocketFile.restrict(

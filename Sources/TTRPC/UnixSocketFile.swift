@@ -52,16 +52,24 @@ public enum UnixSocketFile {
 
     /// Which file a path names: compared at shutdown so that a server removes
     /// only the socket it bound, never a successor's at the same path.
+    /// Device and inode, and the inode's change time: a successor's socket
+    /// made after this one was unlinked may well get the same inode number.
     public struct Identity: Sendable, Equatable {
         let device: UInt64
         let inode: UInt64
+        let changed: timespec
+
+        public static func == (a: Identity, b: Identity) -> Bool {
+            a.device == b.device && a.inode == b.inode
+                && a.changed.tv_sec == b.changed.tv_sec && a.changed.tv_nsec == b.changed.tv_nsec
+        }
     }
 
     /// The identity of the file at `path` now; nil when there is none.
     public static func identity(_ path: String) -> Identity? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
-        return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), changed: info.st_ctim)
     }
 
     /// Unlinks `path` only if it is still the file `identity` names. Returns
@@ -72,6 +80,44 @@ public enum UnixSocketFile {
     public static func remove(_ path: String, ifStill identity: Identity?) -> Bool {
         guard let identity, Self.identity(path) == identity else { return false }
         return unlink(path) == 0
+    }
+
+    /// A listening socket bound to `path`, created 0600: private from the
+    /// moment the file exists (no window before a chmod). The caller owns the
+    /// descriptor and the file.
+    public static func bindListening(_ path: String, backlog: Int32) throws(Failure) -> Int32 {
+        guard path.utf8.count <= maxPathLength else { throw .pathTooLong(path, limit: maxPathLength) }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .system("creating a socket", errno: errno) }
+        var address = socketAddress(path)
+        let previousMask = umask(0o177)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        let bindError = errno
+        umask(previousMask)
+        guard bound == 0 else {
+            close(fd)
+            throw .system("binding \(path)", errno: bindError)
+        }
+        guard listen(fd, backlog) == 0 else {
+            let code = errno
+            close(fd)
+            unlink(path)
+            throw .system("listening on \(path)", errno: code)
+        }
+        return fd
+    }
+
+    private static func socketAddress(_ path: String) -> sockaddr_un {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            let bytes = Array(path.utf8.prefix(maxPathLength))
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        return address
     }
 
     /// Sets the socket file's permission bits (0600, or 0660 for a group) and group.
@@ -94,13 +140,7 @@ public enum UnixSocketFile {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return .failed(errno: errno) }
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            let bytes = Array(path.utf8.prefix(maxPathLength))
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
+        var address = socketAddress(path)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DiscountCore
 import DiscountStore
+import DiscountStoreSQLite
 import Foundation
 
 /// The durable-write ceiling of the store itself: the daemon's SQLite store

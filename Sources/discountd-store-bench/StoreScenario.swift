@@ -1,6 +1,7 @@
 import ArgumentParser
 import DiscountCore
 import DiscountStore
+import DiscountStoreSQLite
 
 /// One durable write of the daemon's, as its handed-off path makes it: the
 /// `n`th call's write, with the completion the writer calls after the commit.

@@ -1,13 +1,21 @@
 import ArgumentParser
 import Logging
+import ShopifySync
+
+/// Where the store lives: the daemon's and its subcommands' (one parse
+/// serves both, so `discountd create-token --data-dir X` reads X).
+struct DataFolderOptions: ParsableArguments {
+    @Option(help: "Folder for the store and its files. (env: DISCOUNTD_DATA_DIR)")
+    var dataDir: String = env("DISCOUNTD_DATA_DIR") ?? "./data"
+}
 
 /// Every flag of discountd; each also reads a DISCOUNTD_* environment variable.
 struct DaemonOptions: ParsableArguments {
     @Option(help: "Unix socket to listen on. (env: DISCOUNTD_SOCKET)")
     var socket: String = env("DISCOUNTD_SOCKET") ?? "./discountd.sock"
 
-    @Option(help: "Folder for the store and its files. (env: DISCOUNTD_DATA_DIR)")
-    var dataDir: String = env("DISCOUNTD_DATA_DIR") ?? "./data"
+    @OptionGroup var dataFolder: DataFolderOptions
+    var dataDir: String { dataFolder.dataDir }
 
     @Option(help: "SQLite synchronous mode: full (durable, default), normal or extra. (env: DISCOUNTD_SQLITE_SYNCHRONOUS)")
     var sqliteSynchronous: String = env("DISCOUNTD_SQLITE_SYNCHRONOUS") ?? "full"
@@ -46,8 +54,20 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "Seconds SIGTERM waits for calls in flight. (env: DISCOUNTD_GRACE_PERIOD)")
     var gracePeriod: Double = env("DISCOUNTD_GRACE_PERIOD").flatMap(Double.init) ?? 10
 
-    @Option(help: "GraphQL Admin API URL; {shop} stands for the shop's domain. (env: DISCOUNTD_SHOPIFY_ENDPOINT)")
-    var shopifyEndpoint: String = env("DISCOUNTD_SHOPIFY_ENDPOINT") ?? "https://{shop}/admin/api/2025-01/graphql.json"
+    @Option(help: "GraphQL Admin API URL; {shop} stands for the shop's domain, {version} for --shopify-api-version. (env: DISCOUNTD_SHOPIFY_ENDPOINT)")
+    var shopifyEndpoint: String = env("DISCOUNTD_SHOPIFY_ENDPOINT") ?? ShopifyEndpoint.defaultTemplate
+
+    @Option(
+        name: .customLong("shopify-api-version"),
+        help: "Shopify Admin API version, YYYY-MM. (env: DISCOUNTD_SHOPIFY_API_VERSION)")
+    var shopifyAPIVersion: String = env("DISCOUNTD_SHOPIFY_API_VERSION") ?? ShopifyEndpoint.defaultAPIVersion
+
+    @Option(
+        name: .customLong("shopify-ca-file"),
+        help: "PEM file of CA certificates to trust for Shopify besides the system's, e.g. a private CA. (env: DISCOUNTD_SHOPIFY_CA_FILE)")
+    var shopifyCAFileOption: String?
+
+    var shopifyCAFile: String? { shopifyCAFileOption ?? env("DISCOUNTD_SHOPIFY_CA_FILE") }
 
     @Option(help: "Seconds one Shopify request may take. (env: DISCOUNTD_SHOPIFY_TIMEOUT)")
     var shopifyTimeout: Double = env("DISCOUNTD_SHOPIFY_TIMEOUT").flatMap(Double.init) ?? 10
@@ -104,6 +124,14 @@ struct DaemonOptions: ParsableArguments {
         guard shopifyEndpoint.hasPrefix("https://") || shopifyEndpoint.hasPrefix("http://") else {
             throw ValidationError("--shopify-endpoint must be an http:// or https:// URL")
         }
+        guard ShopifyEndpoint.isAPIVersion(shopifyAPIVersion) else {
+            throw ValidationError("--shopify-api-version must be YYYY-MM (e.g. \(ShopifyEndpoint.defaultAPIVersion)) or unstable")
+        }
+        do {
+            try ShopifyTrust(extraCAFile: shopifyCAFile).check()
+        } catch {
+            throw ValidationError("--shopify-ca-file: cannot read CA certificates from \(shopifyCAFile ?? ""): \(error)")
+        }
         guard shopifyTimeout > 0, shopifySyncWait >= 0, shopifyBackoff > 0 else {
             throw ValidationError("--shopify-timeout and --shopify-backoff must be positive, --shopify-sync-wait not negative")
         }
@@ -130,7 +158,7 @@ private func hostAndPort(_ text: String) -> (host: String, port: Int)? {
     return (String(text[..<colon]), port)
 }
 
-private func env(_ name: String) -> String? {
+func env(_ name: String) -> String? {
     guard let value = getenv(name) else { return nil }
     let string = String(cString: value)
     return string.isEmpty ? nil : string

@@ -1,3 +1,6 @@
+import ArgumentParser
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,6 +45,19 @@ final class DataDirectoryLock: Sendable {
         _ = ftruncate(fd, 0)
         _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         descriptor = fd
+    }
+
+    /// The lock, or the process exits with `Discountd.exitDataDirectoryInUse`
+    /// (another daemon holds it) after saying why.
+    static func takeOrExit(_ dataDirectory: String, logger: Logger) throws -> DataDirectoryLock {
+        do {
+            return try DataDirectoryLock(dataDirectory: dataDirectory)
+        } catch {
+            logger.critical("data folder in use", metadata: ["error": "\(error)"])
+            printError("Error: \(error)")
+            if case .held = error { throw ExitCode(Discountd.exitDataDirectoryInUse) }
+            throw ExitCode.failure
+        }
     }
 
     private static func readHolder(_ fd: Int32) -> String? {

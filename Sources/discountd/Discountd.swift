@@ -1,7 +1,9 @@
 import ArgumentParser
+import CCrashGuard
 import CoreMetrics
 import DiscountServices
 import DiscountStore
+import DiscountStoreSQLite
 import Logging
 import ServiceLifecycle
 import ShopifySync
@@ -11,6 +13,8 @@ import TTRPC
 import Glibc
 #endif
 
+/// `discountd`: the daemon. Its subcommands work on a data folder while no
+/// daemon runs on it.
 @main
 struct Discountd: AsyncParsableCommand {
     static let version = "0.1.0"
@@ -21,11 +25,15 @@ struct Discountd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "discountd",
         abstract: "The local discount-code daemon: ttrpc on a Unix socket.",
-        version: version)
+        version: version,
+        subcommands: [CreateTokenCommand.self])
 
     @OptionGroup var options: DaemonOptions
 
     func run() async throws {
+        // A crash (which no request should cause) ends connections at once
+        // instead of leaving clients hanging through the backtrace.
+        discountd_install_crash_guard()
         let level = Logger.Level(rawValue: options.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -43,14 +51,7 @@ struct Discountd: AsyncParsableCommand {
         try makeDirectory(options.dataDir)
         // Before the socket: a second daemon on this folder must not even
         // replace the first one's socket.
-        let dataLock: DataDirectoryLock
-        do {
-            dataLock = try DataDirectoryLock(dataDirectory: options.dataDir)
-        } catch {
-            logger.critical("data folder in use", metadata: ["error": "\(error)"])
-            printError("Error: \(error)")
-            throw ExitCode(Self.exitDataDirectoryInUse)
-        }
+        let dataLock = try DataDirectoryLock.takeOrExit(options.dataDir, logger: logger)
         defer { withExtendedLifetime(dataLock) {} }
         var serverConfiguration = TTRPCServer.Configuration(
             socketPath: activatedSocket?.path ?? options.socket, socketGroup: try options.socketGroup.map(groupID))
@@ -66,16 +67,18 @@ struct Discountd: AsyncParsableCommand {
             path: options.dataDir + "/discountd.sqlite",
             synchronous: SynchronousMode(rawValue: options.sqliteSynchronous) ?? .full)
         let facts = ServerFacts(version: Self.version, backend: store.backendName, socketPath: serverConfiguration.socketPath)
-        let shopify = ShopifySetup(options: options, store: store, logger: logger)
+        let shopify = try ShopifySetup(options: options, store: store, logger: logger)
+        let shutdown = ShutdownSignal()
         let (router, stats) = DiscountRouter.makeWithStats(
             facts: facts, store: store,
             options: .init(
                 requireAuth: options.requireAuth, ownerUID: getuid(), cacheCapacity: options.cacheEntries,
-                shopifySyncer: shopify.syncer, shopifySyncWait: shopify.syncWait))
+                shopifySyncer: shopify.syncer, shopifySyncWait: shopify.syncWait, shutdown: shutdown))
 
         let server = RPCServerService(
             configuration: serverConfiguration, inheritedSocket: activatedSocket?.descriptor, router: router,
-            gracePeriod: .nanoseconds(Int64(options.gracePeriod * 1e9)), notifier: notifier, logger: logger)
+            gracePeriod: .nanoseconds(Int64(options.gracePeriod * 1e9)), shutdown: shutdown, notifier: notifier,
+            logger: logger)
         // Graceful shutdown stops services in reverse order: the watchdog and
         // the metrics listener go on until calls have drained.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -106,7 +109,7 @@ struct Discountd: AsyncParsableCommand {
 }
 
 /// Creates the data folder (and parents) with owner-only access.
-private func makeDirectory(_ path: String) throws {
+func makeDirectory(_ path: String) throws {
     var built = path.hasPrefix("/") ? "" : "."
     for part in path.split(separator: "/") {
         built += "/" + part
@@ -116,7 +119,7 @@ private func makeDirectory(_ path: String) throws {
     }
 }
 
-private func printError(_ message: String) {
+func printError(_ message: String) {
     var line = Array((message + "\n").utf8)
     _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import DiscountServices
 import Logging
 import ServiceLifecycle
 import TTRPC
@@ -14,6 +15,8 @@ struct RPCServerService: Service {
     var inheritedSocket: CInt?
     let router: Router
     let gracePeriod: Duration
+    /// Raised as draining starts, so bulk operations stop at their next chunk.
+    let shutdown: ShutdownSignal
     /// Told READY=1 once calls are accepted, STOPPING=1 when draining starts.
     var notifier: SystemdNotifier?
     let logger: Logger
@@ -31,6 +34,7 @@ struct RPCServerService: Service {
         await withGracefulShutdownHandler {
             await server.run()
         } onGracefulShutdown: {
+            shutdown.raise()
             notify { try $0.stopping() }
             Task { await server.shutdown(gracePeriod: gracePeriod) }
         }

@@ -13,11 +13,12 @@ struct ShopifySetup {
     /// The order webhook listener, when `--webhook-listen` asks for one.
     let webhooks: WebhookServer?
 
-    init(options: DaemonOptions, store: any CommissionStore, logger: Logger) {
+    init(options: DaemonOptions, store: any CommissionStore, logger: Logger) throws {
         var shopifyLogger = logger
         shopifyLogger[metadataKey: "component"] = "shopify"
-        let client = ShopifyAdminClient(
-            endpoint: ShopifyEndpoint(template: options.shopifyEndpoint),
+        let client = try ShopifyAdminClient(
+            endpoint: ShopifyEndpoint(template: options.shopifyEndpoint, apiVersion: options.shopifyAPIVersion),
+            trust: ShopifyTrust(extraCAFile: options.shopifyCAFile),
             requestTimeout: .milliseconds(Int64(options.shopifyTimeout * 1000)), logger: shopifyLogger)
         let policy = ShopifySyncPolicy(backoff: Backoff(baseSeconds: options.shopifyBackoff, capSeconds: 30))
         syncer = ShopifySyncer(store: store, client: client, policy: policy, logger: shopifyLogger)

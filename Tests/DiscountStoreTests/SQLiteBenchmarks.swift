@@ -1,8 +1,9 @@
+import DiscountStore
 import DiscountCore
 import Foundation
 import Testing
 
-@testable import DiscountStore
+@testable import DiscountStoreSQLite
 
 /// Timings, not assertions on speed: run with DISCOUNTD_STORE_BENCH=1.
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["DISCOUNTD_STORE_BENCH"] == "1"))

@@ -1,9 +1,10 @@
+import DiscountStore
 import CSQLiteTuning
 import DiscountCore
 import Foundation
 import Testing
 
-@testable import DiscountStore
+@testable import DiscountStoreSQLite
 
 /// Upgrades of databases that older builds left behind, and the page-cache
 /// wrapper the writer relies on.

@@ -1,9 +1,10 @@
+import DiscountStore
 import DiscountCore
 import Foundation
 import Synchronization
 import Testing
 
-@testable import DiscountStore
+@testable import DiscountStoreSQLite
 
 /// What only the SQLite backend promises: group commit, the file, the schema.
 @Suite struct SQLiteStoreTests {

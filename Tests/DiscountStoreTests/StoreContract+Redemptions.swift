@@ -1,5 +1,6 @@
 import DiscountCore
 import DiscountStore
+import DiscountStoreSQLite
 import Testing
 
 extension StoreContract {

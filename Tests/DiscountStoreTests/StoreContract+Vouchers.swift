@@ -1,5 +1,6 @@
 import DiscountCore
 import DiscountStore
+import DiscountStoreSQLite
 import Testing
 
 /// Runs `body` against a fresh store of `factory`'s kind that also keeps voucher pools.

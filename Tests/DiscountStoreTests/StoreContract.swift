@@ -1,5 +1,6 @@
 import DiscountCore
 import DiscountStore
+import DiscountStoreSQLite
 import Testing
 
 /// The behaviour every `Store` backend owes the services, written against the

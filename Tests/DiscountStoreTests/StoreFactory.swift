@@ -1,5 +1,6 @@
 import DiscountCore
 import DiscountStore
+import DiscountStoreSQLite
 import Foundation
 
 /// Somewhere a store keeps its data: open it (again, after a close, to see

@@ -64,13 +64,13 @@ import Testing
         try await withDaemon { daemon in
             let socket = ["--socket", daemon.socketPath]
             let folder = daemon.directory.path
-            let first = try discountctl(in: folder, ["backup", "--path", "copy.sqlite"] + socket)
+            let first = try await discountctl(in: folder, ["backup", "--path", "copy.sqlite"] + socket)
             #expect(first.status == 0, "\(first.stderr)")
             let json = try jsonObject(first.stdout)
             #expect(json["path"] as? String == folder + "/copy.sqlite")
             #expect((json["size_bytes"] as? Int ?? 0) > 0)
             #expect(FileManager.default.fileExists(atPath: folder + "/copy.sqlite"))
-            let again = try discountctl(in: folder, ["backup", "--path", "copy.sqlite"] + socket)
+            let again = try await discountctl(in: folder, ["backup", "--path", "copy.sqlite"] + socket)
             #expect(again.status == 65)
             #expect(again.stderr.contains("BACKUP_PATH_EXISTS"))
         }

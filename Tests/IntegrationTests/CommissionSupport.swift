@@ -4,20 +4,29 @@ import Testing
 
 // Helpers for the Commission integration tests.
 
-/// Daemon flags that point the Shopify sync at `fake` with short timeouts and backoff.
-func shopifyArguments(_ fake: FakeShopify, timeout: Double = 1, syncWait: Double = 5, backoff: Double = 0.05) -> [String] {
+/// Daemon flags that point the Shopify sync at `fake` with a short backoff,
+/// trusting the fake's CA unless `trustingItsCA` is false. The request timeout
+/// and the call's wait are long by default: a TLS handshake on a machine
+/// loaded by the whole suite can take a second, and only the tests about
+/// timeouts want them short.
+func shopifyArguments(
+    _ fake: FakeShopify, timeout: Double = 5, syncWait: Double = 20, backoff: Double = 0.05, trustingItsCA: Bool = true
+) -> [String] {
     ["--shopify-endpoint", fake.endpoint, "--shopify-timeout", "\(timeout)", "--shopify-sync-wait", "\(syncWait)",
-     "--shopify-backoff", "\(backoff)"]
+     "--shopify-backoff", "\(backoff)"] + (trustingItsCA ? ["--shopify-ca-file", fake.caFile] : [])
 }
 
-/// A fresh fake Shopify and a daemon synced to it; both stopped afterwards.
+/// A fresh fake Shopify (over TLS) and a daemon synced to it; both stopped afterwards.
 func withShopify(
-    timeout: Double = 1, syncWait: Double = 5, backoff: Double = 0.05,
+    presenting: FakeShopify.Presenting = .trustedByItsCA, timeout: Double = 5, syncWait: Double = 20,
+    backoff: Double = 0.05, trustingItsCA: Bool = true, extraArguments: [String] = [],
     _ body: (DaemonProcess, DiscountClient, FakeShopify) async throws -> Void
 ) async throws {
-    let fake = try await FakeShopify.start()
+    let fake = try await FakeShopify.start(presenting: presenting)
+    let arguments = shopifyArguments(
+        fake, timeout: timeout, syncWait: syncWait, backoff: backoff, trustingItsCA: trustingItsCA) + extraArguments
     do {
-        try await withDaemon(arguments: shopifyArguments(fake, timeout: timeout, syncWait: syncWait, backoff: backoff)) { daemon in
+        try await withDaemon(arguments: arguments) { daemon in
             let client = try await daemon.client()
             try await body(daemon, client, fake)
             await client.close()

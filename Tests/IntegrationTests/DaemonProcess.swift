@@ -25,7 +25,8 @@ final class DaemonProcess: @unchecked Sendable {
 
     static func tool(_ name: String) -> URL { binDirectory.appendingPathComponent(name) }
 
-    init(arguments: [String] = [], directory: URL? = nil) throws {
+    /// `environment` is added to the test's own.
+    init(arguments: [String] = [], directory: URL? = nil, environment: [String: String] = [:]) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("discountd-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
@@ -35,11 +36,14 @@ final class DaemonProcess: @unchecked Sendable {
                              "--log-level", "warning"] + arguments
         process.standardError = stderrPipe
         process.standardOutput = FileHandle.nullDevice
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
     }
 
     /// Starts the daemon and waits until its socket answers.
-    static func start(arguments: [String] = []) async throws -> DaemonProcess {
-        let daemon = try DaemonProcess(arguments: arguments)
+    static func start(arguments: [String] = [], environment: [String: String] = [:]) async throws -> DaemonProcess {
+        let daemon = try DaemonProcess(arguments: arguments, environment: environment)
         try await daemon.start()
         return daemon
     }
@@ -90,18 +94,61 @@ func withDaemon(arguments: [String] = [], _ body: (DaemonProcess) async throws -
 }
 
 /// Runs discountctl with `arguments`; returns exit status, stdout and stderr.
-func discountctl(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = DaemonProcess.tool("discountctl")
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+func discountctl(
+    _ arguments: [String], environment: [String: String] = [:]
+) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await runTool(DaemonProcess.tool("discountctl"), arguments, environment: environment)
+}
+
+/// Runs the discountd binary with `arguments` to its end.
+func runDiscountd(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await runTool(DaemonProcess.tool("discountd"), arguments)
+}
+
+/// Runs a program to its end on a thread of its own: waiting for a process
+/// on the tests' few cooperative threads would starve every other test (and
+/// the in-process daemons' handlers) running beside it.
+func runTool(
+    _ tool: URL, _ arguments: [String], environment: [String: String] = [:]
+) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await offThePool {
+        let process = Process()
+        process.executableURL = tool
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Both pipes at once: a child that fills one while we wait on the other would hang.
+        let stderr = LockedData()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            stderr.value = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr.value, as: UTF8.self))
+    }
+}
+
+/// Bytes handed from a reading thread to the one that waits for it.
+final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    var value: Data {
+        get { lock.withLock { data } }
+        set { lock.withLock { data = newValue } }
+    }
+}
+
+/// Runs blocking work on a Dispatch thread and awaits it.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
 }

@@ -5,7 +5,7 @@ import Testing
 @Suite struct DiscountctlBenchTests {
     @Test func healthRunReportsEveryCallAndItsPercentiles() async throws {
         try await withDaemon { daemon in
-            let result = try discountctl([
+            let result = try await discountctl([
                 "bench", "--socket", daemon.socketPath, "--scenario", "health", "--calls", "200", "--json",
             ])
             #expect(result.status == 0, "\(result.stderr)")
@@ -27,7 +27,7 @@ import Testing
     @Test func aWriteScenarioSetsUpItsFixturesAndCountsFailuresByStatus() async throws {
         try await withDaemon { daemon in
             // Ten voucher codes for 30 assignments: the last 20 find the pool exhausted.
-            let result = try discountctl([
+            let result = try await discountctl([
                 "bench", "run", "--socket", daemon.socketPath, "--scenario", "assign-voucher-code", "--calls", "30",
                 "--voucher-codes", "10", "--in-flight", "4", "--json",
             ])

@@ -6,7 +6,7 @@ import Testing
     @Test func campaignCommandsPrintTheirShapes() async throws {
         try await withDaemon { daemon in
             let socket = ["--socket", daemon.socketPath]
-            let created = try discountctl(["create-campaign", "--name", "Spring", "--discount-percent", "15",
+            let created = try await discountctl(["create-campaign", "--name", "Spring", "--discount-percent", "15",
                                            "--commission-percent", "10", "--starts-at", "2026-01-01T00:00:00Z"] + socket)
             #expect(created.status == 0, "\(created.stderr)")
             let campaign = try #require(try jsonObject(created.stdout)["campaign"] as? [String: Any])
@@ -14,7 +14,7 @@ import Testing
             #expect(campaign["name"] as? String == "Spring" && campaign["starts_at"] as? String == "2026-01-01T00:00:00Z")
             #expect(campaign["ends_at"] == nil && campaign["has_customer_discount"] as? Bool == true, "\(campaign)")
 
-            let updated = try discountctl(["update-campaign", "--campaign-id", "\(id)", "--name", "Spring II",
+            let updated = try await discountctl(["update-campaign", "--campaign-id", "\(id)", "--name", "Spring II",
                                            "--discount-percent", "20", "--ends-at", "2099-01-01T00:00:00Z"] + socket)
             #expect(updated.status == 0, "\(updated.stderr)")
             let after = try #require(try jsonObject(updated.stdout)["campaign"] as? [String: Any])
@@ -22,30 +22,30 @@ import Testing
             #expect(after["discount_percent"] as? Double == 20 && after["commission_percent"] as? Double == 10, "the rest stays")
             #expect(after["ends_at"] as? String == "2099-01-01T00:00:00Z")
 
-            let active = try jsonObject(try discountctl(["get-active-campaigns"] + socket).stdout)
+            let active = try jsonObject(try await discountctl(["get-active-campaigns"] + socket).stdout)
             let running = try #require(active["campaigns"] as? [[String: Any]])
             #expect(running.map { $0["campaign_id"] as? Int } == [id])
 
-            let ended = try discountctl(["end-campaign", "--campaign-id", "\(id)"] + socket)
+            let ended = try await discountctl(["end-campaign", "--campaign-id", "\(id)"] + socket)
             #expect(ended.status == 0, "\(ended.stderr)")
             let endedCampaign = try #require(try jsonObject(ended.stdout)["campaign"] as? [String: Any])
             #expect(endedCampaign["is_active"] as? Bool == false && endedCampaign["ends_at"] is String, "\(ended.stdout)")
-            #expect((try jsonObject(try discountctl(["get-active-campaigns"] + socket).stdout)["campaigns"] as? [Any])?.isEmpty == true)
+            #expect((try jsonObject(try await discountctl(["get-active-campaigns"] + socket).stdout)["campaigns"] as? [Any])?.isEmpty == true)
 
-            let listed = try jsonObject(try discountctl(["list-campaigns"] + socket).stdout)
+            let listed = try jsonObject(try await discountctl(["list-campaigns"] + socket).stdout)
             #expect((listed["campaigns"] as? [Any])?.isEmpty == true, "ended campaigns only with --include-ended")
-            let all = try jsonObject(try discountctl(["list-campaigns", "--include-ended", "--page-size", "10"] + socket).stdout)
+            let all = try jsonObject(try await discountctl(["list-campaigns", "--include-ended", "--page-size", "10"] + socket).stdout)
             #expect((all["campaigns"] as? [[String: Any]])?.first?["campaign_id"] as? Int == id)
             #expect(all["next_page_token"] as? String == "")
 
-            let missing = try discountctl(["update-campaign", "--campaign-id", "99", "--name", "X"] + socket)
+            let missing = try await discountctl(["update-campaign", "--campaign-id", "99", "--name", "X"] + socket)
             #expect(missing.status == 66 && missing.stderr.contains("Campaign 99 not found."), "\(missing.stderr)")
         }
     }
 
     @Test func setShopifyCredentialsPrintsWhatWasStored() async throws {
         try await withDaemon { daemon in
-            let result = try discountctl(
+            let result = try await discountctl(
                 ["set-shopify-credentials", "--shop-domain", "acme.myshopify.com", "--granted-scope", "write_discounts",
                  "--socket", daemon.socketPath],
                 environment: ["DISCOUNTD_SHOPIFY_TOKEN": "shpat_from_env"])
@@ -55,7 +55,7 @@ import Testing
             #expect(stored["granted_scopes"] as? [String] == ["write_discounts"])
             #expect(!result.stdout.contains("shpat_from_env"), "the secret is not printed back")
 
-            let noToken = try discountctl(["set-shopify-credentials", "--shop-domain", "a.myshopify.com", "--socket", daemon.socketPath],
+            let noToken = try await discountctl(["set-shopify-credentials", "--shop-domain", "a.myshopify.com", "--socket", daemon.socketPath],
                                           environment: ["DISCOUNTD_SHOPIFY_TOKEN": ""])
             #expect(noToken.status == 64, "\(noToken.stderr)")
         }

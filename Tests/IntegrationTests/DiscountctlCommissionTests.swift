@@ -6,16 +6,16 @@ import Testing
     @Test func agentCampaignCodeOrderAndCommissions() async throws {
         try await withDaemon { daemon in
             let socket = ["--socket", daemon.socketPath]
-            let agent = try discountctl(["register-agent", "--agent-name", "Acme Sales"] + socket)
+            let agent = try await discountctl(["register-agent", "--agent-name", "Acme Sales"] + socket)
             #expect(agent.status == 0, "\(agent.stderr)")
             let agentID = try #require(try jsonObject(agent.stdout)["agent_id"] as? Int)
 
-            let campaign = try discountctl(["create-campaign", "--name", "Spring", "--discount-percent", "15",
+            let campaign = try await discountctl(["create-campaign", "--name", "Spring", "--discount-percent", "15",
                                             "--commission-percent", "10"] + socket)
             #expect(campaign.status == 0, "\(campaign.stderr)")
             let campaignID = try #require((try jsonObject(campaign.stdout)["campaign"] as? [String: Any])?["campaign_id"] as? Int)
 
-            let got = try discountctl(["get-my-discount-code", "--agent-id", "\(agentID)", "--campaign-id", "\(campaignID)"] + socket)
+            let got = try await discountctl(["get-my-discount-code", "--agent-id", "\(agentID)", "--campaign-id", "\(campaignID)"] + socket)
             #expect(got.status == 0, "\(got.stderr)")
             let answer = try jsonObject(got.stdout)
             #expect(Array(answer.keys) == ["discount_codes"], "the seed's shape: \(got.stdout)")
@@ -29,15 +29,15 @@ import Testing
             #expect(code["shopify_sync_status"] as? String == "skipped_no_credentials")
             #expect(code["shopify_sync_error"] as? String == "missing_shopify_credentials")
 
-            let order = try discountctl(["record-order", "--order-id", "1001", "--code", text, "--subtotal", "8500",
+            let order = try await discountctl(["record-order", "--order-id", "1001", "--code", text, "--subtotal", "8500",
                                          "--currency", "USD", "--status", "paid"] + socket)
             #expect(order.status == 0, "\(order.stderr)")
             #expect(try jsonObject(order.stdout)["commission"] as? Int == 850)
-            let mine = try discountctl(["get-my-commissions", "--agent-id", "\(agentID)"] + socket)
+            let mine = try await discountctl(["get-my-commissions", "--agent-id", "\(agentID)"] + socket)
             let totals = try #require(try jsonObject(mine.stdout)["totals"] as? [[String: Any]])
             #expect(totals.first?["commission"] as? Int == 850)
 
-            let unknown = try discountctl(["get-my-discount-code", "--agent-id", "999"] + socket)
+            let unknown = try await discountctl(["get-my-discount-code", "--agent-id", "999"] + socket)
             #expect(unknown.status == 66)
             #expect(unknown.stderr.contains("Agent not registered. Call register_agent first."))
 
@@ -45,7 +45,7 @@ import Testing
                             ["end-campaign", "--campaign-id", "\(campaignID)"],
                             ["set-shopify-credentials", "--shop-domain", "acme.myshopify.com", "--access-token", "shpat_x",
                              "--granted-scope", "write_discounts"]] {
-                let run = try discountctl(command + socket)
+                let run = try await discountctl(command + socket)
                 #expect(run.status == 0, "\(command): \(run.stderr)")
             }
         }

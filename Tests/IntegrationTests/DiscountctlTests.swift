@@ -5,7 +5,7 @@ import Testing
 @Suite struct DiscountctlTests {
     @Test func healthPrintsServingAsJSON() async throws {
         try await withDaemon { daemon in
-            let result = try discountctl(["health", "--socket", daemon.socketPath])
+            let result = try await discountctl(["health", "--socket", daemon.socketPath])
             #expect(result.status == 0)
             let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
             #expect(json?["status"] as? String == "serving")
@@ -14,7 +14,7 @@ import Testing
 
     @Test func socketComesFromTheEnvironment() async throws {
         try await withDaemon { daemon in
-            let result = try discountctl(["server-info"], environment: ["DISCOUNTD_SOCKET": daemon.socketPath])
+            let result = try await discountctl(["server-info"], environment: ["DISCOUNTD_SOCKET": daemon.socketPath])
             #expect(result.status == 0)
             let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
             #expect(json?["socket"] as? String == daemon.socketPath)
@@ -23,8 +23,8 @@ import Testing
         }
     }
 
-    @Test func unreachableDaemonExitsUnavailableWithAHint() throws {
-        let result = try discountctl(["health", "--socket", "/tmp/no-such-discountd.sock"])
+    @Test func unreachableDaemonExitsUnavailableWithAHint() async throws {
+        let result = try await discountctl(["health", "--socket", "/tmp/no-such-discountd.sock"])
         #expect(result.status == 69)
         #expect(result.stderr.contains("cannot reach discountd"))
         #expect(result.stderr.contains("hint:"))
@@ -32,15 +32,15 @@ import Testing
 
     @Test func permissionErrorsExitNoPerm() async throws {
         try await withDaemon(arguments: ["--require-auth"]) { daemon in
-            let result = try discountctl(["server-info", "--socket", daemon.socketPath])
+            let result = try await discountctl(["server-info", "--socket", daemon.socketPath])
             #expect(result.status == 77)
             #expect(result.stderr.contains("UNAUTHENTICATED"))
             #expect(result.stderr.contains("hint:"))
         }
     }
 
-    @Test func usageErrorsExit64() throws {
-        let result = try discountctl(["health", "--timeout", "-1"])
+    @Test func usageErrorsExit64() async throws {
+        let result = try await discountctl(["health", "--timeout", "-1"])
         #expect(result.status == 64)
     }
 }

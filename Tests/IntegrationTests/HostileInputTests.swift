@@ -107,11 +107,11 @@ import Testing
             // client cannot even send it, so the bytes are written by hand.)
             let raw = try await TTRPCClient.connect(socketPath: daemon.socketPath)
             let withNUL = Wire.field(1, Array(rule.id.utf8)) + Wire.field(2, Wire.field(1, Array("A\u{0}B".utf8)))
-            await expectRPCError(.invalidArgument, field: "code", messageContains: ["NUL"], "NUL") {
+            await expectRPCError(.invalidArgument, field: "discount_code.code", messageContains: ["NUL"], "NUL") {
                 try await raw.call(service: "discountd.v1.PriceRules", method: "CreateDiscountCode", payload: withNUL)
             }
             let notUTF8 = Wire.field(1, Array(rule.id.utf8)) + Wire.field(2, Wire.field(1, [0x41, 0xFF, 0x42]))
-            await expectRPCError(.invalidArgument, field: "code", messageContains: ["UTF-8"], "invalid UTF-8") {
+            await expectRPCError(.invalidArgument, field: "discount_code.code", messageContains: ["UTF-8"], "invalid UTF-8") {
                 try await raw.call(service: "discountd.v1.PriceRules", method: "CreateDiscountCode", payload: notUTF8)
             }
             await raw.close()

@@ -24,7 +24,7 @@ import Testing
             #expect(scrape.body.contains("# HELP discountd_rpc_calls_total Calls answered since the daemon started.\n"))
             let scraped = try parseWithPrometheusClient(scrape.body)
             // Taken right after the scrape, with no call in between but its own (not yet counted in its answer).
-            let statsOutput = try discountctl(["stats", "--prometheus", "--socket", daemon.socketPath])
+            let statsOutput = try await discountctl(["stats", "--prometheus", "--socket", daemon.socketPath])
             #expect(statsOutput.status == 0, "\(statsOutput.stderr)")
             let stats = try parseWithPrometheusClient(statsOutput.stdout)
 

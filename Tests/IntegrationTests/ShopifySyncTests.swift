@@ -2,8 +2,10 @@ import DiscountClient
 import Foundation
 import Testing
 
-/// GetMyDiscountCode's Shopify sync against the fake Shopify: every status and
-/// error string of the seed, retries, throttling and the outbox.
+/// GetMyDiscountCode's Shopify sync against the fake Shopify over TLS:
+/// retries, throttling, lost answers and the outbox. (Each documented sync
+/// error code has its own test in ShopifySyncErrorCodeTests; trust and the
+/// API version are in ShopifyTransportTests.)
 @Suite struct ShopifySyncTests {
     @Test func syncedCodeCarriesShopifysID() async throws {
         try await withShopify { _, client, fake in
@@ -21,88 +23,6 @@ import Testing
             // Synced codes are not sent again.
             #expect(try await client.myCode(agent.agentId, campaign) == code)
             #expect(fake.creates.count == 1)
-        }
-    }
-
-    @Test func missingCredentialsThenRetriedOnTheNextCall() async throws {
-        try await withShopify { _, client, fake in
-            let agent = try await client.registerAgent(name: "Acme")
-            let campaign = try await client.makeCampaign()
-            let first = try await client.myCode(agent.agentId, campaign)
-            #expect(first.shopifySyncStatus == "skipped_no_credentials")
-            #expect(first.shopifySyncError == "missing_shopify_credentials")
-            #expect(fake.received.isEmpty)
-            try await client.connectShop()
-            let second = try await client.myCode(agent.agentId, campaign)
-            #expect(second.discountCode == first.discountCode)
-            #expect(second.shopifySyncStatus == "synced" && second.shopifySyncError == nil)
-        }
-    }
-
-    @Test func grantedScopesWithoutWriteDiscounts() async throws {
-        try await withShopify { _, client, fake in
-            try await client.connectShop(scopes: ["read_discounts"])
-            let agent = try await client.registerAgent(name: "Acme")
-            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_scope_missing")
-            #expect(fake.creates.isEmpty, "refused before calling Shopify")
-        }
-    }
-
-    @Test func accessDeniedIsScopeMissing() async throws {
-        try await withShopify { _, client, fake in
-            fake.addToken("shpat_read_only", scopes: ["read_discounts"])
-            try await client.connectShop(token: "shpat_read_only", scopes: [])
-            let agent = try await client.registerAgent(name: "Acme")
-            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_scope_missing")
-            #expect(fake.creates.count == 1)
-        }
-    }
-
-    @Test func takenByTheMerchantIsAConflict() async throws {
-        try await withShopify { _, client, fake in
-            try await client.connectShop()
-            fake.script(.takenByMerchant)
-            let agent = try await client.registerAgent(name: "Acme")
-            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "discount_code_conflict")
-            #expect(fake.received.map(\.operation) == ["create", "lookup"], "TAKEN is looked up before giving up")
-        }
-    }
-
-    @Test func unauthorizedTokenFails() async throws {
-        try await withShopify { _, client, _ in
-            try await client.connectShop(token: "shpat_revoked")
-            let agent = try await client.registerAgent(name: "Acme")
-            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_sync_failed")
-        }
-    }
-
-    @Test func otherUserErrorIsUnexpected() async throws {
-        try await withShopify { _, client, fake in
-            try await client.connectShop()
-            fake.script(.userError(code: "VALUE_OUTSIDE_RANGE", message: "Value must be between 0.0 and 1.0"))
-            let agent = try await client.registerAgent(name: "Acme")
-            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "unexpected_shopify_discount_error")
-        }
-    }
-
-    @Test func longThrottleIsRateLimitedAndRetriedLater() async throws {
-        try await withShopify { _, client, fake in
-            try await client.connectShop()
-            // (752 - 700) / 1 s: far beyond what a call waits for.
-            fake.script(.throttled(requested: 752, available: 700, restoreRate: 1))
-            let agent = try await client.registerAgent(name: "Acme")
-            let campaign = try await client.makeCampaign()
-            let code = try await client.myCode(agent.agentId, campaign)
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_rate_limited")
-            #expect(fake.creates.count == 1)
-            // The next call tries again, and Shopify has capacity now.
-            let again = try await client.myCode(agent.agentId, campaign)
-            #expect(again.shopifySyncStatus == "synced")
         }
     }
 
@@ -127,7 +47,7 @@ import Testing
             try await client.connectShop()
             fake.script(
                 .http(status: 429, retryAfter: "0.4", body: #"{"errors":"Exceeded 2 calls per second for api client."}"#),
-                .http(status: 503, retryAfter: "0.2"))
+                .http(status: 429, retryAfter: "0.2"))
             let agent = try await client.registerAgent(name: "Acme")
             let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
             #expect(code.shopifySyncStatus == "synced")
@@ -137,16 +57,6 @@ import Testing
                 #expect(creates[1].at - creates[0].at >= .milliseconds(390))
                 #expect(creates[2].at - creates[1].at >= .milliseconds(190))
             }
-        }
-    }
-
-    @Test func longRetryAfterIsRateLimited() async throws {
-        try await withShopify { _, client, fake in
-            try await client.connectShop()
-            fake.script(.http(status: 429, retryAfter: "120"))
-            let agent = try await client.registerAgent(name: "Acme")
-            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_rate_limited")
         }
     }
 
@@ -164,10 +74,10 @@ import Testing
     }
 
     @Test func timeoutAfterCommitAdoptsTheCode() async throws {
-        try await withShopify(timeout: 0.5) { _, client, fake in
+        try await withShopify(timeout: 1.5) { _, client, fake in
             try await client.connectShop()
             // Shopify makes the code but answers after the client gave up.
-            fake.script(.slow(seconds: 2, then: .normal))
+            fake.script(.slow(seconds: 4, then: .normal))
             let agent = try await client.registerAgent(name: "Acme")
             let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
             #expect(code.shopifySyncStatus == "synced")
@@ -192,7 +102,7 @@ import Testing
             let agent = try await client.registerAgent(name: "Acme")
             let campaign = try await client.makeCampaign()
             let code = try await client.myCode(agent.agentId, campaign)
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_sync_failed")
+            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "unexpected_shopify_discount_error")
             // create, then lookups (the create may have landed): three failures end the attempt.
             // (The worker may already be on its next attempt, after a short backoff.)
             #expect(fake.received.prefix(3).map(\.operation) == ["create", "lookup", "lookup"])
@@ -217,7 +127,8 @@ import Testing
             let started = ContinuousClock.now
             let code = try await client.myCode(agent.agentId, campaign)
             #expect(ContinuousClock.now - started < .seconds(3))
-            #expect(code.shopifySyncStatus == "failed")
+            // Still in flight: reported as failed, with the catch-all code, until a later call sees the outcome.
+            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_sync_failed")
             // The attempt went on and stored its outcome.
             #expect(try await eventually { try await client.myCode(agent.agentId, campaign).shopifySyncStatus == "synced" })
             #expect(fake.creates.count == 1)

@@ -15,7 +15,7 @@ import Testing
             _ = try? await client.getMyDiscountCode(agentID: agent.agentId)
             await client.close()
 
-            let result = try discountctl(["stats", "--prometheus", "--socket", daemon.socketPath])
+            let result = try await discountctl(["stats", "--prometheus", "--socket", daemon.socketPath])
             #expect(result.status == 0, "\(result.stderr)")
             let text = result.stdout
 

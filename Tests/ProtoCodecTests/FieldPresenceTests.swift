@@ -88,7 +88,7 @@ struct FieldPresenceTests {
         // In a nested message too: Request.metadata[0].value.
         let nested: [UInt8] = [0x2A, 0x06, 0x0A, 0x01, 0x6B, 0x12, 0x01, 0x00]
         let inMetadata = #expect(throws: ProtoDecodingError.self) { try TTRPCRequest(protobufBytes: nested) }
-        #expect(inMetadata?.stringProblem == .init(field: "value", kind: .nul))
+        #expect(inMetadata?.stringProblem == .init(field: "metadata.value", kind: .nul))
         // Bytes fields may hold anything.
         #expect(try TTRPCRequest(protobufBytes: [0x1A, 0x02, 0x00, 0xFF]).payload == [0x00, 0xFF])
         #expect(try ErrorDetail(protobufBytes: [0x0A, 0x03, 0xC3, 0xA9, 0x41]).reason == "éA")

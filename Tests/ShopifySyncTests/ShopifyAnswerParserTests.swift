@@ -1,7 +1,8 @@
 @testable import ShopifySync
 import Testing
 
-/// Shopify's answers, as documented in ../shared/reference/shopify-admin-api.md, classified.
+/// Shopify's answers (the bodies and statuses its Admin API documents and
+/// real stores have been recorded giving), classified.
 @Suite struct ShopifyAnswerParserTests {
     private func parse(_ body: String, _ operation: ShopifyOperation = .create, status: Int = 200, retryAfter: String? = nil) -> ShopifyAnswer {
         ShopifyAnswerParser.parse(status: status, retryAfter: retryAfter, body: Array(body.utf8), operation: operation).0
@@ -27,11 +28,16 @@ import Testing
     }
 
     @Test func httpStatuses() {
-        #expect(parse(#"{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}"#, status: 401) == .unauthorized(status: 401))
+        #expect(parse(#"{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}"#, status: 401) == .invalidToken)
+        #expect(parse(#"{"errors":"[API] This action requires merchant approval for write_discounts scope."}"#, status: 403) == .accessDenied)
+        #expect(parse("", status: 402) == .shopUnavailable(status: 402))
+        #expect(parse("", status: 423) == .shopUnavailable(status: 423))
         #expect(parse(#"{"errors":"Exceeded 2 calls per second for api client."}"#, status: 429, retryAfter: "2.0") == .retryAfter(seconds: 2))
-        #expect(parse("", status: 503) == .retryAfter(seconds: nil))
+        #expect(parse("", status: 429) == .retryAfter(seconds: nil))
+        #expect(parse("", status: 503) == .serverError("HTTP 503"))
         #expect(parse("Bad Gateway", status: 502) == .serverError("HTTP 502"))
         #expect(parse("<html>") == .unexpected("body is not a JSON object"))
+        #expect(parse(#"{"errors":"Not Found"}"#) == .unexpected("errors: Not Found"))
     }
 
     @Test func lookup() {

@@ -88,10 +88,4 @@ public struct ShopifyCredentials: Sendable, Hashable {
         self.grantedScopes = grantedScopes
         self.updatedAt = updatedAt
     }
-
-    /// `discountCodeBasicCreate` needs write_discounts. Empty granted scopes
-    /// means "not told", and Shopify's own ACCESS_DENIED decides.
-    public var mayWriteDiscounts: Bool {
-        grantedScopes.isEmpty || grantedScopes.contains("write_discounts")
-    }
 }

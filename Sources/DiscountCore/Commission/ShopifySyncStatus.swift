@@ -25,14 +25,4 @@ public enum ShopifySyncError: String, Sendable, Hashable, CaseIterable {
     case shopifyRateLimited = "shopify_rate_limited"
     case shopifySyncFailed = "shopify_sync_failed"
     case unexpectedShopifyDiscountError = "unexpected_shopify_discount_error"
-
-    /// Whether the background worker should keep trying on its own; the rest
-    /// need someone to act (credentials, scopes, a clashing code) and are
-    /// retried only when the agent asks for the code again.
-    public var isTransient: Bool {
-        switch self {
-        case .shopifyRateLimited, .shopifySyncFailed: true
-        default: false
-        }
-    }
 }

@@ -1403,7 +1403,7 @@ extension ProtoServiceDescriptor {
                 service: "discountd.v1.PriceRules", name: "BatchCreateDiscountCodes",
                 requestType: BatchCreateDiscountCodesRequest.self, responseType: BatchCreateDiscountCodesResponse.self,
                 serverStreaming: true,
-                documentation: "Up to 1,000,000 codes a call. Streams BulkProgress messages, then one final result."
+                documentation: "Up to 1,000,000 codes a call. Streams BulkProgress messages, then one final result. Codes commit in chunks and progress counts committed codes only; a call that ends early (deadline, shutdown: UNAVAILABLE SHUTTING_DOWN) keeps its committed chunks. With an idempotency-key a retry goes on from the last chunk, and a finished batch replays its result."
             ),
             ProtoMethodDescriptor(
                 service: "discountd.v1.PriceRules", name: "GetDiscountCode",

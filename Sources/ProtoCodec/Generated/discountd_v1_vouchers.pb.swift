@@ -948,7 +948,7 @@ extension ProtoServiceDescriptor {
                 service: "discountd.v1.Vouchers", name: "AddVoucherCodes",
                 requestType: AddVoucherCodesRequest.self, responseType: AddVoucherCodesResponse.self,
                 serverStreaming: true,
-                documentation: "Imports or generates codes. Streams BulkProgress messages, then one final result."
+                documentation: "Imports or generates codes. Streams BulkProgress messages, then one final result. Committed in chunks, resumable under an idempotency-key, as BatchCreateDiscountCodes."
             ),
             ProtoMethodDescriptor(
                 service: "discountd.v1.Vouchers", name: "AssignVoucherCode",

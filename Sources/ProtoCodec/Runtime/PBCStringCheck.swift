@@ -8,8 +8,10 @@ import CProtobufC
 /// framing (it still stops at anything odd rather than read past the end).
 enum PBCStringCheck {
     /// The problem with the first bad string field (at any depth), or nil.
+    /// Fields are named by their path from the top message (`discount_code.code`).
     static func problem(
-        in bytes: UnsafeRawBufferPointer, _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int = 0
+        in bytes: UnsafeRawBufferPointer, _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int = 0,
+        path: String = ""
     ) -> ProtoDecodingError.StringProblem? {
         // The schema is not recursive; this bounds a hostile nesting anyway.
         guard depth < 32 else { return nil }
@@ -25,11 +27,14 @@ enum PBCStringCheck {
                 guard let field = protobuf_c_message_descriptor_get_field(descriptor, number) else { continue }
                 switch field.pointee.type {
                 case PROTOBUF_C_TYPE_STRING:
-                    if let problem = Self.problem(ofString: value, field: field) { return problem }
+                    if let kind = Self.problem(ofString: value) {
+                        return .init(field: path + String(cString: field.pointee.name), kind: kind)
+                    }
                 case PROTOBUF_C_TYPE_MESSAGE:
                     guard let nested = field.pointee.descriptor?.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
                     else { continue }
-                    if let problem = Self.problem(in: value, nested, depth: depth + 1) { return problem }
+                    let inner = path + String(cString: field.pointee.name) + "."
+                    if let problem = Self.problem(in: value, nested, depth: depth + 1, path: inner) { return problem }
                 default:
                     continue
                 }
@@ -40,19 +45,14 @@ enum PBCStringCheck {
         return nil
     }
 
-    private static func problem(
-        ofString value: UnsafeRawBufferPointer, field: UnsafePointer<ProtobufCFieldDescriptor>
-    ) -> ProtoDecodingError.StringProblem? {
+    private static func problem(ofString value: UnsafeRawBufferPointer) -> ProtoDecodingError.StringProblem.Kind? {
         var ascii = true
         for byte in value {
-            if byte == 0 { return .init(field: String(cString: field.pointee.name), kind: .nul) }
+            if byte == 0 { return .nul }
             if byte >= 0x80 { ascii = false }
         }
         if ascii { return nil }
-        guard String(validating: value.bindMemory(to: UInt8.self), as: UTF8.self) != nil else {
-            return .init(field: String(cString: field.pointee.name), kind: .invalidUTF8)
-        }
-        return nil
+        return String(validating: value.bindMemory(to: UInt8.self), as: UTF8.self) == nil ? .invalidUTF8 : nil
     }
 }
 

@@ -1,6 +1,9 @@
 import DiscountClient
 
 extension BridgeTools {
+    private static let agentID = ToolParameter.required(
+        "agent_id", .stringOrInteger, "Your registered agent_id from register_agent, e.g. \"5\" (5 is taken too).")
+
     /// The agent commission seed's tools, and the campaign side.
     static let commission: [BridgeTool] = [
         BridgeTool(
@@ -18,22 +21,28 @@ extension BridgeTools {
             "List the campaigns running now: campaign_id, name, discount_percent, commission_percent, starts_at, ends_at."
         ) { _, client in try await client.getActiveCampaigns() },
         BridgeTool(
-            read: "get_my_discount_code",
-            "Get the agent's discount code for a campaign (or for every active campaign with a customer discount), creating it on first use. Shopify sync problems never fail the call: see shopify_sync_status.",
-            [.required("agent_id", .integer, "From register_agent."),
-             .optional("campaign_id", .integer, "One campaign (default: every active one).")]
+            idempotent: "get_my_discount_code",
+            "Get or create the agent's unique discount code (CC-{AGENT}-{RANDOM}) for a campaign, or for every active campaign with a customer discount, and sync it to Shopify. Idempotent: the same agent and campaign always get the same code. Shopify problems never fail the call: each code says shopify_sync_status (synced, failed, skipped_no_credentials) and shopify_sync_error; unsynced codes are retried on the next call.",
+            [agentID,
+             .optional(
+                "campaign_id", .integer,
+                "Campaign ID (an integer) from get_active_campaigns. Omit or pass null for every active campaign with a customer discount.",
+                nullable: true)],
+            openWorld: true
         ) { a, client in
-            try await client.getMyDiscountCode(agentID: a.int64("agent_id"), campaignID: a.optionalInt64("campaign_id"))
+            try await client.getMyDiscountCode(
+                agentID: try a.registeredAgentID("agent_id"), campaignID: a.optionalInt64("campaign_id")
+            ).documented
         },
         BridgeTool(
             read: "get_my_commissions",
             "An agent's orders, sales and commission per campaign and in total (amounts in minor units).",
-            [.required("agent_id", .integer, "From register_agent."),
+            [agentID,
              .optional("since", .timestamp, "Orders at or after this instant."),
              .optional("until", .timestamp, "Orders before this instant.")]
         ) { a, client in
             try await client.getMyCommissions(
-                GetMyCommissionsRequest(agentId: a.int64("agent_id"), since: a.timestamp("since"), until: a.timestamp("until")))
+                GetMyCommissionsRequest(agentId: try a.registeredAgentID("agent_id"), since: a.timestamp("since"), until: a.timestamp("until")))
         },
         BridgeTool(
             write: "record_order",
@@ -113,4 +122,19 @@ extension BridgeTools {
                     pageToken: a.string("page_token")))
         },
     ]
+}
+
+extension ToolArguments {
+    /// An agent_id as the daemon takes it. Ids are positive integers, so any
+    /// other text cannot be a registered agent's: answered as the daemon
+    /// answers an unknown id (its words, checked alike by scripts/mcp-test).
+    func registeredAgentID(_ name: String) throws(ToolRefusal) -> Int64 {
+        let text = idText(name) ?? ""
+        guard text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), let id = Int64(text), id > 0 else {
+            throw ToolRefusal(
+                message: "Agent not registered. Call register_agent first.", status: "NOT_FOUND",
+                reason: "AGENT_NOT_REGISTERED", hint: "Use register_agent to get an agent_id.", field: name)
+        }
+        return id
+    }
 }

@@ -64,15 +64,27 @@ extension BridgeTools {
         },
         BridgeTool(
             write: "create_discount_code",
-            "Create one discount code under a price rule. Returns {\"discount_codes\": [{...}]}; a code text already used in the project (in any case) fails with CODE_TAKEN.",
+            "Create a unique discount code under a price rule (Create Discount Code). Answers {\"code\": \"200\", \"message\": \"Success\", \"data\": {\"discount_codes\": [{id, price_rule_id, code, created_at, updated_at, use_with_other, usage_count}]}}; a failure answers {\"code\": \"InvalidParameter\" (or AlreadyExists for a code already used in the project in any case, NotFound for an unknown price rule, …), \"message\": …, \"reason\", \"hint\"}.",
             [ruleID,
-             .required("code", .string, "The text customers type: 1 to 255 printable characters."),
-             .optional("use_with_other", .boolean, "The code may be combined with other discounts."),
-             .optional("usage_limit", .integer, "Uses of this code (default: unlimited).")]
+             .required(
+                "discount_code", .object([
+                    .required("code", .string, "The discount code text customers type, unique in the project: 1 to 255 printable characters."),
+                    .optional("use_with_other", .oneOrZero, "1 if the code can be used with other discounts, 0 if not (default 0); true and false are taken too."),
+                    .optional("usage_limit", .integer, "Maximum number of times the code can be used, 1 to 2147483647 (default: unlimited)."),
+                ]),
+                "The discount code: code, use_with_other, usage_limit.")],
+            failure: .priceRuleCode
         ) { a, client in
-            try await client.createDiscountCode(
-                priceRuleID: a.string("price_rule_id"), code: a.string("code"), useWithOther: a.bool("use_with_other"),
-                usageLimit: a.optionalInt64("usage_limit"), idempotencyKey: a.idempotencyKey)
+            let code = a.object("discount_code")
+            if let limit = code.optionalInt64("usage_limit"), !(1...Int64(Int32.max)).contains(limit) {
+                throw ToolArgumentError(
+                    field: "discount_code.usage_limit", message: "discount_code.usage_limit must be between 1 and 2147483647 (got \(limit))",
+                    hint: "Leave usage_limit out for an unlimited code.")
+            }
+            return try await client.createDiscountCode(
+                priceRuleID: a.string("price_rule_id"), code: code.string("code"), useWithOther: code.oneOrZero("use_with_other") ?? false,
+                usageLimit: code.optionalInt64("usage_limit"), idempotencyKey: a.idempotencyKey
+            ).documented
         },
         BridgeTool(
             write: "batch_create_discount_codes",
@@ -94,10 +106,10 @@ extension BridgeTools {
         },
         BridgeTool(
             read: "get_discount_code",
-            "Show one discount code of a price rule: id, price_rule_id, code, created_at, updated_at, use_with_other, usage_count, usage_limit.",
-            [ruleID, codeID]
+            "Get Discount Code Details: {\"discount_code\": {id, price_rule_id, code, created_at, updated_at, use_with_other, usage_count}}, with use_with_other and usage_count as strings (\"1\", \"0\") and times as 2022-06-17 07:48:29 (UTC). An unknown id answers {\"error\": \"Not Found\", \"errors\": [message]}. lookup_discount_code also shows usage_limit.",
+            [ruleID, codeID], failure: .httpStatusText
         ) { a, client in
-            try await client.getDiscountCode(priceRuleID: a.string("price_rule_id"), discountCodeID: a.string("discount_code_id"))
+            try await client.getDiscountCode(priceRuleID: a.string("price_rule_id"), discountCodeID: a.string("discount_code_id")).documented
         },
         BridgeTool(read: "list_discount_codes", "List a price rule's discount codes in creation order, a page at a time.", [ruleID, pageSize, pageToken]) { a, client in
             try await client.listDiscountCodes(

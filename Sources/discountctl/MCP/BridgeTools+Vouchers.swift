@@ -1,42 +1,46 @@
 import DiscountClient
 
 extension BridgeTools {
+    /// Required in the documented tools; left out, the token's own project.
     private static let project = ToolParameter.optional(
-        "project_id", .string, "The project (company); default: the token's own. See list_projects.")
+        "project_id", .string, "The project ID returned by list_projects. Left out: the project of the bridge's token.")
     private static let pool = ToolParameter.required("pool_id", .string, "The voucher pool's id.")
     private static let statuses = ["available", "assigned", "redeemed"]
 
-    /// The voucher seed's tools: reads answer in its {"success", "data", "error"} envelope.
+    /// The voucher tools: the three documented reads answer in their
+    /// {"success", "data", "error"} envelope, failures too.
     static let vouchers: [BridgeTool] = [
         BridgeTool(read: "list_projects", "List the projects (companies) the token may see.") { _, client in
             try await client.listProjects()
         },
         BridgeTool(
-            read: "list_voucher_pools", "List a project's voucher pools with their total and available counts.",
-            [project], seedEnvelope: true
+            read: "list_voucher_pools",
+            "List the voucher pools in a project: {\"success\", \"data\": [{id, name, total, available}], \"error\"}.",
+            [project], failure: .voucherEnvelope(paged: false)
         ) { a, client in
-            SeedResponse.success(try await client.listVoucherPools(projectID: a.projectID).data)
+            VoucherEnvelope.success(.array(try await client.listVoucherPools(projectID: a.projectID).data.map(\.documented)))
         },
         BridgeTool(
-            read: "get_voucher_pool", "Show one voucher pool: total, available, company_id and the used_by references.",
-            [project, pool], seedEnvelope: true
+            read: "get_voucher_pool",
+            "Get the full details of a voucher pool: {\"success\", \"data\": {id, name, total, available, company_id, used_by, assigned, redeemed}, \"error\"}.",
+            [project, pool], failure: .voucherEnvelope(paged: false)
         ) { a, client in
-            SeedResponse.success(try await client.getVoucherPool(projectID: a.projectID, poolID: a.string("pool_id")))
+            VoucherEnvelope.success(try await client.getVoucherPool(projectID: a.projectID, poolID: a.string("pool_id")).documented)
         },
         BridgeTool(
             read: "list_voucher_codes",
-            "List a page of a pool's codes (code, status, assigned_time, redeemed_time), optionally of one status; with matched, matched_limited, skip and limit.",
+            "List a page of the codes inside a pool, optionally of one status: {\"success\", \"data\": [{code, status, assigned_time, redeemed_time, customer_id, used_by}], \"matched\", \"matched_limited\", \"skip\", \"limit\", \"error\"}; the times are float Unix timestamps or null.",
             [project, pool,
-             .optional("skip", .integer, "Codes to skip, in pool order (default 0)."),
-             .optional("count", .integer, "Codes to list, 1 to 1000 (default 20)."),
+             .optional("skip", .integer, "Pagination offset (default 0)."),
+             .optional("count", .integer, "Number of codes to return, 1 to 1000 (default 20)."),
              .optional("status", .oneOf(statuses), "Only codes of this status.")],
-            seedEnvelope: true
+            failure: .voucherEnvelope(paged: true)
         ) { a, client in
             let page = try await client.listVoucherCodes(
                 ListVoucherCodesRequest(
                     projectId: a.projectID, poolId: a.string("pool_id"), skip: a.optionalInt32("skip") ?? 0,
-                    count: a.optionalInt32("count"), status: a.optionalString("status").flatMap(voucherStatus)))
-            return SeedResponse.success(page.data.map(SeedVoucherCode.init), page: page)
+                    count: a.optionalInt32("count"), status: a.optionalString("status").flatMap(VoucherCodeStatus.init(jsonName:))))
+            return VoucherEnvelope.success(page: page)
         },
         BridgeTool(write: "create_voucher_pool", "Create an empty voucher pool; names are unique in a project.",
                    [project, .required("name", .string, "The pool's name.")]) { a, client in
@@ -77,13 +81,4 @@ extension BridgeTools {
             try await client.redeemVoucherCode(projectID: a.projectID, code: a.string("code"), idempotencyKey: a.idempotencyKey)
         },
     ]
-
-    private static func voucherStatus(_ name: String) -> VoucherCodeStatus? {
-        switch name {
-        case "available": .available
-        case "assigned": .assigned
-        case "redeemed": .redeemed
-        default: nil
-        }
-    }
 }

@@ -12,13 +12,16 @@ actor DaemonConnection {
         self.options = options
     }
 
-    /// Runs `body` with the connected client. A failure other than the
-    /// daemon's own answer (an RPCError) drops the connection for the next call.
+    /// Runs `body` with the connected client. A failure other than an answer
+    /// (the daemon's RPCError, or the bridge's own refusal) drops the
+    /// connection for the next call.
     func call(_ body: @Sendable (DiscountClient) async throws -> String) async throws -> String {
         let client = try await connected()
         do {
             return try await body(client)
         } catch let error as RPCError where error.code != .unavailable {
+            throw error
+        } catch let error as any RefusedByBridge {
             throw error
         } catch {
             if self.client === client {
@@ -50,3 +53,9 @@ struct DaemonUnreachable: Error {
     let socket: String
     let cause: String
 }
+
+/// A call the bridge answers without the daemon: the connection is fine.
+protocol RefusedByBridge: Error {}
+
+extension ToolArgumentError: RefusedByBridge {}
+extension ToolRefusal: RefusedByBridge {}

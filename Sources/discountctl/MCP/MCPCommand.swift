@@ -9,8 +9,9 @@ struct MCPCommand: AsyncParsableCommand {
         discussion: """
             An MCP client (an agent, Claude Desktop, an IDE) starts this command and talks JSON-RPC \
             on its stdin and stdout. Every tool call is forwarded to discountd over --socket with \
-            --token; answers are the JSON discountctl prints, failures are tool errors carrying the \
-            message and hint. Nothing but protocol is written to stdout.
+            --token. The tools with a documented API (get_my_discount_code, create_discount_code, \
+            get_discount_code, the voucher tools) answer in its exact shape; the others answer the \
+            JSON discountctl prints. Failures are tool errors carrying the message and hint. Nothing but protocol is written to stdout.
 
             Example:
               discountctl mcp --socket /run/discountd.sock --token "$DISCOUNTD_TOKEN"
@@ -42,7 +43,7 @@ struct MCPCommand: AsyncParsableCommand {
                 let arguments = try ToolArguments(params.arguments, for: tool)
                 return ToolResult.success(try await connection.call { try await tool.run(arguments, $0) })
             } catch {
-                return ToolResult.failure(error, seedEnvelope: tool.seedEnvelope)
+                return ToolResult.failure(error, shape: tool.failureShape)
             }
         }
         try await server.start(transport: StdioTransport())

@@ -3,30 +3,46 @@ import MCP
 
 /// A call's arguments, checked against the tool's parameters before the call:
 /// unknown names, missing required ones and wrong types are refused with the
-/// parameter named, so an agent can correct itself.
+/// parameter named (`discount_code.code` inside an object), so an agent can
+/// correct itself. Null counts as left out.
 struct ToolArguments: Sendable {
     private let values: [String: Value]
 
     init(_ arguments: [String: Value]?, for tool: BridgeTool) throws(ToolArgumentError) {
-        let values = (arguments ?? [:]).filter { !$0.value.isNull }
-        let known = tool.parameters.map(\.name)
+        self.values = try Self.checked(arguments ?? [:], tool.parameters, tool: tool.name, path: "")
+    }
+
+    private init(checked values: [String: Value]) { self.values = values }
+
+    private static func checked(
+        _ arguments: [String: Value], _ parameters: [ToolParameter], tool: String, path: String
+    ) throws(ToolArgumentError) -> [String: Value] {
+        let values = arguments.filter { !$0.value.isNull }
+        let known = parameters.map(\.name)
         for name in values.keys.sorted() where !known.contains(name) {
+            let takes = known.map { path + $0 }.joined(separator: ", ")
             throw ToolArgumentError(
-                field: name, message: "\(tool.name) has no argument \(name)",
-                hint: known.isEmpty ? "\(tool.name) takes no arguments" : "\(tool.name) takes: \(known.joined(separator: ", "))")
+                field: path + name, message: "\(tool) has no argument \(path + name)",
+                hint: known.isEmpty ? "\(tool) takes no arguments" : "\(tool) takes: \(takes)")
         }
-        for parameter in tool.parameters {
+        var checked: [String: Value] = [:]
+        for parameter in parameters {
+            let field = path + parameter.name
             guard let value = values[parameter.name] else {
                 if parameter.required {
                     throw ToolArgumentError(
-                        field: parameter.name, message: "\(parameter.name) is required",
-                        hint: "\(parameter.name): \(parameter.description)")
+                        field: field, message: "\(field) is required", hint: "\(field): \(parameter.description)")
                 }
                 continue
             }
-            try Self.check(value, against: parameter)
+            if case .object(let fields) = parameter.kind, let object = value.objectValue {
+                checked[parameter.name] = .object(try Self.checked(object, fields, tool: tool, path: field + "."))
+                continue
+            }
+            try Self.check(value, against: parameter, field: field)
+            checked[parameter.name] = value
         }
-        self.values = values
+        return checked
     }
 
     func string(_ name: String) -> String { optionalString(name) ?? "" }
@@ -41,16 +57,35 @@ struct ToolArguments: Sendable {
     func optionalBool(_ name: String) -> Bool? { values[name]?.boolValue }
     func timestamp(_ name: String) -> ProtoTimestamp? { optionalString(name).flatMap(RFC3339Timestamp.parse) }
     var idempotencyKey: String? { optionalString("idempotency_key") }
-    /// The voucher seed's project_id; empty means the token's own project.
+    /// The voucher tools' project_id; empty means the token's own project.
     var projectID: String { string("project_id") }
 
-    private static func check(_ value: Value, against parameter: ToolParameter) throws(ToolArgumentError) {
+    /// A `.stringOrInteger` argument as text: `"5"` and `5` both give "5" (and 5.5 gives "5.5").
+    func idText(_ name: String) -> String? {
+        optionalString(name) ?? optionalInt64(name).map { String($0) } ?? optionalDouble(name).map { "\($0)" }
+    }
+
+    /// A `.oneOrZero` argument: 1 or true is yes, 0 or false no; nil when left out.
+    func oneOrZero(_ name: String) -> Bool? {
+        optionalBool(name) ?? optionalInt64(name).map { $0 == 1 }
+    }
+
+    /// An `.object` argument's own arguments (empty when left out).
+    func object(_ name: String) -> ToolArguments {
+        ToolArguments(checked: values[name]?.objectValue ?? [:])
+    }
+
+    private static func check(_ value: Value, against parameter: ToolParameter, field: String) throws(ToolArgumentError) {
         let ok: Bool
         var expected: String
         switch parameter.kind {
         case .string:
             ok = value.stringValue != nil
             expected = "a string"
+        case .stringOrInteger:
+            // Any number passes, so that an id no agent can have is "not registered", not a type error.
+            ok = value.stringValue != nil || number(value) != nil
+            expected = "a string (an integer is taken too)"
         case .integer:
             ok = integer(value) != nil
             expected = "an integer"
@@ -60,6 +95,9 @@ struct ToolArguments: Sendable {
         case .boolean:
             ok = value.boolValue != nil
             expected = "true or false"
+        case .oneOrZero:
+            ok = value.boolValue != nil || integer(value).map { $0 == 0 || $0 == 1 } == true
+            expected = "1 (yes) or 0 (no)"
         case .timestamp:
             ok = value.stringValue.flatMap(RFC3339Timestamp.parse) != nil
             expected = "an RFC 3339 instant such as 2026-06-01T00:00:00Z"
@@ -69,11 +107,13 @@ struct ToolArguments: Sendable {
         case .oneOf(let allowed):
             ok = value.stringValue.map(allowed.contains) == true
             expected = "one of \(allowed.joined(separator: ", "))"
+        case .object:
+            ok = false  // An object is checked field by field before this.
+            expected = "an object"
         }
         if !ok {
             throw ToolArgumentError(
-                field: parameter.name, message: "\(parameter.name) must be \(expected)",
-                hint: "\(parameter.name): \(parameter.description)")
+                field: field, message: "\(field) must be \(expected)", hint: "\(field): \(parameter.description)")
         }
     }
 

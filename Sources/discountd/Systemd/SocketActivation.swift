@@ -36,8 +36,8 @@ enum SocketActivation {
             unsetenv("LISTEN_FDS")
             unsetenv("LISTEN_FDNAMES")
         }
-        guard let pid = environment("LISTEN_PID").flatMap(pid_t.init), pid == getpid(),
-            let count = environment("LISTEN_FDS").flatMap(Int.init), count > 0
+        guard let pid = env("LISTEN_PID").flatMap(pid_t.init), pid == getpid(),
+            let count = env("LISTEN_FDS").flatMap(Int.init), count > 0
         else { return nil }
         guard count == 1 else { throw .socketCount(count) }
         let descriptor = firstDescriptor

@@ -16,7 +16,7 @@ final class SystemdNotifier: Sendable {
 
     /// The notifier systemd asked for, or nil when `NOTIFY_SOCKET` is not set.
     static func fromEnvironment() -> SystemdNotifier? {
-        environment("NOTIFY_SOCKET").map(SystemdNotifier.init)
+        env("NOTIFY_SOCKET").map(SystemdNotifier.init)
     }
 
     /// The store is open and migrated and the socket accepts calls.

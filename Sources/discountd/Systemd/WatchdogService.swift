@@ -16,8 +16,8 @@ struct WatchdogService: Service {
 
     /// Nil unless systemd asked for pings: `WATCHDOG_USEC` set and `WATCHDOG_PID`, if set, naming this process.
     init?(notifier: SystemdNotifier, logger: Logger) {
-        guard let micros = environment("WATCHDOG_USEC").flatMap(Int64.init), micros > 0 else { return nil }
-        if let pid = environment("WATCHDOG_PID"), pid_t(pid) != getpid() { return nil }
+        guard let micros = env("WATCHDOG_USEC").flatMap(Int64.init), micros > 0 else { return nil }
+        if let pid = env("WATCHDOG_PID"), pid_t(pid) != getpid() { return nil }
         self.notifier = notifier
         self.interval = .microseconds(micros / 2)
         self.logger = logger

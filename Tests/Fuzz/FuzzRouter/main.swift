@@ -1,5 +1,6 @@
 import DiscountServices
 import DiscountStore
+import DiscountStoreSQLite
 import FuzzSupport
 import Foundation
 import Logging

@@ -2,13 +2,17 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A fake Shopify GraphQL Admin API on 127.0.0.1 (random port), speaking real
-/// HTTP/1.1 and answering `discountCodeBasicCreate` and
-/// `codeDiscountNodeByCode` as Shopify does (shapes from
-/// ../shared/reference/shopify-admin-api.md). Tests script the next answers
-/// with `script(_:)` or set a standing answer with `mode`.
+/// HTTP/1.1 over real TLS, and answering `discountCodeBasicCreate` and
+/// `codeDiscountNodeByCode` with the bodies and statuses Shopify's Admin API
+/// documents and real stores have been recorded giving (success, TAKEN,
+/// other userErrors, ACCESS_DENIED, THROTTLED, a string `errors` with 401,
+/// INTERNAL_SERVER_ERROR). Its certificate is issued by a CA made for it,
+/// written to `caFile` for the daemon's --shopify-ca-file. Tests script the
+/// next answers with `script(_:)` or set a standing answer with `setMode`.
 final class FakeShopify: Sendable {
     /// How the fake answers one request.
     enum Reply: Sendable, Equatable {
@@ -29,9 +33,21 @@ final class FakeShopify: Sendable {
         indirect case slow(seconds: Double, then: Reply)
     }
 
+    /// Which certificate the fake presents.
+    enum Presenting: Sendable {
+        /// Issued for 127.0.0.1 by the fake's CA: trusted with --shopify-ca-file.
+        case trustedByItsCA
+        /// Signed by its own key: nobody vouches for it.
+        case selfSigned
+        /// Issued by the fake's CA, but for another host than 127.0.0.1.
+        case issuedForAnotherHost
+    }
+
     /// One request the fake received.
     struct Received: Sendable {
         var operation: String  // "create", "lookup" or "other"
+        /// The Admin API version in the request's path.
+        var apiVersion: String
         var code: String?
         var token: String?
         var at: ContinuousClock.Instant
@@ -49,6 +65,7 @@ final class FakeShopify: Sendable {
         var mode: Reply = .normal
         var codes: [String: Discount] = [:]
         var received: [Received] = []
+        var connections = 0
         var nextID: Int64 = 1_660_207_006_000
     }
 
@@ -58,28 +75,43 @@ final class FakeShopify: Sendable {
     private let state = Mutex(State())
     private let channel: Mutex<(any Channel)?> = Mutex(nil)
     let port: Int
+    /// The fake's own CA certificate (PEM), for `--shopify-ca-file`.
+    let caFile: String
 
-    /// The endpoint template for `--shopify-endpoint`.
-    var endpoint: String { "http://127.0.0.1:\(port)/{shop}/admin/api/2025-01/graphql.json" }
+    /// The endpoint template for `--shopify-endpoint`: HTTPS, with the API version left to the daemon.
+    var endpoint: String { "https://127.0.0.1:\(port)/{shop}/admin/api/{version}/graphql.json" }
 
-    private init(channel: any Channel, port: Int) {
+    private init(channel: any Channel, port: Int, caFile: String) {
         self.channel.withLock { $0 = channel }
         self.port = port
+        self.caFile = caFile
     }
 
-    static func start() async throws -> FakeShopify {
+    static func start(presenting: Presenting = .trustedByItsCA) async throws -> FakeShopify {
+        let authority = try TestCertificateAuthority(commonName: "fake Shopify test CA")
+        let caFile = FileManager.default.temporaryDirectory.appendingPathComponent("fake-shopify-ca-\(UUID().uuidString.prefix(8)).pem").path
+        try authority.writePEM(to: caFile)
+        let identity: ServerIdentity =
+            switch presenting {
+            case .trustedByItsCA: try authority.issueServerCertificate()
+            case .selfSigned: try TestCertificateAuthority.selfSignedServerCertificate()
+            case .issuedForAnotherHost: try authority.issueServerCertificate(ipAddresses: [[10, 9, 8, 7]], dnsNames: ["shop.example"])
+            }
+        let tls = try NIOSSLContext(configuration: identity.serverConfiguration)
         let box = Mutex<FakeShopify?>(nil)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard let fake = box.withLock({ $0 }) else { throw ChannelError.ioOnClosedChannel }
+                    fake.state.withLock { $0.connections += 1 }
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(FakeShopifyHandler(fake: fake))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        let fake = FakeShopify(channel: channel, port: channel.localAddress?.port ?? 0)
+        let fake = FakeShopify(channel: channel, port: channel.localAddress?.port ?? 0, caFile: caFile)
         box.withLock { $0 = fake }
         return fake
     }
@@ -90,6 +122,7 @@ final class FakeShopify: Sendable {
             return channel
         }
         try? await channel?.close()
+        try? FileManager.default.removeItem(atPath: caFile)
     }
 
     // MARK: Scripting
@@ -103,7 +136,12 @@ final class FakeShopify: Sendable {
     /// Registers a token with its scopes.
     func addToken(_ token: String, scopes: Set<String>) { state.withLock { $0.tokens[token] = scopes } }
 
+    /// Forgets a token (revoked, or the app uninstalled): it gets 401 from now on.
+    func revokeToken(_ token: String) { state.withLock { _ = $0.tokens.removeValue(forKey: token) } }
+
     var received: [Received] { state.withLock { $0.received } }
+    /// TCP connections accepted, whether or not their TLS handshake succeeded.
+    var connections: Int { state.withLock { $0.connections } }
     var creates: [Received] { received.filter { $0.operation == "create" } }
     var lookups: [Received] { received.filter { $0.operation == "lookup" } }
 
@@ -119,7 +157,7 @@ final class FakeShopify: Sendable {
         var body: String
     }
 
-    func answer(token: String?, body: [UInt8]) -> Answer {
+    func answer(token: String?, path: String, body: [UInt8]) -> Answer {
         let json = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
         let query = json?["query"] as? String ?? ""
         let variables = json?["variables"] as? [String: Any] ?? [:]
@@ -127,8 +165,12 @@ final class FakeShopify: Sendable {
         let operation = query.contains("discountCodeBasicCreate") ? "create" : query.contains("codeDiscountNodeByCode") ? "lookup" : "other"
         let code = (input?["code"] as? String) ?? (variables["code"] as? String)
         let percentage = ((input?["customerGets"] as? [String: Any])?["value"] as? [String: Any])?["percentage"] as? Double
+        // /{shop}/admin/api/{version}/graphql.json
+        let parts = path.split(separator: "/")
+        let version = parts.firstIndex(of: "api").flatMap { parts.index(after: $0) < parts.endIndex ? String(parts[parts.index(after: $0)]) : nil } ?? ""
         return state.withLock { state in
-            state.received.append(Received(operation: operation, code: code, token: token, at: .now, percentage: percentage))
+            state.received.append(Received(
+                operation: operation, apiVersion: version, code: code, token: token, at: .now, percentage: percentage))
             let reply = state.script.isEmpty ? state.mode : state.script.removeFirst()
             return Self.reply(reply, operation: operation, code: code, input: input, token: token, state: &state)
         }
@@ -176,6 +218,9 @@ final class FakeShopify: Sendable {
                 state.codes[code.uppercased()] = Discount(id: id, title: title)
                 return Answer(body: #"{"data":{"discountCodeBasicCreate":{"codeDiscountNode":{"id":"\#(id)","codeDiscount":{"title":\#(jsonString(title)),"status":"ACTIVE"}},"userErrors":[]}},\#(cost)}"#)
             case "lookup":
+                guard scopes.contains("read_discounts") else {
+                    return Answer(body: #"{"data":{"codeDiscountNodeByCode":null},"errors":[{"message":"Access denied for codeDiscountNodeByCode field. Required access: `read_discounts` access scope.","locations":[{"line":1,"column":30}],"path":["codeDiscountNodeByCode"],"extensions":{"code":"ACCESS_DENIED","documentation":"https://shopify.dev/api/usage/access-scopes","requiredAccess":"`read_discounts` access scope."}}],\#(cost)}"#)
+                }
                 guard let found = code.flatMap({ state.codes[$0.uppercased()] }) else {
                     return Answer(body: #"{"data":{"codeDiscountNodeByCode":null},\#(cost)}"#)
                 }
@@ -216,7 +261,8 @@ private final class FakeShopifyHandler: ChannelInboundHandler {
             body += buffer.readableBytesView
         case .end:
             let keepAlive = head?.isKeepAlive ?? false
-            let answer = fake.answer(token: head?.headers.first(name: "X-Shopify-Access-Token"), body: body)
+            let answer = fake.answer(
+                token: head?.headers.first(name: "X-Shopify-Access-Token"), path: head?.uri ?? "", body: body)
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             if answer.delay > 0 {
                 context.eventLoop.scheduleTask(in: .milliseconds(Int64(answer.delay * 1000))) {

@@ -1,0 +1,128 @@
+import DiscountStore
+import DiscountCore
+
+private enum SQL {
+    static let byPair = """
+        SELECT \(CommissionRows.codeColumns) FROM agent_codes WHERE project_id = ?1 AND agent_id = ?2 AND campaign_id = ?3
+        """
+    static let byID = "SELECT \(CommissionRows.codeColumns) FROM agent_codes WHERE id = ?1"
+    static let agentName = "SELECT name FROM agents WHERE project_id = ?1 AND id = ?2"
+    /// A drawn code must be new to the project's agent codes and price-rule codes alike.
+    static let taken = """
+        SELECT EXISTS (SELECT 1 FROM agent_codes WHERE project_id = ?1 AND canonical_code = ?2)
+            OR EXISTS (SELECT 1 FROM discount_codes WHERE project_id = ?1 AND canonical_code = ?2)
+        """
+    static let insert = """
+        INSERT INTO agent_codes (project_id, agent_id, campaign_id, code, canonical_code, created_at, sync_status, sync_error)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        """
+    static let enqueue = """
+        INSERT INTO shopify_outbox (agent_code_id, project_id, enqueued_at, next_attempt_at) VALUES (?1, ?2, ?3, ?3)
+        """
+}
+
+extension SQLiteStore {
+    /// Draws before giving up; at 36⁴ codes per agent prefix a clash is rare,
+    /// twenty in a row means the prefix is (nearly) full.
+    static let maxCodeDraws = 20
+
+    public func agentCode(projectID: String, agentID: Int64, campaignID: Int64) async throws -> AgentCode? {
+        try read { db in try Self.agentCode(db, projectID: projectID, agentID: agentID, campaignID: campaignID) }
+    }
+
+    public func agentCode(id: Int64) async throws -> AgentCode? {
+        try read { db in
+            try db.withStatement(SQL.byID) { s in
+                try s.bind(1, id)
+                return try s.step() ? CommissionRows.code(s) : nil
+            }
+        }
+    }
+
+    public func getOrCreateAgentCode(
+        projectID: String, agentID: Int64, agentName: String, campaignID: Int64, initial: ShopifySyncState, at: Instant
+    ) async throws -> (AgentCode, created: Bool) {
+        // A lock-free read first: after the first call every call ends here.
+        if let existing = try await agentCode(projectID: projectID, agentID: agentID, campaignID: campaignID) {
+            return (existing, false)
+        }
+        return try await write(Self.agentCodeCreation(
+            projectID: projectID, agentID: agentID, agentName: agentName, campaignID: campaignID, initial: initial, at: at))
+    }
+
+    public func getOrCreateAgentCode(
+        projectID: String, agentID: Int64, campaignID: Int64, initial: ShopifySyncState, at: Instant,
+        deadline: WriteDeadline, completion: @escaping @Sendable (Result<(AgentCode, created: Bool)?, any Error>) -> Void
+    ) {
+        writer.submit(deadline: deadline, { db in
+            if let existing = try Self.agentCode(db, projectID: projectID, agentID: agentID, campaignID: campaignID) {
+                return (existing, false)
+            }
+            guard let agentName = try db.withStatement(SQL.agentName, { s in
+                try s.bind(1, projectID)
+                try s.bind(2, agentID)
+                return try s.step() ? s.string(0) : nil
+            }) else { return nil }
+            return try Self.agentCodeCreation(
+                projectID: projectID, agentID: agentID, agentName: agentName, campaignID: campaignID, initial: initial,
+                at: at)(db)
+        }, completion: completion)
+    }
+
+    /// The writer thread runs one job at a time, so looking for the code inside
+    /// the write makes get-or-create atomic: racing callers after the first find its code.
+    private static func agentCodeCreation(
+        projectID: String, agentID: Int64, agentName: String, campaignID: Int64, initial: ShopifySyncState, at: Instant
+    ) -> @Sendable (SQLiteConnection) throws -> (AgentCode, created: Bool) {
+        { db in
+            if let existing = try Self.agentCode(db, projectID: projectID, agentID: agentID, campaignID: campaignID) {
+                return (existing, false)
+            }
+            for _ in 0..<Self.maxCodeDraws {
+                let text = AgentCodeFormat.make(agentName: agentName)
+                let canonical = text.uppercased()
+                let taken = try db.withStatement(SQL.taken) { s in
+                    try s.bind(1, projectID)
+                    try s.bind(2, canonical)
+                    return try s.step() && s.bool(0)
+                }
+                if taken { continue }
+                try db.withStatement(SQL.insert) { s in
+                    try s.bind(1, projectID)
+                    try s.bind(2, agentID)
+                    try s.bind(3, campaignID)
+                    try s.bind(4, text)
+                    try s.bind(5, canonical)
+                    try s.bind(6, at)
+                    try s.bind(7, initial.status.rawValue)
+                    try s.bind(8, initial.error?.rawValue)
+                    try s.run()
+                }
+                let id = db.lastInsertRowID
+                // Without credentials there is nothing to send; setting them requeues the code.
+                if initial.status != .skippedNoCredentials {
+                    try db.withStatement(SQL.enqueue) { s in
+                        try s.bind(1, id)
+                        try s.bind(2, projectID)
+                        try s.bind(3, at)
+                        try s.run()
+                    }
+                }
+                let code = AgentCode(
+                    id: id, projectID: projectID, agentID: agentID, campaignID: campaignID, code: text, createdAt: at,
+                    sync: ShopifySyncState(status: initial.status, error: initial.error))
+                return (code, true)
+            }
+            throw StoreError.failure("no free code for agent \(agentID) after \(Self.maxCodeDraws) draws")
+        }
+    }
+
+    static func agentCode(_ db: SQLiteConnection, projectID: String, agentID: Int64, campaignID: Int64) throws -> AgentCode? {
+        try db.withStatement(SQL.byPair) { s in
+            try s.bind(1, projectID)
+            try s.bind(2, agentID)
+            try s.bind(3, campaignID)
+            return try s.step() ? CommissionRows.code(s) : nil
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import DiscountStore
+import DiscountCore
+
+private enum SQL {
+    static let insert = """
+        INSERT INTO discount_codes (\(SQLiteRows.discountCodeColumns))
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+        """
+    static let byID = "SELECT \(SQLiteRows.discountCodeColumns) FROM discount_codes WHERE project_id = ?1 AND id = ?2"
+    static let byCanonical = """
+        SELECT \(SQLiteRows.discountCodeColumns) FROM discount_codes WHERE project_id = ?1 AND canonical_code = ?2
+        """
+    static let firstPage = """
+        SELECT \(SQLiteRows.discountCodeColumns) FROM discount_codes
+        WHERE project_id = ?1 AND price_rule_id = ?2 ORDER BY id LIMIT ?3
+        """
+    static let nextPage = """
+        SELECT \(SQLiteRows.discountCodeColumns) FROM discount_codes
+        WHERE project_id = ?1 AND price_rule_id = ?2 AND id > ?4 ORDER BY id LIMIT ?3
+        """
+    /// Code text, use_with_other, usage_limit and updated_at; the version moves on.
+    static let update = """
+        UPDATE discount_codes SET code = ?3, canonical_code = ?4, use_with_other = ?5, usage_limit = ?6,
+            updated_at = ?7, version = version + 1
+        WHERE project_id = ?1 AND id = ?2
+        """
+    static let delete = "DELETE FROM discount_codes WHERE project_id = ?1 AND id = ?2"
+    static let count = "SELECT count(*) FROM discount_codes WHERE project_id = ?1"
+}
+
+extension SQLiteStore {
+    public func insertDiscountCode(_ code: DiscountCode) async throws {
+        try await write(Self.insertion(of: code))
+    }
+
+    public func insertDiscountCode(
+        _ code: DiscountCode, deadline: WriteDeadline, completion: @escaping @Sendable (Result<Void, any Error>) -> Void
+    ) {
+        writer.submit(deadline: deadline, Self.insertion(of: code), completion: completion)
+    }
+
+    private static func insertion(of code: DiscountCode) -> @Sendable (SQLiteConnection) throws -> Void {
+        { db in
+            do {
+                try db.withStatement(SQL.insert) { s in
+                    try bindInsert(s, code)
+                    try s.run()
+                }
+            } catch let error as SQLiteError {
+                throw codeWriteError(error, code)
+            }
+        }
+    }
+
+    public func discountCode(projectID: String, id: String) async throws -> DiscountCode? {
+        try read { db in
+            try db.withStatement(SQL.byID) { s in
+                try s.bind(1, projectID)
+                try s.bind(2, id)
+                return try s.step() ? SQLiteRows.discountCode(s) : nil
+            }
+        }
+    }
+
+    public func discountCode(projectID: String, canonicalCode: String) async throws -> DiscountCode? {
+        try read { db in
+            try db.withStatement(SQL.byCanonical) { s in
+                try s.bind(1, projectID)
+                try s.bind(2, canonicalCode)
+                return try s.step() ? SQLiteRows.discountCode(s) : nil
+            }
+        }
+    }
+
+    public func discountCodes(
+        projectID: String, priceRuleID: String, after: String?, limit: Int
+    ) async throws -> [DiscountCode] {
+        guard limit > 0 else { return [] }
+        return try read { db in
+            try db.withStatement(after == nil ? SQL.firstPage : SQL.nextPage) { s in
+                try s.bind(1, projectID)
+                try s.bind(2, priceRuleID)
+                try s.bind(3, limit)
+                if let after { try s.bind(4, after) }
+                var codes: [DiscountCode] = []
+                codes.reserveCapacity(min(limit, 1024))
+                while try s.step() { codes.append(SQLiteRows.discountCode(s)) }
+                return codes
+            }
+        }
+    }
+
+    public func updateDiscountCode(_ code: DiscountCode) async throws -> Bool {
+        try await write { db in
+            do {
+                return try db.withStatement(SQL.update) { s in
+                    try s.bind(1, code.projectID)
+                    try s.bind(2, code.id)
+                    try s.bind(3, code.code)
+                    try s.bind(4, code.canonicalCode)
+                    try s.bind(5, code.useWithOther)
+                    try s.bind(6, code.usageLimit)
+                    try s.bind(7, code.updatedAt)
+                    try s.run()
+                    return s.changes > 0
+                }
+            } catch let error as SQLiteError {
+                throw Self.codeWriteError(error, code)
+            }
+        }
+    }
+
+    public func deleteDiscountCode(projectID: String, id: String) async throws -> Bool {
+        try await write(freesSpace: true) { db in
+            try db.withStatement(SQL.delete) { s in
+                try s.bind(1, projectID)
+                try s.bind(2, id)
+                try s.run()
+                return s.changes > 0
+            }
+        }
+    }
+
+    public func countDiscountCodes(projectID: String) async throws -> Int64 {
+        try read { db in
+            try db.withStatement(SQL.count) { s in
+                try s.bind(1, projectID)
+                return try s.step() ? s.int64(0) : 0
+            }
+        }
+    }
+
+    // MARK: Shared with the bulk insert
+
+    /// Binds every column of `SQL.insert` (and of the bulk variant, which has
+    /// the same parameters).
+    static func bindInsert(_ s: SQLiteStatement, _ code: DiscountCode) throws {
+        try s.bind(1, code.projectID)
+        try s.bind(2, code.id)
+        try s.bind(3, code.priceRuleID)
+        try s.bind(4, code.code)
+        try s.bind(5, code.canonicalCode)
+        try s.bind(6, code.useWithOther)
+        try s.bind(7, code.usageLimit)
+        try s.bind(8, code.usageCount)
+        try s.bind(9, code.createdAt)
+        try s.bind(10, code.updatedAt)
+        try s.bind(11, code.version)
+    }
+
+    /// A refused code write as the store's error: the canonical code's unique
+    /// index → `.codeTaken` (the code as given); the id → `.conflict`; a
+    /// missing rule → `.failure`.
+    static func codeWriteError(_ error: SQLiteError, _ code: DiscountCode) -> any Error {
+        if error.isUniqueViolation {
+            return error.involves("canonical_code")
+                ? StoreError.codeTaken(code.code)
+                : StoreError.conflict("discount code \(code.id)")
+        }
+        if error.isForeignKeyViolation {
+            return StoreError.failure("price rule \(code.priceRuleID) does not exist in project \(code.projectID)")
+        }
+        return error
+    }
+}

@@ -1,0 +1,117 @@
+import DiscountStore
+import DiscountCore
+
+private enum SQL {
+    static let insert = """
+        INSERT INTO price_rules (\(SQLiteRows.priceRuleColumns))
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+        """
+    static let byID = "SELECT \(SQLiteRows.priceRuleColumns) FROM price_rules WHERE project_id = ?1 AND id = ?2"
+    static let firstPage = """
+        SELECT \(SQLiteRows.priceRuleColumns) FROM price_rules WHERE project_id = ?1 ORDER BY id LIMIT ?2
+        """
+    static let nextPage = """
+        SELECT \(SQLiteRows.priceRuleColumns) FROM price_rules WHERE project_id = ?1 AND id > ?3 ORDER BY id LIMIT ?2
+        """
+    /// Editable fields only: usage_count and created_at stay; the version moves on.
+    static let update = """
+        UPDATE price_rules SET title = ?3, value_kind = ?4, value = ?5, currency = ?6, starts_at = ?7, ends_at = ?8,
+            usage_limit = ?9, once_per_customer = ?10, updated_at = ?11, version = version + 1
+        WHERE project_id = ?1 AND id = ?2
+        """
+    static let countCodes = "SELECT count(*) FROM discount_codes WHERE project_id = ?1 AND price_rule_id = ?2"
+    /// Its codes go with it (ON DELETE CASCADE).
+    static let delete = "DELETE FROM price_rules WHERE project_id = ?1 AND id = ?2"
+}
+
+extension SQLiteStore {
+    public func insertPriceRule(_ rule: PriceRule) async throws {
+        try await write { db in
+            do {
+                try db.withStatement(SQL.insert) { s in
+                    try s.bind(1, rule.projectID)
+                    try s.bind(2, rule.id)
+                    try s.bind(3, rule.title)
+                    try s.bind(4, rule.valueKind.rawValue)
+                    try s.bind(5, rule.value)
+                    try s.bind(6, rule.currency)
+                    try s.bind(7, rule.startsAt)
+                    try s.bind(8, rule.endsAt)
+                    try s.bind(9, rule.usageLimit)
+                    try s.bind(10, rule.usageCount)
+                    try s.bind(11, rule.oncePerCustomer)
+                    try s.bind(12, rule.createdAt)
+                    try s.bind(13, rule.updatedAt)
+                    try s.bind(14, rule.version)
+                    try s.run()
+                }
+            } catch let error as SQLiteError where error.isUniqueViolation {
+                throw StoreError.conflict("price rule \(rule.id)")
+            } catch let error as SQLiteError where error.isForeignKeyViolation {
+                throw StoreError.failure("project \(rule.projectID) does not exist")
+            }
+        }
+    }
+
+    public func priceRule(projectID: String, id: String) async throws -> PriceRule? {
+        try read { db in
+            try db.withStatement(SQL.byID) { s in
+                try s.bind(1, projectID)
+                try s.bind(2, id)
+                return try s.step() ? SQLiteRows.priceRule(s) : nil
+            }
+        }
+    }
+
+    public func priceRules(projectID: String, after: String?, limit: Int) async throws -> [PriceRule] {
+        guard limit > 0 else { return [] }
+        return try read { db in
+            try db.withStatement(after == nil ? SQL.firstPage : SQL.nextPage) { s in
+                try s.bind(1, projectID)
+                try s.bind(2, limit)
+                if let after { try s.bind(3, after) }
+                var rules: [PriceRule] = []
+                rules.reserveCapacity(min(limit, 1024))
+                while try s.step() { rules.append(SQLiteRows.priceRule(s)) }
+                return rules
+            }
+        }
+    }
+
+    public func updatePriceRule(_ rule: PriceRule) async throws -> Bool {
+        try await write { db in
+            try db.withStatement(SQL.update) { s in
+                try s.bind(1, rule.projectID)
+                try s.bind(2, rule.id)
+                try s.bind(3, rule.title)
+                try s.bind(4, rule.valueKind.rawValue)
+                try s.bind(5, rule.value)
+                try s.bind(6, rule.currency)
+                try s.bind(7, rule.startsAt)
+                try s.bind(8, rule.endsAt)
+                try s.bind(9, rule.usageLimit)
+                try s.bind(10, rule.oncePerCustomer)
+                try s.bind(11, rule.updatedAt)
+                try s.run()
+                return s.changes > 0
+            }
+        }
+    }
+
+    public func deletePriceRule(projectID: String, id: String) async throws -> Int64? {
+        try await write(freesSpace: true) { db in
+            let codes = try db.withStatement(SQL.countCodes) { s in
+                try s.bind(1, projectID)
+                try s.bind(2, id)
+                return try s.step() ? s.int64(0) : 0
+            }
+            let deleted = try db.withStatement(SQL.delete) { s in
+                try s.bind(1, projectID)
+                try s.bind(2, id)
+                try s.run()
+                return s.changes > 0
+            }
+            return deleted ? codes : nil
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import DiscountStore
+import DiscountCore
+
+private enum SQL {
+    static let poolKey = "SELECT pool_key FROM voucher_pools WHERE project_id = ?1 AND id = ?2"
+    static let heldByCustomer = """
+        SELECT \(SQLiteRows.voucherCodeColumns) FROM voucher_codes
+        WHERE pool_key = ?1 AND customer_id = ?2 AND used_by = ?3
+        """
+    /// The pool's lowest-numbered available code. The writer thread runs one
+    /// job at a time, so nobody can take it between this and `take`.
+    static let nextAvailable = """
+        SELECT pool_key, seq, code FROM voucher_codes INDEXED BY voucher_codes_by_status
+        WHERE pool_key = (SELECT pool_key FROM voucher_pools WHERE project_id = ?1 AND id = ?2) AND status = 1
+        ORDER BY seq LIMIT 1
+        """
+    /// Marks one code assigned by its primary key: a one-row UPDATE needs no
+    /// statement journal (UPDATE … RETURNING would build an ephemeral table
+    /// and a savepoint per call). A customer who already holds a code of the
+    /// pool for this used_by trips the unique index instead.
+    static let take = """
+        UPDATE voucher_codes SET status = 2, customer_id = ?3, used_by = ?4, assigned_at = ?5
+        WHERE pool_key = ?1 AND seq = ?2
+        """
+    static let countAssigned = "UPDATE voucher_pools SET available = available - 1, assigned = assigned + 1 WHERE pool_key = ?1"
+    static let noteUsedBy = "INSERT OR IGNORE INTO voucher_pool_used_by (pool_key, used_by) VALUES (?1, ?2)"
+    static let redeem = """
+        UPDATE voucher_codes SET status = 3, redeemed_at = ?3
+        WHERE project_id = ?1 AND canonical_code = ?2 AND status = 2
+        RETURNING pool_key, \(SQLiteRows.voucherCodeColumns)
+        """
+    static let countRedeemed = "UPDATE voucher_pools SET assigned = assigned - 1, redeemed = redeemed + 1 WHERE pool_key = ?1"
+    static let byCode = """
+        SELECT \(SQLiteRows.voucherCodeColumns) FROM voucher_codes WHERE project_id = ?1 AND canonical_code = ?2
+        """
+}
+
+extension SQLiteStore {
+    /// The common case (a new customer, codes left) is a lookup, one UPDATE and the
+    /// counter update; the rest is only looked at when that takes nothing.
+    public func assignVoucherCode(_ assignment: VoucherAssignment) async throws -> VoucherAssignmentOutcome {
+        try await write(Self.assignment(assignment))
+    }
+
+    public func assignVoucherCode(
+        _ assignment: VoucherAssignment, deadline: WriteDeadline,
+        completion: @escaping @Sendable (Result<VoucherAssignmentOutcome, any Error>) -> Void
+    ) {
+        writer.submit(deadline: deadline, Self.assignment(assignment), completion: completion)
+    }
+
+    private static func assignment(
+        _ assignment: VoucherAssignment
+    ) -> @Sendable (SQLiteConnection) throws -> VoucherAssignmentOutcome {
+        { db in
+            let next: (key: Int64, sequence: Int64, code: String)? = try db.withStatement(SQL.nextAvailable) { s in
+                try s.bind(1, assignment.projectID)
+                try s.bind(2, assignment.poolID)
+                return try s.step() ? (s.int64(0), s.int64(1), s.string(2)) : nil
+            }
+            var taken: (Int64, VoucherCode)?
+            if let next {
+                do {
+                    try db.withStatement(SQL.take) { s in
+                        try s.bind(1, next.key)
+                        try s.bind(2, next.sequence)
+                        try s.bind(3, assignment.customerID)
+                        try s.bind(4, assignment.usedBy)
+                        try s.bind(5, assignment.at)
+                        try s.run()
+                    }
+                    taken = (next.key, VoucherCode(
+                        code: next.code, status: .assigned, sequence: next.sequence, customerID: assignment.customerID,
+                        usedBy: assignment.usedBy.isEmpty ? nil : assignment.usedBy, assignedAt: assignment.at))
+                } catch let error as SQLiteError where error.isUniqueViolation {
+                    // Only the statement was undone; the customer's code is what they get.
+                    taken = nil
+                }
+            }
+            guard let (key, code) = taken else { return try untaken(assignment, db) }
+            try db.withStatement(SQL.countAssigned) { s in
+                try s.bind(1, key)
+                try s.run()
+            }
+            if !assignment.usedBy.isEmpty {
+                try db.withStatement(SQL.noteUsedBy) { s in
+                    try s.bind(1, key)
+                    try s.bind(2, assignment.usedBy)
+                    try s.run()
+                }
+            }
+            return .assigned(code)
+        }
+    }
+
+    /// Why nothing was taken: no such pool, a code the customer already holds, or none left.
+    private static func untaken(_ assignment: VoucherAssignment, _ db: SQLiteConnection) throws -> VoucherAssignmentOutcome {
+        let key: Int64? = try db.withStatement(SQL.poolKey) { s in
+            try s.bind(1, assignment.projectID)
+            try s.bind(2, assignment.poolID)
+            return try s.step() ? s.int64(0) : nil
+        }
+        guard let key else { return .poolNotFound }
+        let held: VoucherCode? = try db.withStatement(SQL.heldByCustomer) { s in
+            try s.bind(1, key)
+            try s.bind(2, assignment.customerID)
+            try s.bind(3, assignment.usedBy)
+            return try s.step() ? SQLiteRows.voucherCode(s) : nil
+        }
+        return held.map(VoucherAssignmentOutcome.alreadyAssigned) ?? .poolExhausted
+    }
+
+    public func redeemVoucherCode(projectID: String, canonicalCode: String, at: Instant) async throws -> VoucherRedemptionOutcome {
+        try await write { db in
+            let redeemed: (Int64, VoucherCode)? = try db.withStatement(SQL.redeem) { s in
+                try s.bind(1, projectID)
+                try s.bind(2, canonicalCode)
+                try s.bind(3, at)
+                guard try s.step() else { return nil }
+                let row = (s.int64(0), SQLiteRows.voucherCode(s, from: 1))
+                while try s.step() {}
+                return row
+            }
+            if let (key, code) = redeemed {
+                try db.withStatement(SQL.countRedeemed) { s in
+                    try s.bind(1, key)
+                    try s.run()
+                }
+                return .redeemed(code)
+            }
+            let existing: VoucherCode? = try db.withStatement(SQL.byCode) { s in
+                try s.bind(1, projectID)
+                try s.bind(2, canonicalCode)
+                return try s.step() ? SQLiteRows.voucherCode(s) : nil
+            }
+            switch existing?.status {
+            case nil: return .codeNotFound
+            case .available?: return .notAssigned(existing!)
+            case .assigned?, .redeemed?: return .alreadyRedeemed(existing!)
+            }
+        }
+    }
+}
