@@ -22,11 +22,12 @@ import Testing
             #expect(scrape.status == 200)
             #expect(scrape.contentType == "text/plain; version=0.0.4; charset=utf-8")
             #expect(scrape.body.contains("# HELP discountd_rpc_calls_total Calls answered since the daemon started.\n"))
-            let scraped = try parseWithPrometheusClient(scrape.body)
+            // The parser is a Python process: waited for off the cooperative pool.
+            let scraped = try await offThePool { try parseWithPrometheusClient(scrape.body) }
             // Taken right after the scrape, with no call in between but its own (not yet counted in its answer).
             let statsOutput = try await discountctl(["stats", "--prometheus", "--socket", daemon.socketPath])
             #expect(statsOutput.status == 0, "\(statsOutput.stderr)")
-            let stats = try parseWithPrometheusClient(statsOutput.stdout)
+            let stats = try await offThePool { try parseWithPrometheusClient(statsOutput.stdout) }
 
             let types = Dictionary(scraped.map { ($0.name, $0.type) }) { first, _ in first }
             #expect(types["discountd_rpc_calls"] == "counter")
