@@ -51,7 +51,7 @@ public enum DiscountRouter {
         let commission = CommissionBook(
             store: store, syncer: options.shopifySyncer, syncWait: options.shopifySyncWait, cacheCapacity: options.cacheCapacity)
         let stats = StatsCollector(
-            metrics: router.metrics, cacheCounts: [{ priceRules.cache.counts }, { commission.cache.counts }],
+            metrics: router.metrics, cacheCounts: [{ priceRules.cached.counts }, { commission.cached.counts }],
             syncQueueDepth: { try await store.outboxDepth() })
         AdminService(facts: facts, store: store, tokens: tokens, stats: stats).register(in: &registrar)
         AdminService.registerBackup(in: &registrar, store: store)
