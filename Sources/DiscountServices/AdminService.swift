@@ -14,12 +14,7 @@ struct AdminService: Sendable {
     let facts: ServerFacts
     let store: any Store
     let tokens: TokenAuthority
-    let priceRules: PriceRuleBook
-    let metrics: ServerMetrics
-    /// Codes waiting in the Shopify outbox, for Stats.
-    var syncQueueDepth: @Sendable () async throws -> Int64 = { 0 }
-    /// Hits and misses of the caches besides the PriceRules one (Commission), for Stats.
-    var otherCacheCounts: @Sendable () -> (hits: UInt64, misses: UInt64) = { (0, 0) }
+    let stats: StatsCollector
 
     func register(in registrar: inout MethodRegistrar) {
         let name = Self.name
@@ -30,21 +25,17 @@ struct AdminService: Sendable {
         // for the operator only, not any project's admin.
         registrar.read(name, "Stats", scope: .admin) { (_: StatsRequest, principal, _) in
             try Self.requireDaemonAdmin(principal)
-            let (ruleHits, ruleMisses) = priceRules.cached.counts
-            let (otherHits, otherMisses) = otherCacheCounts()
-            let (hits, misses) = (ruleHits + otherHits, ruleMisses + otherMisses)
-            let lookups = hits + misses
-            let methods = metrics.snapshot().map { method in
+            let figures = try await stats.collect()
+            let methods = figures.methods.map { method in
                 MethodStats(
                     service: method.service, method: method.method, count: method.count, errors: method.errors,
                     p50Ms: Double(method.p50Nanos) / 1e6, p90Ms: Double(method.p90Nanos) / 1e6,
                     p99Ms: Double(method.p99Nanos) / 1e6, maxMs: Double(method.maxNanos) / 1e6)
             }
             return StatsResponse(
-                methods: methods, cacheHitRatio: lookups == 0 ? 0 : Double(hits) / Double(lookups),
-                cacheHits: hits, cacheMisses: misses, syncQueueDepth: try await syncQueueDepth(),
-                connections: Int64(metrics.connections),
-                collectedAt: Instant.now().timestamp)
+                methods: methods, cacheHitRatio: figures.cacheHitRatio, cacheHits: figures.cacheHits,
+                cacheMisses: figures.cacheMisses, syncQueueDepth: figures.syncQueueDepth,
+                connections: Int64(figures.connections), collectedAt: Instant.now().timestamp)
         }
         registrar.write(name, "CreateProject", scope: .admin) { (request: CreateProjectRequest, call) in
             try Self.requireDaemonAdmin(call.principal)

@@ -32,6 +32,13 @@ public enum DiscountRouter {
     public static func make(
         facts: ServerFacts, store: any Store & CommissionStore & VoucherStore & StoreBackup, options: Options
     ) -> Router {
+        makeWithStats(facts: facts, store: store, options: options).router
+    }
+
+    /// The routes, and the figures Admin.Stats reports (for the daemon's metrics endpoint).
+    public static func makeWithStats(
+        facts: ServerFacts, store: any Store & CommissionStore & VoucherStore & StoreBackup, options: Options
+    ) -> (router: Router, stats: StatsCollector) {
         let tokens = TokenAuthority(store: store)
         let authorizer = Authorizer(requireAuth: options.requireAuth, ownerUID: options.ownerUID, tokens: tokens)
         var router = Router()
@@ -43,15 +50,15 @@ public enum DiscountRouter {
         let priceRules = PriceRuleBook(store: store, cacheCapacity: options.cacheCapacity)
         let commission = CommissionBook(
             store: store, syncer: options.shopifySyncer, syncWait: options.shopifySyncWait, cacheCapacity: options.cacheCapacity)
-        AdminService(
-            facts: facts, store: store, tokens: tokens, priceRules: priceRules, metrics: router.metrics,
-            syncQueueDepth: { try await store.outboxDepth() }, otherCacheCounts: { commission.cached.counts }
-        ).register(in: &registrar)
+        let stats = StatsCollector(
+            metrics: router.metrics, cacheCounts: [{ priceRules.cached.counts }, { commission.cached.counts }],
+            syncQueueDepth: { try await store.outboxDepth() })
+        AdminService(facts: facts, store: store, tokens: tokens, stats: stats).register(in: &registrar)
         AdminService.registerBackup(in: &registrar, store: store)
         PriceRulesService(book: priceRules).register(in: &registrar)
         AdminService.registerShopify(in: &registrar, commission: commission)
         CommissionService(book: commission, store: store).register(in: &registrar)
         VouchersService(book: VoucherBook(store: store)).register(in: &registrar)
-        return registrar.router
+        return (registrar.router, stats)
     }
 }

@@ -1,13 +1,20 @@
+import CoreMetrics
 import Synchronization
 
 /// Calls, errors and a latency histogram of one method.
 ///
 /// Latencies go into log-linear buckets (8 per power of two, so a quantile is
 /// within 12.5%), kept under a per-method lock: one short critical section per call.
+/// Each call is also reported to swift-metrics (`ServerMetrics.Label`), labelled
+/// by service and method, for whatever backend the process bootstrapped.
 public final class MethodMetrics: Sendable {
     public let service: String
     public let method: String
     private let state = Mutex(Histogram())
+    private let calls: Counter
+    private let errors: Counter
+    private let latency: CoreMetrics.Timer
+    private let slowest: Gauge
 
     struct Histogram {
         var count: UInt64 = 0
@@ -30,6 +37,11 @@ public final class MethodMetrics: Sendable {
     init(service: String, method: String) {
         self.service = service
         self.method = method
+        let dimensions = [("service", service), ("method", method)]
+        calls = Counter(label: ServerMetrics.Label.calls, dimensions: dimensions)
+        errors = Counter(label: ServerMetrics.Label.errors, dimensions: dimensions)
+        latency = CoreMetrics.Timer(label: ServerMetrics.Label.latency, dimensions: dimensions)
+        slowest = Gauge(label: ServerMetrics.Label.slowest, dimensions: dimensions)
     }
 
     func record(nanos: UInt64, failed: Bool) {
@@ -37,8 +49,19 @@ public final class MethodMetrics: Sendable {
         state.withLock { histogram in
             histogram.count += 1
             if failed { histogram.errors += 1 }
-            if nanos > histogram.maxNanos { histogram.maxNanos = nanos }
+            if nanos > histogram.maxNanos {
+                histogram.maxNanos = nanos
+                slowest.record(Double(nanos) / 1e9)
+            }
             histogram.buckets[bucket] += 1
+            // Reported under this lock, so the backend's own lock and atomics
+            // are never contended: taken apart, the two contended locks cost
+            // Health.Check on 4 connections about a quarter of its calls per
+            // second. It also keeps a slower call's maximum from being
+            // overwritten by a faster one's.
+            calls.increment()
+            if failed { errors.increment() }
+            latency.recordNanoseconds(Int64(clamping: nanos))
         }
     }
 

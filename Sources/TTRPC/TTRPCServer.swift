@@ -12,7 +12,7 @@ import Glibc
 ///
 /// `run()` serves until `shutdown(gracePeriod:)`: then it stops accepting,
 /// lets calls in flight finish (new ones get UNAVAILABLE), closes the
-/// connections and removes the socket file.
+/// connections and removes the socket file it created (never one it adopted).
 public final class TTRPCServer: Sendable {
     public struct Configuration: Sendable {
         public var socketPath: String
@@ -31,12 +31,16 @@ public final class TTRPCServer: Sendable {
     private let quiescing: ServerQuiescingHelper
     private let logger: Logger
     private let stopped: EventLoopPromise<Void>
-    /// The socket file this server bound: the only one it may remove.
+    /// The socket file this server bound: the only one it may remove. Nil for
+    /// an adopted socket: systemd's file is systemd's.
     private let socketFile: UnixSocketFile.Identity?
 
-    private init(configuration: Configuration, channel: Channel, quiescing: ServerQuiescingHelper, logger: Logger) {
+    private init(
+        configuration: Configuration, channel: Channel, quiescing: ServerQuiescingHelper, logger: Logger,
+        ownsSocketFile: Bool = true
+    ) {
         self.configuration = configuration
-        self.socketFile = UnixSocketFile.identity(configuration.socketPath)
+        self.socketFile = ownsSocketFile ? UnixSocketFile.identity(configuration.socketPath) : nil
         self.channel = channel
         self.quiescing = quiescing
         self.logger = logger
@@ -52,23 +56,7 @@ public final class TTRPCServer: Sendable {
         try UnixSocketFile.prepare(path)
         raiseOpenFileLimit(toAtLeast: configuration.limits.maxConnections + 256)
         let quiescing = ServerQuiescingHelper(group: group)
-        let limits = configuration.limits
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        quiescing.makeServerChannelHandler(channel: channel))
-                }
-            }
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(ServerConnectionHandler(router: router, limits: limits, logger: logger))
-                }
-            }
-            .childChannelOption(ChannelOptions.autoRead, value: true)
-            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 4)
+        let bootstrap = makeBootstrap(configuration: configuration, router: router, logger: logger, group: group, quiescing: quiescing)
 
         // Bound here, not by NIO: a socket NIO binds is unlinked by path when
         // it closes, even if a successor's socket has replaced it by then.
@@ -85,6 +73,45 @@ public final class TTRPCServer: Sendable {
             path, mode: configuration.socketGroup == nil ? 0o600 : 0o660, group: configuration.socketGroup)
         logger.info("listening", metadata: ["socket": "\(path)"])
         return TTRPCServer(configuration: configuration, channel: channel, quiescing: quiescing, logger: logger)
+    }
+
+    /// Serves on a socket that is already bound and listening, such as the one
+    /// systemd passes on socket activation; its file, mode and group stay as
+    /// they are. `configuration.socketPath` only names it in logs.
+    public static func adopt(
+        listeningSocket descriptor: CInt, configuration: Configuration, router: Router, logger: Logger,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> TTRPCServer {
+        raiseOpenFileLimit(toAtLeast: configuration.limits.maxConnections + 256)
+        let quiescing = ServerQuiescingHelper(group: group)
+        let bootstrap = makeBootstrap(configuration: configuration, router: router, logger: logger, group: group, quiescing: quiescing)
+        let channel = try await bootstrap.withBoundSocket(descriptor).get()
+        logger.info("listening on the inherited socket", metadata: ["socket": "\(configuration.socketPath)"])
+        return TTRPCServer(
+            configuration: configuration, channel: channel, quiescing: quiescing, logger: logger, ownsSocketFile: false)
+    }
+
+    private static func makeBootstrap(
+        configuration: Configuration, router: Router, logger: Logger, group: any EventLoopGroup,
+        quiescing: ServerQuiescingHelper
+    ) -> ServerBootstrap {
+        let limits = configuration.limits
+        return ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(ServerConnectionHandler(router: router, limits: limits, logger: logger))
+                }
+            }
+            .childChannelOption(ChannelOptions.autoRead, value: true)
+            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 4)
     }
 
     /// Completes when `shutdown` has finished draining and closing.
@@ -116,8 +143,8 @@ public final class TTRPCServer: Sendable {
         timer.cancel()
         try? await channel.close()
         // A successor may have replaced a socket it found refusing (after the
-        // close above): its socket is not ours to remove.
-        if !UnixSocketFile.remove(configuration.socketPath, ifStill: socketFile) {
+        // close above): its socket is not ours to remove. An adopted one never was.
+        if socketFile != nil, !UnixSocketFile.remove(configuration.socketPath, ifStill: socketFile) {
             logger.info("socket file is no longer ours; left in place", metadata: ["socket": "\(configuration.socketPath)"])
         }
         logger.info("stopped")

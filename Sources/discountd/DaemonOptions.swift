@@ -93,11 +93,19 @@ struct DaemonOptions: ParsableArguments {
     var shopifyWebhookSecret: String? { shopifyWebhookSecretOption ?? env("DISCOUNTD_SHOPIFY_WEBHOOK_SECRET") }
 
     /// `--webhook-listen` split into host and port.
-    var webhookAddress: (host: String, port: Int)? {
-        guard let webhookListen, let colon = webhookListen.lastIndex(of: ":"),
-            let port = Int(webhookListen[webhookListen.index(after: colon)...]), (0...65535).contains(port)
-        else { return nil }
-        return (String(webhookListen[..<colon]), port)
+    var webhookAddress: (host: String, port: Int)? { webhookListen.flatMap(hostAndPort) }
+
+    @Option(
+        name: .customLong("metrics-listen"),
+        help: "Serve Prometheus metrics at http://HOST:PORT/metrics, e.g. 127.0.0.1:9464. (env: DISCOUNTD_METRICS_LISTEN)")
+    var metricsListenOption: String?
+
+    var metricsListen: String? { metricsListenOption ?? env("DISCOUNTD_METRICS_LISTEN") }
+
+    /// `--metrics-listen` split into host (without IPv6 brackets) and port.
+    var metricsAddress: (host: String, port: Int)? {
+        guard let (host, port) = metricsListen.flatMap(hostAndPort) else { return nil }
+        return (host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host, port)
     }
 
     mutating func validate() throws {
@@ -136,7 +144,18 @@ struct DaemonOptions: ParsableArguments {
             }
         }
         guard gracePeriod >= 0 else { throw ValidationError("--grace-period must not be negative") }
+        if metricsListen != nil, metricsAddress?.host.isEmpty != false {
+            throw ValidationError("--metrics-listen must be host:port, e.g. 127.0.0.1:9464")
+        }
     }
+}
+
+/// `host:port` split at the last colon; nil without a port in 0...65535.
+private func hostAndPort(_ text: String) -> (host: String, port: Int)? {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+        (0...65535).contains(port)
+    else { return nil }
+    return (String(text[..<colon]), port)
 }
 
 func env(_ name: String) -> String? {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CCrashGuard
+import CoreMetrics
 import DiscountServices
 import DiscountStore
 import DiscountStoreSQLite
@@ -40,6 +41,12 @@ struct Discountd: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "discountd")
+        // Taken first, so that no child process inherits what systemd passed.
+        let activatedSocket = try SocketActivation.takeListeningSocket()
+        let notifier = SystemdNotifier.fromEnvironment()
+        // Bootstrapped before the router creates its metrics, so they report here.
+        let prometheus = options.metricsAddress.map { _ in PrometheusMetricsBackend() }
+        if let prometheus { MetricsSystem.bootstrap(prometheus) }
 
         try makeDirectory(options.dataDir)
         // Before the socket: a second daemon on this folder must not even
@@ -47,7 +54,7 @@ struct Discountd: AsyncParsableCommand {
         let dataLock = try DataDirectoryLock.takeOrExit(options.dataDir, logger: logger)
         defer { withExtendedLifetime(dataLock) {} }
         var serverConfiguration = TTRPCServer.Configuration(
-            socketPath: options.socket, socketGroup: try options.socketGroup.map(groupID))
+            socketPath: activatedSocket?.path ?? options.socket, socketGroup: try options.socketGroup.map(groupID))
         serverConfiguration.limits.maxDataSize = options.maxDataSize
         serverConfiguration.limits.maxCallsInFlight = options.maxCallsInFlight
         serverConfiguration.limits.maxConnections = options.maxConnections
@@ -59,21 +66,33 @@ struct Discountd: AsyncParsableCommand {
         let store = try SQLiteStore.open(
             path: options.dataDir + "/discountd.sqlite",
             synchronous: SynchronousMode(rawValue: options.sqliteSynchronous) ?? .full)
-        let facts = ServerFacts(version: Self.version, backend: store.backendName, socketPath: options.socket)
+        let facts = ServerFacts(version: Self.version, backend: store.backendName, socketPath: serverConfiguration.socketPath)
         let shopify = try ShopifySetup(options: options, store: store, logger: logger)
         let shutdown = ShutdownSignal()
-        let router = DiscountRouter.make(
+        let (router, stats) = DiscountRouter.makeWithStats(
             facts: facts, store: store,
             options: .init(
                 requireAuth: options.requireAuth, ownerUID: getuid(), cacheCapacity: options.cacheEntries,
                 shopifySyncer: shopify.syncer, shopifySyncWait: shopify.syncWait, shutdown: shutdown))
 
         let server = RPCServerService(
-            configuration: serverConfiguration, router: router,
-            gracePeriod: .nanoseconds(Int64(options.gracePeriod * 1e9)), shutdown: shutdown, logger: logger)
+            configuration: serverConfiguration, inheritedSocket: activatedSocket?.descriptor, router: router,
+            gracePeriod: .nanoseconds(Int64(options.gracePeriod * 1e9)), shutdown: shutdown, notifier: notifier,
+            logger: logger)
+        // Graceful shutdown stops services in reverse order: the watchdog and
+        // the metrics listener go on until calls have drained.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let notifier, let watchdog = WatchdogService(notifier: notifier, logger: logger) {
+            services.append(.init(service: watchdog))
+        }
+        if let prometheus, let address = options.metricsAddress {
+            services.append(.init(service: MetricsServer(
+                host: address.host, port: address.port, registry: prometheus.registry,
+                figures: ScrapeFigures(stats: stats), logger: logger)))
+        }
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server), .init(service: IdempotencyPurgeService(store: store, logger: logger))]
+                services: services + [.init(service: server), .init(service: IdempotencyPurgeService(store: store, logger: logger))]
                     + shopify.services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
@@ -118,5 +137,6 @@ struct DaemonFailure: Error, CustomStringConvertible {
 
 private func describe(_ error: any Error) -> String {
     if let failure = error as? UnixSocketFile.Failure { return failure.description }
+    if let failure = error as? SocketActivation.Failure { return failure.description }
     return "\(error)"
 }

@@ -1,12 +1,13 @@
 # shellcheck shell=bash
 # Installs the Debian packages discountd needs when they are missing.
-# Sourced by the scripts; `ensure_packages build|python|test`:
-#   build   what building and running discountd needs;
-#   python  that, and what scripts/lib/discountd_py.py needs (protoc, python3-protobuf);
-#   test    all of that, and what scripts/test runs.
+# Sourced by the scripts; `ensure_packages build|python|package|test`:
+#   build    what building and running discountd needs;
+#   python   that, and what scripts/lib/discountd_py.py needs (protoc, python3-protobuf);
+#   package  that, and what scripts/package needs;
+#   test     all of that, and what scripts/test runs.
 
 ensure_packages() {
-    local want=() mode=${1:-build}
+    local want=() lean=() mode=${1:-build}
     # To build and run: libprotobuf-c (found through pkg-config).
     command -v pkg-config >/dev/null || want+=(pkg-config)
     pkg-config --exists libprotobuf-c 2>/dev/null || want+=(libprotobuf-c-dev)
@@ -27,14 +28,34 @@ ensure_packages() {
         [ -d /usr/share/gocode/src/github.com/containerd/ttrpc ] || want+=(golang-github-containerd-ttrpc-dev)
         # scripts/mcp-test: the official MCP Python client, in its own venv.
         ensure_mcp_client || return 1
+        # scripts/systemd-test (systemd-socket-activate), scripts/prometheus-test
+        # (a real Prometheus server and promtool), scripts/package-test (lintian).
+        # Without recommends: Prometheus's would add the node exporter.
+        command -v systemd-socket-activate >/dev/null || lean+=(systemd)
+        command -v prometheus >/dev/null || lean+=(prometheus)
+        command -v lintian >/dev/null || lean+=(lintian)
     fi
-    [ ${#want[@]} -eq 0 ] && return 0
+    if [ "$mode" = test ] || [ "$mode" = package ]; then
+        # scripts/package: dependencies, man pages from --help, the system user, the .deb.
+        command -v dpkg-shlibdeps >/dev/null || lean+=(dpkg-dev)
+        command -v help2man >/dev/null || lean+=(help2man)
+        command -v patchelf >/dev/null || lean+=(patchelf)
+        command -v systemd-sysusers >/dev/null || lean+=(systemd)
+        # Linking FoundationNetworking statically (discountctl) takes libcurl.so.
+        pkg-config --exists libcurl 2>/dev/null || lean+=(libcurl4-openssl-dev)
+    fi
+    [ ${#want[@]} -eq 0 ] && [ ${#lean[@]} -eq 0 ] && return 0
 
-    echo "installing missing packages: ${want[*]}" >&2
+    echo "installing missing packages: ${want[*]} ${lean[*]}" >&2
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${want[@]}" >/dev/null
+    if [ ${#want[@]} -gt 0 ]; then
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${want[@]}" >/dev/null || return 1
+    fi
+    if [ ${#lean[@]} -gt 0 ]; then
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${lean[@]}" >/dev/null
+    fi
 }
 
 # The MCP Python client (PyPI `mcp`, pinned) in .build-venv/mcp, for
