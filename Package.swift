@@ -27,6 +27,8 @@ let package = Package(
         // `discountctl mcp`: the Model Context Protocol server (stdio transport).
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
+        // The shared store for several daemons: a PostgresClient pool and a LISTEN connection.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libprotobuf-c from Debian's libprotobuf-c-dev.
@@ -73,6 +75,17 @@ let package = Package(
             name: "DiscountStoreSQLite",
             dependencies: ["DiscountStore", "DiscountCore", "CSQLite", "CSQLiteTuning"]
         ),
+        // The shared backend for several daemons: PostgreSQL, batched writes, a change log.
+        .target(
+            name: "DiscountStorePostgres",
+            dependencies: [
+                "DiscountStore", "DiscountCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Process-wide SQLite settings and the page-cache wrapper (C: sqlite3_config is variadic).
         .target(name: "CSQLiteTuning", dependencies: ["CSQLite"]),
         .systemLibrary(
@@ -109,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "discountd",
             dependencies: [
-                "CCrashGuard", "DiscountServices", "DiscountStore", "DiscountStoreSQLite", "TTRPC", "ShopifySync",
+                "CCrashGuard", "DiscountServices", "DiscountStore", "DiscountStoreSQLite", "DiscountStorePostgres", "TTRPC", "ShopifySync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -171,7 +184,12 @@ let package = Package(
         .testTarget(name: "ShopifySyncTests", dependencies: ["ShopifySync", "DiscountCore"]),
         .testTarget(name: "DiscountServicesTests", dependencies: ["DiscountServices"]),
         .testTarget(
-            name: "DiscountStoreTests", dependencies: ["DiscountStore", "DiscountStoreSQLite", "DiscountCore", "CSQLiteTuning"]),
+            name: "DiscountStoreTests",
+            dependencies: [
+                "DiscountStore", "DiscountStoreSQLite", "DiscountStorePostgres", "DiscountCore", "CSQLiteTuning",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "TTRPCTests",
             dependencies: [

@@ -51,6 +51,8 @@ extension ServiceError {
                 .resourceExhausted, reason: "STORAGE_FULL",
                 "The daemon's disk is full; nothing of this write was stored.",
                 hint: "Free space on the filesystem that holds the data folder, then retry; deletes still work meanwhile.")
+        case .unavailable(let why):
+            ServiceError(.unavailable, reason: "UNAVAILABLE", "The store is unavailable: \(why)", hint: "Retry shortly.")
         case .failure: error
         }
     }

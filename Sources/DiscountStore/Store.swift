@@ -7,7 +7,8 @@ import DiscountCore
 /// its `version` by one, and every method returning one returns it as stored
 /// after the change: caches keep whichever copy has the higher version.
 ///
-/// Implementations: `SQLiteStore` (embedded default). The contract suite in
+/// Implementations: `SQLiteStore` (embedded default), `PostgresStore` (one
+/// database shared by several daemons). The contract suite in
 /// Tests/DiscountStoreTests runs against each.
 public protocol Store: Sendable {
     /// "sqlite", "postgresql": what Admin.ServerInfo reports.
@@ -144,6 +145,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The filesystem under the store is full: nothing of the write was kept.
     /// Writes that free space (deletes) still run.
     case storageFull
+    /// The store cannot be reached now (its server is down, restarting or cut
+    /// off); the write may or may not have committed if it was under way.
+    case unavailable(String)
     case failure(String)
 
     public var description: String {
@@ -153,6 +157,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .closed: "the store is closed"
         case .deadlineExceeded: "the deadline passed before the write began"
         case .storageFull: "the disk holding the store is full"
+        case .unavailable(let why): "the store is unavailable: \(why)"
         case .failure(let message): message
         }
     }
