@@ -11,10 +11,12 @@ import PostgresNIO
 /// (`pg_current_snapshot()`: xmin:xmax:in-progress list), and the next read
 /// returns exactly the rows whose transaction that snapshot did not see and
 /// the new one does: those of transactions in progress at the snapshot (its
-/// xip list) or begun after it (xid ≥ its xmax), whatever their ids. Both
-/// are index lookups on `xid`, so a long transaction elsewhere in the cluster
-/// (which holds every snapshot's xmin back) does not widen the scan. The new
-/// snapshot and the rows come from one statement, so they agree.
+/// xip list) or begun after it (xid ≥ its xmax), whatever their ids. Each is
+/// an index lookup on `xid` (two branches: the planner cannot estimate xid8
+/// ranges, and with one OR'd condition walks the whole log in id order), and
+/// a long transaction elsewhere in the cluster (which holds every snapshot's
+/// xmin back) does not widen them. The new snapshot and the rows come from
+/// one statement, so they agree.
 ///
 /// The cursor also holds the database's clock when its snapshot was taken:
 /// pruning deletes rows logged before some time, and a reader whose cursor
@@ -40,9 +42,12 @@ extension PostgresStore: ChangeFeed {
             SELECT now.snapshot::text, now.taken, now.pruned_past,
                 c.kind, c.project_id, c.entity_id, c.entity_key, c.version, c.committed_at
             FROM now LEFT JOIN LATERAL (
-                SELECT * FROM change_log
-                WHERE xid >= pg_snapshot_xmax(\(from.snapshot)::pg_snapshot)
-                    OR xid = ANY (ARRAY(SELECT pg_snapshot_xip(\(from.snapshot)::pg_snapshot)))
+                SELECT * FROM (
+                    (SELECT * FROM change_log WHERE xid >= pg_snapshot_xmax(\(from.snapshot)::pg_snapshot)
+                        ORDER BY xid LIMIT \(Int64(limit) + 1))
+                    UNION ALL
+                    (SELECT * FROM change_log WHERE xid = ANY (ARRAY(SELECT pg_snapshot_xip(\(from.snapshot)::pg_snapshot))))
+                ) unseen
                 ORDER BY id
                 LIMIT \(Int64(limit) + 1)
             ) c ON true

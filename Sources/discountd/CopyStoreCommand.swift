@@ -74,6 +74,9 @@ struct StoreCopy {
     let target: PostgresCopyTarget
     let sourceName: String
     let force: Bool
+    /// A fault-injection point for the tests of resuming: the copy stops as
+    /// if killed once this table is done (DISCOUNTD_COPY_STORE_STOP_AFTER).
+    var stopAfter: String? = env("DISCOUNTD_COPY_STORE_STOP_AFTER")
 
     func run(chunk: Int, report: (String) -> Void) async throws {
         let tables = source.tableNames
@@ -109,6 +112,10 @@ struct StoreCopy {
             }
             try await target.markDone(table, source: sourceName)
             report("\(table): \(read) rows read, \(added) added")
+            if table == stopAfter {
+                report("stopping after \(table), as DISCOUNTD_COPY_STORE_STOP_AFTER asks")
+                throw ExitCode(3)
+            }
         }
         try await target.finish()
         // Counts: equal into an empty store; with --force at least the source's.
