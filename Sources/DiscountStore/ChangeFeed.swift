@@ -55,8 +55,6 @@ public struct StoreChange: Sendable, Hashable {
         case agentCode = "agent_code"
         /// `id`: the project.
         case shopifyCredentials = "shopify_credentials"
-        /// `id`: the key.
-        case idempotencyRecord = "idempotency_record"
         /// `id`: the order.
         case order
     }

@@ -32,40 +32,15 @@ extension PostgresStore {
     /// A plain read first: after the first call every call ends there. Else
     /// the creation is batched with the others queued (`createAgentCodes`).
     public func getOrCreateAgentCode(
-        projectID: String, agentID: Int64, agentName: String, campaignID: Int64, initial: ShopifySyncState, at: Instant
+        projectID: String, agentID: Int64, agentName: String, campaignID: Int64, initial: ShopifySyncState, at: Instant,
+        options: WriteOptions<(AgentCode, created: Bool)>
     ) async throws -> (AgentCode, created: Bool) {
         if let existing = try await agentCode(projectID: projectID, agentID: agentID, campaignID: campaignID) {
             return (existing, false)
         }
-        return try await batchers.agentCodes.submit(AgentCodeRequest(
-            projectID: projectID, agentID: agentID, agentName: agentName, campaignID: campaignID, initial: initial, at: at))
-    }
-
-    /// The agent and its code, if any, in one read; then, for a first code,
-    /// the batched creation. Nil when the project has no agent `agentID`.
-    public func getOrCreateAgentCode(
-        projectID: String, agentID: Int64, campaignID: Int64, initial: ShopifySyncState, at: Instant,
-        deadline: WriteDeadline, completion: @escaping @Sendable (Result<(AgentCode, created: Bool)?, any Error>) -> Void
-    ) {
-        Task {
-            do {
-                guard !deadline.hasPassed else { throw StoreError.deadlineExceeded }
-                guard let row = try await rows("""
-                    SELECT a.name, \(unescaped: PostgresRows.qualified(PostgresRows.agentCodeColumns, "c"))
-                    FROM agents a LEFT JOIN agent_codes c ON c.agent_id = a.id AND c.campaign_id = \(campaignID)
-                    WHERE a.project_id = \(projectID) AND a.id = \(agentID)
-                    """).first
-                else { return completion(.success(nil)) }
-                var r = row.reader()
-                let name: String = try r.next()
-                if !r.nextIsNull { return completion(.success((try PostgresRows.agentCode(&r), false))) }
-                let request = AgentCodeRequest(
-                    projectID: projectID, agentID: agentID, agentName: name, campaignID: campaignID, initial: initial, at: at)
-                batchers.agentCodes.submit(request, deadline: deadline) { completion($0.map { Optional.some($0) }) }
-            } catch {
-                completion(.failure(error))
-            }
-        }
+        let request = AgentCodeRequest(
+            projectID: projectID, agentID: agentID, agentName: agentName, campaignID: campaignID, initial: initial, at: at)
+        return try await batchers.agentCodes.submit(Batched(request, options), deadline: options.deadline)
     }
 
     /// First-time agent codes for a batch of calls. Each round draws a code
@@ -76,43 +51,34 @@ extension PostgresStore {
     /// the codes of the calls that inserted nothing (already made, by an
     /// earlier call of the batch or elsewhere). A call whose pair still has
     /// no code drew a taken text: it draws again next round.
-    func createAgentCodes(_ requests: [AgentCodeRequest]) async throws -> [Result<(AgentCode, created: Bool), any Error>] {
-        var results = [Result<(AgentCode, created: Bool), any Error>?](repeating: nil, count: requests.count)
+    func createAgentCodes(
+        _ calls: [Batched<AgentCodeRequest, (AgentCode, created: Bool)>]
+    ) async throws -> [Result<(AgentCode, created: Bool), any Error>] {
+        await writeBatch(calls, failure: { Self.agentCodeError($1, $0) }) { run, requests in
+            try await Self.drawAgentCodes(requests, run)
+        }
+    }
+
+    private static func drawAgentCodes(
+        _ requests: [AgentCodeRequest], _ run: StatementRunner
+    ) async throws -> [Result<(AgentCode, created: Bool), any Error>] {
+        var results = [(AgentCode, created: Bool)?](repeating: nil, count: requests.count)
         var open = Array(requests.indices)
-        for _ in 0..<Self.maxCodeDraws where !open.isEmpty {
-            let batch = open.map { requests[$0] }
-            let answers: [(AgentCode, created: Bool)?]
-            do {
-                answers = try await agentCodeRound(batch)
-            } catch where batch.count > 1 && !(error is StoreError) {
-                // Fails as a whole (a campaign that does not exist): call by call.
-                var one: [(AgentCode, created: Bool)?] = []
-                for (index, request) in zip(open, batch) {
-                    do {
-                        one.append(try await agentCodeRound([request])[0])
-                    } catch {
-                        results[index] = .failure(Self.agentCodeError(error, request))
-                        one.append(nil)
-                    }
-                }
-                answers = one
-            } catch {
-                for (index, request) in zip(open, batch) { results[index] = .failure(Self.agentCodeError(error, request)) }
-                answers = batch.map { _ in nil }
-            }
-            for (index, answer) in zip(open, answers) where results[index] == nil {
-                if let answer { results[index] = .success(answer) }
-            }
+        for _ in 0..<maxCodeDraws where !open.isEmpty {
+            let answers = try await agentCodeRound(open.map { requests[$0] }, run)
+            for (index, answer) in zip(open, answers) { results[index] = answer }
             open = open.filter { results[$0] == nil }
         }
         return requests.indices.map { index in
-            results[index] ?? .failure(StoreError.failure(
-                "no free code for agent \(requests[index].agentID) after \(Self.maxCodeDraws) draws"))
+            results[index].map { .success($0) } ?? .failure(StoreError.failure(
+                "no free code for agent \(requests[index].agentID) after \(maxCodeDraws) draws"))
         }
     }
 
     /// One round: nil for a call whose drawn code was taken.
-    private func agentCodeRound(_ requests: [AgentCodeRequest]) async throws -> [(AgentCode, created: Bool)?] {
+    private static func agentCodeRound(
+        _ requests: [AgentCodeRequest], _ run: StatementRunner
+    ) async throws -> [(AgentCode, created: Bool)?] {
         // Distinct draws within the round, so each inserted row names its call.
         var drawn = Set<String>()
         var texts: [String] = []
@@ -129,7 +95,7 @@ extension PostgresStore {
         let statuses = requests.map(\.initial.status.rawValue)
         let errors = NullableArray(requests.map(\.initial.error?.rawValue))
         let columns = PostgresRows.agentCodeColumns
-        let inserted = try await rows("""
+        let inserted = try await run("""
             WITH input AS (
                 SELECT * FROM unnest(\(projects)::text[], \(agents)::bigint[], \(campaigns)::bigint[], \(texts)::text[],
                     \(keys)::text[], \(instants)::timestamptz[], \(statuses)::text[], \(errors)::text[]) WITH ORDINALITY
@@ -167,7 +133,7 @@ extension PostgresStore {
         let missing = requests.indices.filter { answers[$0] == nil }
         guard !missing.isEmpty else { return answers }
         // The SELECT: codes made before (or meanwhile, by whoever won the pair).
-        let found = try await rows("""
+        let found = try await run("""
             SELECT \(unescaped: PostgresRows.qualified(columns, "c"))
             FROM unnest(\(missing.map { projects[$0] })::text[], \(missing.map { agents[$0] })::bigint[],
                 \(missing.map { campaigns[$0] })::bigint[]) AS m (project_id, agent_id, campaign_id)

@@ -5,8 +5,10 @@ import PostgresNIO
 extension PostgresStore {
     /// Get-or-create: INSERT … ON CONFLICT DO NOTHING RETURNING, then a SELECT
     /// for the one that was there (or that a racing daemon just committed).
-    public func registerAgent(projectID: String, name: String, contact: String?, at: Instant) async throws -> (Agent, created: Bool) {
-        try await write { transaction in
+    public func registerAgent(
+        projectID: String, name: String, contact: String?, at: Instant, options: WriteOptions<(Agent, created: Bool)>
+    ) async throws -> (Agent, created: Bool) {
+        try await write(options: options) { transaction in
             if let row = try await transaction.rows("""
                 INSERT INTO agents (project_id, name, contact, registered_at) VALUES (\(projectID), \(name), \(contact), \(at))
                 ON CONFLICT (project_id, name) DO NOTHING
@@ -32,8 +34,8 @@ extension PostgresStore {
             """).first.map { var r = $0.reader(); return try PostgresRows.agent(&r) }
     }
 
-    public func insertCampaign(_ campaign: Campaign) async throws -> Campaign {
-        try await write { transaction in
+    public func insertCampaign(_ campaign: Campaign, options: WriteOptions<Campaign>) async throws -> Campaign {
+        try await write(options: options) { transaction in
             guard let id = try await transaction.rows("""
                 INSERT INTO campaigns (project_id, name, discount_percent, commission_percent, starts_at, ends_at, created_at,
                     updated_at)
@@ -55,8 +57,8 @@ extension PostgresStore {
             """).first.map { var r = $0.reader(); return try PostgresRows.campaign(&r) }
     }
 
-    public func updateCampaign(_ campaign: Campaign) async throws -> Bool {
-        try await write { transaction in
+    public func updateCampaign(_ campaign: Campaign, options: WriteOptions<Bool>) async throws -> Bool {
+        try await write(options: options) { transaction in
             let updated = try await transaction.rows("""
                 UPDATE campaigns SET name = \(campaign.name), discount_percent = \(campaign.discountPercent),
                     commission_percent = \(campaign.commissionPercent), starts_at = \(campaign.startsAt),

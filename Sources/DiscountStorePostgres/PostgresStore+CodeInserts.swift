@@ -63,46 +63,31 @@ extension PostgresStore {
     /// CreateDiscountCode for a batch of calls: one statement inserts every
     /// code whose rule exists and whose key (and id) is free, logs them, and
     /// says of each call whether it went in and, if not, why. Of two calls
-    /// with one key, the earlier wins. A statement that fails as a whole (a
-    /// rule deleted meanwhile, a deadlock) is retried call by call, so each
-    /// gets its own answer.
-    func insertCodes(_ codes: [DiscountCode]) async throws -> [Result<Void, any Error>] {
+    /// with one key, the earlier wins. (See `writeBatch` for idempotency keys
+    /// and for a statement that fails as a whole.)
+    func insertCodes(_ calls: [Batched<DiscountCode, Void>]) async throws -> [Result<Void, any Error>] {
         // Calls repeating an id (the same call twice) wait for a later round:
         // the answer is matched back by id.
         var rounds: [[Int]] = []
         var roundOf: [String: Int] = [:]
-        for (index, code) in codes.enumerated() {
-            let key = code.projectID + "\u{0}" + code.id
+        for (index, call) in calls.enumerated() {
+            let key = call.input.projectID + "\u{0}" + call.input.id
             let round = roundOf[key].map { $0 + 1 } ?? 0
             roundOf[key] = round
             if round == rounds.count { rounds.append([]) }
             rounds[round].append(index)
         }
-        var results = [Result<Void, any Error>](repeating: .success(()), count: codes.count)
+        var results = [Result<Void, any Error>](repeating: .success(()), count: calls.count)
         for round in rounds {
-            let batch = round.map { codes[$0] }
-            let answers: [Result<Void, any Error>]
-            do {
-                answers = try await insertCodeStatement(batch)
-            } catch where batch.count > 1 && !(error is StoreError) {
-                var one: [Result<Void, any Error>] = []
-                for code in batch {
-                    do {
-                        one.append(contentsOf: try await insertCodeStatement([code]))
-                    } catch {
-                        one.append(.failure(Self.codeWriteError(error, code)))
-                    }
-                }
-                answers = one
-            } catch {
-                answers = batch.map { .failure(Self.codeWriteError(error, $0)) }
+            let answers = await writeBatch(round.map { calls[$0] }, failure: { Self.codeWriteError($1, $0) }) { run, codes in
+                try await Self.insertCodeStatement(codes, run)
             }
             for (index, answer) in zip(round, answers) { results[index] = answer }
         }
         return results
     }
 
-    private func insertCodeStatement(_ codes: [DiscountCode]) async throws -> [Result<Void, any Error>] {
+    private static func insertCodeStatement(_ codes: [DiscountCode], _ run: StatementRunner) async throws -> [Result<Void, any Error>] {
         let query = PostgresQuery(unsafeSQL: """
             WITH input AS (SELECT * FROM \(DiscountCodeArrays.rows)),
             inserted AS (
@@ -123,7 +108,7 @@ extension PostgresStore {
             FROM input i LEFT JOIN inserted n ON n.project_id = i.project_id AND n.id = i.id
             ORDER BY i.ord
             """, binds: DiscountCodeArrays(codes).binds)
-        let answers = try await rows(query)
+        let answers = try await run(query)
         guard answers.count == codes.count else { throw StoreError.failure("code insert answered \(answers.count) of \(codes.count)") }
         return try zip(codes, answers).map { code, row in
             let (inserted, ruleExists, idTaken) = try row.decode((Bool, Bool, Bool).self)

@@ -4,14 +4,8 @@ import PostgresNIO
 
 extension PostgresStore {
     /// Batched with the other inserts queued meanwhile (`insertCodes`).
-    public func insertDiscountCode(_ code: DiscountCode) async throws {
-        try await batchers.codeInserts.submit(code)
-    }
-
-    public func insertDiscountCode(
-        _ code: DiscountCode, deadline: WriteDeadline, completion: @escaping @Sendable (Result<Void, any Error>) -> Void
-    ) {
-        batchers.codeInserts.submit(code, deadline: deadline, completion: completion)
+    public func insertDiscountCode(_ code: DiscountCode, options: WriteOptions<Void>) async throws {
+        try await batchers.codeInserts.submit(Batched(code, options), deadline: options.deadline)
     }
 
     public func discountCode(projectID: String, id: String) async throws -> DiscountCode? {
@@ -42,9 +36,9 @@ extension PostgresStore {
     /// Code text, use_with_other, usage_limit and updated_at; the version moves
     /// on. Both the old key and the new one are logged (a cache keyed by code
     /// text drops either).
-    public func updateDiscountCode(_ code: DiscountCode) async throws -> Bool {
-        try await write { transaction in
-            let updated: (version: Int64, oldKey: String)?
+    public func updateDiscountCode(_ code: DiscountCode, options: WriteOptions<DiscountCode?>) async throws -> DiscountCode? {
+        try await write(options: options) { transaction in
+            let updated: (code: DiscountCode, oldKey: String)?
             do {
                 // The self-join reads the row as it was before this UPDATE: its old key.
                 updated = try await transaction.rows("""
@@ -54,22 +48,26 @@ extension PostgresStore {
                     FROM discount_codes old
                     WHERE d.project_id = \(code.projectID) AND d.id = \(code.id)
                         AND old.project_id = d.project_id AND old.id = d.id
-                    RETURNING d.version, old.canonical_code
-                    """).first.map { row in try row.decode((Int64, String).self) }
+                    RETURNING \(unescaped: PostgresRows.qualified(PostgresRows.discountCodeColumns, "d")), old.canonical_code
+                    """).first.map { row in
+                    var r = row.reader()
+                    return (try PostgresRows.discountCode(&r), try r.next())
+                }
             } catch {
                 throw Self.codeWriteError(error, code)
             }
-            guard let updated else { return false }
-            transaction.changed(.discountCode, code.projectID, code.id, key: code.canonicalCode, version: updated.version)
-            if updated.oldKey != code.canonicalCode {
-                transaction.changed(.discountCode, code.projectID, code.id, key: updated.oldKey, version: updated.version)
+            guard let updated else { return nil }
+            let stored = updated.code
+            transaction.changed(.discountCode, code.projectID, code.id, key: stored.canonicalCode, version: stored.version)
+            if updated.oldKey != stored.canonicalCode {
+                transaction.changed(.discountCode, code.projectID, code.id, key: updated.oldKey, version: stored.version)
             }
-            return true
+            return stored
         }
     }
 
-    public func deleteDiscountCode(projectID: String, id: String) async throws -> Bool {
-        try await write { transaction in
+    public func deleteDiscountCode(projectID: String, id: String, options: WriteOptions<Bool>) async throws -> Bool {
+        try await write(options: options) { transaction in
             guard let key = try await transaction.rows("""
                 DELETE FROM discount_codes WHERE project_id = \(projectID) AND id = \(id) RETURNING canonical_code
                 """).first?.decode(String.self)

@@ -17,7 +17,8 @@ extension PostgresStore {
     /// Keeps a live record; replaces one past its retention (the key may be
     /// used afresh once the first answer has expired). Racing saves of one
     /// key (on any daemon) keep one: the later INSERT waits for the earlier's
-    /// commit, then finds its row.
+    /// commit, then finds its row. Not in the change log: no daemon caches
+    /// records (each reads them in the write they guard).
     static func saveIdempotencyRecord(_ record: IdempotencyRecord, _ transaction: inout WriteTransaction) async throws -> IdempotencyRecord {
         let retention = IdempotencyRecord.retentionSeconds * 1_000_000
         do {
@@ -38,7 +39,6 @@ extension PostgresStore {
             WHERE project_id = \(record.projectID) AND key = \(record.key)
             """).first.map({ var r = $0.reader(); return try PostgresRows.idempotencyRecord(&r) })
         else { throw StoreError.failure("idempotency record \(record.key) vanished") }
-        transaction.changed(.idempotencyRecord, record.projectID, record.key)
         return kept
     }
 

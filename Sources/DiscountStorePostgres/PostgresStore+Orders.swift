@@ -3,8 +3,10 @@ import DiscountStore
 import PostgresNIO
 
 extension PostgresStore: CommissionStore {
-    public func recordOrder(_ order: OrderInput) async throws -> (OrderAttribution, created: Bool) {
-        try await write { transaction in try await Self.recordOrder(order, &transaction) }
+    public func recordOrder(
+        _ order: OrderInput, options: WriteOptions<(OrderAttribution, created: Bool)>
+    ) async throws -> (OrderAttribution, created: Bool) {
+        try await write(options: options) { transaction in try await Self.recordOrder(order, &transaction) }
     }
 
     /// The delivery row and the order commit together: a delivery that failed

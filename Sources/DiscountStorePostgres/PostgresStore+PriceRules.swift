@@ -3,8 +3,8 @@ import DiscountStore
 import PostgresNIO
 
 extension PostgresStore {
-    public func insertPriceRule(_ rule: PriceRule) async throws {
-        try await write { transaction in
+    public func insertPriceRule(_ rule: PriceRule, options: WriteOptions<Void>) async throws {
+        try await write(options: options) { transaction in
             do {
                 try await transaction.rows("""
                     INSERT INTO price_rules (\(unescaped: PostgresRows.priceRuleColumns))
@@ -37,27 +37,27 @@ extension PostgresStore {
     }
 
     /// Editable fields only: usage_count and created_at stay; the version moves on.
-    public func updatePriceRule(_ rule: PriceRule) async throws -> Bool {
-        try await write { transaction in
-            let version = try await transaction.rows("""
+    public func updatePriceRule(_ rule: PriceRule, options: WriteOptions<PriceRule?>) async throws -> PriceRule? {
+        try await write(options: options) { transaction in
+            let stored = try await transaction.rows("""
                 UPDATE price_rules SET title = \(rule.title), value_kind = \(rule.valueKind.rawValue), value = \(rule.value),
                     currency = \(rule.currency), starts_at = \(rule.startsAt), ends_at = \(rule.endsAt),
                     usage_limit = \(rule.usageLimit), once_per_customer = \(rule.oncePerCustomer),
                     updated_at = \(rule.updatedAt), version = version + 1
                 WHERE project_id = \(rule.projectID) AND id = \(rule.id)
-                RETURNING version
-                """).first?.decode(Int64.self)
-            guard let version else { return false }
-            transaction.changed(.priceRule, rule.projectID, rule.id, version: version)
-            return true
+                RETURNING \(unescaped: PostgresRows.priceRuleColumns)
+                """).first.map { var r = $0.reader(); return try PostgresRows.priceRule(&r) }
+            guard let stored else { return nil }
+            transaction.changed(.priceRule, rule.projectID, rule.id, version: stored.version)
+            return stored
         }
     }
 
     /// Deletes the rule's codes, then the rule, each code logged as deleted.
     /// The rule is locked first: from then on no code can be added under it
     /// (the insert's foreign-key check waits, then fails), so the count is exact.
-    public func deletePriceRule(projectID: String, id: String) async throws -> Int64? {
-        try await write { transaction in
+    public func deletePriceRule(projectID: String, id: String, options: WriteOptions<Int64?>) async throws -> Int64? {
+        try await write(options: options) { transaction in
             let locked = try await transaction.rows("""
                 SELECT 1 FROM price_rules WHERE project_id = \(projectID) AND id = \(id) FOR UPDATE
                 """)

@@ -3,8 +3,8 @@ import DiscountStore
 import PostgresNIO
 
 extension PostgresStore {
-    public func insertProject(_ project: Project) async throws {
-        try await write { transaction in
+    public func insertProject(_ project: Project, options: WriteOptions<Void>) async throws {
+        try await write(options: options) { transaction in
             do {
                 try await transaction.rows("""
                     INSERT INTO projects (id, name, created_at) VALUES (\(project.id), \(project.name), \(project.createdAt))

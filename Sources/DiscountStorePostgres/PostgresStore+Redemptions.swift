@@ -4,44 +4,27 @@ import PostgresNIO
 
 extension PostgresStore {
     /// Batched with the other redemptions queued meanwhile (`redeemBatch`).
-    public func redeem(_ request: RedemptionRequest) async throws -> RedemptionOutcome {
-        try await batchers.redemptions.submit(request)
-    }
-
-    public func redeem(
-        _ request: RedemptionRequest, deadline: WriteDeadline,
-        completion: @escaping @Sendable (Result<RedemptionOutcome, any Error>) -> Void
-    ) {
-        batchers.redemptions.submit(request, deadline: deadline, completion: completion)
+    public func redeem(_ request: RedemptionRequest, options: WriteOptions<RedemptionOutcome>) async throws -> RedemptionOutcome {
+        try await batchers.redemptions.submit(Batched(request, options), deadline: options.deadline)
     }
 
     /// RedeemDiscountCode for a batch of calls: one call of `discountd_redeem`
     /// (PostgresSchema+Redemption), which decides and counts each in call
-    /// order inside one transaction. A batch that fails as a whole (a deadlock
-    /// with another writer) is retried call by call.
-    func redeemBatch(_ requests: [RedemptionRequest]) async throws -> [Result<RedemptionOutcome, any Error>] {
-        do {
-            return try await redeemStatement(requests).map { .success($0) }
-        } catch where requests.count > 1 && !(error is StoreError) {
-            var results: [Result<RedemptionOutcome, any Error>] = []
-            for request in requests {
-                do {
-                    results.append(.success(try await redeemStatement([request])[0]))
-                } catch {
-                    results.append(.failure(error))
-                }
-            }
-            return results
-        }
+    /// order inside one transaction. (See `writeBatch` for idempotency keys
+    /// and for a batch that fails as a whole, a deadlock with another writer.)
+    func redeemBatch(
+        _ calls: [Batched<RedemptionRequest, RedemptionOutcome>]
+    ) async throws -> [Result<RedemptionOutcome, any Error>] {
+        await writeBatch(calls) { run, requests in try await Self.redeemStatement(requests, run).map { .success($0) } }
     }
 
-    private func redeemStatement(_ requests: [RedemptionRequest]) async throws -> [RedemptionOutcome] {
+    private static func redeemStatement(_ requests: [RedemptionRequest], _ run: StatementRunner) async throws -> [RedemptionOutcome] {
         let projects = requests.map(\.projectID)
         let codes = requests.map(\.canonicalCode)
         let orders = requests.map(\.orderID)
         let customers = NullableArray(requests.map(\.customerID))
         let instants = requests.map(\.at)
-        let answers = try await rows("""
+        let answers = try await run("""
             SELECT r.outcome, \(unescaped: PostgresRows.qualified(PostgresRows.discountCodeColumns, "(r.code)")),
                 \(unescaped: PostgresRows.qualified(PostgresRows.priceRuleColumns, "(r.rule)"))
             FROM discountd_redeem(\(projects), \(codes), \(orders), \(customers), \(instants)) r
@@ -80,8 +63,10 @@ extension PostgresStore {
     /// Stamps the order's live redemptions rolled back and gives each use back
     /// to its code and rule. Rules, then codes, are locked first, in the order
     /// a redemption batch locks them. A second call finds nothing live.
-    public func rollbackRedemptions(projectID: String, orderID: String, at: Instant) async throws -> [DiscountCode] {
-        try await write { transaction in
+    public func rollbackRedemptions(
+        projectID: String, orderID: String, at: Instant, options: WriteOptions<[DiscountCode]>
+    ) async throws -> [DiscountCode] {
+        try await write(options: options) { transaction in
             try await transaction.rows("""
                 SELECT 1 FROM price_rules
                 WHERE project_id = \(projectID) AND id IN (

@@ -43,17 +43,19 @@ extension PostgresStore {
     }
 
     public func requeueUnsynced(projectID: String, at: Instant) async throws -> Int64 {
-        try await write { transaction in
-            try await transaction.rows("""
-                WITH queued AS (
-                    INSERT INTO shopify_outbox (agent_code_id, project_id, enqueued_at, next_attempt_at)
-                    SELECT id, project_id, \(at), \(at) FROM agent_codes WHERE project_id = \(projectID) AND sync_status <> 'synced'
-                    ON CONFLICT (agent_code_id) DO UPDATE SET next_attempt_at = excluded.next_attempt_at
-                    RETURNING 1
-                )
-                SELECT count(*) FROM queued
-                """).first?.decode(Int64.self) ?? 0
-        }
+        try await write { transaction in try await Self.requeueUnsynced(projectID: projectID, at: at, transaction) }
+    }
+
+    private static func requeueUnsynced(projectID: String, at: Instant, _ transaction: WriteTransaction) async throws -> Int64 {
+        try await transaction.rows("""
+            WITH queued AS (
+                INSERT INTO shopify_outbox (agent_code_id, project_id, enqueued_at, next_attempt_at)
+                SELECT id, project_id, \(at), \(at) FROM agent_codes WHERE project_id = \(projectID) AND sync_status <> 'synced'
+                ON CONFLICT (agent_code_id) DO UPDATE SET next_attempt_at = excluded.next_attempt_at
+                RETURNING 1
+            )
+            SELECT count(*) FROM queued
+            """).first?.decode(Int64.self) ?? 0
     }
 
     public func shopifyCredentials(projectID: String) async throws -> ShopifyCredentials? {
@@ -72,8 +74,11 @@ extension PostgresStore {
         }
     }
 
-    public func saveShopifyCredentials(_ credentials: ShopifyCredentials) async throws {
-        try await write { transaction in
+    /// The credentials and the requeue of the project's unsynced codes, in one transaction.
+    public func saveShopifyCredentials(
+        _ credentials: ShopifyCredentials, requeueAt: Instant, options: WriteOptions<Int64>
+    ) async throws -> Int64 {
+        try await write(options: options) { transaction in
             do {
                 try await transaction.rows("""
                     INSERT INTO shopify_credentials (project_id, shop_domain, access_token, granted_scopes, updated_at)
@@ -87,6 +92,7 @@ extension PostgresStore {
                 throw StoreError.failure("project \(credentials.projectID) does not exist")
             }
             transaction.changed(.shopifyCredentials, credentials.projectID, credentials.projectID)
+            return try await Self.requeueUnsynced(projectID: credentials.projectID, at: requeueAt, transaction)
         }
     }
 }

@@ -3,8 +3,8 @@ import DiscountStore
 import PostgresNIO
 
 extension PostgresStore {
-    public func insertToken(_ token: TokenRecord) async throws {
-        try await write { transaction in
+    public func insertToken(_ token: TokenRecord, options: WriteOptions<Void>) async throws {
+        try await write(options: options) { transaction in
             do {
                 try await transaction.rows("""
                     INSERT INTO tokens (\(unescaped: PostgresRows.tokenColumns))
@@ -34,8 +34,8 @@ extension PostgresStore {
 
     /// The first revocation time is kept. Logged even when it was revoked
     /// already: a daemon that missed the first change learns of it again.
-    public func revokeToken(id: String, at: Instant) async throws -> TokenRecord? {
-        try await write { transaction in
+    public func revokeToken(id: String, at: Instant, options: WriteOptions<TokenRecord?>) async throws -> TokenRecord? {
+        try await write(options: options) { transaction in
             let revoked = try await transaction.rows("""
                 UPDATE tokens SET revoked_at = coalesce(revoked_at, \(at)) WHERE id = \(id)
                 RETURNING \(unescaped: PostgresRows.tokenColumns)

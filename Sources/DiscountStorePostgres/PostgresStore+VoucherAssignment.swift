@@ -4,15 +4,10 @@ import PostgresNIO
 
 extension PostgresStore {
     /// Batched with the other assignments queued meanwhile (`assignBatch`).
-    public func assignVoucherCode(_ assignment: VoucherAssignment) async throws -> VoucherAssignmentOutcome {
-        try await batchers.assignments.submit(assignment)
-    }
-
     public func assignVoucherCode(
-        _ assignment: VoucherAssignment, deadline: WriteDeadline,
-        completion: @escaping @Sendable (Result<VoucherAssignmentOutcome, any Error>) -> Void
-    ) {
-        batchers.assignments.submit(assignment, deadline: deadline, completion: completion)
+        _ assignment: VoucherAssignment, options: WriteOptions<VoucherAssignmentOutcome>
+    ) async throws -> VoucherAssignmentOutcome {
+        try await batchers.assignments.submit(Batched(assignment, options), deadline: options.deadline)
     }
 
     /// AssignVoucherCode for a batch of calls, in one statement:
@@ -25,44 +20,25 @@ extension PostgresStore {
     ///   form may be re-run by the planner and claim more than n);
     /// - the claimed codes are paired with the calls in call order, the pool's
     ///   counts move by what was taken, and each changed pool is logged.
-    /// A statement that fails as a whole (another daemon gave the same
-    /// customer a code at the same moment: the unique index refuses the
-    /// second) is retried call by call, which then finds the held code.
-    func assignBatch(_ assignments: [VoucherAssignment]) async throws -> [Result<VoucherAssignmentOutcome, any Error>] {
-        do {
-            return try await assignStatement(assignments).map { .success($0) }
-        } catch where !(error is StoreError) {
-            var results: [Result<VoucherAssignmentOutcome, any Error>] = []
-            for assignment in assignments {
-                do {
-                    results.append(.success(try await assignAlone(assignment)))
-                } catch {
-                    results.append(.failure(error))
-                }
-            }
-            return results
-        }
+    /// Another daemon giving the same customer a code at the same moment makes
+    /// the unique index refuse the second statement as a whole; its calls then
+    /// run one by one, and find the held code (`writeBatch`).
+    func assignBatch(
+        _ calls: [Batched<VoucherAssignment, VoucherAssignmentOutcome>]
+    ) async throws -> [Result<VoucherAssignmentOutcome, any Error>] {
+        await writeBatch(calls) { run, assignments in try await Self.assignStatement(assignments, run).map { .success($0) } }
     }
 
-    private func assignAlone(_ assignment: VoucherAssignment) async throws -> VoucherAssignmentOutcome {
-        var attempt = 1
-        while true {
-            do {
-                return try await assignStatement([assignment])[0]
-            } catch where attempt < 3 && (PostgresErrors.isUniqueViolation(error) || PostgresErrors.isRetryable(error)) {
-                attempt += 1
-            }
-        }
-    }
-
-    private func assignStatement(_ assignments: [VoucherAssignment]) async throws -> [VoucherAssignmentOutcome] {
+    private static func assignStatement(
+        _ assignments: [VoucherAssignment], _ run: StatementRunner
+    ) async throws -> [VoucherAssignmentOutcome] {
         let projects = assignments.map(\.projectID)
         let pools = assignments.map(\.poolID)
         let customers = assignments.map(\.customerID)
         let usedBy = assignments.map(\.usedBy)
         let instants = assignments.map(\.at)
         let code = "code, status, seq, customer_id, used_by, assigned_at, redeemed_at"
-        let answers = try await rows("""
+        let answers = try await run("""
             WITH calls AS MATERIALIZED (
                 SELECT c.ord, p.pool_key, p.project_id, c.customer_id, c.used_by, c.at
                 FROM unnest(\(projects)::text[], \(pools)::text[], \(customers)::text[], \(usedBy)::text[],
@@ -151,8 +127,10 @@ extension PostgresStore {
     }
 
     /// assigned → redeemed; the code row, then the pool's, as assignments lock them.
-    public func redeemVoucherCode(projectID: String, canonicalCode: String, at: Instant) async throws -> VoucherRedemptionOutcome {
-        try await write { transaction in
+    public func redeemVoucherCode(
+        projectID: String, canonicalCode: String, at: Instant, options: WriteOptions<VoucherRedemptionOutcome>
+    ) async throws -> VoucherRedemptionOutcome {
+        try await write(options: options) { transaction in
             if let row = try await transaction.rows("""
                 UPDATE voucher_codes SET status = 3, redeemed_at = \(at)
                 WHERE project_id = \(projectID) AND canonical_code = \(canonicalCode) AND status = 2

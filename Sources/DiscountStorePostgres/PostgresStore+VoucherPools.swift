@@ -3,8 +3,8 @@ import DiscountStore
 import PostgresNIO
 
 extension PostgresStore: VoucherStore {
-    public func insertVoucherPool(_ pool: VoucherPool) async throws {
-        try await write { transaction in
+    public func insertVoucherPool(_ pool: VoucherPool, options: WriteOptions<Void>) async throws {
+        try await write(options: options) { transaction in
             do {
                 try await transaction.rows("""
                     INSERT INTO voucher_pools (project_id, id, name, total, available, assigned, redeemed, created_at)
@@ -44,8 +44,8 @@ extension PostgresStore: VoucherStore {
     }
 
     /// Codes first, then the pool: the order assignments lock them in.
-    public func deleteVoucherPool(projectID: String, id: String) async throws -> Int64? {
-        try await write { transaction in
+    public func deleteVoucherPool(projectID: String, id: String, options: WriteOptions<Int64?>) async throws -> Int64? {
+        try await write(options: options) { transaction in
             guard let key = try await transaction.rows("""
                 SELECT pool_key FROM voucher_pools WHERE project_id = \(projectID) AND id = \(id)
                 """).first?.decode(Int64.self)

@@ -42,10 +42,10 @@ public final class PostgresStore: Store, Sendable {
     let batchers: Batchers
 
     struct Batchers: Sendable {
-        var codeInserts: WriteBatcher<DiscountCode, Void>
-        var redemptions: WriteBatcher<RedemptionRequest, RedemptionOutcome>
-        var assignments: WriteBatcher<VoucherAssignment, VoucherAssignmentOutcome>
-        var agentCodes: WriteBatcher<AgentCodeRequest, (AgentCode, created: Bool)>
+        var codeInserts: WriteBatcher<Batched<DiscountCode, Void>, Void>
+        var redemptions: WriteBatcher<Batched<RedemptionRequest, RedemptionOutcome>, RedemptionOutcome>
+        var assignments: WriteBatcher<Batched<VoucherAssignment, VoucherAssignmentOutcome>, VoucherAssignmentOutcome>
+        var agentCodes: WriteBatcher<Batched<AgentCodeRequest, (AgentCode, created: Bool)>, (AgentCode, created: Bool)>
     }
 
     /// Tuning; the defaults suit a daemon.
@@ -156,14 +156,24 @@ public final class PostgresStore: Store, Sendable {
     /// fast while the server is known to be unreachable, and with its errors
     /// as `StoreError`s.
     func operation<T>(_ body: () async throws -> T) async throws -> T {
-        try gate.enter()
-        defer { gate.leave() }
-        if let outage = doorbell.outage { throw StoreError.unavailable(outage) }
         do {
-            return try await body()
+            return try await gated(body)
         } catch {
             throw PostgresErrors.storeError(error)
         }
+    }
+
+    /// `operation` with the errors as they came.
+    func gated<T>(_ body: () async throws -> T) async throws -> T {
+        try gate.enter()
+        defer { gate.leave() }
+        if let outage = doorbell.outage { throw StoreError.unavailable(outage) }
+        return try await body()
+    }
+
+    /// A statement on a pooled connection, committing by itself.
+    var autocommit: StatementRunner {
+        { query in try await collect(self.client.query(query, logger: self.logger)) }
     }
 
     /// A read (or a write of one statement, which commits by itself): every row.
@@ -171,23 +181,40 @@ public final class PostgresStore: Store, Sendable {
         try await operation { try await collect(client.query(query, logger: logger)) }
     }
 
-    /// One transaction around `body`, ended by the change log of what it
-    /// noted in `transaction.changes`, then COMMIT. A deadlock or
-    /// serialization failure runs it again (at most three times in all).
-    ///
-    /// Every single write goes through here: a step the write's transaction
-    /// must also take (an idempotency record, say) belongs just before the log.
-    func write<T: Sendable>(_ body: (inout WriteTransaction) async throws -> T) async throws -> T {
-        try await operation {
-            var attempt = 1
-            while true {
-                do {
-                    return try await client.withConnection { connection in
-                        try await WriteTransaction.run(on: connection, logger: logger, body)
+    /// One write: a transaction around `body`, ended by the change log of
+    /// what it noted in `transaction.changes`, then COMMIT. With an
+    /// idempotency claim in `options`, the key is claimed first (a live record
+    /// under it: `StoreError.replay`, nothing written) and the answer saved
+    /// after, in the same transaction. A write still waiting at its deadline
+    /// is not started. A deadlock or serialization failure runs it again (at
+    /// most three times in all).
+    func write<T: Sendable>(
+        options: WriteOptions<T> = .plain, _ body: (inout WriteTransaction) async throws -> T
+    ) async throws -> T {
+        try await operation { try await rawWrite(options: options, body) }
+    }
+
+    /// `write` without turning errors into `StoreError`s: batches look at the
+    /// server's own error to decide what to retry.
+    func rawWrite<T: Sendable>(
+        options: WriteOptions<T> = .plain, _ body: (inout WriteTransaction) async throws -> T
+    ) async throws -> T {
+        guard !options.deadline.hasPassed else { throw StoreError.deadlineExceeded }
+        var attempt = 1
+        while true {
+            do {
+                return try await client.withConnection { connection in
+                    try await WriteTransaction.run(on: connection, logger: logger) { transaction in
+                        guard let claim = options.idempotency else { return try await body(&transaction) }
+                        if let first = try await transaction.claim([ClaimRow(claim)])[0] { throw StoreError.replay(first) }
+                        let result = try await body(&transaction)
+                        let record = claim.record(for: result)
+                        try await transaction.settle(keep: record.map { [$0] } ?? [], drop: record == nil ? [ClaimRow(claim)] : [])
+                        return result
                     }
-                } catch where PostgresErrors.isRetryable(error) && attempt < 3 {
-                    attempt += 1
                 }
+            } catch where PostgresErrors.isRetryable(error) && attempt < 3 {
+                attempt += 1
             }
         }
     }

@@ -53,9 +53,9 @@ final class WriteBatcher<Input: Sendable, Output: Sendable>: Sendable {
         if outcome.startWriter { Task { await self.drain() } }
     }
 
-    func submit(_ input: Input) async throws -> Output {
+    func submit(_ input: Input, deadline: WriteDeadline) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
-            submit(input, deadline: .never) { continuation.resume(with: $0) }
+            submit(input, deadline: deadline) { continuation.resume(with: $0) }
         }
     }
 

@@ -38,7 +38,7 @@ struct PostgresFixture: StoreFixture {
     }
 
     func remove() async {
-        try? await Self.admin("DROP SCHEMA IF EXISTS \(schema) CASCADE")
+        _ = try? await Self.admin("DROP SCHEMA IF EXISTS \(schema) CASCADE")
     }
 
     static var logger: Logger {

@@ -121,6 +121,50 @@ struct PostgresSharedStoreTests {
         }
     }
 
+    /// One idempotency key, sent to both daemons at once: one write, and
+    /// every other call hears the first one's answer.
+    @Test func aKeyedWriteHappensOnceAcrossDaemons() async throws {
+        try await withTwoDaemons { fixture, a, b in
+            let rule = Fixtures.rule()
+            try await a.insertPriceRule(rule)
+            try await a.insertDiscountCode(Fixtures.code("ONCE", rule: rule))
+            let options = StoreContract.claim("retry-1") { (outcome: RedemptionOutcome) in outcome.isRedeemed ? [7] : nil }
+            let outcomes = await withTaskGroup(of: String.self) { group in
+                for index in 0..<20 {
+                    let store = index.isMultiple(of: 2) ? a : b
+                    group.addTask {
+                        do {
+                            let outcome = try await store.redeem(Fixtures.redemption("ONCE", order: "order-\(index)"), options: options)
+                            return outcome.isRedeemed ? "redeemed" : "\(outcome)"
+                        } catch StoreError.replay(let first) {
+                            return first.response == [7] ? "replay" : "replay of \(first.response)"
+                        } catch {
+                            return "\(error)"
+                        }
+                    }
+                }
+                return await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+            }
+            #expect(outcomes == ["redeemed": 1, "replay": 19])
+            #expect(try await b.discountCode(projectID: rule.projectID, canonicalCode: "ONCE")?.usageCount == 1)
+
+            let rules = (0..<10).map { _ in Fixtures.rule() }
+            let written = await withTaskGroup(of: Bool.self) { group in
+                for (index, rule) in rules.enumerated() {
+                    let store = index.isMultiple(of: 2) ? a : b
+                    group.addTask {
+                        (try? await store.insertPriceRule(rule, options: StoreContract.claim("create-1") { _ in [1] })) != nil
+                    }
+                }
+                return await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+            }
+            #expect(written == 1)
+            var stored = 0
+            for rule in rules where try await a.priceRule(projectID: rule.projectID, id: rule.id) != nil { stored += 1 }
+            #expect(stored == 1)
+        }
+    }
+
     @Test func oneDaemonCatchesUpOnTheOthersWrites() async throws {
         try await withTwoDaemons { fixture, a, b in
             let cursor = try await b.currentChangeCursor()
@@ -130,7 +174,7 @@ struct PostgresSharedStoreTests {
             try await a.insertDiscountCode(code)
             code.code = "SEEN2"
             code.canonicalCode = "SEEN2"
-            #expect(try await a.updateDiscountCode(code))
+            #expect(try await a.updateDiscountCode(code) != nil)
             #expect(try await a.deleteDiscountCode(projectID: rule.projectID, id: code.id))
             let batch = try await b.changes(after: cursor, limit: 100)
             #expect(batch.changes.filter { $0.kind == .discountCode }.map { "\($0.key ?? "") \($0.version)" }

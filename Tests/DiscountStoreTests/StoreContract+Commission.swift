@@ -66,25 +66,20 @@ extension StoreContract {
     }
 
     @Test(arguments: StoreFactory.all)
-    func getOrCreateWithoutTheNameLooksTheAgentUp(_ factory: StoreFactory) async throws {
+    func aFirstCodeAskedPastItsDeadlineIsNotMade(_ factory: StoreFactory) async throws {
         try await withCommissionStore(factory) { store async throws in
             let agent = try await Fixtures.agent(store, "Zed 9")
             let spring = try await Fixtures.campaign(store)
-            func call(agentID: Int64, deadline: WriteDeadline = .never) async -> Result<(AgentCode, created: Bool)?, any Error> {
-                await withCheckedContinuation { continuation in
-                    store.getOrCreateAgentCode(
-                        projectID: Project.defaultID, agentID: agentID, campaignID: spring.id, initial: .pending,
-                        at: Fixtures.t0, deadline: deadline
-                    ) { continuation.resume(returning: $0) }
-                }
+            await #expect(throws: StoreError.deadlineExceeded) {
+                try await store.getOrCreateAgentCode(
+                    projectID: Project.defaultID, agentID: agent.id, agentName: agent.name, campaignID: spring.id,
+                    initial: .pending, at: Fixtures.t0, options: WriteOptions(deadline: WriteDeadline(uptimeNanoseconds: 1)))
             }
-            #expect(try await call(agentID: agent.id + 1000).get() == nil, "no such agent")
-            let first = try #require(try await call(agentID: agent.id).get())
-            #expect(first.created && first.0.code.hasPrefix("CC-ZED9-") && first.0.agentID == agent.id)
-            let again = try #require(try await call(agentID: agent.id).get())
-            #expect(again == (first.0, false))
-            let late = await call(agentID: agent.id, deadline: WriteDeadline(uptimeNanoseconds: 1))
-            #expect(throws: StoreError.deadlineExceeded) { try late.get() }
+            #expect(try await store.agentCode(projectID: Project.defaultID, agentID: agent.id, campaignID: spring.id) == nil)
+            let (code, created) = try await store.getOrCreateAgentCode(
+                projectID: Project.defaultID, agentID: agent.id, agentName: agent.name, campaignID: spring.id,
+                initial: .pending, at: Fixtures.t0)
+            #expect(created && code.code.hasPrefix("CC-ZED9-"))
         }
     }
 
