@@ -25,6 +25,21 @@ public protocol ChangeFeed: Sendable {
 
     /// A new stream of doorbells; each call gets its own. Ends when the store closes.
     func doorbells() -> AsyncStream<ChangeDoorbell>
+
+    /// Whether doorbells are arriving now, and why the store's server cannot
+    /// be reached, if it cannot: what Admin.ServerInfo and stats report.
+    var feedState: ChangeFeedState { get }
+}
+
+public struct ChangeFeedState: Sendable, Hashable {
+    public var listening: Bool
+    /// Nil while the server is reachable; while not, calls fail with `StoreError.unavailable`.
+    public var outage: String?
+
+    public init(listening: Bool, outage: String?) {
+        self.listening = listening
+        self.outage = outage
+    }
 }
 
 /// Where a reader of the feed has got to. Opaque: only the backend that made it
@@ -124,4 +139,6 @@ public struct SingleWriterChangeFeed: ChangeFeed {
     public func doorbells() -> AsyncStream<ChangeDoorbell> {
         AsyncStream { continuation in continuation.yield(.listening) }
     }
+
+    public var feedState: ChangeFeedState { ChangeFeedState(listening: true, outage: nil) }
 }

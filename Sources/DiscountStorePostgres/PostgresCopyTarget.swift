@@ -15,15 +15,16 @@ public struct PostgresCopyTarget: Sendable {
 
     /// Where a copy into this database has got to: the source it is from and
     /// the tables it finished; nil when no copy has begun here.
-    public func progress() async throws -> (source: String, done: Set<String>)? {
+    public func progress() async throws -> (source: String, done: Set<String>, intoEmpty: Bool)? {
         let exists = try await store.rows("SELECT to_regclass('store_copy_progress') IS NOT NULL").first?.decode(Bool.self)
         guard exists == true else { return nil }
         let rows = try await store.rows("SELECT table_name, source, done FROM store_copy_progress").map {
             try $0.decode((String, String, Bool).self)
         }
-        // The row named '' says where the copy is from; the others, which tables it finished.
-        guard let source = rows.first(where: { $0.0.isEmpty })?.1 else { return nil }
-        return (source, Set(rows.filter { !$0.0.isEmpty && $0.2 }.map(\.0)))
+        // The row named '' says where the copy is from and (its `done`)
+        // whether it began into an empty store; the others, which tables it finished.
+        guard let head = rows.first(where: { $0.0.isEmpty }) else { return nil }
+        return (head.1, Set(rows.filter { !$0.0.isEmpty && $0.2 }.map(\.0)), head.2)
     }
 
     /// Tables (of `tables`) holding rows, besides the default project a new
@@ -52,8 +53,8 @@ public struct PostgresCopyTarget: Sendable {
                 )
                 """)
             try await transaction.rows("""
-                INSERT INTO store_copy_progress (table_name, source) VALUES ('', \(source))
-                ON CONFLICT (table_name) DO UPDATE SET source = excluded.source
+                INSERT INTO store_copy_progress (table_name, source, done) VALUES ('', \(source), \(replacingDefaultProject))
+                ON CONFLICT (table_name) DO UPDATE SET source = excluded.source, done = false
                 """)
             if replacingDefaultProject { try await transaction.rows("DELETE FROM projects WHERE id = 'default'") }
         }

@@ -44,6 +44,8 @@ final class PostgresDoorbell: Sendable {
     /// Why the server is taken to be unreachable, or nil while it is reachable.
     var outage: String? { state.withLock { $0.outage } }
 
+    var feedState: ChangeFeedState { state.withLock { ChangeFeedState(listening: $0.listening, outage: $0.outage) } }
+
     /// The server process of the listening connection, while there is one.
     var backendPID: Int32? { state.withLock { $0.listening ? $0.backendPID : nil } }
 

@@ -78,6 +78,8 @@ extension PostgresStore: ChangeFeed {
         doorbell.subscribe()
     }
 
+    public var feedState: ChangeFeedState { doorbell.feedState }
+
     /// Deletes changes logged more than `retention` ago (a bounded number per
     /// call) and moves the pruned mark up to the newest of them, in one
     /// statement.

@@ -177,6 +177,7 @@ public final class PostgresStore: Store, Sendable {
     }
 
     /// A read (or a write of one statement, which commits by itself): every row.
+    @discardableResult
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         try await operation { try await collect(client.query(query, logger: logger)) }
     }

@@ -14,4 +14,6 @@ extension SQLiteStore: ChangeFeed {
     public func doorbells() -> AsyncStream<ChangeDoorbell> {
         SingleWriterChangeFeed().doorbells()
     }
+
+    public var feedState: ChangeFeedState { SingleWriterChangeFeed().feedState }
 }

@@ -90,6 +90,7 @@ struct StoreCopy {
                     """)
             }
             done = progress.done
+            intoEmpty = progress.intoEmpty && progress.source == sourceName
             report("resuming the copy from \(progress.source): \(done.count) of \(tables.count) tables done")
         } else {
             let filled = try await target.nonEmptyTables(tables)
@@ -123,7 +124,7 @@ struct StoreCopy {
         for table in tables {
             let expected = try source.count(of: table)
             let found = try await target.count(of: table)
-            if intoEmpty && !force ? found != expected : found < expected {
+            if intoEmpty ? found != expected : found < expected {
                 mismatches.append("\(table): \(expected) in SQLite, \(found) in PostgreSQL")
             }
         }

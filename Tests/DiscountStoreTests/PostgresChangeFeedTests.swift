@@ -160,10 +160,11 @@ struct PostgresChangeFeedTests {
             let doorbells = store.doorbells()
             let watcher = Task { for await doorbell in doorbells { events.withLock { $0.append(doorbell) } } }
             try await eventually { events.withLock { $0.contains(.listening) } }
+            #expect(store.feedState == ChangeFeedState(listening: true, outage: nil))
             let pid = try #require(store.doorbell.backendPID)
             try await PostgresFixture.admin("SELECT pg_terminate_backend(\(pid))")
             try await eventually { events.withLock { $0.contains(.lost) && $0.last == .listening } }
-            #expect(store.doorbell.backendPID != pid)
+            #expect(store.doorbell.backendPID != pid && store.feedState.listening)
             try await store.insertProject(Project(id: "after", name: "After", createdAt: Fixtures.t0))
             try await eventually { events.withLock { $0.last == .rang } }
             watcher.cancel()
