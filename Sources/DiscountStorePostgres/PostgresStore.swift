@@ -13,8 +13,9 @@ import Synchronization
 /// - Hot writes (code inserts, redemptions, voucher assignments, first agent
 ///   codes) are batched: the calls queued while a batch is being written go
 ///   together as the next one, one statement over array parameters, so N
-///   concurrent calls cost one round trip and one commit (`WriteBatcher`).
-///   Other writes run one transaction each (`write(_:)`).
+///   concurrent calls cost one round trip and one commit (`WriteBatcher`,
+///   `writeBatch`; calls with idempotency keys add their claims to the same
+///   transaction). Other writes run one transaction each (`write`).
 /// - Every write logs what it changed in its own transaction; the log is the
 ///   `ChangeFeed` other daemons catch up from, and each committed transaction
 ///   that logged something rings the doorbell once (see `PostgresSchema`).
