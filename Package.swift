@@ -30,6 +30,8 @@ let package = Package(
         // `discountd --metrics-listen`: swift-metrics handlers exported in the Prometheus text format.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The shared store for several daemons: a PostgresClient pool and a LISTEN connection.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libprotobuf-c from Debian's libprotobuf-c-dev.
@@ -78,6 +80,17 @@ let package = Package(
             name: "DiscountStoreSQLite",
             dependencies: ["DiscountStore", "DiscountCore", "CSQLite", "CSQLiteTuning"]
         ),
+        // The shared backend for several daemons: PostgreSQL, batched writes, a change log.
+        .target(
+            name: "DiscountStorePostgres",
+            dependencies: [
+                "DiscountStore", "DiscountCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Process-wide SQLite settings and the page-cache wrapper (C: sqlite3_config is variadic).
         .target(name: "CSQLiteTuning", dependencies: ["CSQLite"]),
         .systemLibrary(
@@ -114,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "discountd",
             dependencies: [
-                "CCrashGuard", "DiscountServices", "DiscountStore", "DiscountStoreSQLite", "TTRPC", "ShopifySync",
+                "CCrashGuard", "DiscountServices", "DiscountStore", "DiscountStoreSQLite", "DiscountStorePostgres", "TTRPC", "ShopifySync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -180,7 +193,12 @@ let package = Package(
         .testTarget(name: "ShopifySyncTests", dependencies: ["ShopifySync", "DiscountCore"]),
         .testTarget(name: "DiscountServicesTests", dependencies: ["DiscountServices"]),
         .testTarget(
-            name: "DiscountStoreTests", dependencies: ["DiscountStore", "DiscountStoreSQLite", "DiscountCore", "CSQLiteTuning"]),
+            name: "DiscountStoreTests",
+            dependencies: [
+                "DiscountStore", "DiscountStoreSQLite", "DiscountStorePostgres", "DiscountCore", "CSQLiteTuning",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "TTRPCTests",
             dependencies: [

@@ -7,7 +7,8 @@ import DiscountCore
 /// its `version` by one, and every method returning one returns it as stored
 /// after the change: caches keep whichever copy has the higher version.
 ///
-/// Implementations: `SQLiteStore` (embedded default). The contract suite in
+/// Implementations: `SQLiteStore` (embedded default), `PostgresStore` (one
+/// database shared by several daemons). The contract suite in
 /// Tests/DiscountStoreTests runs against each.
 public protocol Store: Sendable {
     /// "sqlite", "postgresql": what Admin.ServerInfo reports.
@@ -154,6 +155,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The filesystem under the store is full: nothing of the write was kept.
     /// Writes that free space (deletes) still run.
     case storageFull
+    /// The store cannot be reached now (its server is down, restarting or cut
+    /// off); the write may or may not have committed if it was under way.
+    case unavailable(String)
     /// The write's idempotency key already has a live record (its first
     /// answer): nothing was written. See `IdempotencyClaim`.
     case replay(IdempotencyRecord)
@@ -166,6 +170,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .closed: "the store is closed"
         case .deadlineExceeded: "the deadline passed before the write began"
         case .storageFull: "the disk holding the store is full"
+        case .unavailable(let why): "the store is unavailable: \(why)"
         case .replay(let record): "idempotency key \(record.key) was used already"
         case .failure(let message): message
         }

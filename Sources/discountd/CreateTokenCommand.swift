@@ -1,12 +1,12 @@
 import ArgumentParser
 import DiscountServices
 import DiscountStore
-import DiscountStoreSQLite
 import Logging
 
 /// `discountd create-token`: the first token of a daemon started with
 /// --require-auth, which otherwise no call could create. Runs on the data
-/// folder while the daemon is stopped (it takes the same lock), and prints
+/// folder while the daemon is stopped (it takes the same lock), or on the
+/// PostgreSQL database of --postgres (daemons may be running), and prints
 /// the secret once, to stdout.
 struct CreateTokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,15 +31,16 @@ struct CreateTokenCommand: AsyncParsableCommand {
     var name: String = "bootstrap"
 
     func run() async throws {
-        try makeDirectory(dataDir)
-        let logger = Logger(label: "discountd")
-        let lock = try DataDirectoryLock.takeOrExit(dataDir, logger: logger)
-        defer { withExtendedLifetime(lock) {} }
+        // stdout carries the secret alone.
+        var logger = Logger(label: "discountd") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
         let scopeList = scopes.split(separator: ",").map { String($0).trimmingSpaces }
         guard !scopeList.isEmpty, scopeList.allSatisfy({ Scope(rawValue: $0) != nil }) else {
             throw ValidationError("--scopes must list known scopes: \(Scope.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let store = try SQLiteStore.open(path: dataDir + "/discountd.sqlite")
+        let opened = try await OpenedStore.open(dataFolder, logger: logger)
+        defer { withExtendedLifetime(opened.lock) {} }
+        let store = opened.store
         do {
             guard try await store.project(id: project) != nil else { throw ValidationError("no project \(project)") }
             let (secret, record) = try await TokenAuthority(store: store).issue(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DiscountStorePostgres
 import Logging
 import ShopifySync
 
@@ -7,6 +8,25 @@ import ShopifySync
 struct DataFolderOptions: ParsableArguments {
     @Option(help: "Folder for the store and its files. (env: DISCOUNTD_DATA_DIR)")
     var dataDir: String = env("DISCOUNTD_DATA_DIR") ?? "./data"
+
+    @Option(
+        name: .customLong("postgres"),
+        help: ArgumentHelp(
+            "Use this PostgreSQL database instead of SQLite in --data-dir, shared with other daemons: a libpq URL, e.g. postgresql://discountd@db.example.com/discountd or postgresql://discountd@/discountd?host=/run/postgresql for a Unix socket. The password may instead come from DISCOUNTD_POSTGRES_PASSWORD. (env: DISCOUNTD_POSTGRES_URL)",
+            valueName: "url"))
+    var postgresOption: String?
+
+    var postgresURL: String? { postgresOption ?? env("DISCOUNTD_POSTGRES_URL") }
+
+    /// The URL as the store takes it, the password from the environment when it has none.
+    func postgres() throws -> PostgresURL? {
+        guard let postgresURL else { return nil }
+        do {
+            return try PostgresURL(postgresURL, password: env("DISCOUNTD_POSTGRES_PASSWORD"))
+        } catch {
+            throw ValidationError("--postgres: \(error)")
+        }
+    }
 }
 
 /// Every flag of discountd; each also reads a DISCOUNTD_* environment variable.
@@ -109,6 +129,7 @@ struct DaemonOptions: ParsableArguments {
     }
 
     mutating func validate() throws {
+        _ = try dataFolder.postgres()
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }

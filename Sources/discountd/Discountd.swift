@@ -26,7 +26,7 @@ struct Discountd: AsyncParsableCommand {
         commandName: "discountd",
         abstract: "The local discount-code daemon: ttrpc on a Unix socket.",
         version: version,
-        subcommands: [CreateTokenCommand.self])
+        subcommands: [CreateTokenCommand.self, CopyStoreCommand.self])
 
     @OptionGroup var options: DaemonOptions
 
@@ -48,11 +48,10 @@ struct Discountd: AsyncParsableCommand {
         let prometheus = options.metricsAddress.map { _ in PrometheusMetricsBackend() }
         if let prometheus { MetricsSystem.bootstrap(prometheus) }
 
-        try makeDirectory(options.dataDir)
-        // Before the socket: a second daemon on this folder must not even
-        // replace the first one's socket.
-        let dataLock = try DataDirectoryLock.takeOrExit(options.dataDir, logger: logger)
-        defer { withExtendedLifetime(dataLock) {} }
+        let opened = try await OpenedStore.open(
+            options.dataFolder, synchronous: SynchronousMode(rawValue: options.sqliteSynchronous) ?? .full, logger: logger)
+        defer { withExtendedLifetime(opened.lock) {} }
+        let store = opened.store
         var serverConfiguration = TTRPCServer.Configuration(
             socketPath: activatedSocket?.path ?? options.socket, socketGroup: try options.socketGroup.map(groupID))
         serverConfiguration.limits.maxDataSize = options.maxDataSize
@@ -63,9 +62,6 @@ struct Discountd: AsyncParsableCommand {
         }
         serverConfiguration.limits.defaultTimeout = .nanoseconds(Int64(options.defaultTimeout * 1e9))
 
-        let store = try SQLiteStore.open(
-            path: options.dataDir + "/discountd.sqlite",
-            synchronous: SynchronousMode(rawValue: options.sqliteSynchronous) ?? .full)
         let facts = ServerFacts(version: Self.version, backend: store.backendName, socketPath: serverConfiguration.socketPath)
         let shopify = try ShopifySetup(options: options, store: store, logger: logger)
         let shutdown = ShutdownSignal()

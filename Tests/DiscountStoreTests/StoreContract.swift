@@ -137,8 +137,7 @@ extension StoreContract {
 
     @Test(arguments: StoreFactory.all)
     func dataSurvivesCloseAndReopen(_ factory: StoreFactory) async throws {
-        let fixture = try factory.makeFixture()
-        defer { fixture.remove() }
+        let fixture = try await factory.makeFixture()
         let rule = Fixtures.rule(usageLimit: 5)
         let code = Fixtures.code("Durable1", rule: rule)
         let token = Fixtures.token()
@@ -163,5 +162,6 @@ extension StoreContract {
         #expect(stored.code == "Durable1")
         #expect(try await store.redeem(Fixtures.redemption("DURABLE1", order: "o1")) == .alreadyRedeemed(stored, try #require(try await store.priceRule(projectID: rule.projectID, id: rule.id))))
         await store.close()
+        await fixture.remove()
     }
 }

@@ -7,19 +7,23 @@ import Foundation
 /// what survived) and throw it away at the end.
 protocol StoreFixture: Sendable {
     func open() async throws -> any Store
-    func remove()
+    func remove() async
 }
 
 /// One backend the contract suite runs against. Backends add themselves to `all`.
 struct StoreFactory: Sendable, CustomStringConvertible {
     let name: String
-    let makeFixture: @Sendable () throws -> any StoreFixture
+    let makeFixture: @Sendable () async throws -> any StoreFixture
 
     var description: String { name }
 
-    static let all: [StoreFactory] = [.sqliteTempFile]
+    /// SQLite always; PostgreSQL when the tests were given a server
+    /// (`DISCOUNTD_TEST_POSTGRES_URL`, which scripts/test always sets).
+    static let all: [StoreFactory] = [.sqliteTempFile] + (PostgresFixture.serverURL == nil ? [] : [.postgresSchema])
 
     static let sqliteTempFile = StoreFactory(name: "sqlite") { try SQLiteFixture() }
+
+    static let postgresSchema = StoreFactory(name: "postgresql") { try await PostgresFixture() }
 }
 
 /// A SQLite file in a fresh temporary directory.
@@ -46,14 +50,19 @@ struct SQLiteFixture: StoreFixture {
 func withStore(
     _ factory: StoreFactory, _ body: (any Store) async throws -> Void
 ) async throws {
-    let fixture = try factory.makeFixture()
-    defer { fixture.remove() }
-    let store = try await fixture.open()
+    let fixture = try await factory.makeFixture()
     do {
-        try await body(store)
-        await store.close()
+        let store = try await fixture.open()
+        do {
+            try await body(store)
+            await store.close()
+        } catch {
+            await store.close()
+            throw error
+        }
     } catch {
-        await store.close()
+        await fixture.remove()
         throw error
     }
+    await fixture.remove()
 }

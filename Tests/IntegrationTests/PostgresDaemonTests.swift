@@ -1,0 +1,138 @@
+import DiscountClient
+import Foundation
+import Testing
+
+/// discountd on PostgreSQL, as processes: several daemons on one database,
+/// create-token and copy-store. Runs when the tests were given a server
+/// (DISCOUNTD_TEST_POSTGRES_URL; scripts/test always starts one).
+@Suite(.enabled(if: PostgresServer.url != nil, "needs DISCOUNTD_TEST_POSTGRES_URL"))
+struct PostgresDaemonTests {
+    @Test func daemonsOnOneDatabaseShareItsExactDecisions() async throws {
+        let database = try await PostgresServer.freshSchema()
+        let a = try await DaemonProcess.start(arguments: ["--postgres", database])
+        let b = try await DaemonProcess.start(arguments: ["--postgres", database])
+        defer {
+            a.remove()
+            b.remove()
+        }
+        let onA = try await a.client()
+        let onB = try await b.client()
+        #expect(try await onA.serverInfo().backend == "postgresql")
+        #expect(try await onB.serverInfo().backend == "postgresql")
+
+        // A usage limit of 5, redeemed 20 times through both daemons.
+        let rule = try await onA.makeRule(title: "Shared")
+        _ = try await onA.makeCode(rule, "SHARED-5", usageLimit: 5)
+        let redemptions = await concurrently(20) { index in
+            try await (index.isMultiple(of: 2) ? onA : onB).redeemDiscountCode(code: "shared-5", orderID: "order-\(index)")
+        }
+        #expect(redemptions.compactMap(\.value).filter(\.redeemed).count == 5)
+        #expect(redemptions.compactMap(\.rpcError).count == 15)
+
+        // Ten vouchers, fifteen customers.
+        let pool = try #require(try await onB.createVoucherPool(name: "Shared").pool)
+        _ = try await onB.addVoucherCodes(AddVoucherCodesRequest(poolId: pool.id, codes: (1...10).map { "V-\($0)" }))
+        let assignments = await concurrently(15) { index in
+            try await (index.isMultiple(of: 2) ? onA : onB).assignVoucherCode(poolID: pool.id, customerID: "c\(index)")
+        }
+        let handed = assignments.compactMap(\.value).map(\.code)
+        #expect(handed.count == 10 && Set(handed).count == 10)
+        #expect(assignments.compactMap(\.rpcError).count == 5)
+
+        // One agent, one campaign, one code, whichever daemon is asked.
+        let agent = try await onA.registerAgent(name: "Both").agentId
+        let campaign = try await onB.makeCampaign()
+        let codes = await concurrently(10) { index in
+            try await (index.isMultiple(of: 2) ? onA : onB).myCode(agent, campaign).discountCode
+        }
+        #expect(Set(codes.compactMap(\.value)).count == 1 && codes.allSatisfy { $0.value != nil })
+
+        // A token made by the command line works on a daemon that requires one.
+        let created = try await runDiscountd(["create-token", "--postgres", database, "--scopes", "admin,read_price_rules", "--name", "ops"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let secret = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let guarded = try await DaemonProcess.start(arguments: ["--postgres", database, "--require-auth"])
+        defer { guarded.remove() }
+        let withToken = try await guarded.client(.init(token: secret))
+        #expect(try await withToken.getPriceRule(id: rule.id).priceRule?.title == "Shared")
+        await withToken.close()
+        await guarded.stop()
+
+        await onA.close()
+        await onB.close()
+        await a.stop()
+        await b.stop()
+    }
+
+    @Test func copyStoreMovesAStoreAndResumes() async throws {
+        // A one-host daemon's store, with a bit of everything.
+        let sqlite = try await DaemonProcess.start()
+        defer { sqlite.remove() }
+        let owner = try await sqlite.client()
+        let rule = try await owner.makeRule(title: "Moving", usageLimit: 100)
+        for index in 0..<3 { _ = try await owner.makeCode(rule, "MOVE-\(index)") }
+        #expect(try await owner.redeemDiscountCode(code: "MOVE-0", orderID: "order-1").redeemed)
+        let pool = try #require(try await owner.createVoucherPool(name: "Moving").pool)
+        _ = try await owner.addVoucherCodes(AddVoucherCodesRequest(poolId: pool.id, codes: (1...5).map { "MV-\($0)" }))
+        for customer in ["ann", "bob"] { _ = try await owner.assignVoucherCode(poolID: pool.id, customerID: customer) }
+        let agent = try await owner.registerAgent(name: "Mover").agentId
+        let campaign = try await owner.makeCampaign()
+        let agentCode = try await owner.myCode(agent, campaign).discountCode
+        let keyed = try await owner.createPriceRule(
+            .init(title: "Keyed", valueType: .percentage, value: 5), idempotencyKey: "moving-key")
+        let token = try await owner.createToken(projectID: "default", scopes: ["read_price_rules"], name: "reader")
+        await owner.close()
+        await sqlite.stop()
+
+        let database = try await PostgresServer.freshSchema()
+        let dataDir = sqlite.directory.appendingPathComponent("data").path
+        let copy = ["copy-store", "--from-data-dir", dataDir, "--to-postgres", database, "--chunk", "2"]
+        // Stopped part way, then run again: it picks up where it was.
+        let stopped = try await runTool(
+            DaemonProcess.tool("discountd"), copy, environment: ["DISCOUNTD_COPY_STORE_STOP_AFTER": "discount_codes"])
+        #expect(stopped.status == 3, "\(stopped.stderr)")
+        let resumed = try await runDiscountd(copy)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming") && resumed.stderr.contains("the row counts match"))
+
+        let shared = try await DaemonProcess.start(arguments: ["--postgres", database])
+        defer { shared.remove() }
+        let client = try await shared.client()
+        #expect(try await client.allCodes(of: rule.id).count == 3)
+        let replay = try await client.redeemDiscountCode(code: "MOVE-0", orderID: "order-1")
+        #expect(!replay.redeemed && replay.usageCount == 1, "the redemption came along")
+        let moved = try await client.getVoucherPool(poolID: pool.id)
+        #expect(moved.total == 5 && moved.available == 3)
+        #expect(try await client.myCode(agent, campaign).discountCode == agentCode)
+        #expect(try await client.createPriceRule(
+            .init(title: "Keyed", valueType: .percentage, value: 5), idempotencyKey: "moving-key") == keyed)
+        let reader = try await shared.client(.init(token: token.token))
+        #expect(try await reader.getPriceRule(id: rule.id).priceRule?.title == "Moving")
+        await reader.close()
+        // Ids go on past the copied ones.
+        #expect(try await client.registerAgent(name: "Newcomer").agentId > agent)
+        await client.close()
+        await shared.stop()
+
+        // The target has data now: refused, unless asked.
+        let again = try await runDiscountd(copy)
+        #expect(again.status != 0 && again.stderr.contains("not empty"))
+        let forced = try await runDiscountd(copy + ["--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+    }
+}
+
+/// The tests' PostgreSQL server, and a schema of its own per test.
+enum PostgresServer {
+    static let url: String? = ProcessInfo.processInfo.environment["DISCOUNTD_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// A new schema; the URL that puts a store in it.
+    static func freshSchema() async throws -> String {
+        let server = try #require(url)
+        let schema = "it_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        let made = try await runTool(
+            URL(fileURLWithPath: "/usr/bin/env"), ["psql", server, "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE SCHEMA \(schema)"])
+        guard made.status == 0 else { throw TestFailure("psql: \(made.stderr)") }
+        return server + (server.contains("?") ? "&" : "?") + "options=-c%20search_path%3D\(schema)"
+    }
+}
