@@ -1,3 +1,4 @@
+@_exported import DiscountProto
 @_exported import ProtoCodec
 import TTRPC
 

@@ -1,6 +1,6 @@
 import DiscountCore
+import DiscountProto
 import DiscountStore
-import ProtoCodec
 
 extension AdminService {
     /// Admin.Backup: a consistent online copy of the whole store to a path on

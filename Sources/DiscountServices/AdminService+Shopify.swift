@@ -1,7 +1,7 @@
 import DiscountCore
+import DiscountProto
 import DiscountStore
 import Foundation
-import ProtoCodec
 
 extension AdminService {
     /// Admin.SetShopifyCredentials: stores a project's Shopify Admin API

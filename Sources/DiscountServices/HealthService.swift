@@ -1,4 +1,4 @@
-import ProtoCodec
+import DiscountProto
 import TTRPC
 
 /// `discountd.v1.Health`: answered on the event loop, no I/O, no token needed,

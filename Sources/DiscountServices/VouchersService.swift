@@ -1,6 +1,6 @@
 import DiscountCore
+import DiscountProto
 import DiscountStore
-import ProtoCodec
 import TTRPC
 
 /// `discountd.v1.Vouchers`: the thin edge between the wire and `VoucherBook`.

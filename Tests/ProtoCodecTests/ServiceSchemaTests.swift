@@ -1,4 +1,6 @@
+import DiscountProto
 import ProtoCodec
+import TTRPC
 import Testing
 
 /// The services of proto/ are those of DESIGN.md §3, each method with its
