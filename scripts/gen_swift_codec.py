@@ -17,7 +17,9 @@ the generated directories are printed, one a line:
   `<path_with_underscores>.pb.swift` holding, per message, a public Sendable
   struct and its package-level bridging to the protoc-c struct (PBCMessage:
   five C thunks, `init(pbc:)`, `pbcFill`), and per enum an open Swift enum;
-  and per service its `ProtoServiceDescriptor`;
+  per service a `<Service>RPC.pb.swift` with its name and its methods as
+  typed `ProtoMethod` constants (what routers and clients take instead of
+  strings) and its `ProtoServiceDescriptor`;
 - `Tests/ProtoCodecTests/Generated/GeneratedSamples.swift`: every message
   filled with non-default values plus the bytes Python's protobuf encodes it
   to, for the round-trip and byte-exactness tests.
@@ -580,37 +582,73 @@ def emit_bridging(w, full, swift_full, fields):
     w.block("extension %s: PBCMessage {" % swift_full, body)
 
 
+def service_enum(file, service):
+    """The Swift namespace of a service's typed methods: `PriceRulesRPC`."""
+    return package_of(file).prefix + service.name + "RPC"
+
+
 def service_property(file, service):
     """`ProtoServiceDescriptor.priceRules`."""
     return swift_ident(lower_camel(camel_to(package_of(file).prefix + service.name, str.lower)))
+
+
+def method_property(full, method):
+    name = swift_ident(lower_camel(camel_to(method.name, str.lower)))
+    if bare(name) == "serviceName":
+        sys.exit("gen_swift_codec: %s.%s clashes with a generated member" % (full, method.name))
+    return name
 
 
 def one_line(file, path):
     return " ".join(l.strip() for l in comment_of(file, path))
 
 
-def emit_service(w, reg, file, service, path):
+def service_file(reg, file, service, path, by_name):
+    """The service's name and typed methods, and its descriptor."""
     full = file.package + "." + service.name
+    namespace = service_enum(file, service)
+    w = Writer()
+    w(HEADER.rstrip())
+    w("// Source: %s" % file.name)
+    w()
+    for module in swift_imports(file, by_name):
+        w("import %s" % module)
+    w()
+    methods = []
 
-    def body():
-        emit_doc(w, file, path, "`%s`" % full)
-        w("public static let %s = ProtoServiceDescriptor(" % service_property(file, service))
-        w("    name: %s," % swift_string(full))
-        w("    methods: [")
+    def names():
+        w("/// The full service name, as a ttrpc request names it.")
+        w("public static let serviceName = %s" % swift_string(full))
         for i, m in enumerate(service.method):
             if m.client_streaming:
                 sys.exit("gen_swift_codec: client streaming is not supported (%s.%s)" % (full, m.name))
-            w("        ProtoMethodDescriptor(")
-            w("            service: %s, name: %s," % (swift_string(full), swift_string(m.name)))
-            w("            requestType: %s.self, responseType: %s.self," % (reg.swift(m.input_type), reg.swift(m.output_type)))
-            w("            serverStreaming: %s," % ("true" if m.server_streaming else "false"))
-            w("            documentation: %s" % swift_string(one_line(file, path + [2, i])))
-            w("        ),")
+            prop = method_property(full, m)
+            methods.append(prop)
+            w()
+            emit_doc(w, file, path + [2, i], "`%s/%s`" % (full, m.name))
+            w("public static let %s = ProtoMethod<%s, %s>(" % (prop, reg.swift(m.input_type), reg.swift(m.output_type)))
+            w("    service: serviceName, name: %s, serverStreaming: %s," % (
+                swift_string(m.name), "true" if m.server_streaming else "false"))
+            w("    documentation: %s" % swift_string(one_line(file, path + [2, i])))
+            w(")")
+
+    emit_doc(w, file, path, "`%s`" % full)
+    w.block("public enum %s {" % namespace, names)
+    w()
+
+    def descriptor():
+        emit_doc(w, file, path, "`%s`" % full)
+        w("public static let %s = ProtoServiceDescriptor(" % service_property(file, service))
+        w("    name: %s.serviceName," % namespace)
+        w("    methods: [")
+        for prop in methods:
+            w("        %s.%s.descriptor," % (namespace, bare(prop)))
         w("    ],")
         w("    documentation: %s" % swift_string(one_line(file, path)))
         w(")")
 
-    w.block("extension ProtoServiceDescriptor {", body)
+    w.block("extension ProtoServiceDescriptor {", descriptor)
+    return w.text()
 
 
 def services_file(files):
@@ -657,9 +695,6 @@ def swift_file(reg, file, by_name):
     for i, m in enumerate(file.message_type):
         w()
         emit_message(w, reg, file, m, file.package + "." + m.name, [4, i], bridging)
-    for i, service in enumerate(file.service):
-        w()
-        emit_service(w, reg, file, service, [6, i])
     w()
     w("// MARK: - protobuf-c bridging")
     for full, swift_full, fields in bridging:
@@ -885,6 +920,9 @@ def main():
         generated.add(swift_dir)
         name = file.name.replace(".proto", "").replace("/", "_") + ".pb.swift"
         write(os.path.join(out_dir, swift_dir, name), swift_file(reg, file, by_name))
+        for i, service in enumerate(file.service):
+            write(os.path.join(out_dir, swift_dir, service_enum(file, service) + ".pb.swift"),
+                  service_file(reg, file, service, [6, i], by_name))
 
     with_services = [file for file in fds.file if file.service]
     modules = set(package_of(file).swift_module for file in with_services)

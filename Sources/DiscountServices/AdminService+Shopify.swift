@@ -7,7 +7,7 @@ extension AdminService {
     /// Admin.SetShopifyCredentials: stores a project's Shopify Admin API
     /// credentials, then sends every unsynced code of the project again.
     static func registerShopify(in registrar: inout MethodRegistrar, commission: CommissionBook) {
-        registrar.write(name, "SetShopifyCredentials", scope: .admin) { (request: SetShopifyCredentialsRequest, principal, _) in
+        registrar.write(AdminRPC.setShopifyCredentials, scope: .admin) { (request: SetShopifyCredentialsRequest, principal, _) in
             let projectID = request.projectId.isEmpty ? principal.projectID : request.projectId
             try requireReach(principal, projectID: projectID)
             let shop = try Validate.nonEmpty(request.shopDomain, field: "shop_domain").lowercased()

@@ -10,8 +10,6 @@ import TTRPC
 /// An `admin` token of the default project administers the daemon (any
 /// project); an `admin` token of another project only manages that project's tokens.
 struct AdminService: Sendable {
-    static let name = "discountd.v1.Admin"
-
     let facts: ServerFacts
     let store: any Store
     let tokens: TokenAuthority
@@ -23,13 +21,12 @@ struct AdminService: Sendable {
     var otherCacheCounts: @Sendable () -> (hits: UInt64, misses: UInt64) = { (0, 0) }
 
     func register(in registrar: inout MethodRegistrar) {
-        let name = Self.name
-        registrar.read(name, "ServerInfo", scope: nil) { (_: ServerInfoRequest, _, _) in
+        registrar.read(AdminRPC.serverInfo, scope: nil) { (_: ServerInfoRequest, _, _) in
             serverInfo()
         }
         // Stats are the whole daemon's (every project's methods and caches):
         // for the operator only, not any project's admin.
-        registrar.read(name, "Stats", scope: .admin) { (_: StatsRequest, principal, _) in
+        registrar.read(AdminRPC.stats, scope: .admin) { (_: StatsRequest, principal, _) in
             try Self.requireDaemonAdmin(principal)
             let (ruleHits, ruleMisses) = priceRules.cache.counts
             let (otherHits, otherMisses) = otherCacheCounts()
@@ -47,7 +44,7 @@ struct AdminService: Sendable {
                 connections: Int64(metrics.connections),
                 collectedAt: Instant.now().timestamp)
         }
-        registrar.write(name, "CreateProject", scope: .admin) { (request: CreateProjectRequest, principal, _) in
+        registrar.write(AdminRPC.createProject, scope: .admin) { (request: CreateProjectRequest, principal, _) in
             try Self.requireDaemonAdmin(principal)
             let name = try Validate.nonEmpty(request.name, field: "name")
             let project = ProjectRecord(id: TimeOrderedID.make(), name: name, createdAt: .now())
@@ -60,7 +57,7 @@ struct AdminService: Sendable {
         }
         // The secret is shown once: a retry with the same idempotency-key gets
         // the token's id, scopes and times, but an empty `token`.
-        registrar.write(name, "CreateToken", scope: .admin, replayed: { (answer: CreateTokenResponse) in
+        registrar.write(AdminRPC.createToken, scope: .admin, replayed: { (answer: CreateTokenResponse) in
             var withheld = answer
             withheld.token = ""
             return withheld
@@ -84,7 +81,7 @@ struct AdminService: Sendable {
                 tokenId: record.id, token: secret, projectId: projectID, scopes: record.scopes, name: record.name,
                 createdAt: record.createdAt.timestamp, expiresAt: record.expiresAt?.timestamp)
         }
-        registrar.write(name, "RevokeToken", scope: .admin) { (request: RevokeTokenRequest, principal, _) in
+        registrar.write(AdminRPC.revokeToken, scope: .admin) { (request: RevokeTokenRequest, principal, _) in
             let id = try Validate.nonEmpty(request.tokenId, field: "token_id")
             let notFound = ServiceError(.notFound, reason: "TOKEN_NOT_FOUND", "Token \(id) not found.", field: "token_id")
             guard let token = try await tokens.token(id: id) else { throw notFound }

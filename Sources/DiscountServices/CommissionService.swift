@@ -5,28 +5,25 @@ import TTRPC
 
 /// `discountd.v1.Commission`: the thin edge between the wire and `CommissionBook`.
 struct CommissionService: Sendable {
-    static let name = "discountd.v1.Commission"
-
     let book: CommissionBook
     let store: any CommissionStore
 
     func register(in registrar: inout MethodRegistrar) {
-        let name = Self.name
-        registrar.write(name, "RegisterAgent", scope: .writeCampaigns) { (request: RegisterAgentRequest, principal, _) in
+        registrar.write(CommissionRPC.registerAgent, scope: .writeCampaigns) { (request: RegisterAgentRequest, principal, _) in
             let agentName = try Validate.nonEmpty(request.agentName, field: "agent_name")
             let contact = try request.contact.map { try Validate.nonEmpty($0, field: "contact") }
             let (agent, created) = try await book.registerAgent(projectID: principal.projectID, name: agentName, contact: contact)
             return RegisterAgentResponse(
                 agentId: agent.id, agentName: agent.name, registeredAt: agent.registeredAt.timestamp, created: created)
         }
-        registrar.read(name, "GetActiveCampaigns", scope: .commission) { (_: GetActiveCampaignsRequest, principal, _) in
+        registrar.read(CommissionRPC.getActiveCampaigns, scope: .commission) { (_: GetActiveCampaignsRequest, principal, _) in
             let now = Instant.now()
             return GetActiveCampaignsResponse(
                 campaigns: try await book.activeCampaigns(projectID: principal.projectID).map { CampaignMessage($0, now: now) })
         }
         // Get-or-create is idempotent by nature, so it needs no idempotency key;
         // a synced code is answered from memory.
-        registrar.getOrCreate(name, "GetMyDiscountCode", scope: .commission,
+        registrar.getOrCreate(CommissionRPC.getMyDiscountCode, scope: .commission,
             fromMemory: { [book] (request: GetMyDiscountCodeRequest, principal) -> GetMyDiscountCodeResponse? in
                 guard let campaignID = request.campaignId,
                     let hit = book.cachedCode(projectID: principal.projectID, agentID: request.agentId, campaignID: campaignID)
@@ -54,8 +51,7 @@ struct CommissionService: Sendable {
     }
 
     private func registerCampaigns(in registrar: inout MethodRegistrar) {
-        let name = Self.name
-        registrar.write(name, "CreateCampaign", scope: .writeCampaigns) { (request: CreateCampaignRequest, principal, _) in
+        registrar.write(CommissionRPC.createCampaign, scope: .writeCampaigns) { (request: CreateCampaignRequest, principal, _) in
             let now = Instant.now()
             var campaign = CampaignRecord(
                 id: 0, projectID: principal.projectID, name: try Validate.nonEmpty(request.name, field: "name"),
@@ -68,7 +64,7 @@ struct CommissionService: Sendable {
             campaign = try await book.createCampaign(campaign)
             return CreateCampaignResponse(campaign: CampaignMessage(campaign, now: .now()))
         }
-        registrar.write(name, "UpdateCampaign", scope: .writeCampaigns) { (request: UpdateCampaignRequest, principal, _) in
+        registrar.write(CommissionRPC.updateCampaign, scope: .writeCampaigns) { (request: UpdateCampaignRequest, principal, _) in
             if request.clearEndsAt && request.endsAt != nil {
                 throw ServiceError.invalidArgument(field: "clear_ends_at", "clear_ends_at and ends_at exclude each other")
             }
@@ -87,7 +83,7 @@ struct CommissionService: Sendable {
             }
             return UpdateCampaignResponse(campaign: CampaignMessage(campaign, now: .now()))
         }
-        registrar.write(name, "EndCampaign", scope: .writeCampaigns) { (request: EndCampaignRequest, principal, _) in
+        registrar.write(CommissionRPC.endCampaign, scope: .writeCampaigns) { (request: EndCampaignRequest, principal, _) in
             let endsAt = try request.endsAt.instant(field: "ends_at") ?? .now()
             let campaign = try await book.updateCampaign(projectID: principal.projectID, id: request.campaignId) { campaign in
                 campaign.endsAt = endsAt
@@ -96,7 +92,7 @@ struct CommissionService: Sendable {
             }
             return EndCampaignResponse(campaign: CampaignMessage(campaign, now: .now()))
         }
-        registrar.read(name, "ListCampaigns", scope: .readCampaigns) { (request: ListCampaignsRequest, principal, _) in
+        registrar.read(CommissionRPC.listCampaigns, scope: .readCampaigns) { (request: ListCampaignsRequest, principal, _) in
             let limit = try Validate.pageSize(request.pageSize)
             var after: Int64? = nil
             if !request.pageToken.isEmpty {
@@ -115,9 +111,8 @@ struct CommissionService: Sendable {
     }
 
     private func registerOrders(in registrar: inout MethodRegistrar) {
-        let name = Self.name
         let store = self.store
-        registrar.write(name, "RecordOrder", scope: .writeCampaigns) { (request: RecordOrderRequest, principal, _) in
+        registrar.write(CommissionRPC.recordOrder, scope: .writeCampaigns) { (request: RecordOrderRequest, principal, _) in
             let orderID = try Validate.nonEmpty(request.orderId, field: "order_id")
             guard let state = OrderState(request.status) else {
                 throw ServiceError.invalidArgument(field: "status", "status must be pending, paid, cancelled or refunded")
@@ -136,7 +131,7 @@ struct CommissionService: Sendable {
                 matchedCode: order.matchedCode, commission: order.commission, currency: order.currency,
                 status: order.state.wire, created: created)
         }
-        registrar.read(name, "GetMyCommissions", scope: .commission) { (request: GetMyCommissionsRequest, principal, _) in
+        registrar.read(CommissionRPC.getMyCommissions, scope: .commission) { (request: GetMyCommissionsRequest, principal, _) in
             _ = try await book.agent(projectID: principal.projectID, id: request.agentId)
             let figures = try await store.commissions(
                 projectID: principal.projectID, agentID: request.agentId, since: try request.since.instant(field: "since"),

@@ -13,17 +13,17 @@ struct MethodRegistrar {
     /// A read. `fromMemory` answers on the event loop when it can (nil: it can't);
     /// `body` is the full path.
     mutating func read<Request: ProtoMessage, Response: ProtoMessage>(
-        _ service: String, _ method: String, scope: Scope?,
+        _ method: ProtoMethod<Request, Response>, scope: Scope?,
         fromMemory: (@Sendable (Request, Principal) throws -> Response?)? = nil,
         _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
     ) {
         let authorizer = self.authorizer
         let slow = fullRead(scope: scope, body)
         guard let fromMemory else {
-            router.register(service, method, .unary(slow))
+            router.register(method, .unary(slow))
             return
         }
-        router.register(service, method, .inlineFirst(
+        router.register(method, .inlineFirst(
             fast: { payload, context in
                 guard let principal = try authorizer.authorizeFromMemory(context, scope: scope) else { return nil }
                 return try fromMemory(try Request(protobufBytes: payload), principal)?.encoded()
@@ -35,11 +35,11 @@ struct MethodRegistrar {
     /// `replayed` makes the answer a retry with the same key gets (and the
     /// store keeps): by default the answer itself; a secret must be left out.
     mutating func write<Request: ProtoMessage, Response: ProtoMessage>(
-        _ service: String, _ method: String, scope: Scope?,
+        _ method: ProtoMethod<Request, Response>, scope: Scope?,
         replayed: (@Sendable (Response) -> Response)? = nil,
         _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
     ) {
-        router.register(service, method, .unary(fullWrite(scope: scope, replayed: replayed, body)))
+        router.register(method, .unary(fullWrite(scope: scope, replayed: replayed, body)))
     }
 
     private func fullWrite<Request: ProtoMessage, Response: ProtoMessage>(
@@ -68,12 +68,12 @@ struct MethodRegistrar {
     /// `handOff` returns false when it cannot (a cache miss); calls with an
     /// idempotency key or credentials not yet in memory take `body`, the full path.
     mutating func write<Request: ProtoMessage, Response: ProtoMessage>(
-        _ service: String, _ method: String, scope: Scope?,
+        _ method: ProtoMethod<Request, Response>, scope: Scope?,
         handOff: @escaping @Sendable (Request, Principal, WriteReply<Response>) throws -> Bool,
         _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
     ) {
         let authorizer = self.authorizer
-        router.register(service, method, .handOff(
+        router.register(method, .handOff(
             start: { payload, context, reply in
                 guard context.metadata[IdempotencyGuard.metadataKey] == nil,
                       let principal = try authorizer.authorizeFromMemory(context, scope: scope)
@@ -88,13 +88,13 @@ struct MethodRegistrar {
     /// else handed to the store's writer when all it needs is in memory
     /// (`handOff`, false when not); else `body`, the full path, as a task.
     mutating func getOrCreate<Request: ProtoMessage, Response: ProtoMessage>(
-        _ service: String, _ method: String, scope: Scope?,
+        _ method: ProtoMethod<Request, Response>, scope: Scope?,
         fromMemory: @escaping @Sendable (Request, Principal) throws -> Response?,
         handOff: @escaping @Sendable (Request, Principal, WriteReply<Response>) throws -> Bool,
         _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
     ) {
         let authorizer = self.authorizer
-        router.register(service, method, .handOff(
+        router.register(method, .handOff(
             start: { payload, context, reply in
                 guard let principal = try authorizer.authorizeFromMemory(context, scope: scope) else { return .declined }
                 let request = try Request(protobufBytes: payload)
@@ -117,13 +117,13 @@ struct MethodRegistrar {
     /// A bulk write: progress messages, then the final message `body` returns.
     /// Resumable and replayable under an idempotency key (see `BulkRun`).
     mutating func bulk<Request: ProtoMessage, Response: ProtoMessage>(
-        _ service: String, _ method: String, scope: Scope,
+        _ method: ProtoMethod<Request, Response>, scope: Scope,
         _ body: @escaping @Sendable (Request, Principal, BulkRun, StreamWriter<Response>) async throws -> Response
     ) {
         let authorizer = self.authorizer
         let idempotency = self.idempotency
         let shutdown = self.shutdown
-        router.register(service, method, .serverStreaming { payload, context, sink in
+        router.register(method, .serverStreaming { payload, context, sink in
             let principal = try await authorizer.authorize(context, scope: scope)
             let request = try Request(protobufBytes: payload)
             let writer = StreamWriter<Response>(sink: sink)
@@ -138,11 +138,11 @@ struct MethodRegistrar {
 
     /// A server-streaming method.
     mutating func stream<Request: ProtoMessage, Response: ProtoMessage>(
-        _ service: String, _ method: String, scope: Scope?,
+        _ method: ProtoMethod<Request, Response>, scope: Scope?,
         _ body: @escaping @Sendable (Request, Principal, CallContext, StreamWriter<Response>) async throws -> Void
     ) {
         let authorizer = self.authorizer
-        router.serverStreaming(service, method) { (request: Request, context, writer: StreamWriter<Response>) in
+        router.serverStreaming(method) { (request: Request, context, writer: StreamWriter<Response>) in
             let principal = try await authorizer.authorize(context, scope: scope)
             try await body(request, principal, context, writer)
         }

@@ -8,15 +8,13 @@ import TTRPC
 /// `discountd.v1.PriceRules`: the thin edge between the wire and `PriceRuleBook`.
 /// Checks requests, maps messages to records and back.
 struct PriceRulesService: Sendable {
-    static let name = "discountd.v1.PriceRules"
     /// Codes stored per transaction and per progress message of a batch.
     static let batchChunk = 50_000
 
     let book: PriceRuleBook
 
     func register(in registrar: inout MethodRegistrar) {
-        let name = Self.name
-        registrar.write(name, "CreatePriceRule", scope: .writePriceRules) { (request: CreatePriceRuleRequest, principal, _) in
+        registrar.write(PriceRulesRPC.createPriceRule, scope: .writePriceRules) { (request: CreatePriceRuleRequest, principal, _) in
             let now = Instant.now()
             var rule = PriceRuleRecord(
                 id: TimeOrderedID.make(), projectID: principal.projectID, title: "", valueKind: .percentage,
@@ -28,7 +26,7 @@ struct PriceRulesService: Sendable {
                 to: &rule, creating: true)
             return CreatePriceRuleResponse(priceRule: PriceRuleMessage(try await book.createRule(rule)))
         }
-        registrar.read(name, "GetPriceRule", scope: .readPriceRules,
+        registrar.read(PriceRulesRPC.getPriceRule, scope: .readPriceRules,
             fromMemory: { [book] (request: GetPriceRuleRequest, principal) in
                 book.cachedRule(projectID: principal.projectID, id: request.priceRuleId)
                     .map { GetPriceRuleResponse(priceRule: PriceRuleMessage($0)) }
@@ -37,14 +35,14 @@ struct PriceRulesService: Sendable {
             let id = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
             return GetPriceRuleResponse(priceRule: PriceRuleMessage(try await book.rule(projectID: principal.projectID, id: id)))
         }
-        registrar.read(name, "ListPriceRules", scope: .readPriceRules) { (request: ListPriceRulesRequest, principal, _) in
+        registrar.read(PriceRulesRPC.listPriceRules, scope: .readPriceRules) { (request: ListPriceRulesRequest, principal, _) in
             let limit = try Validate.pageSize(request.pageSize)
             let rules = try await book.rules(
                 projectID: principal.projectID, after: try Validate.idPageToken(request.pageToken), limit: limit)
             return ListPriceRulesResponse(
                 priceRules: rules.map(PriceRuleMessage.init), nextPageToken: rules.count == limit ? rules.last!.id : "")
         }
-        registrar.write(name, "UpdatePriceRule", scope: .writePriceRules) { (request: UpdatePriceRuleRequest, principal, _) in
+        registrar.write(PriceRulesRPC.updatePriceRule, scope: .writePriceRules) { (request: UpdatePriceRuleRequest, principal, _) in
             let id = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
             let rule = try await book.updateRule(projectID: principal.projectID, id: id) { rule in
                 try Self.apply(
@@ -55,7 +53,7 @@ struct PriceRulesService: Sendable {
             }
             return UpdatePriceRuleResponse(priceRule: PriceRuleMessage(rule))
         }
-        registrar.write(name, "DeletePriceRule", scope: .writePriceRules) { (request: DeletePriceRuleRequest, principal, _) in
+        registrar.write(PriceRulesRPC.deletePriceRule, scope: .writePriceRules) { (request: DeletePriceRuleRequest, principal, _) in
             let id = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
             let deleted = try await book.deleteRule(projectID: principal.projectID, id: id)
             return DeletePriceRuleResponse(priceRuleId: id, deletedDiscountCodes: deleted)
@@ -65,8 +63,7 @@ struct PriceRulesService: Sendable {
     }
 
     private func registerCodes(in registrar: inout MethodRegistrar) {
-        let name = Self.name
-        registrar.write(name, "CreateDiscountCode", scope: .writePriceRules,
+        registrar.write(PriceRulesRPC.createDiscountCode, scope: .writePriceRules,
             handOff: { [book] (request: CreateDiscountCodeRequest, principal, reply) in
                 book.startCreatingCode(try Self.newCode(request, projectID: principal.projectID), reply: reply) {
                     CreateDiscountCodeResponse(discountCodes: [DiscountCodeMessage($0)])
@@ -76,7 +73,7 @@ struct PriceRulesService: Sendable {
             let code = try Self.newCode(request, projectID: principal.projectID)
             return CreateDiscountCodeResponse(discountCodes: [DiscountCodeMessage(try await book.createCode(code))])
         }
-        registrar.bulk(name, "BatchCreateDiscountCodes", scope: .writePriceRules) {
+        registrar.bulk(PriceRulesRPC.batchCreateDiscountCodes, scope: .writePriceRules) {
             (request: BatchCreateDiscountCodesRequest, principal, run, writer: StreamWriter<BatchCreateDiscountCodesResponse>) in
             let result = try await BatchCodeCreation(book: book, projectID: principal.projectID, request: request, run: run)
                 .perform { processed, total in
@@ -85,7 +82,7 @@ struct PriceRulesService: Sendable {
                 }
             return BatchCreateDiscountCodesResponse(result: result)
         }
-        registrar.read(name, "GetDiscountCode", scope: .readPriceRules,
+        registrar.read(PriceRulesRPC.getDiscountCode, scope: .readPriceRules,
             fromMemory: { [book] (request: GetDiscountCodeRequest, principal) in
                 book.cachedCode(projectID: principal.projectID, ruleID: request.priceRuleId, id: request.discountCodeId)
                     .map { GetDiscountCodeResponse(discountCode: DiscountCodeMessage($0)) }
@@ -96,7 +93,7 @@ struct PriceRulesService: Sendable {
             return GetDiscountCodeResponse(
                 discountCode: DiscountCodeMessage(try await book.code(projectID: principal.projectID, ruleID: ruleID, id: id)))
         }
-        registrar.read(name, "ListDiscountCodes", scope: .readPriceRules) { (request: ListDiscountCodesRequest, principal, _) in
+        registrar.read(PriceRulesRPC.listDiscountCodes, scope: .readPriceRules) { (request: ListDiscountCodesRequest, principal, _) in
             let ruleID = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
             let limit = try Validate.pageSize(request.pageSize)
             let codes = try await book.codes(
@@ -105,7 +102,7 @@ struct PriceRulesService: Sendable {
             return ListDiscountCodesResponse(
                 discountCodes: codes.map(DiscountCodeMessage.init), nextPageToken: codes.count == limit ? codes.last!.id : "")
         }
-        registrar.read(name, "LookupDiscountCode", scope: .readPriceRules,
+        registrar.read(PriceRulesRPC.lookupDiscountCode, scope: .readPriceRules,
             fromMemory: { [book] (request: LookupDiscountCodeRequest, principal) in
                 book.cachedLookup(projectID: principal.projectID, text: request.code).map {
                     LookupDiscountCodeResponse(discountCode: DiscountCodeMessage($0.0), priceRule: PriceRuleMessage($0.1))
@@ -116,7 +113,7 @@ struct PriceRulesService: Sendable {
             let (code, rule) = try await book.lookup(projectID: principal.projectID, text: text)
             return LookupDiscountCodeResponse(discountCode: DiscountCodeMessage(code), priceRule: PriceRuleMessage(rule))
         }
-        registrar.write(name, "UpdateDiscountCode", scope: .writePriceRules) { (request: UpdateDiscountCodeRequest, principal, _) in
+        registrar.write(PriceRulesRPC.updateDiscountCode, scope: .writePriceRules) { (request: UpdateDiscountCodeRequest, principal, _) in
             let ruleID = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
             let id = try Validate.nonEmpty(request.discountCodeId, field: "discount_code_id")
             let text = try request.code.map { try Validate.codeText($0, field: "code") }
@@ -128,7 +125,7 @@ struct PriceRulesService: Sendable {
             }
             return UpdateDiscountCodeResponse(discountCode: DiscountCodeMessage(code))
         }
-        registrar.write(name, "DeleteDiscountCode", scope: .writePriceRules) { (request: DeleteDiscountCodeRequest, principal, _) in
+        registrar.write(PriceRulesRPC.deleteDiscountCode, scope: .writePriceRules) { (request: DeleteDiscountCodeRequest, principal, _) in
             let ruleID = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
             let id = try Validate.nonEmpty(request.discountCodeId, field: "discount_code_id")
             try await book.deleteCode(projectID: principal.projectID, ruleID: ruleID, id: id)
@@ -137,8 +134,7 @@ struct PriceRulesService: Sendable {
     }
 
     private func registerUse(in registrar: inout MethodRegistrar) {
-        let name = Self.name
-        registrar.read(name, "ValidateDiscountCode", scope: .readPriceRules) { (request: ValidateDiscountCodeRequest, principal, _) in
+        registrar.read(PriceRulesRPC.validateDiscountCode, scope: .readPriceRules) { (request: ValidateDiscountCodeRequest, principal, _) in
             let text = try Validate.codeText(request.code, field: "code")
             let found: (RedemptionRefusal?, DiscountCodeRecord, PriceRuleRecord)
             do {
@@ -153,7 +149,7 @@ struct PriceRulesService: Sendable {
                 message: refusal.map { ServiceError.refused($0, code: code.code).message } ?? "Code \(code.code) applies.",
                 discountCode: DiscountCodeMessage(code), priceRule: PriceRuleMessage(rule))
         }
-        registrar.write(name, "RedeemDiscountCode", scope: .writePriceRules,
+        registrar.write(PriceRulesRPC.redeemDiscountCode, scope: .writePriceRules,
             handOff: { [book] (request: RedeemDiscountCodeRequest, principal, reply) in
                 let (redemption, text) = try Self.redemption(request, projectID: principal.projectID)
                 book.startRedeeming(redemption, reply: reply) { try Self.redeemed($0, text: text) }
@@ -163,7 +159,7 @@ struct PriceRulesService: Sendable {
             let (redemption, text) = try Self.redemption(request, projectID: principal.projectID)
             return try Self.redeemed(try await book.redeem(redemption), text: text)
         }
-        registrar.write(name, "RollbackRedemption", scope: .writePriceRules) { (request: RollbackRedemptionRequest, principal, _) in
+        registrar.write(PriceRulesRPC.rollbackRedemption, scope: .writePriceRules) { (request: RollbackRedemptionRequest, principal, _) in
             let orderID = try Validate.nonEmpty(request.orderId, field: "order_id")
             let released = try await book.rollback(projectID: principal.projectID, orderID: orderID)
             return RollbackRedemptionResponse(orderId: orderID, released: Int32(released.count))

@@ -7,7 +7,6 @@ import TTRPC
 /// Every method names its project (the seed's company_id; empty means the
 /// token's own) and may reach only what its token may see.
 struct VouchersService: Sendable {
-    static let name = "discountd.v1.Vouchers"
     static let defaultPageSize: Int32 = 20
     static let maxPageSize: Int32 = 1000
     /// Codes per ExportVoucherCodes message.
@@ -16,15 +15,14 @@ struct VouchersService: Sendable {
     let book: VoucherBook
 
     func register(in registrar: inout MethodRegistrar) {
-        let name = Self.name
-        registrar.read(name, "ListProjects", scope: .readVouchers) { (_: ListProjectsRequest, principal, _) in
+        registrar.read(VouchersRPC.listProjects, scope: .readVouchers) { (_: ListProjectsRequest, principal, _) in
             ListProjectsResponse(projects: try await book.projects(principal).map(ProjectMessage.init))
         }
-        registrar.read(name, "ListVoucherPools", scope: .readVouchers) { (request: ListVoucherPoolsRequest, principal, _) in
+        registrar.read(VouchersRPC.listVoucherPools, scope: .readVouchers) { (request: ListVoucherPoolsRequest, principal, _) in
             let projectID = try await book.project(request.projectId, principal)
             return ListVoucherPoolsResponse(data: try await book.pools(projectID: projectID).map(VoucherPoolMessage.init))
         }
-        registrar.read(name, "GetVoucherPool", scope: .readVouchers) { (request: GetVoucherPoolRequest, principal, _) in
+        registrar.read(VouchersRPC.getVoucherPool, scope: .readVouchers) { (request: GetVoucherPoolRequest, principal, _) in
             let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
             let pool = try await book.pool(projectID: projectID, id: poolID)
             return GetVoucherPoolResponse(
@@ -32,7 +30,7 @@ struct VouchersService: Sendable {
                 usedBy: try await book.usedBy(projectID: projectID, id: poolID), assigned: pool.assigned,
                 redeemed: pool.redeemed, createdAt: pool.createdAt.timestamp)
         }
-        registrar.read(name, "ListVoucherCodes", scope: .readVouchers) { (request: ListVoucherCodesRequest, principal, _) in
+        registrar.read(VouchersRPC.listVoucherCodes, scope: .readVouchers) { (request: ListVoucherCodesRequest, principal, _) in
             let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
             let limit = try Self.pageSize(request.count)
             guard request.skip >= 0 else { throw ServiceError.invalidArgument(field: "skip", "skip must not be negative") }
@@ -43,7 +41,7 @@ struct VouchersService: Sendable {
                 data: codes.map(VoucherCodeMessage.init), matched: pool.count(of: status), matchedLimited: false,
                 skip: request.skip, limit: limit)
         }
-        registrar.stream(name, "ExportVoucherCodes", scope: .readVouchers) {
+        registrar.stream(VouchersRPC.exportVoucherCodes, scope: .readVouchers) {
             (request: ExportVoucherCodesRequest, principal, _, writer: StreamWriter<ExportVoucherCodesResponse>) in
             let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
             let status = try Self.status(request.status)
@@ -63,20 +61,19 @@ struct VouchersService: Sendable {
     }
 
     private func registerWrites(in registrar: inout MethodRegistrar) {
-        let name = Self.name
-        registrar.write(name, "CreateVoucherPool", scope: .writeVouchers) { (request: CreateVoucherPoolRequest, principal, _) in
+        registrar.write(VouchersRPC.createVoucherPool, scope: .writeVouchers) { (request: CreateVoucherPoolRequest, principal, _) in
             let projectID = try await book.project(request.projectId, principal)
             let pool = VoucherPoolRecord(
                 id: TimeOrderedID.make(), projectID: projectID, name: try Validate.nonEmpty(request.name, field: "name"),
                 createdAt: .now())
             return CreateVoucherPoolResponse(pool: VoucherPoolMessage(try await book.createPool(pool)))
         }
-        registrar.write(name, "DeleteVoucherPool", scope: .writeVouchers) { (request: DeleteVoucherPoolRequest, principal, _) in
+        registrar.write(VouchersRPC.deleteVoucherPool, scope: .writeVouchers) { (request: DeleteVoucherPoolRequest, principal, _) in
             let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
             let deleted = try await book.deletePool(projectID: projectID, id: poolID)
             return DeleteVoucherPoolResponse(poolId: poolID, deletedCodes: deleted)
         }
-        registrar.bulk(name, "AddVoucherCodes", scope: .writeVouchers) {
+        registrar.bulk(VouchersRPC.addVoucherCodes, scope: .writeVouchers) {
             (request: AddVoucherCodesRequest, principal, run, writer: StreamWriter<AddVoucherCodesResponse>) in
             let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
             let result = try await VoucherCodeAddition(
@@ -87,7 +84,7 @@ struct VouchersService: Sendable {
             }
             return AddVoucherCodesResponse(result: result)
         }
-        registrar.write(name, "AssignVoucherCode", scope: .writeVouchers,
+        registrar.write(VouchersRPC.assignVoucherCode, scope: .writeVouchers,
             handOff: { [book] (request: AssignVoucherCodeRequest, principal, reply) in
                 let assignment = try Self.assignment(request, principal)
                 book.startAssigning(assignment, reply: reply) { Self.assigned($0, to: assignment) }
@@ -97,7 +94,7 @@ struct VouchersService: Sendable {
             let assignment = try Self.assignment(request, principal)
             return Self.assigned(try await book.assign(assignment), to: assignment)
         }
-        registrar.write(name, "RedeemVoucherCode", scope: .writeVouchers) { (request: RedeemVoucherCodeRequest, principal, _) in
+        registrar.write(VouchersRPC.redeemVoucherCode, scope: .writeVouchers) { (request: RedeemVoucherCodeRequest, principal, _) in
             let text = try Validate.codeText(request.code, field: "code")
             guard let projectID = VoucherBook.reachable(request.projectId, principal) else {
                 throw ServiceError.voucherCodeNotFound(text)

@@ -25,7 +25,7 @@ struct GeneratedCodeDriftTests {
     /// The check itself, on a scratch copy of proto/ and scripts/: it fails
     /// while nothing is generated, passes once gen-proto has run, and fails
     /// again when a proto changes (a method's comment, which reaches the
-    /// generated service descriptor).
+    /// generated method constants).
     @Test("gen-proto --check finds missing and drifted code", .timeLimit(.minutes(1)))
     func checkFindsDrift() async throws {
         let fm = FileManager.default
@@ -48,7 +48,7 @@ struct GeneratedCodeDriftTests {
         try edited.write(to: health, atomically: true, encoding: .utf8)
         let drifted = try await Self.genProto("--check", in: scratch)
         #expect(drifted.status != 0)
-        #expect(drifted.output.contains("discountd_v1_health.pb.swift"), "\(drifted.output)")
+        #expect(drifted.output.contains("HealthRPC.pb.swift"), "\(drifted.output)")
     }
 
     /// Runs scripts/gen-proto on a thread of its own: waiting on the tests' few

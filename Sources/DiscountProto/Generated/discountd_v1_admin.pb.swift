@@ -573,60 +573,6 @@ public struct BackupResponse: ProtoMessage, Hashable {
     }
 }
 
-extension ProtoServiceDescriptor {
-    /// Operating the daemon: server facts, statistics, projects, tokens,
-    /// Shopify credentials and backups. Every method but ServerInfo needs the
-    /// `admin` scope.
-    public static let admin = ProtoServiceDescriptor(
-        name: "discountd.v1.Admin",
-        methods: [
-            ProtoMethodDescriptor(
-                service: "discountd.v1.Admin", name: "ServerInfo",
-                requestType: ServerInfoRequest.self, responseType: ServerInfoResponse.self,
-                serverStreaming: false,
-                documentation: "What is running: version, uptime, store backend, socket path."
-            ),
-            ProtoMethodDescriptor(
-                service: "discountd.v1.Admin", name: "Stats",
-                requestType: StatsRequest.self, responseType: StatsResponse.self,
-                serverStreaming: false,
-                documentation: "Per-method call counts and latency quantiles, cache and sync figures."
-            ),
-            ProtoMethodDescriptor(
-                service: "discountd.v1.Admin", name: "CreateProject",
-                requestType: CreateProjectRequest.self, responseType: CreateProjectResponse.self,
-                serverStreaming: false,
-                documentation: "A new, empty project."
-            ),
-            ProtoMethodDescriptor(
-                service: "discountd.v1.Admin", name: "CreateToken",
-                requestType: CreateTokenRequest.self, responseType: CreateTokenResponse.self,
-                serverStreaming: false,
-                documentation: "A bearer token for one project with the given scopes. The secret is in the response only; the daemon keeps a hash."
-            ),
-            ProtoMethodDescriptor(
-                service: "discountd.v1.Admin", name: "RevokeToken",
-                requestType: RevokeTokenRequest.self, responseType: RevokeTokenResponse.self,
-                serverStreaming: false,
-                documentation: "Revokes a token at once; idempotent."
-            ),
-            ProtoMethodDescriptor(
-                service: "discountd.v1.Admin", name: "SetShopifyCredentials",
-                requestType: SetShopifyCredentialsRequest.self, responseType: SetShopifyCredentialsResponse.self,
-                serverStreaming: false,
-                documentation: "Stores the Shopify Admin API credentials of a project."
-            ),
-            ProtoMethodDescriptor(
-                service: "discountd.v1.Admin", name: "Backup",
-                requestType: BackupRequest.self, responseType: BackupResponse.self,
-                serverStreaming: false,
-                documentation: "A consistent online copy of the store to a path on the daemon's host."
-            ),
-        ],
-        documentation: "Operating the daemon: server facts, statistics, projects, tokens, Shopify credentials and backups. Every method but ServerInfo needs the `admin` scope."
-    )
-}
-
 // MARK: - protobuf-c bridging
 
 extension ServerInfoRequest: PBCMessage {

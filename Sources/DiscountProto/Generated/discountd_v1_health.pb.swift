@@ -109,22 +109,6 @@ public struct HealthCheckResponse: ProtoMessage, Hashable {
     }
 }
 
-extension ProtoServiceDescriptor {
-    /// Liveness and readiness of the daemon. Needs no token.
-    public static let health = ProtoServiceDescriptor(
-        name: "discountd.v1.Health",
-        methods: [
-            ProtoMethodDescriptor(
-                service: "discountd.v1.Health", name: "Check",
-                requestType: HealthCheckRequest.self, responseType: HealthCheckResponse.self,
-                serverStreaming: false,
-                documentation: "SERVING while the daemon accepts calls; NOT_SERVING while it drains."
-            ),
-        ],
-        documentation: "Liveness and readiness of the daemon. Needs no token."
-    )
-}
-
 // MARK: - protobuf-c bridging
 
 extension HealthCheckRequest: PBCMessage {

@@ -1,6 +1,7 @@
 /// A `service` of proto/, as generated from it: the names and message types
-/// of its methods, for routers, clients and tools (such as an MCP bridge)
-/// that list methods instead of naming each one.
+/// of its methods, for tools (such as an MCP bridge) that list methods
+/// instead of naming each one. Code that calls or serves one method takes its
+/// typed `ProtoMethod` instead.
 public struct ProtoServiceDescriptor: Sendable {
     /// Full service name as sent in a ttrpc Request, e.g. `example.v1.Greeter`.
     public let name: String
