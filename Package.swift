@@ -170,7 +170,7 @@ let package = Package(
         .executableTarget(
             name: "discountd-store-bench",
             dependencies: [
-                "DiscountStore", "DiscountStoreSQLite", "DiscountCore",
+                "DiscountStore", "DiscountStoreSQLite", "DiscountCore", "CSQLite", "CSQLiteTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,4 +1,4 @@
-/// A pool of pre-made voucher codes handed out one at a time (DESIGN.md §3).
+/// A pool of pre-made voucher codes handed out one at a time (DESIGN.md §1).
 ///
 /// The counts are kept by the store with every write that changes a code's
 /// state, so they are exact at every moment: `total == available + assigned + redeemed`.

@@ -28,7 +28,7 @@ struct AdminService: Sendable {
         // for the operator only, not any project's admin.
         registrar.read(AdminRPC.stats, scope: .admin) { (_: StatsRequest, principal, _) in
             try Self.requireDaemonAdmin(principal)
-            let (ruleHits, ruleMisses) = priceRules.cache.counts
+            let (ruleHits, ruleMisses) = priceRules.cached.counts
             let (otherHits, otherMisses) = otherCacheCounts()
             let (hits, misses) = (ruleHits + otherHits, ruleMisses + otherMisses)
             let lookups = hits + misses
@@ -44,16 +44,17 @@ struct AdminService: Sendable {
                 connections: Int64(metrics.connections),
                 collectedAt: Instant.now().timestamp)
         }
-        registrar.write(AdminRPC.createProject, scope: .admin) { (request: CreateProjectRequest, principal, _) in
-            try Self.requireDaemonAdmin(principal)
+        registrar.write(AdminRPC.createProject, scope: .admin) { (request: CreateProjectRequest, call) in
+            try Self.requireDaemonAdmin(call.principal)
             let name = try Validate.nonEmpty(request.name, field: "name")
             let project = ProjectRecord(id: TimeOrderedID.make(), name: name, createdAt: .now())
+            let respond: @Sendable (Void) -> CreateProjectResponse = { _ in CreateProjectResponse(project: ProjectMessage(project)) }
             do {
-                try await store.insertProject(project)
+                try await store.insertProject(project, options: call.write(answering: respond))
             } catch StoreError.conflict {
                 throw ServiceError(.alreadyExists, reason: "PROJECT_EXISTS", "Project \(name) already exists.", field: "name")
             }
-            return CreateProjectResponse(project: ProjectMessage(project))
+            return respond(())
         }
         // The secret is shown once: a retry with the same idempotency-key gets
         // the token's id, scopes and times, but an empty `token`.
@@ -61,9 +62,9 @@ struct AdminService: Sendable {
             var withheld = answer
             withheld.token = ""
             return withheld
-        }) { (request: CreateTokenRequest, principal, _) in
-            let projectID = request.projectId.isEmpty ? principal.projectID : request.projectId
-            try Self.requireReach(principal, projectID: projectID)
+        }) { (request: CreateTokenRequest, call) in
+            let projectID = request.projectId.isEmpty ? call.projectID : request.projectId
+            try Self.requireReach(call.principal, projectID: projectID)
             guard try await store.project(id: projectID) != nil else { throw ServiceError.projectNotFound(projectID) }
             guard !request.scopes.isEmpty else {
                 throw ServiceError.invalidArgument(field: "scopes", "scopes must name at least one of \(Self.scopeNames)")
@@ -75,19 +76,26 @@ struct AdminService: Sendable {
             if let expiresAt, expiresAt <= .now() {
                 throw ServiceError.invalidArgument(field: "expires_at", "expires_at must be in the future")
             }
-            let (secret, record) = try await tokens.issue(
+            let (secret, record) = tokens.newToken(
                 projectID: projectID, name: request.name, scopes: request.scopes, expiresAt: expiresAt)
-            return CreateTokenResponse(
-                tokenId: record.id, token: secret, projectId: projectID, scopes: record.scopes, name: record.name,
-                createdAt: record.createdAt.timestamp, expiresAt: record.expiresAt?.timestamp)
+            let respond: @Sendable (Void) -> CreateTokenResponse = { _ in
+                CreateTokenResponse(
+                    tokenId: record.id, token: secret, projectId: projectID, scopes: record.scopes, name: record.name,
+                    createdAt: record.createdAt.timestamp, expiresAt: record.expiresAt?.timestamp)
+            }
+            try await store.insertToken(record, options: call.write(answering: respond))
+            return respond(())
         }
-        registrar.write(AdminRPC.revokeToken, scope: .admin) { (request: RevokeTokenRequest, principal, _) in
+        registrar.write(AdminRPC.revokeToken, scope: .admin) { (request: RevokeTokenRequest, call) in
             let id = try Validate.nonEmpty(request.tokenId, field: "token_id")
             let notFound = ServiceError(.notFound, reason: "TOKEN_NOT_FOUND", "Token \(id) not found.", field: "token_id")
             guard let token = try await tokens.token(id: id) else { throw notFound }
-            do { try Self.requireReach(principal, projectID: token.projectID) } catch { throw notFound }
-            _ = try await tokens.revoke(id: id)
-            return RevokeTokenResponse(tokenId: id, revoked: token.revokedAt == nil)
+            do { try Self.requireReach(call.principal, projectID: token.projectID) } catch { throw notFound }
+            let respond: @Sendable (TokenRecord?) -> RevokeTokenResponse = { _ in
+                RevokeTokenResponse(tokenId: id, revoked: token.revokedAt == nil)
+            }
+            _ = try await tokens.revoke(id: id, options: call.write(answering: respond))
+            return respond(token)
         }
     }
 

@@ -7,7 +7,7 @@ public protocol TokenVerifier: Sendable {
     func cachedPrincipal(forToken token: String) -> Principal?
 }
 
-/// The authorization hook every discountd method passes through (DESIGN.md §5):
+/// The authorization hook every discountd method passes through (DESIGN.md §3, auth):
 /// a token in `authorization` metadata names a project and scopes; without
 /// one, a peer running as the daemon's own user acts on the default project
 /// with every scope, unless `--require-auth` is set.

@@ -195,7 +195,7 @@ struct BatchCodeCreation {
         }
         if tally.created < count {
             for code in created {
-                try await book.deleteCode(projectID: projectID, ruleID: ruleID, id: code.id)
+                try await book.deleteCode(projectID: projectID, ruleID: ruleID, id: code.id, options: .plain)
             }
             throw ServiceError.invalidArgument(
                 field: "generator.count",

@@ -5,8 +5,9 @@ import ShopifySync
 
 /// The Commission domain actor: agents, campaigns and agents' codes over the
 /// store, with a write-through cache, and the hand-off of unsynced codes to
-/// the Shopify syncer. Cached reads are `nonisolated` so the event loop can
-/// answer them without a hop.
+/// the Shopify syncer. It owns its cache (written only here, after each
+/// commit); cached reads (`cached`) need no hop, so the event loop answers
+/// an agent's existing code at once.
 actor CommissionBook {
     static let noCampaignsMessage = "No active campaigns with customer discounts at this time."
 
@@ -14,19 +15,27 @@ actor CommissionBook {
     let syncer: ShopifySyncer?
     /// How long GetMyDiscountCode waits for a sync attempt before answering.
     let syncWait: Duration
-    nonisolated let cache: CommissionCache
+    /// Owned by this actor: written only here, after each commit.
+    private let cache: CommissionCache
+    /// Reads of the cache from anywhere (the event loop's fast path).
+    nonisolated let cached: CommissionCache.Reads
 
     init(store: any CommissionStore, syncer: ShopifySyncer?, syncWait: Duration, cacheCapacity: Int) {
         self.store = store
         self.syncer = syncer
         self.syncWait = syncWait
-        self.cache = CommissionCache(capacity: cacheCapacity)
+        let cache = CommissionCache(capacity: cacheCapacity)
+        self.cache = cache
+        self.cached = cache.reads
     }
 
     // MARK: Agents
 
-    func registerAgent(projectID: String, name: String, contact: String?) async throws -> (Agent, created: Bool) {
-        let (agent, created) = try await store.registerAgent(projectID: projectID, name: name, contact: contact, at: .now())
+    func registerAgent(
+        projectID: String, name: String, contact: String?, options: WriteOptions<(Agent, created: Bool)>
+    ) async throws -> (Agent, created: Bool) {
+        let (agent, created) = try await store.registerAgent(
+            projectID: projectID, name: name, contact: contact, at: .now(), options: options)
         cache.put(agent)
         return (agent, created)
     }
@@ -40,8 +49,8 @@ actor CommissionBook {
 
     // MARK: Campaigns
 
-    func createCampaign(_ campaign: CampaignRecord) async throws -> CampaignRecord {
-        let stored = try await store.insertCampaign(campaign)
+    func createCampaign(_ campaign: CampaignRecord, options: WriteOptions<CampaignRecord>) async throws -> CampaignRecord {
+        let stored = try await store.insertCampaign(campaign, options: options)
         cache.put(stored)
         return stored
     }
@@ -55,7 +64,8 @@ actor CommissionBook {
         return campaign
     }
 
-    func updateCampaign(
+    /// The campaign with `change` applied and stamped, ready to store.
+    func changedCampaign(
         projectID: String, id: Int64, _ change: @Sendable (inout CampaignRecord) throws -> Void
     ) async throws -> CampaignRecord {
         guard var campaign = try await store.campaign(projectID: projectID, id: id) else {
@@ -63,7 +73,11 @@ actor CommissionBook {
         }
         try change(&campaign)
         campaign.updatedAt = .now()
-        guard try await store.updateCampaign(campaign) else { throw ServiceError.campaignNotFound(id) }
+        return campaign
+    }
+
+    func updateCampaign(_ campaign: CampaignRecord, options: WriteOptions<Bool>) async throws -> CampaignRecord {
+        guard try await store.updateCampaign(campaign, options: options) else { throw ServiceError.campaignNotFound(campaign.id) }
         cache.put(campaign)
         return campaign
     }
@@ -89,7 +103,9 @@ actor CommissionBook {
 
     /// The agent's code for each campaign, created on first use; unsynced
     /// codes get a sync attempt, waited for at most `syncWait`.
-    func codes(projectID: String, agentID: Int64, campaignID: Int64?) async throws -> [(AgentCode, CampaignRecord)] {
+    func codes(
+        projectID: String, agentID: Int64, campaignID: Int64?, deadline: WriteDeadline = .never
+    ) async throws -> [(AgentCode, CampaignRecord)] {
         let agent = try await agent(projectID: projectID, id: agentID)
         let campaigns: [CampaignRecord]
         if let campaignID {
@@ -99,7 +115,7 @@ actor CommissionBook {
         }
         return try await withThrowingTaskGroup(of: (Int, AgentCode, CampaignRecord).self) { group in
             for (index, campaign) in campaigns.enumerated() {
-                group.addTask { (index, try await self.code(agent: agent, campaign: campaign), campaign) }
+                group.addTask { (index, try await self.code(agent: agent, campaign: campaign, deadline: deadline), campaign) }
             }
             var results: [(Int, AgentCode, CampaignRecord)] = []
             for try await result in group { results.append(result) }
@@ -109,63 +125,16 @@ actor CommissionBook {
 
     /// Settled codes straight from memory; nil when the slow path must run.
     nonisolated func cachedCode(projectID: String, agentID: Int64, campaignID: Int64) -> (AgentCode, CampaignRecord)? {
-        guard cache.agent(projectID: projectID, id: agentID) != nil,
-            let campaign = cache.campaign(projectID: projectID, id: campaignID),
-            let code = cache.settledCode(projectID: projectID, agentID: agentID, campaignID: campaignID)
+        guard cached.agent(projectID: projectID, id: agentID) != nil,
+            let campaign = cached.campaign(projectID: projectID, id: campaignID),
+            let code = cached.settledCode(projectID: projectID, agentID: agentID, campaignID: campaignID)
         else { return nil }
         return (code, campaign)
     }
 
-    /// First-time creation without a task: when the campaign is in memory and
-    /// the project is known to have no Shopify credentials (nothing to sync),
-    /// one job handed straight to the store's writer looks the agent up and
-    /// makes the code, answering through `reply` on commit. False when the
-    /// full path must run; `respond` runs on the event loop.
-    nonisolated func startCreatingCode<Response: ProtoMessage>(
-        projectID: String, agentID: Int64, campaignID: Int64, reply: WriteReply<Response>,
-        respond: @escaping @Sendable (AgentCode, CampaignRecord) -> Response
-    ) -> Bool {
-        guard let campaign = cache.campaign(projectID: projectID, id: campaignID), campaign.isActive(at: .now()),
-            cache.hasCredentials.value(for: projectID) == false
-        else { return false }
-        store.getOrCreateAgentCode(
-            projectID: projectID, agentID: agentID, campaignID: campaignID, initial: Self.skipped, at: .now(),
-            deadline: reply.deadline
-        ) { [self, cache] result in
-            switch result {
-            case .success(nil):
-                reply.fail(ServiceError.agentNotRegistered)
-            case .success(let (code, _)?) where code.sync.status == .skippedNoCredentials:
-                reply.complete(.success(code)) { code in
-                    cache.put(code)
-                    // As on the full path: credentials saved meanwhile may have missed
-                    // this code, so once it is cached, look again.
-                    if cache.hasCredentials.value(for: projectID) == true {
-                        Task { _ = try? await self.codes(projectID: projectID, agentID: agentID, campaignID: campaignID) }
-                    }
-                    return respond(code, campaign)
-                }
-            case .success:
-                // A code made earlier that still owes a sync attempt: the full path answers.
-                Task {
-                    do {
-                        let codes = try await self.codes(projectID: projectID, agentID: agentID, campaignID: campaignID)
-                        guard let (code, campaign) = codes.first else { throw ServiceError.campaignNotFound(campaignID) }
-                        reply.complete(.success(code)) { respond($0, campaign) }
-                    } catch {
-                        reply.fail(error)
-                    }
-                }
-            case .failure(let error):
-                reply.fail(error)
-            }
-        }
-        return true
-    }
-
     private static let skipped = ShopifySyncState(status: .skippedNoCredentials, error: .missingShopifyCredentials)
 
-    private nonisolated func code(agent: Agent, campaign: CampaignRecord) async throws -> AgentCode {
+    private func code(agent: Agent, campaign: CampaignRecord, deadline: WriteDeadline) async throws -> AgentCode {
         if let cached = cache.settledCode(projectID: agent.projectID, agentID: agent.id, campaignID: campaign.id) {
             return cached
         }
@@ -183,7 +152,7 @@ actor CommissionBook {
         let initial = credentialed ? ShopifySyncState.pending : Self.skipped
         var (code, _) = try await store.getOrCreateAgentCode(
             projectID: agent.projectID, agentID: agent.id, agentName: agent.name, campaignID: campaign.id,
-            initial: initial, at: .now())
+            initial: initial, at: .now(), options: WriteOptions(deadline: deadline))
         if code.sync.status == .skippedNoCredentials {
             cache.put(code)
             // Credentials saved meanwhile may have missed this code (requeued and dropped from the
@@ -200,7 +169,7 @@ actor CommissionBook {
 
     // MARK: Shopify
 
-    nonisolated func hasCredentials(projectID: String) async throws -> Bool {
+    func hasCredentials(projectID: String) async throws -> Bool {
         if let known = cache.hasCredentials.value(for: projectID) { return known }
         let known = try await store.shopifyCredentials(projectID: projectID) != nil
         // Only "yes" is final; a "no" read here may race with a save, which sets "yes" itself.
@@ -209,10 +178,11 @@ actor CommissionBook {
     }
 
     /// Saves the credentials and sends every unsynced code of the project again.
-    func setShopifyCredentials(_ credentials: ShopifyCredentials) async throws {
-        try await store.saveShopifyCredentials(credentials)
+    /// Saves the credentials and, in the same write, sends every unsynced code
+    /// of the project again.
+    func setShopifyCredentials(_ credentials: ShopifyCredentials, options: WriteOptions<Int64>) async throws {
+        _ = try await store.saveShopifyCredentials(credentials, requeueAt: .now(), options: options)
         cache.hasCredentials.put(credentials.projectID, true, version: 1)
         cache.dropSkippedCodes(projectID: credentials.projectID)
-        _ = try await store.requeueUnsynced(projectID: credentials.projectID, at: .now())
     }
 }

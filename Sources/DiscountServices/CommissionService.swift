@@ -1,6 +1,7 @@
 import DiscountCore
 import DiscountProto
 import DiscountStore
+import ProtoCodec
 import TTRPC
 
 /// `discountd.v1.Commission`: the thin edge between the wire and `CommissionBook`.
@@ -9,12 +10,16 @@ struct CommissionService: Sendable {
     let store: any CommissionStore
 
     func register(in registrar: inout MethodRegistrar) {
-        registrar.write(CommissionRPC.registerAgent, scope: .writeCampaigns) { (request: RegisterAgentRequest, principal, _) in
+        registrar.write(CommissionRPC.registerAgent, scope: .writeCampaigns) { (request: RegisterAgentRequest, call) in
             let agentName = try Validate.nonEmpty(request.agentName, field: "agent_name")
             let contact = try request.contact.map { try Validate.nonEmpty($0, field: "contact") }
-            let (agent, created) = try await book.registerAgent(projectID: principal.projectID, name: agentName, contact: contact)
-            return RegisterAgentResponse(
-                agentId: agent.id, agentName: agent.name, registeredAt: agent.registeredAt.timestamp, created: created)
+            let respond: @Sendable ((Agent, created: Bool)) -> RegisterAgentResponse = { registered in
+                RegisterAgentResponse(
+                    agentId: registered.0.id, agentName: registered.0.name, registeredAt: registered.0.registeredAt.timestamp,
+                    created: registered.created)
+            }
+            return respond(try await book.registerAgent(
+                projectID: call.projectID, name: agentName, contact: contact, options: call.write(answering: respond)))
         }
         registrar.read(CommissionRPC.getActiveCampaigns, scope: .commission) { (_: GetActiveCampaignsRequest, principal, _) in
             let now = Instant.now()
@@ -23,24 +28,18 @@ struct CommissionService: Sendable {
         }
         // Get-or-create is idempotent by nature, so it needs no idempotency key;
         // a synced code is answered from memory.
-        registrar.getOrCreate(CommissionRPC.getMyDiscountCode, scope: .commission,
+        registrar.read(CommissionRPC.getMyDiscountCode, scope: .commission,
             fromMemory: { [book] (request: GetMyDiscountCodeRequest, principal) -> GetMyDiscountCodeResponse? in
                 guard let campaignID = request.campaignId,
                     let hit = book.cachedCode(projectID: principal.projectID, agentID: request.agentId, campaignID: campaignID)
                 else { return nil }
                 return GetMyDiscountCodeResponse(discountCodes: [AgentDiscountCode(hit.0, campaign: hit.1, now: .now())])
-            },
-            handOff: { [book] (request: GetMyDiscountCodeRequest, principal, reply) in
-                guard let campaignID = request.campaignId else { return false }
-                return book.startCreatingCode(
-                    projectID: principal.projectID, agentID: request.agentId, campaignID: campaignID, reply: reply
-                ) { code, campaign in
-                    GetMyDiscountCodeResponse(discountCodes: [AgentDiscountCode(code, campaign: campaign, now: .now())])
-                }
             }
-        ) { (request: GetMyDiscountCodeRequest, principal, _) in
+        ) { (request: GetMyDiscountCodeRequest, principal, context) in
+            // Get-or-create: the first call writes, under the call's deadline.
             let codes = try await book.codes(
-                projectID: principal.projectID, agentID: request.agentId, campaignID: request.campaignId)
+                projectID: principal.projectID, agentID: request.agentId, campaignID: request.campaignId,
+                deadline: WriteDeadline(uptimeNanoseconds: context.deadline.uptimeNanoseconds))
             let now = Instant.now()
             return GetMyDiscountCodeResponse(
                 discountCodes: codes.map { AgentDiscountCode($0.0, campaign: $0.1, now: now) },
@@ -51,24 +50,26 @@ struct CommissionService: Sendable {
     }
 
     private func registerCampaigns(in registrar: inout MethodRegistrar) {
-        registrar.write(CommissionRPC.createCampaign, scope: .writeCampaigns) { (request: CreateCampaignRequest, principal, _) in
+        registrar.write(CommissionRPC.createCampaign, scope: .writeCampaigns) { (request: CreateCampaignRequest, call) in
             let now = Instant.now()
             var campaign = CampaignRecord(
-                id: 0, projectID: principal.projectID, name: try Validate.nonEmpty(request.name, field: "name"),
+                id: 0, projectID: call.projectID, name: try Validate.nonEmpty(request.name, field: "name"),
                 discountPercent: try Self.percent(request.discountPercent, field: "discount_percent"),
                 commissionPercent: try Self.percent(request.commissionPercent, field: "commission_percent"),
                 startsAt: try request.startsAt.instant(field: "starts_at") ?? now,
                 endsAt: try request.endsAt.instant(field: "ends_at"),
                 createdAt: now, updatedAt: now)
             try Self.checkWindow(campaign)
-            campaign = try await book.createCampaign(campaign)
-            return CreateCampaignResponse(campaign: CampaignMessage(campaign, now: .now()))
+            let respond: @Sendable (CampaignRecord) -> CreateCampaignResponse = {
+                CreateCampaignResponse(campaign: CampaignMessage($0, now: .now()))
+            }
+            return respond(try await book.createCampaign(campaign, options: call.write(answering: respond)))
         }
-        registrar.write(CommissionRPC.updateCampaign, scope: .writeCampaigns) { (request: UpdateCampaignRequest, principal, _) in
+        registrar.write(CommissionRPC.updateCampaign, scope: .writeCampaigns) { (request: UpdateCampaignRequest, call) in
             if request.clearEndsAt && request.endsAt != nil {
                 throw ServiceError.invalidArgument(field: "clear_ends_at", "clear_ends_at and ends_at exclude each other")
             }
-            let campaign = try await book.updateCampaign(projectID: principal.projectID, id: request.campaignId) { campaign in
+            let changed = try await book.changedCampaign(projectID: call.projectID, id: request.campaignId) { campaign in
                 if let name = request.name { campaign.name = try Validate.nonEmpty(name, field: "name") }
                 if let value = request.discountPercent {
                     campaign.discountPercent = try Self.percent(value, field: "discount_percent")
@@ -81,16 +82,26 @@ struct CommissionService: Sendable {
                 if request.clearEndsAt { campaign.endsAt = nil }
                 try Self.checkWindow(campaign)
             }
-            return UpdateCampaignResponse(campaign: CampaignMessage(campaign, now: .now()))
+            let respond: @Sendable (Bool) throws -> UpdateCampaignResponse = { updated in
+                guard updated else { throw ServiceError.campaignNotFound(changed.id) }
+                return UpdateCampaignResponse(campaign: CampaignMessage(changed, now: .now()))
+            }
+            _ = try await book.updateCampaign(changed, options: call.write(answering: respond))
+            return try respond(true)
         }
-        registrar.write(CommissionRPC.endCampaign, scope: .writeCampaigns) { (request: EndCampaignRequest, principal, _) in
+        registrar.write(CommissionRPC.endCampaign, scope: .writeCampaigns) { (request: EndCampaignRequest, call) in
             let endsAt = try request.endsAt.instant(field: "ends_at") ?? .now()
-            let campaign = try await book.updateCampaign(projectID: principal.projectID, id: request.campaignId) { campaign in
+            let changed = try await book.changedCampaign(projectID: call.projectID, id: request.campaignId) { campaign in
                 campaign.endsAt = endsAt
                 // Ending a campaign that has not started yet ends it before it begins.
                 if campaign.startsAt > endsAt { campaign.startsAt = endsAt }
             }
-            return EndCampaignResponse(campaign: CampaignMessage(campaign, now: .now()))
+            let respond: @Sendable (Bool) throws -> EndCampaignResponse = { updated in
+                guard updated else { throw ServiceError.campaignNotFound(changed.id) }
+                return EndCampaignResponse(campaign: CampaignMessage(changed, now: .now()))
+            }
+            _ = try await book.updateCampaign(changed, options: call.write(answering: respond))
+            return try respond(true)
         }
         registrar.read(CommissionRPC.listCampaigns, scope: .readCampaigns) { (request: ListCampaignsRequest, principal, _) in
             let limit = try Validate.pageSize(request.pageSize)
@@ -112,7 +123,7 @@ struct CommissionService: Sendable {
 
     private func registerOrders(in registrar: inout MethodRegistrar) {
         let store = self.store
-        registrar.write(CommissionRPC.recordOrder, scope: .writeCampaigns) { (request: RecordOrderRequest, principal, _) in
+        registrar.write(CommissionRPC.recordOrder, scope: .writeCampaigns) { (request: RecordOrderRequest, call) in
             let orderID = try Validate.nonEmpty(request.orderId, field: "order_id")
             guard let state = OrderState(request.status) else {
                 throw ServiceError.invalidArgument(field: "status", "status must be pending, paid, cancelled or refunded")
@@ -122,14 +133,18 @@ struct CommissionService: Sendable {
                     field: "subtotal", "subtotal must be between 0 and \(OrderAttribution.maxSubtotal) minor units")
             }
             let now = Instant.now()
-            let (order, created) = try await store.recordOrder(OrderInput(
-                projectID: principal.projectID, orderID: orderID, codes: request.codes, subtotal: request.subtotal,
-                currency: try Validate.currency(request.currency), occurredAt: try request.occurredAt.instant(field: "occurred_at") ?? now,
-                state: state, at: now))
-            return RecordOrderResponse(
-                orderId: order.orderID, attributed: order.agentID != nil, agentId: order.agentID, campaignId: order.campaignID,
-                matchedCode: order.matchedCode, commission: order.commission, currency: order.currency,
-                status: order.state.wire, created: created)
+            let input = OrderInput(
+                projectID: call.projectID, orderID: orderID, codes: request.codes, subtotal: request.subtotal,
+                currency: try Validate.currency(request.currency),
+                occurredAt: try request.occurredAt.instant(field: "occurred_at") ?? now, state: state, at: now)
+            let respond: @Sendable ((OrderAttribution, created: Bool)) -> RecordOrderResponse = { recorded in
+                let order = recorded.0
+                return RecordOrderResponse(
+                    orderId: order.orderID, attributed: order.agentID != nil, agentId: order.agentID,
+                    campaignId: order.campaignID, matchedCode: order.matchedCode, commission: order.commission,
+                    currency: order.currency, status: order.state.wire, created: recorded.created)
+            }
+            return respond(try await store.recordOrder(input, options: call.write(answering: respond)))
         }
         registrar.read(CommissionRPC.getMyCommissions, scope: .commission) { (request: GetMyCommissionsRequest, principal, _) in
             _ = try await book.agent(projectID: principal.projectID, id: request.agentId)
@@ -139,9 +154,10 @@ struct CommissionService: Sendable {
             var totals: [String: CommissionTotal] = [:]
             for figure in figures {
                 var total = totals[figure.currency] ?? CommissionTotal(currency: figure.currency)
-                total.orders += figure.orders
-                total.sales += figure.sales
-                total.commission += figure.commission
+                // Saturating: totals of many orders of the largest subtotal must not trap.
+                total.orders = total.orders.addingSaturating(figure.orders)
+                total.sales = total.sales.addingSaturating(figure.sales)
+                total.commission = total.commission.addingSaturating(figure.commission)
                 totals[figure.currency] = total
             }
             return GetMyCommissionsResponse(
@@ -166,5 +182,14 @@ struct CommissionService: Sendable {
         if let endsAt = campaign.endsAt, endsAt <= campaign.startsAt {
             throw ServiceError.invalidArgument(field: "ends_at", "ends_at must be after starts_at")
         }
+    }
+}
+
+extension Int64 {
+    /// `self + other`, held at `.max` or `.min` instead of overflowing.
+    func addingSaturating(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        guard overflow else { return sum }
+        return other > 0 ? .max : .min
     }
 }

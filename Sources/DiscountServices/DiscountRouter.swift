@@ -45,7 +45,7 @@ public enum DiscountRouter {
             store: store, syncer: options.shopifySyncer, syncWait: options.shopifySyncWait, cacheCapacity: options.cacheCapacity)
         AdminService(
             facts: facts, store: store, tokens: tokens, priceRules: priceRules, metrics: router.metrics,
-            syncQueueDepth: { try await store.outboxDepth() }, otherCacheCounts: { commission.cache.counts }
+            syncQueueDepth: { try await store.outboxDepth() }, otherCacheCounts: { commission.cached.counts }
         ).register(in: &registrar)
         AdminService.registerBackup(in: &registrar, store: store)
         PriceRulesService(book: priceRules).register(in: &registrar)

@@ -3,7 +3,7 @@ import DiscountCore
 import DiscountStore
 import TTRPC
 
-/// `idempotency-key` on writes (DESIGN.md §2): the same key within 24 hours
+/// `idempotency-key` on writes (DESIGN.md §3, idempotency): the same key within 24 hours
 /// returns the first answer; the same key with a different request is refused.
 struct IdempotencyGuard: Sendable {
     static let metadataKey = "idempotency-key"
@@ -11,27 +11,27 @@ struct IdempotencyGuard: Sendable {
     let store: any Store
     let gate = KeyedGate()
 
-    /// Runs `body` once per key. `kept` turns its answer into what the record
-    /// stores and a retry replays: a secret in the answer (a new token) is
-    /// shown once and never stored.
+    /// Runs `body` once per key: a live answer under the key is replayed; else
+    /// `body` runs with the key to claim in its write (`ServiceCall.write`),
+    /// so the write and the record of its answer commit together. Calls racing
+    /// with one key run one after another in this process; across daemons the
+    /// store's claim decides (`StoreError.replay`: another got there first).
     func run(
         projectID: String, context: CallContext, payload: [UInt8],
-        kept: @Sendable ([UInt8]) throws -> [UInt8] = { $0 },
-        _ body: () async throws -> [UInt8]
+        kept: @escaping @Sendable ([UInt8]) -> [UInt8] = { $0 },
+        _ body: (IdempotencyKeyUse?) async throws -> [UInt8]
     ) async throws -> [UInt8] {
-        guard let key = context.metadata[Self.metadataKey] else { return try await body() }
+        guard let key = context.metadata[Self.metadataKey] else { return try await body(nil) }
         guard (1...255).contains(key.utf8.count) else {
             throw ServiceError.invalidArgument(field: Self.metadataKey, "idempotency-key must be 1 to 255 bytes")
         }
-        let method = "\(context.service)/\(context.method)"
-        let requestHash = SHA256.hash(data: payload).map { String($0, radix: 16) }.joined(separator: ":")
-        // Calls racing with the same key run one after another, so only the
-        // first executes and the rest replay its answer.
+        let use = IdempotencyKeyUse(
+            projectID: projectID, key: key, method: "\(context.service)/\(context.method)",
+            requestHash: IdempotencyKeyUse.hash(payload), createdAt: .now(), kept: kept)
         let slot = "\(projectID)\u{0}\(key)"
         await gate.enter(slot)
         do {
-            let answer = try await firstAnswer(
-                projectID: projectID, key: key, method: method, requestHash: requestHash, kept: kept, body)
+            let answer = try await firstAnswer(use, body)
             await gate.leave(slot)
             return answer
         } catch {
@@ -41,26 +41,30 @@ struct IdempotencyGuard: Sendable {
     }
 
     private func firstAnswer(
-        projectID: String, key: String, method: String, requestHash: String,
-        kept: @Sendable ([UInt8]) throws -> [UInt8], _ body: () async throws -> [UInt8]
+        _ use: IdempotencyKeyUse, _ body: (IdempotencyKeyUse?) async throws -> [UInt8]
     ) async throws -> [UInt8] {
-        let now = Instant.now()
-        if let first = try await store.idempotencyRecord(projectID: projectID, key: key), first.isLive(at: now) {
-            return try Self.replay(first, method: method, requestHash: requestHash)
+        if let first = try await store.idempotencyRecord(projectID: use.projectID, key: use.key),
+            first.isLive(at: use.createdAt)
+        {
+            return try Self.replay(first, method: use.method, requestHash: use.requestHash)
         }
-        let response = try await body()
-        // The write has committed: its record is saved even when the call's
-        // deadline cancels it now (a new task does not inherit the
-        // cancellation), so a retry with the key replays this answer instead
-        // of writing again.
-        let record = IdempotencyRecord(
-            projectID: projectID, key: key, method: method, requestHash: requestHash, response: try kept(response),
-            createdAt: now)
-        let saved = try await Task { [store] in try await store.saveIdempotencyRecord(record) }.value
-        // This call's own answer goes back whole; had another daemon on a
-        // shared store committed first, its (kept) answer stands.
-        if saved == record { return response }
-        return try Self.replay(saved, method: method, requestHash: requestHash)
+        let response: [UInt8]
+        do {
+            response = try await body(use)
+        } catch StoreError.replay(let first) {
+            return try Self.replay(first, method: use.method, requestHash: use.requestHash)
+        }
+        // A handler whose answer is not one store write's (a backup, say)
+        // did not claim the key in a write: its answer is kept now, in a task
+        // of its own so that a deadline cancelling this call cannot lose it.
+        if !use.attached.isSet {
+            let record = IdempotencyRecord(
+                projectID: use.projectID, key: use.key, method: use.method, requestHash: use.requestHash,
+                response: use.kept(response), createdAt: use.createdAt)
+            let saved = try await Task { [store] in try await store.saveIdempotencyRecord(record) }.value
+            if saved != record { return try Self.replay(saved, method: use.method, requestHash: use.requestHash) }
+        }
+        return response
     }
 
     /// A bulk operation: with a key, one run at a time per key; a finished
@@ -78,7 +82,7 @@ struct IdempotencyGuard: Sendable {
             throw ServiceError.invalidArgument(field: Self.metadataKey, "idempotency-key must be 1 to 255 bytes")
         }
         let method = "\(context.service)/\(context.method)"
-        let requestHash = SHA256.hash(data: payload).map { String($0, radix: 16) }.joined(separator: ":")
+        let requestHash = IdempotencyKeyUse.hash(payload)
         let slot = "\(projectID)\u{0}\(key)"
         await gate.enter(slot)
         do {

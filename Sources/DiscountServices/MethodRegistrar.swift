@@ -2,116 +2,72 @@ import DiscountStore
 import ProtoCodec
 import TTRPC
 
-/// Registers discountd methods with the checks every one of them gets:
-/// authorization and scope, and for writes the idempotency key.
+/// Registers discountd methods. Every method runs one pipeline, whatever the
+/// backend, in this order (the deadline is the transport's: TTRPC answers
+/// DEADLINE_EXCEEDED on time, and handlers pass it to the store):
+///
+/// 1. auth — the token or peer, and the method's scope;
+/// 2. decode — the request message;
+/// 3. idempotency — writes with an `idempotency-key` replay a live answer,
+///    or take the key into their write's transaction (`ServiceCall.write`);
+/// 4. handler — the service's code over its book and the store;
+/// 5. encode — the response; errors become statuses in TTRPC's error mapper.
+///
+/// Reads that can answer from memory also get a fast path, tried first on
+/// the connection's event loop (steps 1, 2 and 4 without a task).
 struct MethodRegistrar {
     var router: Router
     let authorizer: Authorizer
     let idempotency: IdempotencyGuard
     let shutdown: ShutdownSignal
 
-    /// A read. `fromMemory` answers on the event loop when it can (nil: it can't);
-    /// `body` is the full path.
+    /// A read. `fromMemory` answers on the event loop when it can (nil: it can't).
     mutating func read<Request: ProtoMessage, Response: ProtoMessage>(
         _ method: ProtoMethod<Request, Response>, scope: Scope?,
         fromMemory: (@Sendable (Request, Principal) throws -> Response?)? = nil,
         _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
     ) {
         let authorizer = self.authorizer
-        let slow = fullRead(scope: scope, body)
-        guard let fromMemory else {
-            router.register(method, .unary(slow))
-            return
-        }
-        router.register(method, .inlineFirst(
-            fast: { payload, context in
+        var fastPath: (@Sendable ([UInt8], CallContext) throws -> [UInt8]?)? = nil
+        if let fromMemory {
+            fastPath = { payload, context in
+                // Without the token in memory, the full path asks the store.
                 guard let principal = try authorizer.authorizeFromMemory(context, scope: scope) else { return nil }
                 return try fromMemory(try Request(protobufBytes: payload), principal)?.encoded()
-            },
-            slow: slow))
+            }
+        }
+        router.register(method, .unary({ payload, context in
+            let principal = try await authorizer.authorize(context, scope: scope)
+            let request = try Request(protobufBytes: payload)
+            return try await body(request, principal, context).encoded()
+        }, fastPath: fastPath))
     }
 
-    /// A write: acknowledged after commit; replays the first answer for a reused idempotency key.
-    /// `replayed` makes the answer a retry with the same key gets (and the
-    /// store keeps): by default the answer itself; a secret must be left out.
+    /// A write: acknowledged after commit. `replayed` makes what a retry with
+    /// the same key gets (and the store keeps): by default the answer itself;
+    /// a secret must be left out.
     mutating func write<Request: ProtoMessage, Response: ProtoMessage>(
         _ method: ProtoMethod<Request, Response>, scope: Scope?,
         replayed: (@Sendable (Response) -> Response)? = nil,
-        _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
+        _ body: @escaping @Sendable (Request, ServiceCall) async throws -> Response
     ) {
-        router.register(method, .unary(fullWrite(scope: scope, replayed: replayed, body)))
-    }
-
-    private func fullWrite<Request: ProtoMessage, Response: ProtoMessage>(
-        scope: Scope?, replayed: (@Sendable (Response) -> Response)? = nil,
-        _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
-    ) -> @Sendable ([UInt8], CallContext) async throws -> [UInt8] {
         let authorizer = self.authorizer
         let idempotency = self.idempotency
-        let kept: @Sendable ([UInt8]) throws -> [UInt8] = { answer in
-            guard let replayed else { return answer }
-            return replayed(try Response(protobufBytes: answer)).encoded()
+        let kept: @Sendable ([UInt8]) -> [UInt8] = { answer in
+            guard let replayed, let response = try? Response(protobufBytes: answer) else { return answer }
+            return replayed(response).encoded()
         }
-        return { payload, context in
+        router.register(method, .unary { payload, context in
             let principal = try await authorizer.authorize(context, scope: scope)
             let request = try Request(protobufBytes: payload)
             return try await idempotency.run(
                 projectID: principal.projectID, context: context, payload: payload, kept: kept
-            ) {
-                try await body(request, principal, context).encoded()
+            ) { key in
+                let response = try await body(request, ServiceCall(principal: principal, context: context, key: key))
+                FaultInjection.afterCommit(service: context.service, method: context.method)
+                return response.encoded()
             }
-        }
-    }
-
-    /// A write whose common case is handed straight from the event loop to the
-    /// store's writer, answering from its commit callback with no task at all.
-    /// `handOff` returns false when it cannot (a cache miss); calls with an
-    /// idempotency key or credentials not yet in memory take `body`, the full path.
-    mutating func write<Request: ProtoMessage, Response: ProtoMessage>(
-        _ method: ProtoMethod<Request, Response>, scope: Scope?,
-        handOff: @escaping @Sendable (Request, Principal, WriteReply<Response>) throws -> Bool,
-        _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
-    ) {
-        let authorizer = self.authorizer
-        router.register(method, .handOff(
-            start: { payload, context, reply in
-                guard context.metadata[IdempotencyGuard.metadataKey] == nil,
-                      let principal = try authorizer.authorizeFromMemory(context, scope: scope)
-                else { return .declined }
-                return try handOff(try Request(protobufBytes: payload), principal, WriteReply(reply)) ? .handedOff : .declined
-            },
-            slow: fullWrite(scope: scope, body)))
-    }
-
-    /// A get-or-create: a read that writes the first time (so it needs no
-    /// idempotency key). Answered from memory when it can be (`fromMemory`);
-    /// else handed to the store's writer when all it needs is in memory
-    /// (`handOff`, false when not); else `body`, the full path, as a task.
-    mutating func getOrCreate<Request: ProtoMessage, Response: ProtoMessage>(
-        _ method: ProtoMethod<Request, Response>, scope: Scope?,
-        fromMemory: @escaping @Sendable (Request, Principal) throws -> Response?,
-        handOff: @escaping @Sendable (Request, Principal, WriteReply<Response>) throws -> Bool,
-        _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
-    ) {
-        let authorizer = self.authorizer
-        router.register(method, .handOff(
-            start: { payload, context, reply in
-                guard let principal = try authorizer.authorizeFromMemory(context, scope: scope) else { return .declined }
-                let request = try Request(protobufBytes: payload)
-                if let answer = try fromMemory(request, principal) { return .answered(try answer.encoded()) }
-                return try handOff(request, principal, WriteReply(reply)) ? .handedOff : .declined
-            },
-            slow: fullRead(scope: scope, body)))
-    }
-
-    private func fullRead<Request: ProtoMessage, Response: ProtoMessage>(
-        scope: Scope?, _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
-    ) -> @Sendable ([UInt8], CallContext) async throws -> [UInt8] {
-        let authorizer = self.authorizer
-        return { payload, context in
-            let principal = try await authorizer.authorize(context, scope: scope)
-            return try await body(try Request(protobufBytes: payload), principal, context).encoded()
-        }
+        })
     }
 
     /// A bulk write: progress messages, then the final message `body` returns.
@@ -136,7 +92,7 @@ struct MethodRegistrar {
         })
     }
 
-    /// A server-streaming method.
+    /// A server-streaming read.
     mutating func stream<Request: ProtoMessage, Response: ProtoMessage>(
         _ method: ProtoMethod<Request, Response>, scope: Scope?,
         _ body: @escaping @Sendable (Request, Principal, CallContext, StreamWriter<Response>) async throws -> Void

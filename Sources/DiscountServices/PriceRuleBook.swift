@@ -3,28 +3,33 @@ import DiscountStore
 import Foundation
 import ProtoCodec
 
-/// The PriceRules domain actor: rules and their codes over the store, with a
-/// write-through cache. Cached reads are `nonisolated` so the event loop can
-/// answer them without a hop; every change goes to the store first, then the cache.
+/// The PriceRules domain actor: rules and their codes over the store, and
+/// the write-through cache it owns: every change goes to the store first,
+/// then, on this actor, to the cache. Cache hits are read without a hop
+/// (`cached`), which is what lets the event loop answer them at once.
 actor PriceRuleBook {
     let store: any Store
-    nonisolated let cache: PriceRulesCache
+    private let cache: PriceRulesCache
+    /// Reads of the cache from anywhere; only this actor changes it.
+    nonisolated let cached: PriceRulesCache.Reads
 
     init(store: any Store, cacheCapacity: Int) {
         self.store = store
-        self.cache = PriceRulesCache(capacity: cacheCapacity)
+        let cache = PriceRulesCache(capacity: cacheCapacity)
+        self.cache = cache
+        self.cached = cache.reads
     }
 
     // MARK: Rules
 
-    func createRule(_ rule: PriceRuleRecord) async throws -> PriceRuleRecord {
-        try await storing { try await store.insertPriceRule(rule) }
+    func createRule(_ rule: PriceRuleRecord, options: WriteOptions<Void>) async throws -> PriceRuleRecord {
+        try await storing { try await store.insertPriceRule(rule, options: options) }
         cache.put(rule)
         return rule
     }
 
     nonisolated func cachedRule(projectID: String, id: String) -> PriceRuleRecord? {
-        cache.rule(projectID: projectID, id: id)
+        cached.rule(projectID: projectID, id: id)
     }
 
     func rule(projectID: String, id: String) async throws -> PriceRuleRecord {
@@ -40,7 +45,8 @@ actor PriceRuleBook {
         try await store.priceRules(projectID: projectID, after: after, limit: limit)
     }
 
-    func updateRule(
+    /// The rule with `change` applied, checked and stamped, ready to store.
+    func changedRule(
         projectID: String, id: String, _ change: @Sendable (inout PriceRuleRecord) throws -> Void
     ) async throws -> PriceRuleRecord {
         guard var rule = try await store.priceRule(projectID: projectID, id: id) else {
@@ -48,19 +54,20 @@ actor PriceRuleBook {
         }
         try change(&rule)
         rule.updatedAt = .now()
-        guard try await storing({ try await store.updatePriceRule(rule) }) else {
-            throw ServiceError.priceRuleNotFound(id)
-        }
-        // The stored copy carries the new version.
-        if let stored = try await store.priceRule(projectID: projectID, id: id) {
-            cache.put(stored)
-            return stored
-        }
-        throw ServiceError.priceRuleNotFound(id)
+        return rule
     }
 
-    func deleteRule(projectID: String, id: String) async throws -> Int64 {
-        guard let deletedCodes = try await storing({ try await store.deletePriceRule(projectID: projectID, id: id) }) else {
+    /// Stores a changed rule; the answer is the stored copy (with its new version).
+    func updateRule(_ rule: PriceRuleRecord, options: WriteOptions<PriceRuleRecord?>) async throws -> PriceRuleRecord {
+        guard let stored = try await storing({ try await store.updatePriceRule(rule, options: options) }) else {
+            throw ServiceError.priceRuleNotFound(rule.id)
+        }
+        cache.put(stored)
+        return stored
+    }
+
+    func deleteRule(projectID: String, id: String, options: WriteOptions<Int64?>) async throws -> Int64 {
+        guard let deletedCodes = try await storing({ try await store.deletePriceRule(projectID: projectID, id: id, options: options) }) else {
             throw ServiceError.priceRuleNotFound(id)
         }
         cache.removeRule(projectID: projectID, id: id)
@@ -69,29 +76,11 @@ actor PriceRuleBook {
 
     // MARK: Codes
 
-    func createCode(_ code: DiscountCodeRecord) async throws -> DiscountCodeRecord {
+    func createCode(_ code: DiscountCodeRecord, options: WriteOptions<Void>) async throws -> DiscountCodeRecord {
         _ = try await rule(projectID: code.projectID, id: code.priceRuleID)
-        try await storing { try await store.insertDiscountCode(code) }
+        try await storing { try await store.insertDiscountCode(code, options: options) }
         cache.put(code)
         return code
-    }
-
-    /// `createCode` for the event loop: hands the insert to the store and
-    /// answers `reply` once it is durable (the cache is updated on the event
-    /// loop, off the writer). False, having done nothing, when the rule is not
-    /// cached (`createCode` then looks it up).
-    nonisolated func startCreatingCode<Response: ProtoMessage>(
-        _ code: DiscountCodeRecord, reply: WriteReply<Response>,
-        respond: @escaping @Sendable (DiscountCodeRecord) -> Response
-    ) -> Bool {
-        guard cache.rule(projectID: code.projectID, id: code.priceRuleID) != nil else { return false }
-        store.insertDiscountCode(code, deadline: reply.deadline) { [cache] result in
-            reply.complete(result) {
-                cache.put(code)
-                return respond(code)
-            }
-        }
-        return true
     }
 
     /// Inserts `codes`; returns the canonical codes refused as taken.
@@ -109,7 +98,7 @@ actor PriceRuleBook {
     }
 
     nonisolated func cachedCode(projectID: String, ruleID: String, id: String) -> DiscountCodeRecord? {
-        guard let code = cache.code(projectID: projectID, id: id), code.priceRuleID == ruleID else { return nil }
+        guard let code = cached.code(projectID: projectID, id: id), code.priceRuleID == ruleID else { return nil }
         return code
     }
 
@@ -123,8 +112,8 @@ actor PriceRuleBook {
     }
 
     nonisolated func cachedLookup(projectID: String, text: String) -> (DiscountCodeRecord, PriceRuleRecord)? {
-        guard let code = cache.code(projectID: projectID, canonicalCode: CodeText.canonical(text)),
-            let rule = cache.rule(projectID: projectID, id: code.priceRuleID)
+        guard let code = cached.code(projectID: projectID, canonicalCode: CodeText.canonical(text)),
+            let rule = cached.rule(projectID: projectID, id: code.priceRuleID)
         else { return nil }
         return (code, rule)
     }
@@ -145,9 +134,10 @@ actor PriceRuleBook {
         return try await store.discountCodes(projectID: projectID, priceRuleID: ruleID, after: after, limit: limit)
     }
 
-    func updateCode(
+    /// The code with `change` applied and stamped, ready to store, and the code as it was.
+    func changedCode(
         projectID: String, ruleID: String, id: String, _ change: @Sendable (inout DiscountCodeRecord) throws -> Void
-    ) async throws -> DiscountCodeRecord {
+    ) async throws -> (changed: DiscountCodeRecord, before: DiscountCodeRecord) {
         guard var code = try await store.discountCode(projectID: projectID, id: id), code.priceRuleID == ruleID else {
             throw ServiceError.discountCodeNotFound(id)
         }
@@ -155,20 +145,24 @@ actor PriceRuleBook {
         try change(&code)
         code.canonicalCode = CodeText.canonical(code.code)
         code.updatedAt = .now()
-        guard try await storing({ try await store.updateDiscountCode(code) }) else {
-            throw ServiceError.discountCodeNotFound(id)
+        return (code, before)
+    }
+
+    /// Stores a changed code; the answer is the stored copy.
+    func updateCode(
+        _ code: DiscountCodeRecord, before: DiscountCodeRecord, options: WriteOptions<DiscountCodeRecord?>
+    ) async throws -> DiscountCodeRecord {
+        guard let stored = try await storing({ try await store.updateDiscountCode(code, options: options) }) else {
+            throw ServiceError.discountCodeNotFound(code.id)
         }
         cache.removeCode(before)
-        guard let stored = try await store.discountCode(projectID: projectID, id: id) else {
-            throw ServiceError.discountCodeNotFound(id)
-        }
         cache.put(stored)
         return stored
     }
 
-    func deleteCode(projectID: String, ruleID: String, id: String) async throws {
+    func deleteCode(projectID: String, ruleID: String, id: String, options: WriteOptions<Bool>) async throws {
         let code = try await self.code(projectID: projectID, ruleID: ruleID, id: id)
-        guard try await storing({ try await store.deleteDiscountCode(projectID: projectID, id: id) }) else {
+        guard try await storing({ try await store.deleteDiscountCode(projectID: projectID, id: id, options: options) }) else {
             throw ServiceError.discountCodeNotFound(id)
         }
         cache.removeCode(code)
@@ -189,29 +183,17 @@ actor PriceRuleBook {
         return (RedemptionPolicy.refusal(code: code, rule: rule, customerAlreadyRedeemed: customerUsed, at: now), code, rule)
     }
 
-    func redeem(_ request: RedemptionRequest) async throws -> RedemptionOutcome {
-        let outcome = try await storing { try await store.redeem(request) }
+    func redeem(_ request: RedemptionRequest, options: WriteOptions<RedemptionOutcome>) async throws -> RedemptionOutcome {
+        let outcome = try await storing { try await store.redeem(request, options: options) }
         cache.note(outcome)
         return outcome
     }
 
-    /// `redeem` for the event loop: straight to the store's writer, answered
-    /// from its commit (cache and response on the event loop).
-    nonisolated func startRedeeming<Response: ProtoMessage>(
-        _ request: RedemptionRequest, reply: WriteReply<Response>,
-        respond: @escaping @Sendable (RedemptionOutcome) throws -> Response
-    ) {
-        store.redeem(request, deadline: reply.deadline) { [cache] result in
-            reply.complete(result) { outcome in
-                cache.note(outcome)
-                return try respond(outcome)
-            }
-        }
-    }
-
-    func rollback(projectID: String, orderID: String) async throws -> [DiscountCodeRecord] {
+    func rollback(
+        projectID: String, orderID: String, options: WriteOptions<[DiscountCodeRecord]>
+    ) async throws -> [DiscountCodeRecord] {
         let released = try await storing {
-            try await store.rollbackRedemptions(projectID: projectID, orderID: orderID, at: .now())
+            try await store.rollbackRedemptions(projectID: projectID, orderID: orderID, at: .now(), options: options)
         }
         for code in released {
             cache.put(code)

@@ -14,17 +14,22 @@ struct PriceRulesService: Sendable {
     let book: PriceRuleBook
 
     func register(in registrar: inout MethodRegistrar) {
-        registrar.write(PriceRulesRPC.createPriceRule, scope: .writePriceRules) { (request: CreatePriceRuleRequest, principal, _) in
+        registrar.write(PriceRulesRPC.createPriceRule, scope: .writePriceRules) { (request: CreatePriceRuleRequest, call) in
             let now = Instant.now()
             var rule = PriceRuleRecord(
-                id: TimeOrderedID.make(), projectID: principal.projectID, title: "", valueKind: .percentage,
+                id: TimeOrderedID.make(), projectID: call.projectID, title: "", valueKind: .percentage,
                 value: 0, startsAt: now, createdAt: now, updatedAt: now)
             try Self.apply(
                 title: request.title, valueType: request.valueType, value: request.value, currency: request.currency,
                 startsAt: request.startsAt, endsAt: request.endsAt, clearEndsAt: false,
                 usageLimit: request.usageLimit, clearUsageLimit: false, oncePerCustomer: request.oncePerCustomer,
                 to: &rule, creating: true)
-            return CreatePriceRuleResponse(priceRule: PriceRuleMessage(try await book.createRule(rule)))
+            let created = rule
+            let respond: @Sendable (Void) -> CreatePriceRuleResponse = { _ in
+                CreatePriceRuleResponse(priceRule: PriceRuleMessage(created))
+            }
+            _ = try await book.createRule(rule, options: call.write(answering: respond))
+            return respond(())
         }
         registrar.read(PriceRulesRPC.getPriceRule, scope: .readPriceRules,
             fromMemory: { [book] (request: GetPriceRuleRequest, principal) in
@@ -42,36 +47,41 @@ struct PriceRulesService: Sendable {
             return ListPriceRulesResponse(
                 priceRules: rules.map(PriceRuleMessage.init), nextPageToken: rules.count == limit ? rules.last!.id : "")
         }
-        registrar.write(PriceRulesRPC.updatePriceRule, scope: .writePriceRules) { (request: UpdatePriceRuleRequest, principal, _) in
+        registrar.write(PriceRulesRPC.updatePriceRule, scope: .writePriceRules) { (request: UpdatePriceRuleRequest, call) in
             let id = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
-            let rule = try await book.updateRule(projectID: principal.projectID, id: id) { rule in
+            let changed = try await book.changedRule(projectID: call.projectID, id: id) { rule in
                 try Self.apply(
                     title: request.title, valueType: request.valueType, value: request.value, currency: request.currency,
                     startsAt: request.startsAt, endsAt: request.endsAt, clearEndsAt: request.clearEndsAt,
                     usageLimit: request.usageLimit, clearUsageLimit: request.clearUsageLimit,
                     oncePerCustomer: request.oncePerCustomer, to: &rule, creating: false)
             }
-            return UpdatePriceRuleResponse(priceRule: PriceRuleMessage(rule))
+            let respond: @Sendable (PriceRuleRecord?) throws -> UpdatePriceRuleResponse = { stored in
+                guard let stored else { throw ServiceError.priceRuleNotFound(id) }
+                return UpdatePriceRuleResponse(priceRule: PriceRuleMessage(stored))
+            }
+            return try respond(try await book.updateRule(changed, options: call.write(answering: respond)))
         }
-        registrar.write(PriceRulesRPC.deletePriceRule, scope: .writePriceRules) { (request: DeletePriceRuleRequest, principal, _) in
+        registrar.write(PriceRulesRPC.deletePriceRule, scope: .writePriceRules) { (request: DeletePriceRuleRequest, call) in
             let id = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
-            let deleted = try await book.deleteRule(projectID: principal.projectID, id: id)
-            return DeletePriceRuleResponse(priceRuleId: id, deletedDiscountCodes: deleted)
+            let respond: @Sendable (Int64?) throws -> DeletePriceRuleResponse = { deleted in
+                guard let deleted else { throw ServiceError.priceRuleNotFound(id) }
+                return DeletePriceRuleResponse(priceRuleId: id, deletedDiscountCodes: deleted)
+            }
+            return try respond(try await book.deleteRule(projectID: call.projectID, id: id, options: call.write(answering: respond)))
         }
         registerCodes(in: &registrar)
         registerUse(in: &registrar)
     }
 
     private func registerCodes(in registrar: inout MethodRegistrar) {
-        registrar.write(PriceRulesRPC.createDiscountCode, scope: .writePriceRules,
-            handOff: { [book] (request: CreateDiscountCodeRequest, principal, reply) in
-                book.startCreatingCode(try Self.newCode(request, projectID: principal.projectID), reply: reply) {
-                    CreateDiscountCodeResponse(discountCodes: [DiscountCodeMessage($0)])
-                }
+        registrar.write(PriceRulesRPC.createDiscountCode, scope: .writePriceRules) { (request: CreateDiscountCodeRequest, call) in
+            let code = try Self.newCode(request, projectID: call.projectID)
+            let respond: @Sendable (Void) -> CreateDiscountCodeResponse = { _ in
+                CreateDiscountCodeResponse(discountCodes: [DiscountCodeMessage(code)])
             }
-        ) { (request: CreateDiscountCodeRequest, principal, _) in
-            let code = try Self.newCode(request, projectID: principal.projectID)
-            return CreateDiscountCodeResponse(discountCodes: [DiscountCodeMessage(try await book.createCode(code))])
+            _ = try await book.createCode(code, options: call.write(answering: respond))
+            return respond(())
         }
         registrar.bulk(PriceRulesRPC.batchCreateDiscountCodes, scope: .writePriceRules) {
             (request: BatchCreateDiscountCodesRequest, principal, run, writer: StreamWriter<BatchCreateDiscountCodesResponse>) in
@@ -113,22 +123,30 @@ struct PriceRulesService: Sendable {
             let (code, rule) = try await book.lookup(projectID: principal.projectID, text: text)
             return LookupDiscountCodeResponse(discountCode: DiscountCodeMessage(code), priceRule: PriceRuleMessage(rule))
         }
-        registrar.write(PriceRulesRPC.updateDiscountCode, scope: .writePriceRules) { (request: UpdateDiscountCodeRequest, principal, _) in
+        registrar.write(PriceRulesRPC.updateDiscountCode, scope: .writePriceRules) { (request: UpdateDiscountCodeRequest, call) in
             let ruleID = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
             let id = try Validate.nonEmpty(request.discountCodeId, field: "discount_code_id")
             let text = try request.code.map { try Validate.codeText($0, field: "code") }
             let usageLimit = try Validate.usageLimit(request.usageLimit, field: "usage_limit")
-            let code = try await book.updateCode(projectID: principal.projectID, ruleID: ruleID, id: id) { code in
+            let (changed, before) = try await book.changedCode(projectID: call.projectID, ruleID: ruleID, id: id) { code in
                 if let text { code.code = text }
                 if let useWithOther = request.useWithOther { code.useWithOther = useWithOther }
                 if request.clearUsageLimit { code.usageLimit = nil } else if let usageLimit { code.usageLimit = usageLimit }
             }
-            return UpdateDiscountCodeResponse(discountCode: DiscountCodeMessage(code))
+            let respond: @Sendable (DiscountCodeRecord?) throws -> UpdateDiscountCodeResponse = { stored in
+                guard let stored else { throw ServiceError.discountCodeNotFound(id) }
+                return UpdateDiscountCodeResponse(discountCode: DiscountCodeMessage(stored))
+            }
+            return try respond(try await book.updateCode(changed, before: before, options: call.write(answering: respond)))
         }
-        registrar.write(PriceRulesRPC.deleteDiscountCode, scope: .writePriceRules) { (request: DeleteDiscountCodeRequest, principal, _) in
+        registrar.write(PriceRulesRPC.deleteDiscountCode, scope: .writePriceRules) { (request: DeleteDiscountCodeRequest, call) in
             let ruleID = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
             let id = try Validate.nonEmpty(request.discountCodeId, field: "discount_code_id")
-            try await book.deleteCode(projectID: principal.projectID, ruleID: ruleID, id: id)
+            let respond: @Sendable (Bool) throws -> DeleteDiscountCodeResponse = { deleted in
+                guard deleted else { throw ServiceError.discountCodeNotFound(id) }
+                return DeleteDiscountCodeResponse(discountCodeId: id)
+            }
+            try await book.deleteCode(projectID: call.projectID, ruleID: ruleID, id: id, options: call.write(answering: respond))
             return DeleteDiscountCodeResponse(discountCodeId: id)
         }
     }
@@ -149,20 +167,17 @@ struct PriceRulesService: Sendable {
                 message: refusal.map { ServiceError.refused($0, code: code.code).message } ?? "Code \(code.code) applies.",
                 discountCode: DiscountCodeMessage(code), priceRule: PriceRuleMessage(rule))
         }
-        registrar.write(PriceRulesRPC.redeemDiscountCode, scope: .writePriceRules,
-            handOff: { [book] (request: RedeemDiscountCodeRequest, principal, reply) in
-                let (redemption, text) = try Self.redemption(request, projectID: principal.projectID)
-                book.startRedeeming(redemption, reply: reply) { try Self.redeemed($0, text: text) }
-                return true
-            }
-        ) { (request: RedeemDiscountCodeRequest, principal, _) in
-            let (redemption, text) = try Self.redemption(request, projectID: principal.projectID)
-            return try Self.redeemed(try await book.redeem(redemption), text: text)
+        registrar.write(PriceRulesRPC.redeemDiscountCode, scope: .writePriceRules) { (request: RedeemDiscountCodeRequest, call) in
+            let (redemption, text) = try Self.redemption(request, projectID: call.projectID)
+            let respond: @Sendable (RedemptionOutcome) throws -> RedeemDiscountCodeResponse = { try Self.redeemed($0, text: text) }
+            return try respond(try await book.redeem(redemption, options: call.write(answering: respond)))
         }
-        registrar.write(PriceRulesRPC.rollbackRedemption, scope: .writePriceRules) { (request: RollbackRedemptionRequest, principal, _) in
+        registrar.write(PriceRulesRPC.rollbackRedemption, scope: .writePriceRules) { (request: RollbackRedemptionRequest, call) in
             let orderID = try Validate.nonEmpty(request.orderId, field: "order_id")
-            let released = try await book.rollback(projectID: principal.projectID, orderID: orderID)
-            return RollbackRedemptionResponse(orderId: orderID, released: Int32(released.count))
+            let respond: @Sendable ([DiscountCodeRecord]) -> RollbackRedemptionResponse = { released in
+                RollbackRedemptionResponse(orderId: orderID, released: Int32(clamping: released.count))
+            }
+            return respond(try await book.rollback(projectID: call.projectID, orderID: orderID, options: call.write(answering: respond)))
         }
     }
 

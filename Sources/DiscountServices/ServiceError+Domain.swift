@@ -51,7 +51,9 @@ extension ServiceError {
                 .resourceExhausted, reason: "STORAGE_FULL",
                 "The daemon's disk is full; nothing of this write was stored.",
                 hint: "Free space on the filesystem that holds the data folder, then retry; deletes still work meanwhile.")
-        case .failure: error
+        // Answered by the idempotency step, which knows the request; seen here
+        // only if a write made outside it hit a used key.
+        case .replay, .failure: error
         }
     }
 }

@@ -18,18 +18,26 @@ public final class TokenAuthority: TokenVerifier, Sendable {
     public func issue(projectID: String, name: String, scopes: [String], expiresAt: Instant?) async throws
         -> (secret: String, record: TokenRecord)
     {
+        let (secret, record) = newToken(projectID: projectID, name: name, scopes: scopes, expiresAt: expiresAt)
+        try await store.insertToken(record)
+        return (secret, record)
+    }
+
+    /// A fresh secret and the record to store for it (only its hash is kept).
+    public func newToken(projectID: String, name: String, scopes: [String], expiresAt: Instant?)
+        -> (secret: String, record: TokenRecord)
+    {
         var random = SystemRandomNumberGenerator()
         let secret = "dsk_" + (0..<32).map { _ in hexDigit(random.next(upperBound: 16)) }.joined()
         let record = TokenRecord(
             id: "tok_" + (0..<16).map { _ in hexDigit(random.next(upperBound: 16)) }.joined(),
             projectID: projectID, name: name, scopes: scopes, secretHash: Self.hash(secret),
             createdAt: .now(), expiresAt: expiresAt)
-        try await store.insertToken(record)
         return (secret, record)
     }
 
-    public func revoke(id: String) async throws -> TokenRecord? {
-        guard let record = try await store.revokeToken(id: id, at: .now()) else { return nil }
+    public func revoke(id: String, options: WriteOptions<TokenRecord?> = .plain) async throws -> TokenRecord? {
+        guard let record = try await store.revokeToken(id: id, at: .now(), options: options) else { return nil }
         _ = verified.withLock { $0.removeValue(forKey: record.secretHash) }
         return record
     }

@@ -46,9 +46,9 @@ struct VoucherBook: Sendable {
 
     // MARK: Pools
 
-    func createPool(_ pool: VoucherPoolRecord) async throws -> VoucherPoolRecord {
+    func createPool(_ pool: VoucherPoolRecord, options: WriteOptions<Void>) async throws -> VoucherPoolRecord {
         do {
-            try await store.insertVoucherPool(pool)
+            try await store.insertVoucherPool(pool, options: options)
         } catch StoreError.conflict {
             throw ServiceError.voucherPoolNameTaken(pool.name)
         } catch let error as StoreError {
@@ -72,8 +72,8 @@ struct VoucherBook: Sendable {
         try await storing { try await store.voucherPoolUsedBy(projectID: projectID, id: id) }
     }
 
-    func deletePool(projectID: String, id: String) async throws -> Int64 {
-        guard let deleted = try await storing({ try await store.deleteVoucherPool(projectID: projectID, id: id) }) else {
+    func deletePool(projectID: String, id: String, options: WriteOptions<Int64?>) async throws -> Int64 {
+        guard let deleted = try await storing({ try await store.deleteVoucherPool(projectID: projectID, id: id, options: options) }) else {
             throw ServiceError.voucherPoolNotFound(id)
         }
         return deleted
@@ -117,24 +117,15 @@ struct VoucherBook: Sendable {
         return codes
     }
 
-    /// The customer's code and whether they already had it.
-    func assign(_ assignment: VoucherAssignment) async throws -> (VoucherCodeRecord, alreadyAssigned: Bool) {
-        try Self.answer(assignment, try await storing({ try await store.assignVoucherCode(assignment) }))
+    /// The store's outcome of an assignment.
+    func assign(
+        _ assignment: VoucherAssignment, options: WriteOptions<VoucherAssignmentOutcome>
+    ) async throws -> VoucherAssignmentOutcome {
+        try await storing { try await store.assignVoucherCode(assignment, options: options) }
     }
 
-    /// `assign` for the event loop: the assignment goes straight to the store's
-    /// writer and `reply` is answered from its commit (the response is built on
-    /// the event loop).
-    func startAssigning<Response: ProtoMessage>(
-        _ assignment: VoucherAssignment, reply: WriteReply<Response>,
-        respond: @escaping @Sendable ((VoucherCodeRecord, alreadyAssigned: Bool)) -> Response
-    ) {
-        store.assignVoucherCode(assignment, deadline: reply.deadline) { result in
-            reply.complete(result) { try respond(Self.answer(assignment, $0)) }
-        }
-    }
-
-    private static func answer(
+    /// The customer's code and whether they already had it, or why there is none.
+    static func answer(
         _ assignment: VoucherAssignment, _ outcome: VoucherAssignmentOutcome
     ) throws -> (VoucherCodeRecord, alreadyAssigned: Bool) {
         switch outcome {
@@ -145,10 +136,17 @@ struct VoucherBook: Sendable {
         }
     }
 
-    func redeem(projectID: String, code text: String) async throws -> VoucherCodeRecord {
-        let outcome = try await storing {
-            try await store.redeemVoucherCode(projectID: projectID, canonicalCode: CodeText.canonical(text), at: .now())
+    func redeem(
+        projectID: String, code text: String, options: WriteOptions<VoucherRedemptionOutcome>
+    ) async throws -> VoucherRedemptionOutcome {
+        try await storing {
+            try await store.redeemVoucherCode(
+                projectID: projectID, canonicalCode: CodeText.canonical(text), at: .now(), options: options)
         }
+    }
+
+    /// The redeemed code, or why it was not.
+    static func redeemed(_ outcome: VoucherRedemptionOutcome, text: String) throws -> VoucherCodeRecord {
         switch outcome {
         case .redeemed(let code): return code
         case .alreadyRedeemed(let code): throw ServiceError.voucherAlreadyRedeemed(code.code)

@@ -1,6 +1,7 @@
 import DiscountCore
 import DiscountProto
 import DiscountStore
+import ProtoCodec
 import TTRPC
 
 /// `discountd.v1.Vouchers`: the thin edge between the wire and `VoucherBook`.
@@ -61,17 +62,25 @@ struct VouchersService: Sendable {
     }
 
     private func registerWrites(in registrar: inout MethodRegistrar) {
-        registrar.write(VouchersRPC.createVoucherPool, scope: .writeVouchers) { (request: CreateVoucherPoolRequest, principal, _) in
-            let projectID = try await book.project(request.projectId, principal)
+        registrar.write(VouchersRPC.createVoucherPool, scope: .writeVouchers) { (request: CreateVoucherPoolRequest, call) in
+            let projectID = try await book.project(request.projectId, call.principal)
             let pool = VoucherPoolRecord(
                 id: TimeOrderedID.make(), projectID: projectID, name: try Validate.nonEmpty(request.name, field: "name"),
                 createdAt: .now())
-            return CreateVoucherPoolResponse(pool: VoucherPoolMessage(try await book.createPool(pool)))
+            let respond: @Sendable (Void) -> CreateVoucherPoolResponse = { _ in
+                CreateVoucherPoolResponse(pool: VoucherPoolMessage(pool))
+            }
+            _ = try await book.createPool(pool, options: call.write(answering: respond))
+            return respond(())
         }
-        registrar.write(VouchersRPC.deleteVoucherPool, scope: .writeVouchers) { (request: DeleteVoucherPoolRequest, principal, _) in
-            let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
-            let deleted = try await book.deletePool(projectID: projectID, id: poolID)
-            return DeleteVoucherPoolResponse(poolId: poolID, deletedCodes: deleted)
+        registrar.write(VouchersRPC.deleteVoucherPool, scope: .writeVouchers) { (request: DeleteVoucherPoolRequest, call) in
+            let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, call.principal)
+            let respond: @Sendable (Int64?) throws -> DeleteVoucherPoolResponse = { deleted in
+                guard let deleted else { throw ServiceError.voucherPoolNotFound(poolID) }
+                return DeleteVoucherPoolResponse(poolId: poolID, deletedCodes: deleted)
+            }
+            let deleted = try await book.deletePool(projectID: projectID, id: poolID, options: call.write(answering: respond))
+            return try respond(deleted)
         }
         registrar.bulk(VouchersRPC.addVoucherCodes, scope: .writeVouchers) {
             (request: AddVoucherCodesRequest, principal, run, writer: StreamWriter<AddVoucherCodesResponse>) in
@@ -84,24 +93,24 @@ struct VouchersService: Sendable {
             }
             return AddVoucherCodesResponse(result: result)
         }
-        registrar.write(VouchersRPC.assignVoucherCode, scope: .writeVouchers,
-            handOff: { [book] (request: AssignVoucherCodeRequest, principal, reply) in
-                let assignment = try Self.assignment(request, principal)
-                book.startAssigning(assignment, reply: reply) { Self.assigned($0, to: assignment) }
-                return true
+        registrar.write(VouchersRPC.assignVoucherCode, scope: .writeVouchers) { (request: AssignVoucherCodeRequest, call) in
+            let assignment = try Self.assignment(request, call.principal)
+            let respond: @Sendable (VoucherAssignmentOutcome) throws -> AssignVoucherCodeResponse = {
+                Self.assigned(try VoucherBook.answer(assignment, $0), to: assignment)
             }
-        ) { (request: AssignVoucherCodeRequest, principal, _) in
-            let assignment = try Self.assignment(request, principal)
-            return Self.assigned(try await book.assign(assignment), to: assignment)
+            return try respond(try await book.assign(assignment, options: call.write(answering: respond)))
         }
-        registrar.write(VouchersRPC.redeemVoucherCode, scope: .writeVouchers) { (request: RedeemVoucherCodeRequest, principal, _) in
+        registrar.write(VouchersRPC.redeemVoucherCode, scope: .writeVouchers) { (request: RedeemVoucherCodeRequest, call) in
             let text = try Validate.codeText(request.code, field: "code")
-            guard let projectID = VoucherBook.reachable(request.projectId, principal) else {
+            guard let projectID = VoucherBook.reachable(request.projectId, call.principal) else {
                 throw ServiceError.voucherCodeNotFound(text)
             }
-            let code = try await book.redeem(projectID: projectID, code: text)
-            return RedeemVoucherCodeResponse(
-                code: code.code, status: VoucherCodeStatus(code.status), redeemedTime: code.redeemedAt?.timestamp)
+            let respond: @Sendable (VoucherRedemptionOutcome) throws -> RedeemVoucherCodeResponse = {
+                let code = try VoucherBook.redeemed($0, text: text)
+                return RedeemVoucherCodeResponse(
+                    code: code.code, status: VoucherCodeStatus(code.status), redeemedTime: code.redeemedAt?.timestamp)
+            }
+            return try respond(try await book.redeem(projectID: projectID, code: text, options: call.write(answering: respond)))
         }
     }
 

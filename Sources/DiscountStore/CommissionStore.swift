@@ -8,16 +8,18 @@ public protocol CommissionStore: Sendable {
 
     /// Inserts the agent unless the project has one of that name; returns
     /// whichever is stored and whether this call created it.
-    func registerAgent(projectID: String, name: String, contact: String?, at: Instant) async throws -> (Agent, created: Bool)
+    func registerAgent(
+        projectID: String, name: String, contact: String?, at: Instant, options: WriteOptions<(Agent, created: Bool)>
+    ) async throws -> (Agent, created: Bool)
     func agent(projectID: String, id: Int64) async throws -> Agent?
 
     // MARK: Campaigns
 
     /// Stores `campaign` under a new id (its `id` is ignored) and returns it.
-    func insertCampaign(_ campaign: Campaign) async throws -> Campaign
+    func insertCampaign(_ campaign: Campaign, options: WriteOptions<Campaign>) async throws -> Campaign
     func campaign(projectID: String, id: Int64) async throws -> Campaign?
     /// Replaces name, percents, start, end and updated_at; false when missing.
-    func updateCampaign(_ campaign: Campaign) async throws -> Bool
+    func updateCampaign(_ campaign: Campaign, options: WriteOptions<Bool>) async throws -> Bool
     /// Keyset page by id. `notEndedAt`: only campaigns not ended at that instant.
     func campaigns(projectID: String, notEndedAt: Instant?, after: Int64?, limit: Int) async throws -> [Campaign]
 
@@ -30,15 +32,9 @@ public protocol CommissionStore: Sendable {
     /// in state `initial`, with an outbox entry due at `at` unless `initial`
     /// is `skippedNoCredentials`. However many callers race, one code.
     func getOrCreateAgentCode(
-        projectID: String, agentID: Int64, agentName: String, campaignID: Int64, initial: ShopifySyncState, at: Instant
+        projectID: String, agentID: Int64, agentName: String, campaignID: Int64, initial: ShopifySyncState, at: Instant,
+        options: WriteOptions<(AgentCode, created: Bool)>
     ) async throws -> (AgentCode, created: Bool)
-    /// `getOrCreateAgentCode` for a caller that must not wait (an event loop)
-    /// and need not know the agent: it is looked up in the same write, and the
-    /// answer is nil when the project has no agent `agentID`. `completion` runs
-    /// once the answer is durable, on a thread of the store's choosing, and must be quick.
-    func getOrCreateAgentCode(
-        projectID: String, agentID: Int64, campaignID: Int64, initial: ShopifySyncState, at: Instant,
-        deadline: WriteDeadline, completion: @escaping @Sendable (Result<(AgentCode, created: Bool)?, any Error>) -> Void)
 
     // MARK: Shopify outbox
 
@@ -56,14 +52,21 @@ public protocol CommissionStore: Sendable {
     // MARK: Shopify credentials
 
     func shopifyCredentials(projectID: String) async throws -> ShopifyCredentials?
-    func saveShopifyCredentials(_ credentials: ShopifyCredentials) async throws
+    /// Saves the credentials and, in the same transaction, puts every code of
+    /// the project that is not synced back in the outbox, due `requeueAt`;
+    /// returns how many it requeued.
+    func saveShopifyCredentials(
+        _ credentials: ShopifyCredentials, requeueAt: Instant, options: WriteOptions<Int64>
+    ) async throws -> Int64
 
     // MARK: Orders
 
     /// Attributes the order to the first of `codes` that is an agent code
     /// (case-insensitively), or keeps an earlier attribution; idempotent on
     /// order id: a replay changes nothing, a new status updates the commission.
-    func recordOrder(_ order: OrderInput) async throws -> (OrderAttribution, created: Bool)
+    func recordOrder(
+        _ order: OrderInput, options: WriteOptions<(OrderAttribution, created: Bool)>
+    ) async throws -> (OrderAttribution, created: Bool)
     /// `recordOrder` for a webhook delivery, de-duplicated on its id in the
     /// same write: nil when the delivery was seen before.
     func recordWebhookOrder(_ order: OrderInput, webhookID: String) async throws -> (OrderAttribution, created: Bool)?
@@ -114,24 +117,33 @@ public struct OrderInput: Sendable, Hashable {
     }
 }
 
+/// The same writes without a deadline or key, for tools, workers and tests.
 extension CommissionStore {
+    public func registerAgent(projectID: String, name: String, contact: String?, at: Instant) async throws -> (Agent, created: Bool) {
+        try await registerAgent(projectID: projectID, name: name, contact: contact, at: at, options: .plain)
+    }
+
+    public func insertCampaign(_ campaign: Campaign) async throws -> Campaign {
+        try await insertCampaign(campaign, options: .plain)
+    }
+
+    public func updateCampaign(_ campaign: Campaign) async throws -> Bool {
+        try await updateCampaign(campaign, options: .plain)
+    }
+
     public func getOrCreateAgentCode(
-        projectID: String, agentID: Int64, campaignID: Int64, initial: ShopifySyncState, at: Instant,
-        deadline: WriteDeadline, completion: @escaping @Sendable (Result<(AgentCode, created: Bool)?, any Error>) -> Void
-    ) {
-        Task {
-            do {
-                guard !deadline.hasPassed else { throw StoreError.deadlineExceeded }
-                guard let agent = try await agent(projectID: projectID, id: agentID) else {
-                    completion(.success(nil))
-                    return
-                }
-                completion(.success(try await getOrCreateAgentCode(
-                    projectID: projectID, agentID: agentID, agentName: agent.name, campaignID: campaignID,
-                    initial: initial, at: at)))
-            } catch {
-                completion(.failure(error))
-            }
-        }
+        projectID: String, agentID: Int64, agentName: String, campaignID: Int64, initial: ShopifySyncState, at: Instant
+    ) async throws -> (AgentCode, created: Bool) {
+        try await getOrCreateAgentCode(
+            projectID: projectID, agentID: agentID, agentName: agentName, campaignID: campaignID, initial: initial, at: at,
+            options: .plain)
+    }
+
+    public func saveShopifyCredentials(_ credentials: ShopifyCredentials) async throws {
+        _ = try await saveShopifyCredentials(credentials, requeueAt: credentials.updatedAt, options: .plain)
+    }
+
+    public func recordOrder(_ order: OrderInput) async throws -> (OrderAttribution, created: Bool) {
+        try await recordOrder(order, options: .plain)
     }
 }

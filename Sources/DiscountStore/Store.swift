@@ -16,41 +16,36 @@ public protocol Store: Sendable {
     // MARK: Projects
 
     /// Throws `StoreError.conflict` when the id or name is taken.
-    func insertProject(_ project: Project) async throws
+    func insertProject(_ project: Project, options: WriteOptions<Void>) async throws
     func project(id: String) async throws -> Project?
     func projects() async throws -> [Project]
 
     // MARK: Tokens
 
-    func insertToken(_ token: TokenRecord) async throws
+    func insertToken(_ token: TokenRecord, options: WriteOptions<Void>) async throws
     func token(secretHash: String) async throws -> TokenRecord?
     func token(id: String) async throws -> TokenRecord?
     /// Marks the token revoked (idempotent: keeps the first revocation time);
     /// nil when no such token exists.
-    func revokeToken(id: String, at: Instant) async throws -> TokenRecord?
+    func revokeToken(id: String, at: Instant, options: WriteOptions<TokenRecord?>) async throws -> TokenRecord?
 
     // MARK: Price rules
 
     /// Throws `StoreError.conflict` when the id is taken.
-    func insertPriceRule(_ rule: PriceRule) async throws
+    func insertPriceRule(_ rule: PriceRule, options: WriteOptions<Void>) async throws
     func priceRule(projectID: String, id: String) async throws -> PriceRule?
     /// Keyset page ordered by id: rules with id > `after`, at most `limit`.
     func priceRules(projectID: String, after: String?, limit: Int) async throws -> [PriceRule]
-    /// Replaces the rule's editable fields (not usage_count); false when missing.
-    func updatePriceRule(_ rule: PriceRule) async throws -> Bool
+    /// Replaces the rule's editable fields (not usage_count); returns the rule
+    /// as stored (with its new version), nil when missing.
+    func updatePriceRule(_ rule: PriceRule, options: WriteOptions<PriceRule?>) async throws -> PriceRule?
     /// Deletes the rule and its codes; nil when missing, else how many codes went with it.
-    func deletePriceRule(projectID: String, id: String) async throws -> Int64?
+    func deletePriceRule(projectID: String, id: String, options: WriteOptions<Int64?>) async throws -> Int64?
 
     // MARK: Discount codes
 
     /// Throws `StoreError.codeTaken` when the canonical code exists in the project.
-    func insertDiscountCode(_ code: DiscountCode) async throws
-    /// `insertDiscountCode` for a caller that must not wait (an event loop):
-    /// `completion` runs once the code is durable, or the insert failed, on a
-    /// thread of the store's choosing, and must be quick.
-    /// A write still queued at `deadline` is skipped (`StoreError.deadlineExceeded`).
-    func insertDiscountCode(
-        _ code: DiscountCode, deadline: WriteDeadline, completion: @escaping @Sendable (Result<Void, any Error>) -> Void)
+    func insertDiscountCode(_ code: DiscountCode, options: WriteOptions<Void>) async throws
     /// Inserts as many as it can in large transactions; returns the canonical
     /// codes refused because the project already has them (or the batch repeats them).
     func insertDiscountCodes(_ codes: [DiscountCode]) async throws -> [String]
@@ -64,25 +59,24 @@ public protocol Store: Sendable {
     /// Keyset page of one rule's codes ordered by id.
     func discountCodes(projectID: String, priceRuleID: String, after: String?, limit: Int) async throws -> [DiscountCode]
     /// Replaces code text, use_with_other, usage_limit and updated_at (not
-    /// usage_count); false when missing; `StoreError.codeTaken` on a clash.
-    func updateDiscountCode(_ code: DiscountCode) async throws -> Bool
-    func deleteDiscountCode(projectID: String, id: String) async throws -> Bool
+    /// usage_count); returns the code as stored, nil when missing;
+    /// `StoreError.codeTaken` on a clash.
+    func updateDiscountCode(_ code: DiscountCode, options: WriteOptions<DiscountCode?>) async throws -> DiscountCode?
+    func deleteDiscountCode(projectID: String, id: String, options: WriteOptions<Bool>) async throws -> Bool
     func countDiscountCodes(projectID: String) async throws -> Int64
 
     // MARK: Redemptions
 
     /// Checks `RedemptionPolicy` and counts the use in one guarded write;
     /// idempotent per (order, code).
-    func redeem(_ request: RedemptionRequest) async throws -> RedemptionOutcome
-    /// `redeem` for a caller that must not wait; `deadline` and `completion` as for `insertDiscountCode(_:deadline:completion:)`.
-    func redeem(
-        _ request: RedemptionRequest, deadline: WriteDeadline,
-        completion: @escaping @Sendable (Result<RedemptionOutcome, any Error>) -> Void)
+    func redeem(_ request: RedemptionRequest, options: WriteOptions<RedemptionOutcome>) async throws -> RedemptionOutcome
     /// Whether `customerID` has a live redemption under the rule.
     func customerHasRedeemed(projectID: String, priceRuleID: String, customerID: String) async throws -> Bool
     /// Gives back every live use the order made; returns the codes as they are
     /// afterwards (empty when there was nothing to release).
-    func rollbackRedemptions(projectID: String, orderID: String, at: Instant) async throws -> [DiscountCode]
+    func rollbackRedemptions(
+        projectID: String, orderID: String, at: Instant, options: WriteOptions<[DiscountCode]>
+    ) async throws -> [DiscountCode]
 
     // MARK: Idempotency
 
@@ -104,34 +98,50 @@ public protocol Store: Sendable {
     func close() async
 }
 
+/// The same writes without a deadline or key, for tools, workers and tests.
 extension Store {
-    public func insertDiscountCode(
-        _ code: DiscountCode, deadline: WriteDeadline, completion: @escaping @Sendable (Result<Void, any Error>) -> Void
-    ) {
-        completing(completion, deadline: deadline) { try await insertDiscountCode(code) }
+    public func insertProject(_ project: Project) async throws {
+        try await insertProject(project, options: .plain)
     }
 
-    public func redeem(
-        _ request: RedemptionRequest, deadline: WriteDeadline,
-        completion: @escaping @Sendable (Result<RedemptionOutcome, any Error>) -> Void
-    ) {
-        completing(completion, deadline: deadline) { try await redeem(request) }
+    public func insertToken(_ token: TokenRecord) async throws {
+        try await insertToken(token, options: .plain)
     }
 
-    /// Runs an async store call as a task and reports its result to `completion`:
-    /// the callback form of a backend that has no cheaper way.
-    public func completing<T: Sendable>(
-        _ completion: @escaping @Sendable (Result<T, any Error>) -> Void, deadline: WriteDeadline = .never,
-        _ body: @escaping @Sendable () async throws -> T
-    ) {
-        Task {
-            do {
-                guard !deadline.hasPassed else { throw StoreError.deadlineExceeded }
-                completion(.success(try await body()))
-            } catch {
-                completion(.failure(error))
-            }
-        }
+    public func revokeToken(id: String, at: Instant) async throws -> TokenRecord? {
+        try await revokeToken(id: id, at: at, options: .plain)
+    }
+
+    public func insertPriceRule(_ rule: PriceRule) async throws {
+        try await insertPriceRule(rule, options: .plain)
+    }
+
+    public func updatePriceRule(_ rule: PriceRule) async throws -> PriceRule? {
+        try await updatePriceRule(rule, options: .plain)
+    }
+
+    public func deletePriceRule(projectID: String, id: String) async throws -> Int64? {
+        try await deletePriceRule(projectID: projectID, id: id, options: .plain)
+    }
+
+    public func insertDiscountCode(_ code: DiscountCode) async throws {
+        try await insertDiscountCode(code, options: .plain)
+    }
+
+    public func updateDiscountCode(_ code: DiscountCode) async throws -> DiscountCode? {
+        try await updateDiscountCode(code, options: .plain)
+    }
+
+    public func deleteDiscountCode(projectID: String, id: String) async throws -> Bool {
+        try await deleteDiscountCode(projectID: projectID, id: id, options: .plain)
+    }
+
+    public func redeem(_ request: RedemptionRequest) async throws -> RedemptionOutcome {
+        try await redeem(request, options: .plain)
+    }
+
+    public func rollbackRedemptions(projectID: String, orderID: String, at: Instant) async throws -> [DiscountCode] {
+        try await rollbackRedemptions(projectID: projectID, orderID: orderID, at: at, options: .plain)
     }
 }
 
@@ -144,6 +154,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The filesystem under the store is full: nothing of the write was kept.
     /// Writes that free space (deletes) still run.
     case storageFull
+    /// The write's idempotency key already has a live record (its first
+    /// answer): nothing was written. See `IdempotencyClaim`.
+    case replay(IdempotencyRecord)
     case failure(String)
 
     public var description: String {
@@ -153,6 +166,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .closed: "the store is closed"
         case .deadlineExceeded: "the deadline passed before the write began"
         case .storageFull: "the disk holding the store is full"
+        case .replay(let record): "idempotency key \(record.key) was used already"
         case .failure(let message): message
         }
     }

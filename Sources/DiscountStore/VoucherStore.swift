@@ -8,14 +8,14 @@ import DiscountCore
 /// (project, pool id): another project's pool is simply not found.
 public protocol VoucherStore: Sendable {
     /// Throws `StoreError.conflict` when the id or the name is taken in the project.
-    func insertVoucherPool(_ pool: VoucherPool) async throws
+    func insertVoucherPool(_ pool: VoucherPool, options: WriteOptions<Void>) async throws
     func voucherPool(projectID: String, id: String) async throws -> VoucherPool?
     /// The project's pools in creation order.
     func voucherPools(projectID: String) async throws -> [VoucherPool]
     /// The distinct used_by references the pool's codes were assigned with, sorted.
     func voucherPoolUsedBy(projectID: String, id: String) async throws -> [String]
     /// Deletes the pool and its codes; nil when missing, else how many codes went.
-    func deleteVoucherPool(projectID: String, id: String) async throws -> Int64?
+    func deleteVoucherPool(projectID: String, id: String, options: WriteOptions<Int64?>) async throws -> Int64?
 
     /// Appends `codes` to the pool as available, in order; a code the project
     /// already has (in any pool), or that `codes` repeats, counts as a
@@ -43,22 +43,30 @@ public protocol VoucherStore: Sendable {
     /// Gives the customer their code: the one they already hold for
     /// (customer, used_by), else the lowest-numbered available one, marked
     /// assigned. One guarded write: no code ever goes to two customers.
-    func assignVoucherCode(_ assignment: VoucherAssignment) async throws -> VoucherAssignmentOutcome
-    /// `assignVoucherCode` for a caller that must not wait (an event loop):
-    /// `completion` runs once the assignment is durable, or failed, on a
-    /// thread of the store's choosing, and must be quick.
     func assignVoucherCode(
-        _ assignment: VoucherAssignment, deadline: WriteDeadline,
-        completion: @escaping @Sendable (Result<VoucherAssignmentOutcome, any Error>) -> Void)
+        _ assignment: VoucherAssignment, options: WriteOptions<VoucherAssignmentOutcome>
+    ) async throws -> VoucherAssignmentOutcome
     /// assigned → redeemed for the project's code `canonicalCode`.
-    func redeemVoucherCode(projectID: String, canonicalCode: String, at: Instant) async throws -> VoucherRedemptionOutcome
+    func redeemVoucherCode(
+        projectID: String, canonicalCode: String, at: Instant, options: WriteOptions<VoucherRedemptionOutcome>
+    ) async throws -> VoucherRedemptionOutcome
 }
 
-extension VoucherStore where Self: Store {
-    public func assignVoucherCode(
-        _ assignment: VoucherAssignment, deadline: WriteDeadline,
-        completion: @escaping @Sendable (Result<VoucherAssignmentOutcome, any Error>) -> Void
-    ) {
-        completing(completion, deadline: deadline) { try await assignVoucherCode(assignment) }
+/// The same writes without a deadline or key, for tools, workers and tests.
+extension VoucherStore {
+    public func insertVoucherPool(_ pool: VoucherPool) async throws {
+        try await insertVoucherPool(pool, options: .plain)
+    }
+
+    public func deleteVoucherPool(projectID: String, id: String) async throws -> Int64? {
+        try await deleteVoucherPool(projectID: projectID, id: id, options: .plain)
+    }
+
+    public func assignVoucherCode(_ assignment: VoucherAssignment) async throws -> VoucherAssignmentOutcome {
+        try await assignVoucherCode(assignment, options: .plain)
+    }
+
+    public func redeemVoucherCode(projectID: String, canonicalCode: String, at: Instant) async throws -> VoucherRedemptionOutcome {
+        try await redeemVoucherCode(projectID: projectID, canonicalCode: canonicalCode, at: at, options: .plain)
     }
 }

@@ -6,7 +6,6 @@ private enum SQL {
         SELECT \(CommissionRows.codeColumns) FROM agent_codes WHERE project_id = ?1 AND agent_id = ?2 AND campaign_id = ?3
         """
     static let byID = "SELECT \(CommissionRows.codeColumns) FROM agent_codes WHERE id = ?1"
-    static let agentName = "SELECT name FROM agents WHERE project_id = ?1 AND id = ?2"
     /// A drawn code must be new to the project's agent codes and price-rule codes alike.
     static let taken = """
         SELECT EXISTS (SELECT 1 FROM agent_codes WHERE project_id = ?1 AND canonical_code = ?2)
@@ -40,33 +39,15 @@ extension SQLiteStore {
     }
 
     public func getOrCreateAgentCode(
-        projectID: String, agentID: Int64, agentName: String, campaignID: Int64, initial: ShopifySyncState, at: Instant
+        projectID: String, agentID: Int64, agentName: String, campaignID: Int64, initial: ShopifySyncState, at: Instant,
+        options: WriteOptions<(AgentCode, created: Bool)>
     ) async throws -> (AgentCode, created: Bool) {
         // A lock-free read first: after the first call every call ends here.
         if let existing = try await agentCode(projectID: projectID, agentID: agentID, campaignID: campaignID) {
             return (existing, false)
         }
-        return try await write(Self.agentCodeCreation(
+        return try await write(options: options, Self.agentCodeCreation(
             projectID: projectID, agentID: agentID, agentName: agentName, campaignID: campaignID, initial: initial, at: at))
-    }
-
-    public func getOrCreateAgentCode(
-        projectID: String, agentID: Int64, campaignID: Int64, initial: ShopifySyncState, at: Instant,
-        deadline: WriteDeadline, completion: @escaping @Sendable (Result<(AgentCode, created: Bool)?, any Error>) -> Void
-    ) {
-        writer.submit(deadline: deadline, { db in
-            if let existing = try Self.agentCode(db, projectID: projectID, agentID: agentID, campaignID: campaignID) {
-                return (existing, false)
-            }
-            guard let agentName = try db.withStatement(SQL.agentName, { s in
-                try s.bind(1, projectID)
-                try s.bind(2, agentID)
-                return try s.step() ? s.string(0) : nil
-            }) else { return nil }
-            return try Self.agentCodeCreation(
-                projectID: projectID, agentID: agentID, agentName: agentName, campaignID: campaignID, initial: initial,
-                at: at)(db)
-        }, completion: completion)
     }
 
     /// The writer thread runs one job at a time, so looking for the code inside

@@ -11,8 +11,10 @@ private enum SQL {
 }
 
 extension SQLiteStore {
-    public func registerAgent(projectID: String, name: String, contact: String?, at: Instant) async throws -> (Agent, created: Bool) {
-        try await write { db in
+    public func registerAgent(
+        projectID: String, name: String, contact: String?, at: Instant, options: WriteOptions<(Agent, created: Bool)>
+    ) async throws -> (Agent, created: Bool) {
+        try await write(options: options) { db in
             let created = try db.withStatement(SQL.insert) { s in
                 try s.bind(1, projectID)
                 try s.bind(2, name)

@@ -21,8 +21,8 @@ private enum SQL {
 }
 
 extension SQLiteStore {
-    public func insertCampaign(_ campaign: Campaign) async throws -> Campaign {
-        try await write { db in
+    public func insertCampaign(_ campaign: Campaign, options: WriteOptions<Campaign>) async throws -> Campaign {
+        try await write(options: options) { db in
             let id = try db.withStatement(SQL.insert) { s in
                 try s.bind(1, campaign.projectID)
                 try s.bind(2, campaign.name)
@@ -51,8 +51,8 @@ extension SQLiteStore {
         }
     }
 
-    public func updateCampaign(_ campaign: Campaign) async throws -> Bool {
-        try await write { db in
+    public func updateCampaign(_ campaign: Campaign, options: WriteOptions<Bool>) async throws -> Bool {
+        try await write(options: options) { db in
             try db.withStatement(SQL.update) { s in
                 try s.bind(1, campaign.projectID)
                 try s.bind(2, campaign.id)

@@ -29,14 +29,8 @@ private enum SQL {
 }
 
 extension SQLiteStore {
-    public func insertDiscountCode(_ code: DiscountCode) async throws {
-        try await write(Self.insertion(of: code))
-    }
-
-    public func insertDiscountCode(
-        _ code: DiscountCode, deadline: WriteDeadline, completion: @escaping @Sendable (Result<Void, any Error>) -> Void
-    ) {
-        writer.submit(deadline: deadline, Self.insertion(of: code), completion: completion)
+    public func insertDiscountCode(_ code: DiscountCode, options: WriteOptions<Void>) async throws {
+        try await write(options: options, Self.insertion(of: code))
     }
 
     private static func insertion(of code: DiscountCode) -> @Sendable (SQLiteConnection) throws -> Void {
@@ -53,12 +47,14 @@ extension SQLiteStore {
     }
 
     public func discountCode(projectID: String, id: String) async throws -> DiscountCode? {
-        try read { db in
-            try db.withStatement(SQL.byID) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, id)
-                return try s.step() ? SQLiteRows.discountCode(s) : nil
-            }
+        try read { db in try Self.discountCode(projectID: projectID, id: id, db) }
+    }
+
+    static func discountCode(projectID: String, id: String, _ db: SQLiteConnection) throws -> DiscountCode? {
+        try db.withStatement(SQL.byID) { s in
+            try s.bind(1, projectID)
+            try s.bind(2, id)
+            return try s.step() ? SQLiteRows.discountCode(s) : nil
         }
     }
 
@@ -90,10 +86,11 @@ extension SQLiteStore {
         }
     }
 
-    public func updateDiscountCode(_ code: DiscountCode) async throws -> Bool {
-        try await write { db in
+    public func updateDiscountCode(_ code: DiscountCode, options: WriteOptions<DiscountCode?>) async throws -> DiscountCode? {
+        try await write(options: options) { db in
+            let updated: Bool
             do {
-                return try db.withStatement(SQL.update) { s in
+                updated = try db.withStatement(SQL.update) { s in
                     try s.bind(1, code.projectID)
                     try s.bind(2, code.id)
                     try s.bind(3, code.code)
@@ -107,11 +104,13 @@ extension SQLiteStore {
             } catch let error as SQLiteError {
                 throw Self.codeWriteError(error, code)
             }
+            guard updated else { return nil }
+            return try Self.discountCode(projectID: code.projectID, id: code.id, db)
         }
     }
 
-    public func deleteDiscountCode(projectID: String, id: String) async throws -> Bool {
-        try await write(freesSpace: true) { db in
+    public func deleteDiscountCode(projectID: String, id: String, options: WriteOptions<Bool>) async throws -> Bool {
+        try await write(freesSpace: true, options: options) { db in
             try db.withStatement(SQL.delete) { s in
                 try s.bind(1, projectID)
                 try s.bind(2, id)

@@ -103,6 +103,14 @@ extension SQLiteStore {
         }
     }
 
+    /// The record under `key` that is still live at `now`, if any.
+    static func liveIdempotencyRecord(
+        projectID: String, key: String, at now: Instant, _ db: SQLiteConnection
+    ) throws -> IdempotencyRecord? {
+        guard let record = try idempotencyRecord(projectID: projectID, key: key, db), record.isLive(at: now) else { return nil }
+        return record
+    }
+
     private static func idempotencyRecord(projectID: String, key: String, _ db: SQLiteConnection) throws -> IdempotencyRecord? {
         try db.withStatement(SQL.byKey) { s in
             try s.bind(1, projectID)

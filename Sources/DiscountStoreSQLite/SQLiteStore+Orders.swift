@@ -31,8 +31,10 @@ private enum SQL {
 }
 
 extension SQLiteStore {
-    public func recordOrder(_ order: OrderInput) async throws -> (OrderAttribution, created: Bool) {
-        try await write { db in try Self.recordOrder(order, db) }
+    public func recordOrder(
+        _ order: OrderInput, options: WriteOptions<(OrderAttribution, created: Bool)>
+    ) async throws -> (OrderAttribution, created: Bool) {
+        try await write(options: options) { db in try Self.recordOrder(order, db) }
     }
 
     public func recordWebhookOrder(_ order: OrderInput, webhookID: String) async throws -> (OrderAttribution, created: Bool)? {

@@ -25,8 +25,8 @@ private enum SQL {
 }
 
 extension SQLiteStore {
-    public func insertPriceRule(_ rule: PriceRule) async throws {
-        try await write { db in
+    public func insertPriceRule(_ rule: PriceRule, options: WriteOptions<Void>) async throws {
+        try await write(options: options) { db in
             do {
                 try db.withStatement(SQL.insert) { s in
                     try s.bind(1, rule.projectID)
@@ -54,12 +54,14 @@ extension SQLiteStore {
     }
 
     public func priceRule(projectID: String, id: String) async throws -> PriceRule? {
-        try read { db in
-            try db.withStatement(SQL.byID) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, id)
-                return try s.step() ? SQLiteRows.priceRule(s) : nil
-            }
+        try read { db in try Self.priceRule(projectID: projectID, id: id, db) }
+    }
+
+    static func priceRule(projectID: String, id: String, _ db: SQLiteConnection) throws -> PriceRule? {
+        try db.withStatement(SQL.byID) { s in
+            try s.bind(1, projectID)
+            try s.bind(2, id)
+            return try s.step() ? SQLiteRows.priceRule(s) : nil
         }
     }
 
@@ -78,9 +80,9 @@ extension SQLiteStore {
         }
     }
 
-    public func updatePriceRule(_ rule: PriceRule) async throws -> Bool {
-        try await write { db in
-            try db.withStatement(SQL.update) { s in
+    public func updatePriceRule(_ rule: PriceRule, options: WriteOptions<PriceRule?>) async throws -> PriceRule? {
+        try await write(options: options) { db in
+            let updated = try db.withStatement(SQL.update) { s in
                 try s.bind(1, rule.projectID)
                 try s.bind(2, rule.id)
                 try s.bind(3, rule.title)
@@ -95,11 +97,13 @@ extension SQLiteStore {
                 try s.run()
                 return s.changes > 0
             }
+            // As stored: with the version the update gave it.
+            return updated ? try Self.priceRule(projectID: rule.projectID, id: rule.id, db) : nil
         }
     }
 
-    public func deletePriceRule(projectID: String, id: String) async throws -> Int64? {
-        try await write(freesSpace: true) { db in
+    public func deletePriceRule(projectID: String, id: String, options: WriteOptions<Int64?>) async throws -> Int64? {
+        try await write(freesSpace: true, options: options) { db in
             let codes = try db.withStatement(SQL.countCodes) { s in
                 try s.bind(1, projectID)
                 try s.bind(2, id)

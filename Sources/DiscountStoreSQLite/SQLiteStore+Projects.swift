@@ -8,8 +8,8 @@ private enum SQL {
 }
 
 extension SQLiteStore {
-    public func insertProject(_ project: Project) async throws {
-        try await write { db in
+    public func insertProject(_ project: Project, options: WriteOptions<Void>) async throws {
+        try await write(options: options) { db in
             do {
                 try db.withStatement(SQL.insert) { s in
                     try s.bind(1, project.id)

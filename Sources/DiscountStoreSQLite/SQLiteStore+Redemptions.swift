@@ -47,15 +47,8 @@ private enum SQL {
 
 extension SQLiteStore {
     /// One write job: look up, check, count. Refusals and misses change nothing.
-    public func redeem(_ request: RedemptionRequest) async throws -> RedemptionOutcome {
-        try await write(Self.redemption(request))
-    }
-
-    public func redeem(
-        _ request: RedemptionRequest, deadline: WriteDeadline,
-        completion: @escaping @Sendable (Result<RedemptionOutcome, any Error>) -> Void
-    ) {
-        writer.submit(deadline: deadline, Self.redemption(request), completion: completion)
+    public func redeem(_ request: RedemptionRequest, options: WriteOptions<RedemptionOutcome>) async throws -> RedemptionOutcome {
+        try await write(options: options, Self.redemption(request))
     }
 
     private static func redemption(_ request: RedemptionRequest) -> @Sendable (SQLiteConnection) throws -> RedemptionOutcome {
@@ -112,8 +105,10 @@ extension SQLiteStore {
 
     /// Stamps the order's live redemptions rolled back and gives each use back
     /// to its code and rule. A second call finds nothing live and releases nothing.
-    public func rollbackRedemptions(projectID: String, orderID: String, at: Instant) async throws -> [DiscountCode] {
-        try await write { db in
+    public func rollbackRedemptions(
+        projectID: String, orderID: String, at: Instant, options: WriteOptions<[DiscountCode]>
+    ) async throws -> [DiscountCode] {
+        try await write(options: options) { db in
             let released: [(codeID: String, ruleID: String)] = try db.withStatement(SQL.rollBackOrder) { s in
                 try s.bind(1, projectID)
                 try s.bind(2, orderID)

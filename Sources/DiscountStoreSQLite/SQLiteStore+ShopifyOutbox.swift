@@ -78,13 +78,15 @@ extension SQLiteStore {
     }
 
     public func requeueUnsynced(projectID: String, at: Instant) async throws -> Int64 {
-        try await write { db in
-            try db.withStatement(SQL.requeue) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, at)
-                try s.run()
-                return Int64(s.changes)
-            }
+        try await write { db in try Self.requeueUnsynced(projectID: projectID, at: at, db) }
+    }
+
+    private static func requeueUnsynced(projectID: String, at: Instant, _ db: SQLiteConnection) throws -> Int64 {
+        try db.withStatement(SQL.requeue) { s in
+            try s.bind(1, projectID)
+            try s.bind(2, at)
+            try s.run()
+            return Int64(s.changes)
         }
     }
 
@@ -100,8 +102,10 @@ extension SQLiteStore {
         }
     }
 
-    public func saveShopifyCredentials(_ credentials: ShopifyCredentials) async throws {
-        try await write { db in
+    public func saveShopifyCredentials(
+        _ credentials: ShopifyCredentials, requeueAt: Instant, options: WriteOptions<Int64>
+    ) async throws -> Int64 {
+        try await write(options: options) { db in
             do {
                 try db.withStatement(SQL.saveCredentials) { s in
                     try s.bind(1, credentials.projectID)
@@ -114,6 +118,7 @@ extension SQLiteStore {
             } catch let error as SQLiteError where error.isForeignKeyViolation {
                 throw StoreError.failure("project \(credentials.projectID) does not exist")
             }
+            return try Self.requeueUnsynced(projectID: credentials.projectID, at: requeueAt, db)
         }
     }
 }

@@ -13,8 +13,8 @@ private enum SQL {
 }
 
 extension SQLiteStore {
-    public func insertToken(_ token: TokenRecord) async throws {
-        try await write { db in
+    public func insertToken(_ token: TokenRecord, options: WriteOptions<Void>) async throws {
+        try await write(options: options) { db in
             do {
                 try db.withStatement(SQL.insert) { s in
                     try s.bind(1, token.id)
@@ -55,9 +55,9 @@ extension SQLiteStore {
         }
     }
 
-    public func revokeToken(id: String, at: Instant) async throws -> TokenRecord? {
+    public func revokeToken(id: String, at: Instant, options: WriteOptions<TokenRecord?>) async throws -> TokenRecord? {
         // A revocation must work on a full disk: it may be why the disk is filling.
-        try await write(freesSpace: true) { db in
+        try await write(freesSpace: true, options: options) { db in
             try db.withStatement(SQL.revoke) { s in
                 try s.bind(1, id)
                 try s.bind(2, at)

@@ -38,15 +38,10 @@ private enum SQL {
 extension SQLiteStore {
     /// The common case (a new customer, codes left) is a lookup, one UPDATE and the
     /// counter update; the rest is only looked at when that takes nothing.
-    public func assignVoucherCode(_ assignment: VoucherAssignment) async throws -> VoucherAssignmentOutcome {
-        try await write(Self.assignment(assignment))
-    }
-
     public func assignVoucherCode(
-        _ assignment: VoucherAssignment, deadline: WriteDeadline,
-        completion: @escaping @Sendable (Result<VoucherAssignmentOutcome, any Error>) -> Void
-    ) {
-        writer.submit(deadline: deadline, Self.assignment(assignment), completion: completion)
+        _ assignment: VoucherAssignment, options: WriteOptions<VoucherAssignmentOutcome>
+    ) async throws -> VoucherAssignmentOutcome {
+        try await write(options: options, Self.assignment(assignment))
     }
 
     private static func assignment(
@@ -110,8 +105,10 @@ extension SQLiteStore {
         return held.map(VoucherAssignmentOutcome.alreadyAssigned) ?? .poolExhausted
     }
 
-    public func redeemVoucherCode(projectID: String, canonicalCode: String, at: Instant) async throws -> VoucherRedemptionOutcome {
-        try await write { db in
+    public func redeemVoucherCode(
+        projectID: String, canonicalCode: String, at: Instant, options: WriteOptions<VoucherRedemptionOutcome>
+    ) async throws -> VoucherRedemptionOutcome {
+        try await write(options: options) { db in
             let redeemed: (Int64, VoucherCode)? = try db.withStatement(SQL.redeem) { s in
                 try s.bind(1, projectID)
                 try s.bind(2, canonicalCode)

@@ -20,8 +20,8 @@ private enum SQL {
 }
 
 extension SQLiteStore: VoucherStore {
-    public func insertVoucherPool(_ pool: VoucherPool) async throws {
-        try await write { db in
+    public func insertVoucherPool(_ pool: VoucherPool, options: WriteOptions<Void>) async throws {
+        try await write(options: options) { db in
             do {
                 try db.withStatement(SQL.insert) { s in
                     try s.bind(1, pool.projectID)
@@ -69,8 +69,8 @@ extension SQLiteStore: VoucherStore {
         }
     }
 
-    public func deleteVoucherPool(projectID: String, id: String) async throws -> Int64? {
-        try await write(freesSpace: true) { db in
+    public func deleteVoucherPool(projectID: String, id: String, options: WriteOptions<Int64?>) async throws -> Int64? {
+        try await write(freesSpace: true, options: options) { db in
             guard let (key, pool) = try Self.voucherPool(projectID: projectID, id: id, db) else { return nil }
             for sql in [SQL.deleteCodes, SQL.deleteUsedBy, SQL.deletePool] {
                 try db.withStatement(sql) { s in

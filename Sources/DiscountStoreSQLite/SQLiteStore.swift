@@ -91,4 +91,26 @@ public final class SQLiteStore: Store {
     ) async throws -> T {
         try await writer.write(weight: weight, freesSpace: freesSpace, body)
     }
+
+    /// A write with its caller's options: skipped if still queued at the
+    /// deadline; with an idempotency claim, a live record under the key
+    /// stops it before it starts (`StoreError.replay`), and otherwise its
+    /// answer is saved in the same transaction (the job is one savepoint, so
+    /// a replay or a failure undoes only this write).
+    func write<T: Sendable>(
+        weight: Int = 1, freesSpace: Bool = false, options: WriteOptions<T>,
+        _ body: @escaping @Sendable (SQLiteConnection) throws -> T
+    ) async throws -> T {
+        try await writer.write(weight: weight, freesSpace: freesSpace, deadline: options.deadline) { db in
+            guard let claim = options.idempotency else { return try body(db) }
+            if let first = try Self.liveIdempotencyRecord(projectID: claim.projectID, key: claim.key, at: claim.createdAt, db) {
+                throw StoreError.replay(first)
+            }
+            let result = try body(db)
+            if let record = claim.record(for: result) {
+                _ = try Self.saveIdempotencyRecord(record, db)
+            }
+            return result
+        }
+    }
 }

@@ -60,10 +60,11 @@ final class SQLiteWriter: @unchecked Sendable {
     /// its result once that transaction is durable. A caller cancelled before
     /// its job starts gets `CancellationError` and nothing is written.
     func write<T: Sendable>(
-        weight: Int = 1, freesSpace: Bool = false, _ body: @escaping @Sendable (SQLiteConnection) throws -> T
+        weight: Int = 1, freesSpace: Bool = false, deadline: WriteDeadline = .never,
+        _ body: @escaping @Sendable (SQLiteConnection) throws -> T
     ) async throws -> T {
         try Task.checkCancellation()
-        let job = SQLiteTypedWriteJob(weight: weight, freesSpace: freesSpace, body: body)
+        let job = SQLiteTypedWriteJob(weight: weight, deadline: deadline, freesSpace: freesSpace, body: body)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 job.deliver = { continuation.resume(with: $0) }

@@ -8,7 +8,7 @@ import DiscountStore
 /// - `normal`: the log is only synced at checkpoints. A crash of the process
 ///   loses nothing, but a power loss or kernel panic may lose the last commits
 ///   that were already acknowledged (the database stays consistent). Faster,
-///   and *not* durable in the sense DESIGN.md §4 asks for.
+///   and *not* durable in the sense the daemon promises (an acknowledged write survives a crash).
 /// - `extra`: like `full`, and also syncs the directory after the journal is
 ///   unlinked; in WAL mode it costs about the same as `full`.
 public enum SynchronousMode: String, Sendable, CaseIterable {

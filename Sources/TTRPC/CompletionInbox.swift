@@ -13,14 +13,10 @@ final class CompletionInbox: Sendable {
 
     enum Outcome: Sendable {
         case ready(Result<[UInt8]?, RPCError>)
-        /// Finished on the event loop when drained: spares the thread that
-        /// completed the call (a store's single writer) the encoding work.
-        case finishOnLoop(@Sendable () -> Result<[UInt8]?, RPCError>)
 
         var result: Result<[UInt8]?, RPCError> {
             switch self {
             case .ready(let result): result
-            case .finishOnLoop(let finish): finish()
             }
         }
     }

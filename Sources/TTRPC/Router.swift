@@ -1,38 +1,39 @@
 import NIOCore
 import ProtoCodec
 
-/// How a method runs.
-public enum MethodHandler: Sendable {
-    /// Runs on the connection's event loop and must not block: for answers that
-    /// need no I/O (health, cached facts). Saves two thread hops per call.
-    case inline(@Sendable ([UInt8], CallContext) throws -> [UInt8])
-    /// Tries `fast` on the event loop (a cache hit); when it returns nil, runs
-    /// `slow` as a task. Reads answer from memory without a thread hop.
-    case inlineFirst(
-        fast: @Sendable ([UInt8], CallContext) throws -> [UInt8]?,
-        slow: @Sendable ([UInt8], CallContext) async throws -> [UInt8])
-    /// Starts on the event loop and hands the call to something that answers
-    /// through `CallReply` from its own thread (a store's writer calling back on
-    /// commit), so the call costs no task and no thread hop of its own. `start`
-    /// may also answer at once (from memory), or decline, having kept nothing,
-    /// when it cannot take the call (a cache miss, say): `slow` then runs as a task.
-    case handOff(
-        start: @Sendable ([UInt8], CallContext, CallReply) throws -> HandOffStart,
-        slow: @Sendable ([UInt8], CallContext) async throws -> [UInt8])
-    /// Runs as a task; the answer is written when it is ready.
-    case unary(@Sendable ([UInt8], CallContext) async throws -> [UInt8])
-    /// Sends any number of messages as data frames, then a final response.
-    case serverStreaming(@Sendable ([UInt8], CallContext, StreamSink) async throws -> Void)
-}
+/// How a method runs: one body, run as a task, and for methods that can
+/// often answer from memory (cached reads) a fast path tried first on the
+/// connection's event loop, which costs no task and no thread hop.
+public struct MethodHandler: Sendable {
+    public enum Body: Sendable {
+        /// One request, one response.
+        case unary(@Sendable ([UInt8], CallContext) async throws -> [UInt8])
+        /// Any number of messages as data frames, then a final response.
+        case serverStreaming(@Sendable ([UInt8], CallContext, StreamSink) async throws -> Void)
+    }
 
-/// What `MethodHandler.handOff`'s `start` did with a call.
-public enum HandOffStart: Sendable {
-    /// The answer, written at once; the `CallReply` is not used.
-    case answered([UInt8])
-    /// Taken: the `CallReply` will answer.
-    case handedOff
-    /// Not taken (nothing kept): `slow` runs.
-    case declined
+    public let body: Body
+    /// Runs on the event loop and must not block or wait: the answer, or nil
+    /// when `body` must run (a cache miss).
+    public let fastPath: (@Sendable ([UInt8], CallContext) throws -> [UInt8]?)?
+
+    public init(body: Body, fastPath: (@Sendable ([UInt8], CallContext) throws -> [UInt8]?)? = nil) {
+        self.body = body
+        self.fastPath = fastPath
+    }
+
+    public static func unary(
+        _ body: @escaping @Sendable ([UInt8], CallContext) async throws -> [UInt8],
+        fastPath: (@Sendable ([UInt8], CallContext) throws -> [UInt8]?)? = nil
+    ) -> MethodHandler {
+        MethodHandler(body: .unary(body), fastPath: fastPath)
+    }
+
+    public static func serverStreaming(
+        _ body: @escaping @Sendable ([UInt8], CallContext, StreamSink) async throws -> Void
+    ) -> MethodHandler {
+        MethodHandler(body: .serverStreaming(body))
+    }
 }
 
 /// The route table from (service, method) to handler, plus the policy that turns
@@ -93,15 +94,17 @@ extension Router {
     // The typed registrations are inlinable so each is specialized for its
     // message types where it is called, rather than decoding through generics.
 
-    /// Registers a unary method that runs on the event loop (see `MethodHandler.inline`).
+    /// Registers a unary method that always answers on the event loop
+    /// (it must not block or wait: health, facts held in memory).
     @inlinable
     public mutating func inline<Request: ProtoMessage, Response: ProtoMessage>(
         _ service: String, _ method: String,
         _ body: @escaping @Sendable (Request, CallContext) throws -> Response
     ) {
-        register(service, method, .inline { payload, context in
+        let answer: @Sendable ([UInt8], CallContext) throws -> [UInt8] = { payload, context in
             try body(try Request(protobufBytes: payload), context).encoded()
-        })
+        }
+        register(service, method, .unary({ try answer($0, $1) }, fastPath: { try answer($0, $1) }))
     }
 
     /// Registers a unary method that runs as a task.

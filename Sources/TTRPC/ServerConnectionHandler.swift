@@ -280,18 +280,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             return
         }
 
-        switch route.handler {
-        case .inline(let body):
+        if let fastPath = route.handler.fastPath {
             do {
-                writeResponse(streamID: streamID, payload: try body(request.payload, callContext))
-                route.metrics.record(nanos: Self.nanos(since: now), failed: false)
-            } catch {
-                writeStatus(streamID: streamID, router.errorMapper(error, callContext))
-                route.metrics.record(nanos: Self.nanos(since: now), failed: true)
-            }
-        case .inlineFirst(let fast, let slow):
-            do {
-                if let answer = try fast(request.payload, callContext) {
+                if let answer = try fastPath(request.payload, callContext) {
                     writeResponse(streamID: streamID, payload: answer)
                     route.metrics.record(nanos: Self.nanos(since: now), failed: false)
                     return
@@ -301,31 +292,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 route.metrics.record(nanos: Self.nanos(since: now), failed: true)
                 return
             }
-            start(streamID, callContext, route.metrics, now) { try await slow(request.payload, callContext) }
-        case .handOff(let startHandOff, let slow):
-            let reply = CallReply(
-                streamID: streamID, inbox: inbox, wake: wakeInbox, errorMapper: router.errorMapper,
-                context: callContext)
-            let started: HandOffStart
-            do {
-                started = try startHandOff(request.payload, callContext, reply)
-            } catch {
-                writeStatus(streamID: streamID, router.errorMapper(error, callContext))
-                route.metrics.record(nanos: Self.nanos(since: now), failed: true)
-                return
-            }
-            switch started {
-            case .handedOff:
-                // Registered only now, yet in time: a reply reaches the call
-                // through the inbox, drained on this loop after this returns.
-                calls[streamID] = ActiveCall(deadline: deadline, metrics: route.metrics, started: now)
-                armDeadlineTimer(for: deadline)
-            case .answered(let payload):
-                writeResponse(streamID: streamID, payload: payload)
-                route.metrics.record(nanos: Self.nanos(since: now), failed: false)
-            case .declined:
-                start(streamID, callContext, route.metrics, now) { try await slow(request.payload, callContext) }
-            }
+        }
+        switch route.handler.body {
         case .unary(let body):
             start(streamID, callContext, route.metrics, now) { try await body(request.payload, callContext) }
         case .serverStreaming(let body):

@@ -16,7 +16,7 @@ struct StoreBenchCommand: AsyncParsableCommand {
         commandName: "discountd-store-bench",
         abstract: "Durable writes/s through the SQLite store alone (no RPC), as one JSON line.")
 
-    @Option(help: "create-discount-code, assign-voucher-code, redeem-discount-code or get-my-discount-code-first.")
+    @Option(help: "create-discount-code, assign-voucher-code, redeem-discount-code, get-my-discount-code-first, or bare-sqlite-insert (the engine's floor: rows through SQLite's C API, 256 per transaction).")
     var scenario: StoreScenario
 
     @Option(help: "Writes kept in flight (the daemon under 4x64 load has 256).")
@@ -38,17 +38,28 @@ struct StoreBenchCommand: AsyncParsableCommand {
         let directory = URL(fileURLWithPath: dataDir).appendingPathComponent("store-bench-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
+        if scenario == .bareSQLiteInsert {
+            let rows = try await BareSQLiteFloor.run(directory: directory, seconds: seconds, warmup: warmup)
+            try print(line(server: "bare-sqlite", perSecond: rows, errors: 0,
+                load: "SQLite C API, one thread, \(BareSQLiteFloor.rowsPerTransaction) rows per transaction"))
+            return
+        }
         let store = try SQLiteStore.open(path: directory.appendingPathComponent("discountd.sqlite").path, synchronous: .full)
         // Enough rows for a run twice as fast as any seen: assignments need codes, first-time codes need agents.
         let expected = Int((seconds + warmup) * 150_000)
         let write = try await scenario.prepare(store, expectedWrites: expected)
         let result = try await ClosedLoop(inFlight: inFlight, write: write).run(warmup: warmup, seconds: seconds)
         await store.close()
-        let line: [String: Any] = [
-            "scenario": scenario.rawValue, "shape": shape, "server": "sqlite-store",
-            "calls_per_s": result.perSecond, "errors": result.errors, "load": "discountd-store-bench, \(inFlight) in flight",
+        try print(line(
+            server: "sqlite-store", perSecond: result.perSecond, errors: result.errors,
+            load: "discountd-store-bench, \(inFlight) in flight"))
+    }
+
+    private func line(server: String, perSecond: Double, errors: Int, load: String) throws -> String {
+        let fields: [String: Any] = [
+            "scenario": scenario.rawValue, "shape": shape, "server": server, "calls_per_s": perSecond, "errors": errors,
+            "load": load,
         ]
-        let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
+        return String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self)
     }
 }

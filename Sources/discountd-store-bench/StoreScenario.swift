@@ -3,8 +3,8 @@ import DiscountCore
 import DiscountStore
 import DiscountStoreSQLite
 
-/// One durable write of the daemon's, as its handed-off path makes it: the
-/// `n`th call's write, with the completion the writer calls after the commit.
+/// One durable write of the daemon's, as its call path makes it (an async
+/// store call in a task): the `n`th call's write, and whom to tell after the commit.
 typealias StoreWrite = @Sendable (_ n: Int, _ done: @escaping @Sendable (Bool) -> Void) -> Void
 
 /// The daemon's durable-write scenarios of scripts/load-test, on the store alone.
@@ -13,6 +13,8 @@ enum StoreScenario: String, ExpressibleByArgument, CaseIterable {
     case assignVoucherCode = "assign-voucher-code"
     case redeemDiscountCode = "redeem-discount-code"
     case getMyDiscountCodeFirst = "get-my-discount-code-first"
+    /// Not the store: discount-code rows straight through SQLite's C API (`BareSQLiteFloor`).
+    case bareSQLiteInsert = "bare-sqlite-insert"
 
     /// Sets up what the writes need (a rule, a pool of codes, registered agents…)
     /// and returns the write itself.
@@ -20,6 +22,8 @@ enum StoreScenario: String, ExpressibleByArgument, CaseIterable {
         let project = Project.defaultID
         let now = Instant.now()
         switch self {
+        case .bareSQLiteInsert:
+            preconditionFailure("bare-sqlite-insert is run by BareSQLiteFloor, not through the store")
         case .createDiscountCode, .redeemDiscountCode:
             let rule = PriceRule(
                 id: TimeOrderedID.make(), projectID: project, title: "bench", valueKind: .percentage, value: 10,
@@ -31,7 +35,7 @@ enum StoreScenario: String, ExpressibleByArgument, CaseIterable {
                     let code = DiscountCode(
                         id: TimeOrderedID.make(), projectID: project, priceRuleID: rule.id, code: "STORE-BENCH-\(n)",
                         createdAt: at, updatedAt: at)
-                    store.insertDiscountCode(code, deadline: .never) { done((try? $0.get()) != nil) }
+                    Task { done((try? await store.insertDiscountCode(code)) != nil) }
                 }
             }
             let code = DiscountCode(
@@ -41,8 +45,8 @@ enum StoreScenario: String, ExpressibleByArgument, CaseIterable {
             return { n, done in
                 let request = RedemptionRequest(
                     projectID: project, canonicalCode: code.canonicalCode, orderID: "order-\(n)", customerID: nil, at: .now())
-                store.redeem(request, deadline: .never) { result in
-                    if case .redeemed? = try? result.get() { done(true) } else { done(false) }
+                Task {
+                    if case .redeemed? = try? await store.redeem(request) { done(true) } else { done(false) }
                 }
             }
         case .assignVoucherCode:
@@ -58,8 +62,8 @@ enum StoreScenario: String, ExpressibleByArgument, CaseIterable {
             return { n, done in
                 let assignment = VoucherAssignment(
                     projectID: project, poolID: pool.id, customerID: "customer-\(n)", usedBy: "", at: .now())
-                store.assignVoucherCode(assignment, deadline: .never) { result in
-                    if case .assigned? = try? result.get() { done(true) } else { done(false) }
+                Task {
+                    if case .assigned? = try? await store.assignVoucherCode(assignment) { done(true) } else { done(false) }
                 }
             }
         case .getMyDiscountCodeFirst:
@@ -69,23 +73,26 @@ enum StoreScenario: String, ExpressibleByArgument, CaseIterable {
             let agents = try await Self.registerAgents(store, count: expectedWrites / 3)
             let skipped = ShopifySyncState(status: .skippedNoCredentials, error: .missingShopifyCredentials)
             return { n, done in
-                store.getOrCreateAgentCode(
-                    projectID: project, agentID: agents[n % agents.count], campaignID: campaign.id, initial: skipped,
-                    at: .now(), deadline: .never
-                ) { result in done((try? result.get())?.created == true) }
+                let agent = agents[n % agents.count]
+                Task {
+                    let made = try? await store.getOrCreateAgentCode(
+                        projectID: project, agentID: agent.id, agentName: agent.name, campaignID: campaign.id,
+                        initial: skipped, at: .now())
+                    done(made?.created == true)
+                }
             }
         }
     }
 
     /// Agents for first-time codes, registered 256 at a time.
-    private static func registerAgents(_ store: SQLiteStore, count: Int) async throws -> [Int64] {
-        try await withThrowingTaskGroup(of: Int64.self) { group in
-            var ids: [Int64] = []
+    private static func registerAgents(_ store: SQLiteStore, count: Int) async throws -> [Agent] {
+        try await withThrowingTaskGroup(of: Agent.self) { group in
+            var ids: [Agent] = []
             ids.reserveCapacity(count)
             for start in stride(from: 0, to: count, by: 256) {
                 for n in start..<min(start + 256, count) {
                     group.addTask {
-                        try await store.registerAgent(projectID: Project.defaultID, name: "agent-\(n)", contact: nil, at: .now()).0.id
+                        try await store.registerAgent(projectID: Project.defaultID, name: "agent-\(n)", contact: nil, at: .now()).0
                     }
                 }
                 while let id = try await group.next() { ids.append(id) }

@@ -151,7 +151,7 @@ import Testing
         await store.close()
     }
 
-    /// A handed-off write whose caller's deadline passes while it waits for
+    /// A write whose caller's deadline passes while it waits for
     /// the writer is never started: the caller hears `deadlineExceeded` and
     /// the file holds nothing of it; one with time left behind it still runs.
     @Test func aWriteQueuedPastItsDeadlineIsSkipped() async throws {
@@ -206,8 +206,10 @@ import Testing
     private static func insert(
         _ store: SQLiteStore, _ code: DiscountCode, deadline: WriteDeadline
     ) async -> Result<Void, any Error> {
-        await withCheckedContinuation { continuation in
-            store.insertDiscountCode(code, deadline: deadline) { continuation.resume(returning: $0) }
+        do {
+            return .success(try await store.insertDiscountCode(code, options: WriteOptions(deadline: deadline)))
+        } catch {
+            return .failure(error)
         }
     }
 }

@@ -56,8 +56,9 @@ extension StoreContract {
                 useWithOther: true, usageLimit: 4, usageCount: 77, createdAt: code.createdAt,
                 updatedAt: Fixtures.t0.adding(seconds: 9)
             )
-            #expect(try await store.updateDiscountCode(code))
+            let returned = try await store.updateDiscountCode(code)
             let stored = try #require(try await store.discountCode(projectID: rule.projectID, canonicalCode: "RENAMED"))
+            #expect(returned == stored, "the answer is the code as stored")
             #expect(stored.code == "Renamed")
             #expect(stored.useWithOther)
             #expect(stored.usageLimit == 4)
@@ -74,7 +75,7 @@ extension StoreContract {
 
             var missing = Fixtures.code("GHOST", rule: rule)
             missing.useWithOther = true
-            #expect(try await store.updateDiscountCode(missing) == false)
+            #expect(try await store.updateDiscountCode(missing) == nil)
         }
     }
 

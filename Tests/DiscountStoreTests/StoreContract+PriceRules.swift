@@ -22,8 +22,9 @@ extension StoreContract {
             rule.usageLimit = nil
             rule.usageCount = 999  // not editable
             rule.updatedAt = Fixtures.t0.adding(seconds: 1)
-            #expect(try await store.updatePriceRule(rule))
+            let returned = try await store.updatePriceRule(rule)
             let stored = try #require(try await store.priceRule(projectID: rule.projectID, id: rule.id))
+            #expect(returned == stored, "the answer is the rule as stored, with its new version")
             #expect(stored.title == "Winter")
             #expect(stored.valueKind == .fixedAmount)
             #expect(stored.value == 500)
@@ -36,7 +37,7 @@ extension StoreContract {
 
             var missing = Fixtures.rule()
             missing.title = "ghost"
-            #expect(try await store.updatePriceRule(missing) == false)
+            #expect(try await store.updatePriceRule(missing) == nil)
         }
     }
 

@@ -53,6 +53,33 @@ import Glibc
         await restarted.stop()
     }
 
+    /// The idempotency record commits in the write's own transaction: a crash
+    /// after the commit and before the answer loses neither, and the retry
+    /// replays the answer instead of writing again.
+    @Test func aCrashBetweenTheCommitAndTheAnswerIsReplayedNotRepeated() async throws {
+        let crashing = try DaemonProcess(
+            environment: ["DISCOUNTD_TEST_CRASH_AFTER_COMMIT": "\(PriceRulesRPC.createPriceRule.service)/\(PriceRulesRPC.createPriceRule.name)"])
+        defer { crashing.remove() }
+        try await crashing.start()
+        let client = try await crashing.client()
+        let request = CreatePriceRuleRequest(title: "once", valueType: .percentage, value: 10)
+        await #expect(throws: (any Error).self, "the daemon died before answering") {
+            try await client.createPriceRule(request, idempotencyKey: "rule-1")
+        }
+        while crashing.process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(crashing.process.terminationStatus == 86)
+
+        let restarted = try DaemonProcess(directory: crashing.directory)
+        try await restarted.start()
+        let again = try await restarted.client()
+        let replay = try await again.createPriceRule(request, idempotencyKey: "rule-1")
+        let rules = try await again.listPriceRules().priceRules
+        #expect(rules.count == 1, "the retry wrote nothing more")
+        #expect(replay.priceRule?.id == rules.first?.id, "and replayed the first answer")
+        await again.close()
+        await restarted.stop()
+    }
+
     @Test func shutdownLeavesASuccessorsSocketInPlace() async throws {
         let daemon = try await DaemonProcess.start()
         defer { daemon.remove() }

@@ -3,7 +3,7 @@ import ProtoCodec
 import TTRPC
 import Testing
 
-/// The services of proto/ are those of DESIGN.md §3, each method with its
+/// The services of proto/ are the five of DESIGN.md §1 and the README, each method with its
 /// own `<Method>Request` and `<Method>Response`.
 @Suite("Service schema")
 struct ServiceSchemaTests {

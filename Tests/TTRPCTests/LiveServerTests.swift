@@ -10,7 +10,7 @@ import Testing
 @Suite struct LiveServerTests {
     static func router() -> Router {
         var router = Router()
-        router.register("test.Echo", "Echo", .inline { payload, _ in payload })
+        router.register("test.Echo", "Echo", .unary({ payload, _ in payload }, fastPath: { payload, _ in payload }))
         router.register("test.Echo", "Slow", .unary { payload, _ in
             try await Task.sleep(for: .milliseconds(Int(payload.first ?? 0) * 10))
             return payload

@@ -9,8 +9,8 @@ import Testing
 @Suite struct ServerConnectionHandlerTests {
     static let echoRouter: Router = {
         var router = Router()
-        router.register("test.Echo", "Echo", .inline { payload, _ in payload })
-        router.register("test.Echo", "Fail", .inline { _, _ in throw RPCError(.notFound, "nothing here") })
+        router.register("test.Echo", "Echo", .unary({ payload, _ in payload }, fastPath: { payload, _ in payload }))
+        router.register("test.Echo", "Fail", .unary({ _, _ in throw RPCError(.notFound, "nothing here") }, fastPath: { _, _ in throw RPCError(.notFound, "nothing here") }))
         return router
     }()
 

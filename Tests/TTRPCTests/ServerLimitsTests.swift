@@ -10,11 +10,14 @@ import Testing
     /// A router of its own per test: the connection count lives in its metrics.
     static func makeRouter() -> Router {
         var router = Router()
-        router.register("test.Echo", "Echo", .inline { payload, _ in payload })
-        // In flight until its deadline or the connection closes: handed off to
-        // nobody, so no task finishes later on another thread and touches the
-        // (single-threaded) embedded event loop.
-        router.register("test.Echo", "Hang", .handOff(start: { _, _, _ in .handedOff }, slow: { _, _ in [] }))
+        router.register("test.Echo", "Echo", .unary({ payload, _ in payload }, fastPath: { payload, _ in payload }))
+        // In flight until its deadline or the connection closes: a task that
+        // never finishes (not even when cancelled), so it never comes back to
+        // touch the (single-threaded) embedded event loop from another thread.
+        router.register("test.Echo", "Hang", .unary { _, _ in
+            await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in }
+            return []
+        })
         return router
     }
 

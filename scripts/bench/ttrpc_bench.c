@@ -1,5 +1,5 @@
 // ttrpc_bench — discountd's own ttrpc load generator. It costs almost nothing itself, so that the
-// server is what gets measured (DESIGN.md §6).
+// server is what gets measured (DESIGN.md §6, BENCHMARKS.md).
 //
 // Each connection (one thread) keeps DEPTH unary requests in flight; every batch of responses read
 // is answered with as many new requests, in one write. A response whose google.rpc.Status code is
