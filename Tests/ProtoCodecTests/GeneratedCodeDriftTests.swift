@@ -10,7 +10,7 @@ private let genProtoToolsInstalled = ["/usr/bin/protoc-c", "/usr/bin/protoc", "/
 /// without writing, and knows every directory it generates, so this test
 /// cannot miss a new one.
 @Suite(
-    "Generated code drift",
+    "Generated code drift", .serialized,
     .enabled(if: genProtoToolsInstalled, "protoc, protoc-c or /usr/bin/python3 is not installed: drift not checked"))
 struct GeneratedCodeDriftTests {
     static let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
@@ -51,25 +51,32 @@ struct GeneratedCodeDriftTests {
         #expect(drifted.output.contains("HealthRPC.pb.swift"), "\(drifted.output)")
     }
 
-    /// Runs scripts/gen-proto on a thread of its own: waiting on the tests' few
-    /// cooperative threads would starve the tests running beside it.
+    /// Runs scripts/gen-proto and waits for it without holding a thread (a
+    /// blocked thread is one fewer for the tests running beside it); its
+    /// output goes to a file, so no pipe can fill up.
     static func genProto(_ arguments: String..., in directory: URL) async throws -> (status: Int32, output: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    let process = Process()
-                    process.executableURL = directory.appendingPathComponent("scripts/gen-proto")
-                    process.arguments = arguments
-                    process.currentDirectoryURL = directory
-                    let pipe = Pipe()
-                    process.standardOutput = pipe
-                    process.standardError = pipe
-                    try process.run()
-                    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-                })
+        let fm = FileManager.default
+        let log = fm.temporaryDirectory.appendingPathComponent("gen-proto-\(UUID().uuidString).log")
+        fm.createFile(atPath: log.path, contents: nil)
+        defer { try? fm.removeItem(at: log) }
+        let output = try FileHandle(forWritingTo: log)
+        defer { try? output.close() }
+
+        let process = Process()
+        process.executableURL = directory.appendingPathComponent("scripts/gen-proto")
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.standardOutput = output
+        process.standardError = output
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
             }
         }
+        return (status, try String(contentsOf: log, encoding: .utf8))
     }
 }
