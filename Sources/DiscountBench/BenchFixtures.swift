@@ -95,7 +95,11 @@ public struct BenchFixtures: Codable, Sendable, Equatable {
                 RegisterAgentRequest(agentName: "bench \(tag) new \(PayloadTemplate.placeholder)").encoded())
             let plan = LoadPlan(
                 connections: 2, inFlight: 64, stop: .calls(UInt64(count)), runID: 0, metadata: metadata
-            ) { _ in BenchCall(service: "discountd.v1.Commission", method: "RegisterAgent", template: template) }
+            ) { _ in
+                BenchCall(
+                    service: CommissionRPC.registerAgent.service, method: CommissionRPC.registerAgent.name,
+                    template: template)
+            }
             let result = try await LoadRunner.run(socketPath: socketPath, plan: plan)
             guard result.errors.isEmpty, result.calls == UInt64(count) else {
                 throw BenchError.setup("registering \(count) agents: \(result.calls) answered, errors \(result.errors)")

@@ -1,4 +1,4 @@
-import ProtoCodec
+import DiscountProto
 
 /// Every scenario's request, as a payload template over the fixtures.
 public struct BenchRequests: Sendable {

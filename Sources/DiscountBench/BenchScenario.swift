@@ -1,3 +1,6 @@
+import DiscountProto
+import ProtoCodec
+
 /// What one benchmark run calls. Each scenario is one discountd method with a
 /// request that hits the fixtures `BenchFixtures` sets up, except `mixed`, which
 /// interleaves several (see `MixedWorkload`).
@@ -14,16 +17,18 @@ public enum BenchScenario: String, CaseIterable, Codable, Sendable {
 
     /// Fully qualified ttrpc service and method; nil for `mixed`.
     public var call: (service: String, method: String)? {
-        switch self {
-        case .health: ("discountd.v1.Health", "Check")
-        case .getDiscountCode: ("discountd.v1.PriceRules", "GetDiscountCode")
-        case .lookupDiscountCode: ("discountd.v1.PriceRules", "LookupDiscountCode")
-        case .createDiscountCode: ("discountd.v1.PriceRules", "CreateDiscountCode")
-        case .getMyDiscountCodeExisting, .getMyDiscountCodeFirst: ("discountd.v1.Commission", "GetMyDiscountCode")
-        case .assignVoucherCode: ("discountd.v1.Vouchers", "AssignVoucherCode")
-        case .redeemDiscountCode: ("discountd.v1.PriceRules", "RedeemDiscountCode")
-        case .mixed: nil
-        }
+        let method: ProtoMethodDescriptor? =
+            switch self {
+            case .health: HealthRPC.check.descriptor
+            case .getDiscountCode: PriceRulesRPC.getDiscountCode.descriptor
+            case .lookupDiscountCode: PriceRulesRPC.lookupDiscountCode.descriptor
+            case .createDiscountCode: PriceRulesRPC.createDiscountCode.descriptor
+            case .getMyDiscountCodeExisting, .getMyDiscountCodeFirst: CommissionRPC.getMyDiscountCode.descriptor
+            case .assignVoucherCode: VouchersRPC.assignVoucherCode.descriptor
+            case .redeemDiscountCode: PriceRulesRPC.redeemDiscountCode.descriptor
+            case .mixed: nil
+            }
+        return method.map { ($0.service, $0.name) }
     }
 
     /// A write that is acknowledged only once durable.

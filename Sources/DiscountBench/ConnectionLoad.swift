@@ -1,5 +1,4 @@
 import NIOCore
-import ProtoCodec
 import TTRPC
 
 /// The load on one connection. Lives on the connection's event loop: each

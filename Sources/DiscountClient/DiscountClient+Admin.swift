@@ -1,15 +1,14 @@
 /// `discountd.v1.Admin`. Every method but `serverInfo` needs the `admin` scope.
 extension DiscountClient {
-    static let adminService = "discountd.v1.Admin"
 
     /// Admin.ServerInfo: version, uptime, backend and socket of the daemon.
     public func serverInfo() async throws -> ServerInfoResponse {
-        try await call(Self.adminService, "ServerInfo", ServerInfoRequest())
+        try await call(AdminRPC.serverInfo, ServerInfoRequest())
     }
 
     /// Per-method call counts and latency quantiles, cache and sync figures.
     public func stats() async throws -> StatsResponse {
-        try await call(Self.adminService, "Stats", StatsRequest())
+        try await call(AdminRPC.stats, StatsRequest())
     }
 
     /// Admin.Backup: a consistent copy of the store, taken while it serves, to
@@ -17,14 +16,14 @@ extension DiscountClient {
     /// with that file as `discountd.sqlite` in its data folder to restore.
     /// Big stores take a while: give the client a long enough `timeout`.
     public func backup(path: String) async throws -> BackupResponse {
-        try await call(Self.adminService, "Backup", BackupRequest(path: path))
+        try await call(AdminRPC.backup, BackupRequest(path: path))
     }
 
     /// Creates a new, empty project.
     public func createProject(
         _ request: CreateProjectRequest, idempotencyKey: String? = nil
     ) async throws -> CreateProjectResponse {
-        try await call(Self.adminService, "CreateProject", request, idempotencyKey: idempotencyKey)
+        try await call(AdminRPC.createProject, request, idempotencyKey: idempotencyKey)
     }
 
     /// Creates a project named `name`.
@@ -37,7 +36,7 @@ extension DiscountClient {
     public func createToken(
         _ request: CreateTokenRequest, idempotencyKey: String? = nil
     ) async throws -> CreateTokenResponse {
-        try await call(Self.adminService, "CreateToken", request, idempotencyKey: idempotencyKey)
+        try await call(AdminRPC.createToken, request, idempotencyKey: idempotencyKey)
     }
 
     /// Creates a token for `projectID` with `scopes` (e.g. `read_price_rules`).
@@ -52,7 +51,7 @@ extension DiscountClient {
     public func revokeToken(
         _ request: RevokeTokenRequest, idempotencyKey: String? = nil
     ) async throws -> RevokeTokenResponse {
-        try await call(Self.adminService, "RevokeToken", request, idempotencyKey: idempotencyKey)
+        try await call(AdminRPC.revokeToken, request, idempotencyKey: idempotencyKey)
     }
 
     /// Revokes the token with id `tokenID`.

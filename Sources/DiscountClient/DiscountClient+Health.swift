@@ -1,6 +1,6 @@
 extension DiscountClient {
     /// Health.Check: whether the daemon is serving.
     public func health() async throws -> HealthCheckResponse {
-        try await call("discountd.v1.Health", "Check", HealthCheckRequest())
+        try await call(HealthRPC.check, HealthCheckRequest())
     }
 }

@@ -5,7 +5,6 @@
 /// request, it returns the first answer; with a different request it is
 /// refused (FAILED_PRECONDITION, `IDEMPOTENCY_KEY_REUSED`).
 extension DiscountClient {
-    static let priceRulesService = "discountd.v1.PriceRules"
 
     // MARK: Price rules
 
@@ -13,12 +12,12 @@ extension DiscountClient {
     public func createPriceRule(
         _ request: CreatePriceRuleRequest, idempotencyKey: String? = nil
     ) async throws -> CreatePriceRuleResponse {
-        try await call(Self.priceRulesService, "CreatePriceRule", request, idempotencyKey: idempotencyKey)
+        try await call(PriceRulesRPC.createPriceRule, request, idempotencyKey: idempotencyKey)
     }
 
     /// One price rule by id; NOT_FOUND (`PRICE_RULE_NOT_FOUND`) when unknown.
     public func getPriceRule(_ request: GetPriceRuleRequest) async throws -> GetPriceRuleResponse {
-        try await call(Self.priceRulesService, "GetPriceRule", request)
+        try await call(PriceRulesRPC.getPriceRule, request)
     }
 
     /// One price rule by id.
@@ -28,21 +27,21 @@ extension DiscountClient {
 
     /// A page of the project's price rules, in creation order.
     public func listPriceRules(_ request: ListPriceRulesRequest = .init()) async throws -> ListPriceRulesResponse {
-        try await call(Self.priceRulesService, "ListPriceRules", request)
+        try await call(PriceRulesRPC.listPriceRules, request)
     }
 
     /// Changes the fields that are set in `request`; the rest stay.
     public func updatePriceRule(
         _ request: UpdatePriceRuleRequest, idempotencyKey: String? = nil
     ) async throws -> UpdatePriceRuleResponse {
-        try await call(Self.priceRulesService, "UpdatePriceRule", request, idempotencyKey: idempotencyKey)
+        try await call(PriceRulesRPC.updatePriceRule, request, idempotencyKey: idempotencyKey)
     }
 
     /// Deletes a price rule and all its discount codes.
     public func deletePriceRule(
         _ request: DeletePriceRuleRequest, idempotencyKey: String? = nil
     ) async throws -> DeletePriceRuleResponse {
-        try await call(Self.priceRulesService, "DeletePriceRule", request, idempotencyKey: idempotencyKey)
+        try await call(PriceRulesRPC.deletePriceRule, request, idempotencyKey: idempotencyKey)
     }
 
     /// Deletes a price rule by id, with all its discount codes.
@@ -57,7 +56,7 @@ extension DiscountClient {
     public func createDiscountCode(
         _ request: CreateDiscountCodeRequest, idempotencyKey: String? = nil
     ) async throws -> CreateDiscountCodeResponse {
-        try await call(Self.priceRulesService, "CreateDiscountCode", request, idempotencyKey: idempotencyKey)
+        try await call(PriceRulesRPC.createDiscountCode, request, idempotencyKey: idempotencyKey)
     }
 
     /// Creates one discount code under `priceRuleID`.
@@ -80,7 +79,7 @@ extension DiscountClient {
         _ request: BatchCreateDiscountCodesRequest, idempotencyKey: String? = nil, timeout: Duration? = nil
     ) -> AsyncThrowingStream<BatchCreateDiscountCodesResponse, any Error> {
         serverStream(
-            Self.priceRulesService, "BatchCreateDiscountCodes", request, as: BatchCreateDiscountCodesResponse.self,
+            PriceRulesRPC.batchCreateDiscountCodes, request,
             idempotencyKey: idempotencyKey, timeout: timeout)
     }
 
@@ -103,7 +102,7 @@ extension DiscountClient {
 
     /// One discount code by price rule and code id; NOT_FOUND (`DISCOUNT_CODE_NOT_FOUND`) when unknown.
     public func getDiscountCode(_ request: GetDiscountCodeRequest) async throws -> GetDiscountCodeResponse {
-        try await call(Self.priceRulesService, "GetDiscountCode", request)
+        try await call(PriceRulesRPC.getDiscountCode, request)
     }
 
     /// One discount code by price rule and code id.
@@ -114,12 +113,12 @@ extension DiscountClient {
     /// A page of a price rule's discount codes (keyset pagination: pass
     /// `next_page_token` back as `page_token`; empty on the last page).
     public func listDiscountCodes(_ request: ListDiscountCodesRequest) async throws -> ListDiscountCodesResponse {
-        try await call(Self.priceRulesService, "ListDiscountCodes", request)
+        try await call(PriceRulesRPC.listDiscountCodes, request)
     }
 
     /// Finds a discount code (and its price rule) by its text, case-insensitively.
     public func lookupDiscountCode(_ request: LookupDiscountCodeRequest) async throws -> LookupDiscountCodeResponse {
-        try await call(Self.priceRulesService, "LookupDiscountCode", request)
+        try await call(PriceRulesRPC.lookupDiscountCode, request)
     }
 
     /// Finds a discount code by its text, case-insensitively.
@@ -131,14 +130,14 @@ extension DiscountClient {
     public func updateDiscountCode(
         _ request: UpdateDiscountCodeRequest, idempotencyKey: String? = nil
     ) async throws -> UpdateDiscountCodeResponse {
-        try await call(Self.priceRulesService, "UpdateDiscountCode", request, idempotencyKey: idempotencyKey)
+        try await call(PriceRulesRPC.updateDiscountCode, request, idempotencyKey: idempotencyKey)
     }
 
     /// Deletes one discount code and its redemptions.
     public func deleteDiscountCode(
         _ request: DeleteDiscountCodeRequest, idempotencyKey: String? = nil
     ) async throws -> DeleteDiscountCodeResponse {
-        try await call(Self.priceRulesService, "DeleteDiscountCode", request, idempotencyKey: idempotencyKey)
+        try await call(PriceRulesRPC.deleteDiscountCode, request, idempotencyKey: idempotencyKey)
     }
 
     // MARK: Use
@@ -146,7 +145,7 @@ extension DiscountClient {
     /// Whether a code would apply now (and for `customer_id`, if set), and if not why.
     /// An unknown code is an answer (`valid` false), not an error.
     public func validateDiscountCode(_ request: ValidateDiscountCodeRequest) async throws -> ValidateDiscountCodeResponse {
-        try await call(Self.priceRulesService, "ValidateDiscountCode", request)
+        try await call(PriceRulesRPC.validateDiscountCode, request)
     }
 
     /// Whether `code` would apply now for `customerID`.
@@ -160,7 +159,7 @@ extension DiscountClient {
     public func redeemDiscountCode(
         _ request: RedeemDiscountCodeRequest, idempotencyKey: String? = nil
     ) async throws -> RedeemDiscountCodeResponse {
-        try await call(Self.priceRulesService, "RedeemDiscountCode", request, idempotencyKey: idempotencyKey)
+        try await call(PriceRulesRPC.redeemDiscountCode, request, idempotencyKey: idempotencyKey)
     }
 
     /// Counts one use of `code` for `orderID`.
@@ -176,7 +175,7 @@ extension DiscountClient {
     public func rollbackRedemption(
         _ request: RollbackRedemptionRequest, idempotencyKey: String? = nil
     ) async throws -> RollbackRedemptionResponse {
-        try await call(Self.priceRulesService, "RollbackRedemption", request, idempotencyKey: idempotencyKey)
+        try await call(PriceRulesRPC.rollbackRedemption, request, idempotencyKey: idempotencyKey)
     }
 
     /// Gives back the uses of `orderID`.

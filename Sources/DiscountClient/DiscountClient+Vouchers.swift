@@ -4,27 +4,26 @@
 /// Reads need `read_vouchers`, writes `write_vouchers`. Another project's
 /// pool answers NOT_FOUND (`VOUCHER_POOL_NOT_FOUND`), as an unknown one does.
 extension DiscountClient {
-    static let vouchersService = "discountd.v1.Vouchers"
 
     /// Projects the token may see.
     public func listProjects() async throws -> ListProjectsResponse {
-        try await call(Self.vouchersService, "ListProjects", ListProjectsRequest())
+        try await call(VouchersRPC.listProjects, ListProjectsRequest())
     }
 
     /// The project's pools with their total and available counts.
     public func listVoucherPools(projectID: String = "") async throws -> ListVoucherPoolsResponse {
-        try await call(Self.vouchersService, "ListVoucherPools", ListVoucherPoolsRequest(projectId: projectID))
+        try await call(VouchersRPC.listVoucherPools, ListVoucherPoolsRequest(projectId: projectID))
     }
 
     /// One pool: counts, owning project (`company_id`) and the used_by references it was assigned with.
     public func getVoucherPool(projectID: String = "", poolID: String) async throws -> GetVoucherPoolResponse {
-        try await call(Self.vouchersService, "GetVoucherPool", GetVoucherPoolRequest(projectId: projectID, poolId: poolID))
+        try await call(VouchersRPC.getVoucherPool, GetVoucherPoolRequest(projectId: projectID, poolId: poolID))
     }
 
     /// A page of a pool's codes in pool order: `skip` codes skipped, `count`
     /// (1…1000, default 20) returned, optionally of one status.
     public func listVoucherCodes(_ request: ListVoucherCodesRequest) async throws -> ListVoucherCodesResponse {
-        try await call(Self.vouchersService, "ListVoucherCodes", request)
+        try await call(VouchersRPC.listVoucherCodes, request)
     }
 
     /// Creates an empty pool; ALREADY_EXISTS (`POOL_NAME_TAKEN`) when the name is used in the project.
@@ -32,7 +31,7 @@ extension DiscountClient {
         projectID: String = "", name: String, idempotencyKey: String? = nil
     ) async throws -> CreateVoucherPoolResponse {
         try await call(
-            Self.vouchersService, "CreateVoucherPool", CreateVoucherPoolRequest(projectId: projectID, name: name),
+            VouchersRPC.createVoucherPool, CreateVoucherPoolRequest(projectId: projectID, name: name),
             idempotencyKey: idempotencyKey)
     }
 
@@ -41,7 +40,7 @@ extension DiscountClient {
         projectID: String = "", poolID: String, idempotencyKey: String? = nil
     ) async throws -> DeleteVoucherPoolResponse {
         try await call(
-            Self.vouchersService, "DeleteVoucherPool", DeleteVoucherPoolRequest(projectId: projectID, poolId: poolID),
+            VouchersRPC.deleteVoucherPool, DeleteVoucherPoolRequest(projectId: projectID, poolId: poolID),
             idempotencyKey: idempotencyKey)
     }
 
@@ -52,7 +51,7 @@ extension DiscountClient {
         _ request: AddVoucherCodesRequest, idempotencyKey: String? = nil, timeout: Duration? = nil
     ) -> AsyncThrowingStream<AddVoucherCodesResponse, any Error> {
         serverStream(
-            Self.vouchersService, "AddVoucherCodes", request, as: AddVoucherCodesResponse.self,
+            VouchersRPC.addVoucherCodes, request,
             idempotencyKey: idempotencyKey, timeout: timeout)
     }
 
@@ -76,7 +75,7 @@ extension DiscountClient {
         projectID: String = "", poolID: String, customerID: String, usedBy: String? = nil, idempotencyKey: String? = nil
     ) async throws -> AssignVoucherCodeResponse {
         try await call(
-            Self.vouchersService, "AssignVoucherCode",
+            VouchersRPC.assignVoucherCode,
             AssignVoucherCodeRequest(projectId: projectID, poolId: poolID, customerId: customerID, usedBy: usedBy),
             idempotencyKey: idempotencyKey)
     }
@@ -87,7 +86,7 @@ extension DiscountClient {
         projectID: String = "", code: String, idempotencyKey: String? = nil
     ) async throws -> RedeemVoucherCodeResponse {
         try await call(
-            Self.vouchersService, "RedeemVoucherCode", RedeemVoucherCodeRequest(projectId: projectID, code: code),
+            VouchersRPC.redeemVoucherCode, RedeemVoucherCodeRequest(projectId: projectID, code: code),
             idempotencyKey: idempotencyKey)
     }
 
@@ -95,6 +94,6 @@ extension DiscountClient {
     public func exportVoucherCodes(
         _ request: ExportVoucherCodesRequest, timeout: Duration? = nil
     ) -> AsyncThrowingStream<ExportVoucherCodesResponse, any Error> {
-        serverStream(Self.vouchersService, "ExportVoucherCodes", request, as: ExportVoucherCodesResponse.self, timeout: timeout)
+        serverStream(VouchersRPC.exportVoucherCodes, request, timeout: timeout)
     }
 }

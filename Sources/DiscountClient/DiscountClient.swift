@@ -1,3 +1,4 @@
+@_exported import DiscountProto
 @_exported import ProtoCodec
 import TTRPC
 
@@ -54,6 +55,13 @@ public final class DiscountClient: Sendable {
         return DiscountClient(connection: connection, options: options)
     }
 
+    /// Calls a discountd method, e.g. `client.call(PriceRulesRPC.getPriceRule, request)`.
+    public func call<Request, Response>(
+        _ method: ProtoMethod<Request, Response>, _ request: Request, idempotencyKey: String? = nil
+    ) async throws -> Response {
+        try await call(method.service, method.name, request, as: Response.self, idempotencyKey: idempotencyKey)
+    }
+
     /// Calls any discountd method by name.
     public func call<Request: ProtoMessage, Response: ProtoMessage>(
         _ service: String, _ method: String, _ request: Request, as: Response.Type = Response.self,
@@ -64,6 +72,17 @@ public final class DiscountClient: Sendable {
             metadata: metadata(idempotencyKey: idempotencyKey), timeout: options.timeout)
     }
 
+    /// Calls a server-streaming discountd method; yields each message, and
+    /// throws the call's error (`RPCError`) if it fails. `timeout` overrides
+    /// `options.timeout` for this call.
+    public func serverStream<Request, Response>(
+        _ method: ProtoMethod<Request, Response>, _ request: Request, idempotencyKey: String? = nil,
+        timeout: Duration? = nil
+    ) -> AsyncThrowingStream<Response, any Error> {
+        serverStream(
+            method.service, method.name, request, as: Response.self, idempotencyKey: idempotencyKey, timeout: timeout)
+    }
+
     /// Calls any server-streaming discountd method by name; yields each
     /// message, and throws the call's error (`RPCError`) if it fails.
     /// `timeout` overrides `options.timeout` for this call.
@@ -71,22 +90,9 @@ public final class DiscountClient: Sendable {
         _ service: String, _ method: String, _ request: Request, as: Response.Type = Response.self,
         idempotencyKey: String? = nil, timeout: Duration? = nil
     ) -> AsyncThrowingStream<Response, any Error> {
-        let payloads = connection.serverStream(
-            service: service, method: method, payload: request.encoded(),
+        connection.serverStream(
+            service, method, request, as: Response.self,
             metadata: metadata(idempotencyKey: idempotencyKey), timeout: timeout ?? options.timeout)
-        return AsyncThrowingStream<Response, any Error> { continuation in
-            let task = Task {
-                do {
-                    for try await payload in payloads {
-                        continuation.yield(try Response(protobufBytes: payload))
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
     }
 
     func metadata(idempotencyKey: String? = nil) -> Metadata {

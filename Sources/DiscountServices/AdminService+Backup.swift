@@ -1,13 +1,13 @@
 import DiscountCore
+import DiscountProto
 import DiscountStore
-import ProtoCodec
 
 extension AdminService {
     /// Admin.Backup: a consistent online copy of the whole store to a path on
     /// the daemon's host. Only the daemon's admin (default project) may take
     /// one: the copy holds every project.
     static func registerBackup(in registrar: inout MethodRegistrar, store: any StoreBackup) {
-        registrar.read(name, "Backup", scope: .admin) { (request: BackupRequest, principal, _) in
+        registrar.read(AdminRPC.backup, scope: .admin) { (request: BackupRequest, principal, _) in
             try requireDaemonAdmin(principal)
             let path = try Validate.nonEmpty(request.path, field: "path", max: 4096)
             let started = ContinuousClock.now

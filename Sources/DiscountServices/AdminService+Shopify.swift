@@ -1,4 +1,5 @@
 import DiscountCore
+import DiscountProto
 import DiscountStore
 import Foundation
 import ProtoCodec
@@ -7,7 +8,7 @@ extension AdminService {
     /// Admin.SetShopifyCredentials: stores a project's Shopify Admin API
     /// credentials, then sends every unsynced code of the project again.
     static func registerShopify(in registrar: inout MethodRegistrar, commission: CommissionBook) {
-        registrar.write(name, "SetShopifyCredentials", scope: .admin) { (request: SetShopifyCredentialsRequest, call) in
+        registrar.write(AdminRPC.setShopifyCredentials, scope: .admin) { (request: SetShopifyCredentialsRequest, call) in
             let projectID = request.projectId.isEmpty ? call.projectID : request.projectId
             try requireReach(call.principal, projectID: projectID)
             let shop = try Validate.nonEmpty(request.shopDomain, field: "shop_domain").lowercased()

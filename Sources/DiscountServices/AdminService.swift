@@ -1,4 +1,5 @@
 import DiscountCore
+import DiscountProto
 import DiscountStore
 import Foundation
 import ProtoCodec
@@ -9,21 +10,18 @@ import TTRPC
 /// An `admin` token of the default project administers the daemon (any
 /// project); an `admin` token of another project only manages that project's tokens.
 struct AdminService: Sendable {
-    static let name = "discountd.v1.Admin"
-
     let facts: ServerFacts
     let store: any Store
     let tokens: TokenAuthority
     let stats: StatsCollector
 
     func register(in registrar: inout MethodRegistrar) {
-        let name = Self.name
-        registrar.read(name, "ServerInfo", scope: nil) { (_: ServerInfoRequest, _, _) in
+        registrar.read(AdminRPC.serverInfo, scope: nil) { (_: ServerInfoRequest, _, _) in
             serverInfo()
         }
         // Stats are the whole daemon's (every project's methods and caches):
         // for the operator only, not any project's admin.
-        registrar.read(name, "Stats", scope: .admin) { (_: StatsRequest, principal, _) in
+        registrar.read(AdminRPC.stats, scope: .admin) { (_: StatsRequest, principal, _) in
             try Self.requireDaemonAdmin(principal)
             let figures = try await stats.collect()
             let methods = figures.methods.map { method in
@@ -37,7 +35,7 @@ struct AdminService: Sendable {
                 cacheMisses: figures.cacheMisses, syncQueueDepth: figures.syncQueueDepth,
                 connections: Int64(figures.connections), collectedAt: Instant.now().timestamp)
         }
-        registrar.write(name, "CreateProject", scope: .admin) { (request: CreateProjectRequest, call) in
+        registrar.write(AdminRPC.createProject, scope: .admin) { (request: CreateProjectRequest, call) in
             try Self.requireDaemonAdmin(call.principal)
             let name = try Validate.nonEmpty(request.name, field: "name")
             let project = ProjectRecord(id: TimeOrderedID.make(), name: name, createdAt: .now())
@@ -51,7 +49,7 @@ struct AdminService: Sendable {
         }
         // The secret is shown once: a retry with the same idempotency-key gets
         // the token's id, scopes and times, but an empty `token`.
-        registrar.write(name, "CreateToken", scope: .admin, replayed: { (answer: CreateTokenResponse) in
+        registrar.write(AdminRPC.createToken, scope: .admin, replayed: { (answer: CreateTokenResponse) in
             var withheld = answer
             withheld.token = ""
             return withheld
@@ -79,7 +77,7 @@ struct AdminService: Sendable {
             try await store.insertToken(record, options: call.write(answering: respond))
             return respond(())
         }
-        registrar.write(name, "RevokeToken", scope: .admin) { (request: RevokeTokenRequest, call) in
+        registrar.write(AdminRPC.revokeToken, scope: .admin) { (request: RevokeTokenRequest, call) in
             let id = try Validate.nonEmpty(request.tokenId, field: "token_id")
             let notFound = ServiceError(.notFound, reason: "TOKEN_NOT_FOUND", "Token \(id) not found.", field: "token_id")
             guard let token = try await tokens.token(id: id) else { throw notFound }

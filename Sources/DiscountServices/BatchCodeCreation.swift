@@ -1,6 +1,6 @@
 import DiscountCore
+import DiscountProto
 import Foundation
-import ProtoCodec
 
 /// BatchCreateDiscountCodes: an explicit list or a generator, stored in large
 /// chunks with progress after each, rejects reported with their reasons.
@@ -64,7 +64,7 @@ struct BatchCodeCreation {
         }
     }
 
-    static func check(_ generator: ProtoCodec.CodeGenerator) throws -> (DiscountCore.CodeGenerator, Int) {
+    static func check(_ generator: DiscountProto.CodeGenerator) throws -> (DiscountCore.CodeGenerator, Int) {
         let count = Int(generator.count)
         guard (1...maxCodes).contains(count) else {
             throw ServiceError.invalidArgument(field: "generator.count", "generator.count must be between 1 and \(maxCodes)")

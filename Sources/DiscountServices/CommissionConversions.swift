@@ -1,5 +1,5 @@
 import DiscountCore
-import ProtoCodec
+import DiscountProto
 
 extension CampaignMessage {
     init(_ campaign: CampaignRecord, now: Instant) {

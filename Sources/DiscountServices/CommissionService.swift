@@ -1,18 +1,16 @@
 import DiscountCore
+import DiscountProto
 import DiscountStore
 import ProtoCodec
 import TTRPC
 
 /// `discountd.v1.Commission`: the thin edge between the wire and `CommissionBook`.
 struct CommissionService: Sendable {
-    static let name = "discountd.v1.Commission"
-
     let book: CommissionBook
     let store: any CommissionStore
 
     func register(in registrar: inout MethodRegistrar) {
-        let name = Self.name
-        registrar.write(name, "RegisterAgent", scope: .writeCampaigns) { (request: RegisterAgentRequest, call) in
+        registrar.write(CommissionRPC.registerAgent, scope: .writeCampaigns) { (request: RegisterAgentRequest, call) in
             let agentName = try Validate.nonEmpty(request.agentName, field: "agent_name")
             let contact = try request.contact.map { try Validate.nonEmpty($0, field: "contact") }
             let respond: @Sendable ((Agent, created: Bool)) -> RegisterAgentResponse = { registered in
@@ -23,14 +21,14 @@ struct CommissionService: Sendable {
             return respond(try await book.registerAgent(
                 projectID: call.projectID, name: agentName, contact: contact, options: call.write(answering: respond)))
         }
-        registrar.read(name, "GetActiveCampaigns", scope: .commission) { (_: GetActiveCampaignsRequest, principal, _) in
+        registrar.read(CommissionRPC.getActiveCampaigns, scope: .commission) { (_: GetActiveCampaignsRequest, principal, _) in
             let now = Instant.now()
             return GetActiveCampaignsResponse(
                 campaigns: try await book.activeCampaigns(projectID: principal.projectID).map { CampaignMessage($0, now: now) })
         }
         // Get-or-create is idempotent by nature, so it needs no idempotency key;
         // a synced code is answered from memory.
-        registrar.read(name, "GetMyDiscountCode", scope: .commission,
+        registrar.read(CommissionRPC.getMyDiscountCode, scope: .commission,
             fromMemory: { [book] (request: GetMyDiscountCodeRequest, principal) -> GetMyDiscountCodeResponse? in
                 guard let campaignID = request.campaignId,
                     let hit = book.cachedCode(projectID: principal.projectID, agentID: request.agentId, campaignID: campaignID)
@@ -52,8 +50,7 @@ struct CommissionService: Sendable {
     }
 
     private func registerCampaigns(in registrar: inout MethodRegistrar) {
-        let name = Self.name
-        registrar.write(name, "CreateCampaign", scope: .writeCampaigns) { (request: CreateCampaignRequest, call) in
+        registrar.write(CommissionRPC.createCampaign, scope: .writeCampaigns) { (request: CreateCampaignRequest, call) in
             let now = Instant.now()
             var campaign = CampaignRecord(
                 id: 0, projectID: call.projectID, name: try Validate.nonEmpty(request.name, field: "name"),
@@ -68,7 +65,7 @@ struct CommissionService: Sendable {
             }
             return respond(try await book.createCampaign(campaign, options: call.write(answering: respond)))
         }
-        registrar.write(name, "UpdateCampaign", scope: .writeCampaigns) { (request: UpdateCampaignRequest, call) in
+        registrar.write(CommissionRPC.updateCampaign, scope: .writeCampaigns) { (request: UpdateCampaignRequest, call) in
             if request.clearEndsAt && request.endsAt != nil {
                 throw ServiceError.invalidArgument(field: "clear_ends_at", "clear_ends_at and ends_at exclude each other")
             }
@@ -92,7 +89,7 @@ struct CommissionService: Sendable {
             _ = try await book.updateCampaign(changed, options: call.write(answering: respond))
             return try respond(true)
         }
-        registrar.write(name, "EndCampaign", scope: .writeCampaigns) { (request: EndCampaignRequest, call) in
+        registrar.write(CommissionRPC.endCampaign, scope: .writeCampaigns) { (request: EndCampaignRequest, call) in
             let endsAt = try request.endsAt.instant(field: "ends_at") ?? .now()
             let changed = try await book.changedCampaign(projectID: call.projectID, id: request.campaignId) { campaign in
                 campaign.endsAt = endsAt
@@ -106,7 +103,7 @@ struct CommissionService: Sendable {
             _ = try await book.updateCampaign(changed, options: call.write(answering: respond))
             return try respond(true)
         }
-        registrar.read(name, "ListCampaigns", scope: .readCampaigns) { (request: ListCampaignsRequest, principal, _) in
+        registrar.read(CommissionRPC.listCampaigns, scope: .readCampaigns) { (request: ListCampaignsRequest, principal, _) in
             let limit = try Validate.pageSize(request.pageSize)
             var after: Int64? = nil
             if !request.pageToken.isEmpty {
@@ -125,9 +122,8 @@ struct CommissionService: Sendable {
     }
 
     private func registerOrders(in registrar: inout MethodRegistrar) {
-        let name = Self.name
         let store = self.store
-        registrar.write(name, "RecordOrder", scope: .writeCampaigns) { (request: RecordOrderRequest, call) in
+        registrar.write(CommissionRPC.recordOrder, scope: .writeCampaigns) { (request: RecordOrderRequest, call) in
             let orderID = try Validate.nonEmpty(request.orderId, field: "order_id")
             guard let state = OrderState(request.status) else {
                 throw ServiceError.invalidArgument(field: "status", "status must be pending, paid, cancelled or refunded")
@@ -150,7 +146,7 @@ struct CommissionService: Sendable {
             }
             return respond(try await store.recordOrder(input, options: call.write(answering: respond)))
         }
-        registrar.read(name, "GetMyCommissions", scope: .commission) { (request: GetMyCommissionsRequest, principal, _) in
+        registrar.read(CommissionRPC.getMyCommissions, scope: .commission) { (request: GetMyCommissionsRequest, principal, _) in
             _ = try await book.agent(projectID: principal.projectID, id: request.agentId)
             let figures = try await store.commissions(
                 projectID: principal.projectID, agentID: request.agentId, since: try request.since.instant(field: "since"),

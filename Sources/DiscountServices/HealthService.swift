@@ -1,11 +1,9 @@
-import ProtoCodec
+import DiscountProto
 import TTRPC
 
 /// `discountd.v1.Health`: answered on the event loop, no I/O, no token needed,
 /// so supervisors can probe a daemon however loaded it is.
 public struct HealthService: Sendable {
-    public static let name = "discountd.v1.Health"
-
     private let isServing: @Sendable () -> Bool
 
     public init(isServing: @escaping @Sendable () -> Bool = { true }) {
@@ -13,7 +11,7 @@ public struct HealthService: Sendable {
     }
 
     public func register(in router: inout Router) {
-        router.inline(Self.name, "Check") { [isServing] (_: HealthCheckRequest, _) in
+        router.inline(HealthRPC.check) { [isServing] (_: HealthCheckRequest, _) in
             HealthCheckResponse(status: isServing() ? .serving : .notServing)
         }
     }

@@ -23,7 +23,7 @@ struct MethodRegistrar {
 
     /// A read. `fromMemory` answers on the event loop when it can (nil: it can't).
     mutating func read<Request: ProtoMessage, Response: ProtoMessage>(
-        _ service: String, _ method: String, scope: Scope?,
+        _ method: ProtoMethod<Request, Response>, scope: Scope?,
         fromMemory: (@Sendable (Request, Principal) throws -> Response?)? = nil,
         _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
     ) {
@@ -36,7 +36,7 @@ struct MethodRegistrar {
                 return try fromMemory(try Request(protobufBytes: payload), principal)?.encoded()
             }
         }
-        router.register(service, method, .unary({ payload, context in
+        router.register(method, .unary({ payload, context in
             let principal = try await authorizer.authorize(context, scope: scope)
             let request = try Request(protobufBytes: payload)
             return try await body(request, principal, context).encoded()
@@ -47,7 +47,7 @@ struct MethodRegistrar {
     /// the same key gets (and the store keeps): by default the answer itself;
     /// a secret must be left out.
     mutating func write<Request: ProtoMessage, Response: ProtoMessage>(
-        _ service: String, _ method: String, scope: Scope?,
+        _ method: ProtoMethod<Request, Response>, scope: Scope?,
         replayed: (@Sendable (Response) -> Response)? = nil,
         _ body: @escaping @Sendable (Request, ServiceCall) async throws -> Response
     ) {
@@ -57,7 +57,7 @@ struct MethodRegistrar {
             guard let replayed, let response = try? Response(protobufBytes: answer) else { return answer }
             return replayed(response).encoded()
         }
-        router.register(service, method, .unary { payload, context in
+        router.register(method, .unary { payload, context in
             let principal = try await authorizer.authorize(context, scope: scope)
             let request = try Request(protobufBytes: payload)
             return try await idempotency.run(
@@ -73,13 +73,13 @@ struct MethodRegistrar {
     /// A bulk write: progress messages, then the final message `body` returns.
     /// Resumable and replayable under an idempotency key (see `BulkRun`).
     mutating func bulk<Request: ProtoMessage, Response: ProtoMessage>(
-        _ service: String, _ method: String, scope: Scope,
+        _ method: ProtoMethod<Request, Response>, scope: Scope,
         _ body: @escaping @Sendable (Request, Principal, BulkRun, StreamWriter<Response>) async throws -> Response
     ) {
         let authorizer = self.authorizer
         let idempotency = self.idempotency
         let shutdown = self.shutdown
-        router.register(service, method, .serverStreaming { payload, context, sink in
+        router.register(method, .serverStreaming { payload, context, sink in
             let principal = try await authorizer.authorize(context, scope: scope)
             let request = try Request(protobufBytes: payload)
             let writer = StreamWriter<Response>(sink: sink)
@@ -94,11 +94,11 @@ struct MethodRegistrar {
 
     /// A server-streaming read.
     mutating func stream<Request: ProtoMessage, Response: ProtoMessage>(
-        _ service: String, _ method: String, scope: Scope?,
+        _ method: ProtoMethod<Request, Response>, scope: Scope?,
         _ body: @escaping @Sendable (Request, Principal, CallContext, StreamWriter<Response>) async throws -> Void
     ) {
         let authorizer = self.authorizer
-        router.serverStreaming(service, method) { (request: Request, context, writer: StreamWriter<Response>) in
+        router.serverStreaming(method) { (request: Request, context, writer: StreamWriter<Response>) in
             let principal = try await authorizer.authorize(context, scope: scope)
             try await body(request, principal, context, writer)
         }

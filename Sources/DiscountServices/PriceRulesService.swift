@@ -1,4 +1,5 @@
 import DiscountCore
+import DiscountProto
 import DiscountStore
 import Foundation
 import ProtoCodec
@@ -7,15 +8,13 @@ import TTRPC
 /// `discountd.v1.PriceRules`: the thin edge between the wire and `PriceRuleBook`.
 /// Checks requests, maps messages to records and back.
 struct PriceRulesService: Sendable {
-    static let name = "discountd.v1.PriceRules"
     /// Codes stored per transaction and per progress message of a batch.
     static let batchChunk = 50_000
 
     let book: PriceRuleBook
 
     func register(in registrar: inout MethodRegistrar) {
-        let name = Self.name
-        registrar.write(name, "CreatePriceRule", scope: .writePriceRules) { (request: CreatePriceRuleRequest, call) in
+        registrar.write(PriceRulesRPC.createPriceRule, scope: .writePriceRules) { (request: CreatePriceRuleRequest, call) in
             let now = Instant.now()
             var rule = PriceRuleRecord(
                 id: TimeOrderedID.make(), projectID: call.projectID, title: "", valueKind: .percentage,
@@ -32,7 +31,7 @@ struct PriceRulesService: Sendable {
             _ = try await book.createRule(rule, options: call.write(answering: respond))
             return respond(())
         }
-        registrar.read(name, "GetPriceRule", scope: .readPriceRules,
+        registrar.read(PriceRulesRPC.getPriceRule, scope: .readPriceRules,
             fromMemory: { [book] (request: GetPriceRuleRequest, principal) in
                 book.cachedRule(projectID: principal.projectID, id: request.priceRuleId)
                     .map { GetPriceRuleResponse(priceRule: PriceRuleMessage($0)) }
@@ -41,14 +40,14 @@ struct PriceRulesService: Sendable {
             let id = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
             return GetPriceRuleResponse(priceRule: PriceRuleMessage(try await book.rule(projectID: principal.projectID, id: id)))
         }
-        registrar.read(name, "ListPriceRules", scope: .readPriceRules) { (request: ListPriceRulesRequest, principal, _) in
+        registrar.read(PriceRulesRPC.listPriceRules, scope: .readPriceRules) { (request: ListPriceRulesRequest, principal, _) in
             let limit = try Validate.pageSize(request.pageSize)
             let rules = try await book.rules(
                 projectID: principal.projectID, after: try Validate.idPageToken(request.pageToken), limit: limit)
             return ListPriceRulesResponse(
                 priceRules: rules.map(PriceRuleMessage.init), nextPageToken: rules.count == limit ? rules.last!.id : "")
         }
-        registrar.write(name, "UpdatePriceRule", scope: .writePriceRules) { (request: UpdatePriceRuleRequest, call) in
+        registrar.write(PriceRulesRPC.updatePriceRule, scope: .writePriceRules) { (request: UpdatePriceRuleRequest, call) in
             let id = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
             let changed = try await book.changedRule(projectID: call.projectID, id: id) { rule in
                 try Self.apply(
@@ -63,7 +62,7 @@ struct PriceRulesService: Sendable {
             }
             return try respond(try await book.updateRule(changed, options: call.write(answering: respond)))
         }
-        registrar.write(name, "DeletePriceRule", scope: .writePriceRules) { (request: DeletePriceRuleRequest, call) in
+        registrar.write(PriceRulesRPC.deletePriceRule, scope: .writePriceRules) { (request: DeletePriceRuleRequest, call) in
             let id = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
             let respond: @Sendable (Int64?) throws -> DeletePriceRuleResponse = { deleted in
                 guard let deleted else { throw ServiceError.priceRuleNotFound(id) }
@@ -76,8 +75,7 @@ struct PriceRulesService: Sendable {
     }
 
     private func registerCodes(in registrar: inout MethodRegistrar) {
-        let name = Self.name
-        registrar.write(name, "CreateDiscountCode", scope: .writePriceRules) { (request: CreateDiscountCodeRequest, call) in
+        registrar.write(PriceRulesRPC.createDiscountCode, scope: .writePriceRules) { (request: CreateDiscountCodeRequest, call) in
             let code = try Self.newCode(request, projectID: call.projectID)
             let respond: @Sendable (Void) -> CreateDiscountCodeResponse = { _ in
                 CreateDiscountCodeResponse(discountCodes: [DiscountCodeMessage(code)])
@@ -85,7 +83,7 @@ struct PriceRulesService: Sendable {
             _ = try await book.createCode(code, options: call.write(answering: respond))
             return respond(())
         }
-        registrar.bulk(name, "BatchCreateDiscountCodes", scope: .writePriceRules) {
+        registrar.bulk(PriceRulesRPC.batchCreateDiscountCodes, scope: .writePriceRules) {
             (request: BatchCreateDiscountCodesRequest, principal, run, writer: StreamWriter<BatchCreateDiscountCodesResponse>) in
             let result = try await BatchCodeCreation(book: book, projectID: principal.projectID, request: request, run: run)
                 .perform { processed, total in
@@ -94,7 +92,7 @@ struct PriceRulesService: Sendable {
                 }
             return BatchCreateDiscountCodesResponse(result: result)
         }
-        registrar.read(name, "GetDiscountCode", scope: .readPriceRules,
+        registrar.read(PriceRulesRPC.getDiscountCode, scope: .readPriceRules,
             fromMemory: { [book] (request: GetDiscountCodeRequest, principal) in
                 book.cachedCode(projectID: principal.projectID, ruleID: request.priceRuleId, id: request.discountCodeId)
                     .map { GetDiscountCodeResponse(discountCode: DiscountCodeMessage($0)) }
@@ -105,7 +103,7 @@ struct PriceRulesService: Sendable {
             return GetDiscountCodeResponse(
                 discountCode: DiscountCodeMessage(try await book.code(projectID: principal.projectID, ruleID: ruleID, id: id)))
         }
-        registrar.read(name, "ListDiscountCodes", scope: .readPriceRules) { (request: ListDiscountCodesRequest, principal, _) in
+        registrar.read(PriceRulesRPC.listDiscountCodes, scope: .readPriceRules) { (request: ListDiscountCodesRequest, principal, _) in
             let ruleID = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
             let limit = try Validate.pageSize(request.pageSize)
             let codes = try await book.codes(
@@ -114,7 +112,7 @@ struct PriceRulesService: Sendable {
             return ListDiscountCodesResponse(
                 discountCodes: codes.map(DiscountCodeMessage.init), nextPageToken: codes.count == limit ? codes.last!.id : "")
         }
-        registrar.read(name, "LookupDiscountCode", scope: .readPriceRules,
+        registrar.read(PriceRulesRPC.lookupDiscountCode, scope: .readPriceRules,
             fromMemory: { [book] (request: LookupDiscountCodeRequest, principal) in
                 book.cachedLookup(projectID: principal.projectID, text: request.code).map {
                     LookupDiscountCodeResponse(discountCode: DiscountCodeMessage($0.0), priceRule: PriceRuleMessage($0.1))
@@ -125,7 +123,7 @@ struct PriceRulesService: Sendable {
             let (code, rule) = try await book.lookup(projectID: principal.projectID, text: text)
             return LookupDiscountCodeResponse(discountCode: DiscountCodeMessage(code), priceRule: PriceRuleMessage(rule))
         }
-        registrar.write(name, "UpdateDiscountCode", scope: .writePriceRules) { (request: UpdateDiscountCodeRequest, call) in
+        registrar.write(PriceRulesRPC.updateDiscountCode, scope: .writePriceRules) { (request: UpdateDiscountCodeRequest, call) in
             let ruleID = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
             let id = try Validate.nonEmpty(request.discountCodeId, field: "discount_code_id")
             let text = try request.code.map { try Validate.codeText($0, field: "code") }
@@ -141,7 +139,7 @@ struct PriceRulesService: Sendable {
             }
             return try respond(try await book.updateCode(changed, before: before, options: call.write(answering: respond)))
         }
-        registrar.write(name, "DeleteDiscountCode", scope: .writePriceRules) { (request: DeleteDiscountCodeRequest, call) in
+        registrar.write(PriceRulesRPC.deleteDiscountCode, scope: .writePriceRules) { (request: DeleteDiscountCodeRequest, call) in
             let ruleID = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
             let id = try Validate.nonEmpty(request.discountCodeId, field: "discount_code_id")
             let respond: @Sendable (Bool) throws -> DeleteDiscountCodeResponse = { deleted in
@@ -154,8 +152,7 @@ struct PriceRulesService: Sendable {
     }
 
     private func registerUse(in registrar: inout MethodRegistrar) {
-        let name = Self.name
-        registrar.read(name, "ValidateDiscountCode", scope: .readPriceRules) { (request: ValidateDiscountCodeRequest, principal, _) in
+        registrar.read(PriceRulesRPC.validateDiscountCode, scope: .readPriceRules) { (request: ValidateDiscountCodeRequest, principal, _) in
             let text = try Validate.codeText(request.code, field: "code")
             let found: (RedemptionRefusal?, DiscountCodeRecord, PriceRuleRecord)
             do {
@@ -170,12 +167,12 @@ struct PriceRulesService: Sendable {
                 message: refusal.map { ServiceError.refused($0, code: code.code).message } ?? "Code \(code.code) applies.",
                 discountCode: DiscountCodeMessage(code), priceRule: PriceRuleMessage(rule))
         }
-        registrar.write(name, "RedeemDiscountCode", scope: .writePriceRules) { (request: RedeemDiscountCodeRequest, call) in
+        registrar.write(PriceRulesRPC.redeemDiscountCode, scope: .writePriceRules) { (request: RedeemDiscountCodeRequest, call) in
             let (redemption, text) = try Self.redemption(request, projectID: call.projectID)
             let respond: @Sendable (RedemptionOutcome) throws -> RedeemDiscountCodeResponse = { try Self.redeemed($0, text: text) }
             return try respond(try await book.redeem(redemption, options: call.write(answering: respond)))
         }
-        registrar.write(name, "RollbackRedemption", scope: .writePriceRules) { (request: RollbackRedemptionRequest, call) in
+        registrar.write(PriceRulesRPC.rollbackRedemption, scope: .writePriceRules) { (request: RollbackRedemptionRequest, call) in
             let orderID = try Validate.nonEmpty(request.orderId, field: "order_id")
             let respond: @Sendable ([DiscountCodeRecord]) -> RollbackRedemptionResponse = { released in
                 RollbackRedemptionResponse(orderId: orderID, released: Int32(clamping: released.count))

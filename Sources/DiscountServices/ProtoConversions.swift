@@ -1,4 +1,5 @@
 import DiscountCore
+import DiscountProto
 import ProtoCodec
 
 extension Instant {

@@ -1,6 +1,6 @@
 import DiscountCore
-import ProtoCodec
+import DiscountProto
 
 // The domain and the wire both have a `Campaign`; inside the services the names say which is which.
 typealias CampaignRecord = DiscountCore.Campaign
-typealias CampaignMessage = ProtoCodec.Campaign
+typealias CampaignMessage = DiscountProto.Campaign

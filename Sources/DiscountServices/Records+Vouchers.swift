@@ -1,11 +1,11 @@
 import DiscountCore
-import ProtoCodec
+import DiscountProto
 
 // The domain and the wire both have a `VoucherPool` and a `VoucherCode`.
 typealias VoucherPoolRecord = DiscountCore.VoucherPool
 typealias VoucherCodeRecord = DiscountCore.VoucherCode
-typealias VoucherPoolMessage = ProtoCodec.VoucherPool
-typealias VoucherCodeMessage = ProtoCodec.VoucherCode
+typealias VoucherPoolMessage = DiscountProto.VoucherPool
+typealias VoucherCodeMessage = DiscountProto.VoucherCode
 
 extension VoucherPoolMessage {
     init(_ pool: VoucherPoolRecord) {

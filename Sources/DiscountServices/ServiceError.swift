@@ -1,3 +1,4 @@
+import DiscountProto
 import ProtoCodec
 import TTRPC
 

@@ -1,5 +1,5 @@
 import DiscountCore
-import ProtoCodec
+import DiscountProto
 
 /// AddVoucherCodes: an imported list or a generator, stored in chunks (each
 /// its own transaction, so other writes get in between) with progress after

@@ -1,4 +1,5 @@
 import DiscountCore
+import DiscountProto
 import DiscountStore
 import ProtoCodec
 import TTRPC
@@ -7,7 +8,6 @@ import TTRPC
 /// Every method names its project (the seed's company_id; empty means the
 /// token's own) and may reach only what its token may see.
 struct VouchersService: Sendable {
-    static let name = "discountd.v1.Vouchers"
     static let defaultPageSize: Int32 = 20
     static let maxPageSize: Int32 = 1000
     /// Codes per ExportVoucherCodes message.
@@ -16,15 +16,14 @@ struct VouchersService: Sendable {
     let book: VoucherBook
 
     func register(in registrar: inout MethodRegistrar) {
-        let name = Self.name
-        registrar.read(name, "ListProjects", scope: .readVouchers) { (_: ListProjectsRequest, principal, _) in
+        registrar.read(VouchersRPC.listProjects, scope: .readVouchers) { (_: ListProjectsRequest, principal, _) in
             ListProjectsResponse(projects: try await book.projects(principal).map(ProjectMessage.init))
         }
-        registrar.read(name, "ListVoucherPools", scope: .readVouchers) { (request: ListVoucherPoolsRequest, principal, _) in
+        registrar.read(VouchersRPC.listVoucherPools, scope: .readVouchers) { (request: ListVoucherPoolsRequest, principal, _) in
             let projectID = try await book.project(request.projectId, principal)
             return ListVoucherPoolsResponse(data: try await book.pools(projectID: projectID).map(VoucherPoolMessage.init))
         }
-        registrar.read(name, "GetVoucherPool", scope: .readVouchers) { (request: GetVoucherPoolRequest, principal, _) in
+        registrar.read(VouchersRPC.getVoucherPool, scope: .readVouchers) { (request: GetVoucherPoolRequest, principal, _) in
             let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
             let pool = try await book.pool(projectID: projectID, id: poolID)
             return GetVoucherPoolResponse(
@@ -32,7 +31,7 @@ struct VouchersService: Sendable {
                 usedBy: try await book.usedBy(projectID: projectID, id: poolID), assigned: pool.assigned,
                 redeemed: pool.redeemed, createdAt: pool.createdAt.timestamp)
         }
-        registrar.read(name, "ListVoucherCodes", scope: .readVouchers) { (request: ListVoucherCodesRequest, principal, _) in
+        registrar.read(VouchersRPC.listVoucherCodes, scope: .readVouchers) { (request: ListVoucherCodesRequest, principal, _) in
             let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
             let limit = try Self.pageSize(request.count)
             guard request.skip >= 0 else { throw ServiceError.invalidArgument(field: "skip", "skip must not be negative") }
@@ -43,7 +42,7 @@ struct VouchersService: Sendable {
                 data: codes.map(VoucherCodeMessage.init), matched: pool.count(of: status), matchedLimited: false,
                 skip: request.skip, limit: limit)
         }
-        registrar.stream(name, "ExportVoucherCodes", scope: .readVouchers) {
+        registrar.stream(VouchersRPC.exportVoucherCodes, scope: .readVouchers) {
             (request: ExportVoucherCodesRequest, principal, _, writer: StreamWriter<ExportVoucherCodesResponse>) in
             let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
             let status = try Self.status(request.status)
@@ -63,8 +62,7 @@ struct VouchersService: Sendable {
     }
 
     private func registerWrites(in registrar: inout MethodRegistrar) {
-        let name = Self.name
-        registrar.write(name, "CreateVoucherPool", scope: .writeVouchers) { (request: CreateVoucherPoolRequest, call) in
+        registrar.write(VouchersRPC.createVoucherPool, scope: .writeVouchers) { (request: CreateVoucherPoolRequest, call) in
             let projectID = try await book.project(request.projectId, call.principal)
             let pool = VoucherPoolRecord(
                 id: TimeOrderedID.make(), projectID: projectID, name: try Validate.nonEmpty(request.name, field: "name"),
@@ -75,7 +73,7 @@ struct VouchersService: Sendable {
             _ = try await book.createPool(pool, options: call.write(answering: respond))
             return respond(())
         }
-        registrar.write(name, "DeleteVoucherPool", scope: .writeVouchers) { (request: DeleteVoucherPoolRequest, call) in
+        registrar.write(VouchersRPC.deleteVoucherPool, scope: .writeVouchers) { (request: DeleteVoucherPoolRequest, call) in
             let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, call.principal)
             let respond: @Sendable (Int64?) throws -> DeleteVoucherPoolResponse = { deleted in
                 guard let deleted else { throw ServiceError.voucherPoolNotFound(poolID) }
@@ -84,7 +82,7 @@ struct VouchersService: Sendable {
             let deleted = try await book.deletePool(projectID: projectID, id: poolID, options: call.write(answering: respond))
             return try respond(deleted)
         }
-        registrar.bulk(name, "AddVoucherCodes", scope: .writeVouchers) {
+        registrar.bulk(VouchersRPC.addVoucherCodes, scope: .writeVouchers) {
             (request: AddVoucherCodesRequest, principal, run, writer: StreamWriter<AddVoucherCodesResponse>) in
             let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
             let result = try await VoucherCodeAddition(
@@ -95,14 +93,14 @@ struct VouchersService: Sendable {
             }
             return AddVoucherCodesResponse(result: result)
         }
-        registrar.write(name, "AssignVoucherCode", scope: .writeVouchers) { (request: AssignVoucherCodeRequest, call) in
+        registrar.write(VouchersRPC.assignVoucherCode, scope: .writeVouchers) { (request: AssignVoucherCodeRequest, call) in
             let assignment = try Self.assignment(request, call.principal)
             let respond: @Sendable (VoucherAssignmentOutcome) throws -> AssignVoucherCodeResponse = {
                 Self.assigned(try VoucherBook.answer(assignment, $0), to: assignment)
             }
             return try respond(try await book.assign(assignment, options: call.write(answering: respond)))
         }
-        registrar.write(name, "RedeemVoucherCode", scope: .writeVouchers) { (request: RedeemVoucherCodeRequest, call) in
+        registrar.write(VouchersRPC.redeemVoucherCode, scope: .writeVouchers) { (request: RedeemVoucherCodeRequest, call) in
             let text = try Validate.codeText(request.code, field: "code")
             guard let projectID = VoucherBook.reachable(request.projectId, call.principal) else {
                 throw ServiceError.voucherCodeNotFound(text)

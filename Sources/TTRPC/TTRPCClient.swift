@@ -109,6 +109,29 @@ public final class TTRPCClient: Sendable {
         return try Response(protobufBytes: payload)
     }
 
+    /// Typed server-streaming call: yields each message, and throws the call's
+    /// error (`RPCError`) if it fails.
+    public func serverStream<Request: ProtoMessage, Response: ProtoMessage>(
+        _ service: String, _ method: String, _ request: Request, as: Response.Type = Response.self,
+        metadata: Metadata = Metadata(), timeout: Duration? = nil
+    ) -> AsyncThrowingStream<Response, any Error> {
+        let payloads = serverStream(
+            service: service, method: method, payload: request.encoded(), metadata: metadata, timeout: timeout)
+        return AsyncThrowingStream<Response, any Error> { continuation in
+            let task = Task {
+                do {
+                    for try await payload in payloads {
+                        continuation.yield(try Response(protobufBytes: payload))
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
     public func close() async {
         try? await channel.close()
     }

@@ -278,12 +278,12 @@ import Testing
             _ = try await client.getPriceRule(id: rule.id)
             _ = try? await client.getPriceRule(id: UUID().uuidString)
             let stats = try await client.stats()
-            let get = stats.methods.first { $0.service == "discountd.v1.PriceRules" && $0.method == "GetPriceRule" }
+            let get = stats.methods.first { $0.service == PriceRulesRPC.serviceName && $0.method == PriceRulesRPC.getPriceRule.name }
             #expect(get != nil, "GetPriceRule has an entry: \(stats.methods.map { "\($0.service)/\($0.method)" })")
             #expect(get?.count == 3)
             #expect(get?.errors == 1)
             if let get { #expect(get.p50Ms <= get.p90Ms && get.p90Ms <= get.p99Ms && get.p99Ms <= get.maxMs && get.maxMs > 0) }
-            #expect(stats.methods.contains { $0.service == "discountd.v1.PriceRules" && $0.method == "CreatePriceRule" && $0.count == 1 })
+            #expect(stats.methods.contains { $0.service == PriceRulesRPC.serviceName && $0.method == PriceRulesRPC.createPriceRule.name && $0.count == 1 })
             let keys = stats.methods.map { [$0.service, $0.method] }
             #expect(keys == keys.sorted { $0.lexicographicallyPrecedes($1) }, "sorted by service, then method")
             #expect((0...1).contains(stats.cacheHitRatio))

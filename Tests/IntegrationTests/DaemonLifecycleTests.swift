@@ -58,7 +58,7 @@ import Glibc
     /// replays the answer instead of writing again.
     @Test func aCrashBetweenTheCommitAndTheAnswerIsReplayedNotRepeated() async throws {
         let crashing = try DaemonProcess(
-            environment: ["DISCOUNTD_TEST_CRASH_AFTER_COMMIT": "discountd.v1.PriceRules/CreatePriceRule"])
+            environment: ["DISCOUNTD_TEST_CRASH_AFTER_COMMIT": "\(PriceRulesRPC.createPriceRule.service)/\(PriceRulesRPC.createPriceRule.name)"])
         defer { crashing.remove() }
         try await crashing.start()
         let client = try await crashing.client()

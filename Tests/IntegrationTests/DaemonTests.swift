@@ -29,7 +29,7 @@ import TTRPC
         try await withDaemon { daemon in
             let raw = try await TTRPCClient.connect(socketPath: daemon.socketPath)
             await #expect {
-                _ = try await raw.call(service: "discountd.v1.Health", method: "Check", payload: [0xFF, 0xFF, 0xFF])
+                _ = try await raw.call(HealthRPC.check, payload: [0xFF, 0xFF, 0xFF])
             } throws: { error in
                 guard let error = error as? RPCError else { return false }
                 return error.code == .invalidArgument && error.detail?.reason == "INVALID_ARGUMENT"
@@ -43,7 +43,7 @@ import TTRPC
         try await withDaemon { daemon in
             let client = try await daemon.client()
             await #expect {
-                _ = try await client.call("discountd.v1.Health", "Nope", HealthCheckRequest(), as: HealthCheckResponse.self)
+                _ = try await client.call(HealthRPC.serviceName, "Nope", HealthCheckRequest(), as: HealthCheckResponse.self)
             } throws: { ($0 as? RPCError)?.code == .unimplemented }
             await client.close()
         }

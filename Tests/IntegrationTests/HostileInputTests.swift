@@ -108,11 +108,11 @@ import Testing
             let raw = try await TTRPCClient.connect(socketPath: daemon.socketPath)
             let withNUL = Wire.field(1, Array(rule.id.utf8)) + Wire.field(2, Wire.field(1, Array("A\u{0}B".utf8)))
             await expectRPCError(.invalidArgument, field: "discount_code.code", messageContains: ["NUL"], "NUL") {
-                try await raw.call(service: "discountd.v1.PriceRules", method: "CreateDiscountCode", payload: withNUL)
+                try await raw.call(PriceRulesRPC.createDiscountCode, payload: withNUL)
             }
             let notUTF8 = Wire.field(1, Array(rule.id.utf8)) + Wire.field(2, Wire.field(1, [0x41, 0xFF, 0x42]))
             await expectRPCError(.invalidArgument, field: "discount_code.code", messageContains: ["UTF-8"], "invalid UTF-8") {
-                try await raw.call(service: "discountd.v1.PriceRules", method: "CreateDiscountCode", payload: notUTF8)
+                try await raw.call(PriceRulesRPC.createDiscountCode, payload: notUTF8)
             }
             await raw.close()
             #expect(try await client.listDiscountCodes(.init(priceRuleId: rule.id)).discountCodes.isEmpty)

@@ -31,10 +31,9 @@ import TTRPC
         await tagged.close()
         // The other spelling, `request-id`, straight over ttrpc.
         let raw = try await TTRPCClient.connect(socketPath: daemon.socketPath)
-        _ = try await raw.call(
-            service: "discountd.v1.Health", method: "Check", payload: [], metadata: ["request-id": "plain-key-7"])
+        _ = try await raw.call(HealthRPC.check, payload: [], metadata: ["request-id": "plain-key-7"])
         // No id sent: one is made up, "<connection>-<stream>".
-        _ = try await raw.call(service: "discountd.v1.Health", method: "Check", payload: [])
+        _ = try await raw.call(HealthRPC.check, payload: [])
         await raw.close()
         await daemon.stop()
 

@@ -50,10 +50,10 @@ import Testing
             func value(_ sample: String, _ labels: [String: String]) -> Double? {
                 families.flatMap(\.samples).first { $0.name == sample && $0.labels == labels }?.value
             }
-            let getRule = ["service": "discountd.v1.PriceRules", "method": "GetPriceRule"]
+            let getRule = ["service": PriceRulesRPC.serviceName, "method": PriceRulesRPC.getPriceRule.name]
             #expect(value("discountd_rpc_calls_total", getRule) == 4)
             #expect(value("discountd_rpc_errors_total", getRule) == 1)
-            #expect(value("discountd_rpc_calls_total", ["service": "discountd.v1.PriceRules", "method": "CreatePriceRule"]) == 1)
+            #expect(value("discountd_rpc_calls_total", ["service": PriceRulesRPC.serviceName, "method": PriceRulesRPC.createPriceRule.name]) == 1)
             #expect(value("discountd_rpc_latency_seconds_count", getRule) == 4)
             for quantile in ["0.5", "0.9", "0.99"] {
                 let seconds = try #require(value("discountd_rpc_latency_seconds", getRule.merging(["quantile": quantile]) { $1 }))

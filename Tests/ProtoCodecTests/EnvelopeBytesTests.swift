@@ -1,4 +1,6 @@
+import DiscountProto
 import ProtoCodec
+import TTRPC
 import Testing
 
 /// The ttrpc envelope as containerd's Go ttrpc puts it on the wire (bytes from

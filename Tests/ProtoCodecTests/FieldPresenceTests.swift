@@ -1,4 +1,6 @@
+import DiscountProto
 import ProtoCodec
+import TTRPC
 import Testing
 
 @Suite("Presence, unknown enum values and unknown fields")

@@ -1,5 +1,7 @@
+import DiscountProto
 import Foundation
 import ProtoCodec
+import TTRPC
 import Testing
 
 /// Encodable output: proto field names, absent optionals left out, enums as

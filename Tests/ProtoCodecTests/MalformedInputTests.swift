@@ -1,4 +1,6 @@
+import DiscountProto
 import ProtoCodec
+import TTRPC
 import Testing
 
 /// Bad bytes throw ProtoDecodingError naming the message; they never crash.

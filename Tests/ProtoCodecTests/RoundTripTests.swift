@@ -1,3 +1,4 @@
+import DiscountProto
 import NIOCore
 import ProtoCodec
 import Testing

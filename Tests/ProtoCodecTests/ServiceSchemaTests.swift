@@ -1,4 +1,6 @@
+import DiscountProto
 import ProtoCodec
+import TTRPC
 import Testing
 
 /// The services of proto/ are the five of DESIGN.md §1 and the README, each method with its
@@ -60,6 +62,10 @@ struct ServiceSchemaTests {
         #expect(ProtoServiceDescriptor.admin.method(named: "ServerInfo")?.responseType == ServerInfoResponse.self)
         #expect(ProtoServiceDescriptor.admin.method(named: "Nope") == nil)
         #expect(ErrorDetail.protoName == "discountd.v1.ErrorDetail")
+        #expect(PriceRulesRPC.createDiscountCode.service == "discountd.v1.PriceRules")
+        #expect(PriceRulesRPC.createDiscountCode.name == "CreateDiscountCode")
+        #expect(!PriceRulesRPC.createDiscountCode.serverStreaming)
+        #expect(PriceRulesRPC.batchCreateDiscountCodes.serverStreaming)
         #expect(TTRPCRequest.protoName == "ttrpc.Request")
         #expect(RPCStatus.protoName == "google.rpc.Status")
     }

@@ -1,5 +1,7 @@
+import DiscountProto
 import Foundation
 import ProtoCodec
+import TTRPC
 import Testing
 
 @Suite("Any and Timestamp helpers")

@@ -1,7 +1,6 @@
 import Logging
 import NIOCore
 import NIOEmbedded
-import ProtoCodec
 import Testing
 
 @testable import TTRPC

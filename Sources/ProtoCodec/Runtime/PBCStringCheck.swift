@@ -8,7 +8,7 @@ import CProtobufC
 /// framing (it still stops at anything odd rather than read past the end).
 enum PBCStringCheck {
     /// The problem with the first bad string field (at any depth), or nil.
-    /// Fields are named by their path from the top message (`discount_code.code`).
+    /// Fields are named by their path from the top message (`order.customer.name`).
     static func problem(
         in bytes: UnsafeRawBufferPointer, _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int = 0,
         path: String = ""

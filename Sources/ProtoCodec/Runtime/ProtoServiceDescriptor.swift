@@ -1,8 +1,9 @@
 /// A `service` of proto/, as generated from it: the names and message types
-/// of its methods, for routers, clients and tools (such as an MCP bridge)
-/// that list methods instead of naming each one.
+/// of its methods, for tools (such as an MCP bridge) that list methods
+/// instead of naming each one. Code that calls or serves one method takes its
+/// typed `ProtoMethod` instead.
 public struct ProtoServiceDescriptor: Sendable {
-    /// Full service name as sent in a ttrpc Request, e.g. `discountd.v1.Health`.
+    /// Full service name as sent in a ttrpc Request, e.g. `example.v1.Greeter`.
     public let name: String
     public let methods: [ProtoMethodDescriptor]
     /// The service's comment in its .proto file.
@@ -14,7 +15,7 @@ public struct ProtoServiceDescriptor: Sendable {
         self.documentation = documentation
     }
 
-    /// The method called `name` (UpperCamelCase, e.g. `Check`), or nil.
+    /// The method called `name` (UpperCamelCase, e.g. `SayHello`), or nil.
     public func method(named name: String) -> ProtoMethodDescriptor? {
         methods.first { $0.name == name }
     }
@@ -22,9 +23,9 @@ public struct ProtoServiceDescriptor: Sendable {
 
 /// One `rpc` of a service.
 public struct ProtoMethodDescriptor: Sendable {
-    /// Full service name, e.g. `discountd.v1.Health`.
+    /// Full service name, e.g. `example.v1.Greeter`.
     public let service: String
-    /// Method name, e.g. `Check`.
+    /// Method name, e.g. `SayHello`.
     public let name: String
     public let requestType: any ProtoMessage.Type
     public let responseType: any ProtoMessage.Type

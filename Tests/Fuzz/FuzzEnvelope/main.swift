@@ -1,5 +1,5 @@
 import FuzzSupport
-import ProtoCodec
+import TTRPC
 
 /// libFuzzer target: the ttrpc envelope, `ttrpc.Request` (what the server
 /// decodes from every request frame) and `ttrpc.Response` (what the client

@@ -1,3 +1,4 @@
+import DiscountProto
 import FuzzSupport
 import ProtoCodec
 

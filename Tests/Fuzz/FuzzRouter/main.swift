@@ -1,8 +1,9 @@
+import DiscountProto
 import DiscountServices
 import DiscountStore
 import DiscountStoreSQLite
-import FuzzSupport
 import Foundation
+import FuzzSupport
 import Logging
 import ProtoCodec
 import TTRPC

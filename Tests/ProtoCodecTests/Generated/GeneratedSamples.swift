@@ -3,7 +3,9 @@
 // fields present with their zero value, repeated fields with a default
 // element last), and the bytes Python's protobuf encodes it to.
 
+import DiscountProto
 import ProtoCodec
+import TTRPC
 
 enum GeneratedSamples {
     static let all: [MessageSample] = [
