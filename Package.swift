@@ -154,6 +154,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // Starting programs for the tests (posix_spawn; Foundation's Process crashes now and then on Linux).
+        .target(name: "CProcessSpawning"),
+        .target(name: "ProcessSpawning", dependencies: ["CProcessSpawning"]),
         // The whole daemon in the test process (router, services, store, a real
         // socket): what most behaviour tests run against.
         .target(
@@ -203,7 +206,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ProtoCodecTests", dependencies: ["ProtoCodec", "TTRPC", "DiscountProto"]),
+        .testTarget(name: "ProtoCodecTests", dependencies: ["ProtoCodec", "TTRPC", "DiscountProto", "ProcessSpawning"]),
         .testTarget(name: "DiscountCoreTests", dependencies: ["DiscountCore"]),
         .testTarget(name: "DiscountBenchTests", dependencies: ["DiscountBench"]),
         .testTarget(name: "ShopifySyncTests", dependencies: ["ShopifySync", "DiscountCore"]),
@@ -211,7 +214,7 @@ let package = Package(
         .testTarget(
             name: "DiscountStoreTests",
             dependencies: [
-                "DiscountStore", "DiscountStoreSQLite", "DiscountStorePostgres", "DiscountCore", "CSQLiteTuning",
+                "DiscountStore", "DiscountStoreSQLite", "DiscountStorePostgres", "DiscountCore", "CSQLiteTuning", "ProcessSpawning",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -228,7 +231,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "DiscountClient", "DiscountTestSupport", "TTRPC", "discountd", "discountctl",
+                "DiscountClient", "DiscountTestSupport", "ProcessSpawning", "TTRPC", "discountd", "discountctl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -2,6 +2,7 @@ import DiscountCore
 import DiscountStore
 import DiscountStoreSQLite
 import Foundation
+import ProcessSpawning
 import Testing
 
 #if canImport(Glibc)
@@ -85,13 +86,9 @@ struct SmallDisk {
     }
 
     private static func run(_ tool: String, _ arguments: String...) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw StoreError.failure("\(tool) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+        let output = try ChildProcess.runSynchronously(tool, arguments)
+        guard output.status == 0 else {
+            throw StoreError.failure("\(tool) \(arguments.joined(separator: " ")) exited \(output.status): \(output.stderr)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import DiscountClient
 import Foundation
+import ProcessSpawning
 import Testing
 
 /// Admin.Backup: a consistent copy taken while writes go on, which a daemon
@@ -11,10 +12,10 @@ import Testing
             let acks = daemon.directory.appendingPathComponent("acks.log").path
             let common = ["--socket", daemon.socketPath, "--state", state]
             // 200,000 voucher codes: a store big enough that the copy takes a while.
-            #expect(try runTool("discountd-crashload", ["setup"] + common).status == 0)
+            #expect(try await runTool("discountd-crashload", ["setup"] + common).status == 0)
             let load = try startTool(
                 "discountd-crashload", ["load", "--ack-log", acks, "--tag", "backup", "--seconds", "30"] + common)
-            defer { if load.isRunning { load.terminate() } }
+            defer { load.send(SIGKILL) }
             try await waitForLines(acks, atLeast: 200)
 
             let client = try await daemon.client(.init(timeout: .seconds(60)))
@@ -23,8 +24,8 @@ import Testing
             let before = try Data(contentsOf: URL(fileURLWithPath: acks))
             let response = try await client.backup(path: path)
             let after = try Data(contentsOf: URL(fileURLWithPath: acks))
-            load.terminate()
-            load.waitUntilExit()
+            load.send(SIGTERM)
+            _ = await load.wait()
             #expect(response.path == path)
             #expect(response.sizeBytes > 1_000_000)
             #expect(response.sizeBytes == (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int).map(Int64.init))
@@ -50,7 +51,7 @@ import Testing
             try before.write(to: URL(fileURLWithPath: beforeLog))
             let second = try DaemonProcess(directory: restored)
             try await second.start()
-            let check = try runTool(
+            let check = try await runTool(
                 "discountd-crashload",
                 ["check", "--ack-log", beforeLog, "--database", restored.appendingPathComponent("data/discountd.sqlite").path,
                  "--socket", second.socketPath, "--state", state])
@@ -78,28 +79,15 @@ import Testing
 }
 
 /// Runs a product beside the tests to its end.
-func runTool(_ name: String, _ arguments: [String]) throws -> (status: Int32, stdout: String) {
-    let process = Process()
-    process.executableURL = DaemonProcess.tool(name)
-    process.arguments = arguments
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = FileHandle.standardError
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+func runTool(_ name: String, _ arguments: [String]) async throws -> (status: Int32, stdout: String) {
+    let output = try await ChildProcess.run(DaemonProcess.tool(name).path, arguments)
+    if !output.stderr.isEmpty { FileHandle.standardError.write(Data(output.stderr.utf8)) }
+    return (output.status, output.stdout)
 }
 
 /// Starts a product beside the tests in the background.
-func startTool(_ name: String, _ arguments: [String]) throws -> Process {
-    let process = Process()
-    process.executableURL = DaemonProcess.tool(name)
-    process.arguments = arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.standardError
-    try process.run()
-    return process
+func startTool(_ name: String, _ arguments: [String]) throws -> ChildProcess {
+    try ChildProcess(executable: DaemonProcess.tool(name).path, arguments: arguments, stdout: .null, stderr: .inherit)
 }
 
 private func waitForLines(_ path: String, atLeast count: Int) async throws {
@@ -112,17 +100,7 @@ private func waitForLines(_ path: String, atLeast count: Int) async throws {
 }
 
 /// discountctl run from `folder`.
-private func discountctl(in folder: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = DaemonProcess.tool("discountctl")
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: folder)
-    let (out, err) = (Pipe(), Pipe())
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+private func discountctl(in folder: String, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    let output = try await ChildProcess.run(DaemonProcess.tool("discountctl").path, arguments, currentDirectory: folder)
+    return (output.status, output.stdout, output.stderr)
 }

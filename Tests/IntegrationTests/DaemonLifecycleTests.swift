@@ -1,5 +1,6 @@
 import DiscountClient
 import Foundation
+import ProcessSpawning
 import Testing
 import TTRPC
 
@@ -17,7 +18,7 @@ import Glibc
                 ["--socket", otherSocket, "--data-dir", first.directory.appendingPathComponent("data").path])
             let message = second.stderr
             #expect(second.status == 75)
-            #expect(message.contains("another discountd (pid \(first.process.processIdentifier)) is using this data folder"), "\(message)")
+            #expect(message.contains("another discountd (pid \(first.pid)) is using this data folder"), "\(message)")
             #expect(!FileManager.default.fileExists(atPath: otherSocket), "it must not even bind")
             // The first one is untouched.
             let client = try await first.client()
@@ -66,8 +67,7 @@ import Glibc
         await #expect(throws: (any Error).self, "the daemon died before answering") {
             try await client.createPriceRule(request, idempotencyKey: "rule-1")
         }
-        while crashing.process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(crashing.process.terminationStatus == 86)
+        #expect(await crashing.wait() == .exited(86))
 
         let restarted = try DaemonProcess(directory: crashing.directory)
         try await restarted.start()
@@ -101,7 +101,7 @@ import Glibc
         let client = try await daemon.client(.init(timeout: .seconds(30)))
         #expect(try await client.health().status == .serving)
 
-        kill(daemon.process.processIdentifier, SIGILL)
+        daemon.signal(SIGILL)
         let started = ContinuousClock.now
         // The signal is handled asynchronously: within moments the open
         // connection is closed under the client (a deadline passing would only

@@ -1,12 +1,17 @@
 import DiscountClient
 import Foundation
+import ProcessSpawning
 
-/// A real discountd process on a temporary socket and data folder.
+/// A real discountd process on a temporary socket and data folder. Its
+/// stderr goes to `stderrPath` (appended to across restarts on one folder).
 final class DaemonProcess: @unchecked Sendable {
     let directory: URL
     let socketPath: String
-    let process = Process()
-    private let stderrPipe = Pipe()
+    let stderrPath: String
+    let arguments: [String]
+    /// Added to the test's own environment; set before `start()`.
+    var environment: [String: String]
+    private var child: ChildProcess?
 
     /// Where `swift build` put the products: beside this test bundle.
     static let binDirectory: URL = {
@@ -25,20 +30,15 @@ final class DaemonProcess: @unchecked Sendable {
 
     static func tool(_ name: String) -> URL { binDirectory.appendingPathComponent(name) }
 
-    /// `environment` is added to the test's own.
     init(arguments: [String] = [], directory: URL? = nil, environment: [String: String] = [:]) throws {
         self.directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("discountd-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
         socketPath = self.directory.appendingPathComponent("d.sock").path
-        process.executableURL = Self.tool("discountd")
-        process.arguments = ["--socket", socketPath, "--data-dir", self.directory.appendingPathComponent("data").path,
-                             "--log-level", "warning"] + arguments
-        process.standardError = stderrPipe
-        process.standardOutput = FileHandle.nullDevice
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
+        stderrPath = self.directory.appendingPathComponent("daemon.stderr").path
+        self.arguments = ["--socket", socketPath, "--data-dir", self.directory.appendingPathComponent("data").path,
+                          "--log-level", "warning"] + arguments
+        self.environment = environment
     }
 
     /// Starts the daemon and waits until its socket answers.
@@ -48,29 +48,54 @@ final class DaemonProcess: @unchecked Sendable {
         return daemon
     }
 
+    /// Starts the process without waiting for it.
+    func launch() throws {
+        child = try ChildProcess(
+            executable: Self.tool("discountd").path, arguments: arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            stdout: .null, stderr: .file(stderrPath))
+    }
+
     func start() async throws {
-        try process.run()
+        try launch()
         for _ in 0..<500 {
             if let client = try? await DiscountClient.connect(socketPath: socketPath) {
                 await client.close()
                 return
             }
-            guard process.isRunning else { break }
+            guard isRunning else { break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw DaemonError.didNotStart(stderr: String(decoding: stderrPipe.fileHandleForReading.availableData, as: UTF8.self))
+        throw DaemonError.didNotStart(stderr: stderr)
     }
 
     func client(_ options: DiscountClient.Options = .init()) async throws -> DiscountClient {
         try await DiscountClient.connect(socketPath: socketPath, options: options)
     }
 
+    /// Starts it and waits for it to end (for daemons that must refuse to start).
+    func runToEnd() async throws -> ChildProcess.Termination {
+        try launch()
+        return await wait()
+    }
+
+    var pid: pid_t { child?.pid ?? 0 }
+    var isRunning: Bool { child?.isRunning ?? false }
+    var stderr: String { String(decoding: FileManager.default.contents(atPath: stderrPath) ?? Data(), as: UTF8.self) }
+
+    func signal(_ signal: Int32) { child?.send(signal) }
+
+    /// Waits for it to end.
+    func wait() async -> ChildProcess.Termination {
+        guard let child else { return .exited(0) }
+        return await child.wait()
+    }
+
     /// Sends SIGTERM and returns the exit status.
     @discardableResult
     func stop() async -> Int32 {
-        if process.isRunning { process.terminate() }
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
-        return process.terminationStatus
+        signal(SIGTERM)
+        return await wait().status
     }
 
     func remove() {
@@ -105,45 +130,13 @@ func runDiscountd(_ arguments: [String]) async throws -> (status: Int32, stdout:
     try await runTool(DaemonProcess.tool("discountd"), arguments)
 }
 
-/// Runs a program to its end on a thread of its own: waiting for a process
-/// on the tests' few cooperative threads would starve every other test (and
-/// the in-process daemons' handlers) running beside it.
+/// Runs a program to its end.
 func runTool(
     _ tool: URL, _ arguments: [String], environment: [String: String] = [:]
 ) async throws -> (status: Int32, stdout: String, stderr: String) {
-    try await offThePool {
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Both pipes at once: a child that fills one while we wait on the other would hang.
-        let stderr = LockedData()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            stderr.value = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr.value, as: UTF8.self))
-    }
-}
-
-/// Bytes handed from a reading thread to the one that waits for it.
-final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    var value: Data {
-        get { lock.withLock { data } }
-        set { lock.withLock { data = newValue } }
-    }
+    let output = try await ChildProcess.run(
+        tool.path, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+    return (output.status, output.stdout, output.stderr)
 }
 
 /// Runs blocking work on a Dispatch thread and awaits it.

@@ -84,9 +84,7 @@ import TTRPC
     @Test func aSecondDaemonOnALiveSocketIsRefused() async throws {
         try await withDaemon { daemon in
             let second = try DaemonProcess(directory: daemon.directory)
-            try second.process.run()
-            second.process.waitUntilExit()
-            #expect(second.process.terminationStatus != 0)
+            #expect(try await second.runToEnd().status != 0)
             // The first one is untouched.
             let client = try await daemon.client()
             #expect(try await client.health().status == .serving)
@@ -97,9 +95,9 @@ import TTRPC
     @Test func aStaleSocketIsReplaced() async throws {
         let first = try await DaemonProcess.start()
         defer { first.remove() }
-        first.process.interrupt()  // SIGINT also drains; then kill hard to leave the file behind
-        kill(first.process.processIdentifier, SIGKILL)
-        while first.process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        first.signal(SIGINT)  // SIGINT also drains; then kill hard to leave the file behind
+        first.signal(SIGKILL)
+        _ = await first.wait()
         // Recreate a stale socket file if the signal raced the cleanup.
         if !FileManager.default.fileExists(atPath: first.socketPath) {
             let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)

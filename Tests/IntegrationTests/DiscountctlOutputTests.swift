@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSpawning
 import Testing
 
 /// `--output json|table`, the progress bar, and what failures print.
@@ -52,7 +53,7 @@ import Testing
             #expect(piped.stderr.isEmpty, "quiet in a pipe: \(piped.stderr)")
             #expect(try jsonObject(piped.stdout)["created"] as? Int == 3000, "JSON in a pipe")
 
-            let terminal = try onTerminal(batch.map { $0.replacingOccurrences(of: "T-", with: "U-") })
+            let terminal = try await onTerminal(batch.map { $0.replacingOccurrences(of: "T-", with: "U-") })
             #expect(terminal.status == 0, "\(terminal.output)")
             #expect(terminal.output.contains("100%") && terminal.output.contains("3000/3000"), "a bar: \(terminal.output)")
             #expect(terminal.output.contains("[" + String(repeating: "#", count: 30) + "]"), "\(terminal.output)")
@@ -80,16 +81,8 @@ import Testing
 
 /// Runs discountctl on a pseudo-terminal (util-linux `script`): stdout and
 /// stderr are a terminal, as for a person at a shell.
-func onTerminal(_ arguments: [String]) throws -> (status: Int32, output: String) {
+func onTerminal(_ arguments: [String]) async throws -> (status: Int32, output: String) {
     let command = ([DaemonProcess.tool("discountctl").path] + arguments).map { "'\($0)'" }.joined(separator: " ")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-    process.arguments = ["-qec", command, "/dev/null"]
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let output = try await ChildProcess.run("/usr/bin/script", ["-qec", command, "/dev/null"])
+    return (output.status, output.stdout)
 }

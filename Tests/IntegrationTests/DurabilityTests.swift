@@ -1,5 +1,6 @@
 import DiscountClient
 import Foundation
+import ProcessSpawning
 import Testing
 
 /// Every acknowledged PriceRules / Admin write survives SIGKILL.
@@ -39,9 +40,8 @@ import Testing
         await owner.close()
 
         // No goodbye: SIGKILL right after the last acknowledgement.
-        kill(first.process.processIdentifier, SIGKILL)
-        while first.process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(first.process.terminationReason == .uncaughtSignal)
+        first.signal(SIGKILL)
+        #expect(await first.wait() == .signaled(SIGKILL))
 
         let second = try DaemonProcess(directory: first.directory)
         try await second.start()

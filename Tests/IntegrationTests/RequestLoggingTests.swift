@@ -10,11 +10,8 @@ import TTRPC
     /// A daemon whose stderr goes to a file; returns it with the file's path.
     private func startDaemon(logLevel: String) async throws -> (DaemonProcess, String) {
         let daemon = try DaemonProcess(arguments: ["--log-level", logLevel])
-        let log = daemon.directory.appendingPathComponent("daemon.log").path
-        FileManager.default.createFile(atPath: log, contents: nil)
-        daemon.process.standardError = FileHandle(forWritingAtPath: log)
         try await daemon.start()
-        return (daemon, log)
+        return (daemon, daemon.stderrPath)
     }
 
     private func lines(_ path: String) -> [String] {

@@ -34,8 +34,7 @@ import Glibc
         case "name": daemon = try DaemonProcess(arguments: ["--socket-group", group])
         case "number": daemon = try DaemonProcess(arguments: ["--socket-group", "\(gid)"])
         default:
-            daemon = try DaemonProcess()
-            daemon.process.environment = ProcessInfo.processInfo.environment.merging(["DISCOUNTD_SOCKET_GROUP": group]) { $1 }
+            daemon = try DaemonProcess(environment: ["DISCOUNTD_SOCKET_GROUP": group])
         }
         defer { daemon.remove() }
         try await daemon.start()
@@ -54,12 +53,9 @@ import Glibc
     @Test func unknownGroupIsRefusedAtStart() async throws {
         let daemon = try DaemonProcess(arguments: ["--socket-group", "no-such-group-discountd"])
         defer { daemon.remove() }
-        let errors = Pipe()
-        daemon.process.standardError = errors
-        try daemon.process.run()
-        daemon.process.waitUntilExit()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(daemon.process.terminationStatus != 0)
+        let end = try await daemon.runToEnd()
+        let message = daemon.stderr
+        #expect(end.status != 0)
         #expect(message.contains("unknown group no-such-group-discountd"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
     }

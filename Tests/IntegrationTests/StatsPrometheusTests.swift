@@ -1,5 +1,6 @@
 import DiscountClient
 import Foundation
+import ProcessSpawning
 import Testing
 
 /// `discountctl stats --prometheus`: Admin.Stats in the Prometheus text
@@ -38,7 +39,7 @@ import Testing
                 }
             }
 
-            let families = try parseWithPrometheusClient(text)
+            let families = try await offThePool { try parseWithPrometheusClient(text) }
             let types = Dictionary(families.map { ($0.name, $0.type) }) { first, _ in first }
             #expect(types["discountd_rpc_calls"] == "counter")
             #expect(types["discountd_rpc_errors"] == "counter")
@@ -88,22 +89,11 @@ func parseWithPrometheusClient(_ text: String) throws -> [PrometheusFamily] {
                     for f in text_string_to_metric_families(sys.stdin.read())]
         print(json.dumps(families))
         """
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    process.arguments = ["-c", script]
-    let (input, output, errors) = (Pipe(), Pipe(), Pipe())
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    input.fileHandleForWriting.write(Data(text.utf8))
-    try input.fileHandleForWriting.close()
-    let json = output.fileHandleForReading.readDataToEndOfFile()
-    let complaint = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw ParseFailure(message: String(decoding: complaint, as: UTF8.self))
+    let parsed = try ChildProcess.runSynchronously("/usr/bin/python3", ["-c", script], input: text)
+    guard parsed.status == 0 else {
+        throw ParseFailure(message: parsed.stderr)
     }
+    let json = Data(parsed.stdout.utf8)
     return try JSONDecoder().decode([PrometheusFamily].self, from: json)
 }
 

@@ -232,8 +232,8 @@ import Testing
         }
         let redeemed = try await client.redeemVoucherCode(code: acknowledged["c3"]!)
         await client.close()
-        kill(first.process.processIdentifier, SIGKILL)
-        while first.process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        first.signal(SIGKILL)
+        _ = await first.wait()
 
         let second = try DaemonProcess(directory: first.directory)
         try await second.start()

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSpawning
 import Testing
 
 private let genProtoToolsInstalled = ["/usr/bin/protoc-c", "/usr/bin/protoc", "/usr/bin/python3"].allSatisfy {
@@ -51,32 +52,10 @@ struct GeneratedCodeDriftTests {
         #expect(drifted.output.contains("HealthRPC.pb.swift"), "\(drifted.output)")
     }
 
-    /// Runs scripts/gen-proto and waits for it without holding a thread (a
-    /// blocked thread is one fewer for the tests running beside it); its
-    /// output goes to a file, so no pipe can fill up.
+    /// Runs scripts/gen-proto in `directory` to its end; stdout and stderr together.
     static func genProto(_ arguments: String..., in directory: URL) async throws -> (status: Int32, output: String) {
-        let fm = FileManager.default
-        let log = fm.temporaryDirectory.appendingPathComponent("gen-proto-\(UUID().uuidString).log")
-        fm.createFile(atPath: log.path, contents: nil)
-        defer { try? fm.removeItem(at: log) }
-        let output = try FileHandle(forWritingTo: log)
-        defer { try? output.close() }
-
-        let process = Process()
-        process.executableURL = directory.appendingPathComponent("scripts/gen-proto")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.standardOutput = output
-        process.standardError = output
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        return (status, try String(contentsOf: log, encoding: .utf8))
+        let output = try await ChildProcess.run(
+            directory.appendingPathComponent("scripts/gen-proto").path, arguments, currentDirectory: directory.path)
+        return (output.status, output.stdout + output.stderr)
     }
 }
