@@ -86,6 +86,8 @@ let package = Package(
         ),
         // Domain types and rules: no I/O.
         .target(name: "DiscountCore"),
+        // The kernel's CSPRNG, buffered, for DiscountCore's generators.
+        .target(name: "SystemRandom", dependencies: ["DiscountCore"]),
         // The store protocols, their errors and shared types: what services see.
         .target(
             name: "DiscountStore",
@@ -94,12 +96,17 @@ let package = Package(
         // The embedded backend: one SQLite file, WAL, a group-committing writer.
         .target(
             name: "DiscountStoreSQLite",
-            dependencies: ["DiscountStore", "DiscountCore", "CSQLite", "CSQLiteTuning"]
+            dependencies: [
+                "SystemRandom",
+                "DiscountStore", "DiscountCore", "CSQLite", "CSQLiteTuning",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         // The shared backend for several daemons: PostgreSQL, batched writes, a change log.
         .target(
             name: "DiscountStorePostgres",
             dependencies: [
+                "SystemRandom",
                 "DiscountStore", "DiscountCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -133,6 +140,7 @@ let package = Package(
         .target(
             name: "DiscountServices",
             dependencies: [
+                "SystemRandom",
                 "TTRPC", "ProtoCodec", "DiscountProto", "DiscountCore", "DiscountStore", "ShopifySync",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -195,6 +203,7 @@ let package = Package(
         .executableTarget(
             name: "discountd-store-bench",
             dependencies: [
+                "SystemRandom",
                 "DiscountStore", "DiscountStoreSQLite", "DiscountCore", "CSQLite", "CSQLiteTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -207,13 +216,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ProtoCodecTests", dependencies: ["ProtoCodec", "TTRPC", "DiscountProto", "ProcessSpawning"]),
-        .testTarget(name: "DiscountCoreTests", dependencies: ["DiscountCore"]),
+        .testTarget(name: "DiscountCoreTests", dependencies: ["SystemRandom", "DiscountCore"]),
         .testTarget(name: "DiscountBenchTests", dependencies: ["DiscountBench"]),
         .testTarget(name: "ShopifySyncTests", dependencies: ["ShopifySync", "DiscountCore"]),
         .testTarget(name: "DiscountServicesTests", dependencies: ["DiscountServices"]),
         .testTarget(
             name: "DiscountStoreTests",
             dependencies: [
+                "SystemRandom",
                 "DiscountStore", "DiscountStoreSQLite", "DiscountStorePostgres", "DiscountCore", "CSQLiteTuning", "ProcessSpawning",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -264,4 +274,13 @@ if Context.environment["DISCOUNTD_FUZZ"] == "1" {
             .executableTarget(name: fuzz.name, dependencies: fuzz.dependencies, path: "Tests/Fuzz/\(fuzz.name)"))
         package.products.append(.executable(name: fuzz.name, targets: [fuzz.name]))
     }
+}
+
+// Guards for the project's own Swift code (dependencies are not affected):
+// every warning is an error, and existential types are spelled `any P`.
+for target in package.targets where target.type != .system && !target.name.hasPrefix("C") {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),
+        .treatAllWarnings(as: .error),
+    ]
 }

@@ -55,8 +55,9 @@ public struct CodeGenerator: Sendable, Hashable {
     }
 
     /// `count` distinct codes (distinct case-insensitively), skipping any in `excluded`.
-    public func generate(_ count: Int, excluding excluded: Set<String> = []) -> [String] {
-        var random = BufferedRandom()
+    public func generate<G: RandomNumberGenerator>(
+        _ count: Int, excluding excluded: Set<String> = [], using random: inout G
+    ) -> [String] {
         var seen = Set<String>(minimumCapacity: count)
         var codes: [String] = []
         codes.reserveCapacity(count)

@@ -7,15 +7,17 @@ public enum TimeOrderedID {
     private struct Clock {
         var milliseconds: UInt64 = 0
         var sequence: UInt16 = 0
-        var random = BufferedRandom()
     }
 
     private static let clock = Mutex(Clock())
 
-    public static func make() -> String {
+    /// A new id; `generator` draws its random tail (SystemRandom's `make()`
+    /// passes the kernel's CSPRNG).
+    public static func make<G: RandomNumberGenerator>(using generator: inout G) -> String {
+        let tail = generator.next()
         let now = UInt64(Instant.now().microseconds / 1000)
         // Same millisecond (or a clock step back): count up in the 12-bit field.
-        let (milliseconds, sequence, tail) = clock.withLock { clock -> (UInt64, UInt16, UInt64) in
+        let (milliseconds, sequence) = clock.withLock { clock -> (UInt64, UInt16) in
             if now > clock.milliseconds {
                 clock.milliseconds = now
                 clock.sequence = 0
@@ -25,7 +27,7 @@ public enum TimeOrderedID {
                 clock.milliseconds += 1
                 clock.sequence = 0
             }
-            return (clock.milliseconds, clock.sequence, clock.random.next())
+            return (clock.milliseconds, clock.sequence)
         }
         var bytes = [UInt8](repeating: 0, count: 16)
         for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (40 - 8 * UInt64(index))) }

@@ -4,6 +4,7 @@ import DiscountStore
 import Foundation
 import ProtoCodec
 import TTRPC
+import SystemRandom
 
 /// `discountd.v1.Admin`: server facts, stats, projects and tokens.
 ///
@@ -39,7 +40,7 @@ struct AdminService: Sendable {
             try Self.requireDaemonAdmin(call.principal)
             let name = try Validate.nonEmpty(request.name, field: "name")
             let project = ProjectRecord(id: TimeOrderedID.make(), name: name, createdAt: .now())
-            let respond: @Sendable (Void) -> CreateProjectResponse = { _ in CreateProjectResponse(project: ProjectMessage(project)) }
+            let respond: @Sendable (()) -> CreateProjectResponse = { _ in CreateProjectResponse(project: ProjectMessage(project)) }
             do {
                 try await store.insertProject(project, options: call.write(answering: respond))
             } catch StoreError.conflict {
@@ -69,7 +70,7 @@ struct AdminService: Sendable {
             }
             let (secret, record) = tokens.newToken(
                 projectID: projectID, name: request.name, scopes: request.scopes, expiresAt: expiresAt)
-            let respond: @Sendable (Void) -> CreateTokenResponse = { _ in
+            let respond: @Sendable (()) -> CreateTokenResponse = { _ in
                 CreateTokenResponse(
                     tokenId: record.id, token: secret, projectId: projectID, scopes: record.scopes, name: record.name,
                     createdAt: record.createdAt.timestamp, expiresAt: record.expiresAt?.timestamp)

@@ -1,6 +1,7 @@
 import DiscountCore
 import DiscountProto
 import Foundation
+import SystemRandom
 
 /// BatchCreateDiscountCodes: an explicit list or a generator, stored in large
 /// chunks with progress after each, rejects reported with their reasons.

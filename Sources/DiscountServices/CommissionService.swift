@@ -52,7 +52,7 @@ struct CommissionService: Sendable {
     private func registerCampaigns(in registrar: inout MethodRegistrar) {
         registrar.write(CommissionRPC.createCampaign, scope: .writeCampaigns) { (request: CreateCampaignRequest, call) in
             let now = Instant.now()
-            var campaign = CampaignRecord(
+            let campaign = CampaignRecord(
                 id: 0, projectID: call.projectID, name: try Validate.nonEmpty(request.name, field: "name"),
                 discountPercent: try Self.percent(request.discountPercent, field: "discount_percent"),
                 commissionPercent: try Self.percent(request.commissionPercent, field: "commission_percent"),

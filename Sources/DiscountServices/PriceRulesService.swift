@@ -4,6 +4,7 @@ import DiscountStore
 import Foundation
 import ProtoCodec
 import TTRPC
+import SystemRandom
 
 /// `discountd.v1.PriceRules`: the thin edge between the wire and `PriceRuleBook`.
 /// Checks requests, maps messages to records and back.
@@ -25,7 +26,7 @@ struct PriceRulesService: Sendable {
                 usageLimit: request.usageLimit, clearUsageLimit: false, oncePerCustomer: request.oncePerCustomer,
                 to: &rule, creating: true)
             let created = rule
-            let respond: @Sendable (Void) -> CreatePriceRuleResponse = { _ in
+            let respond: @Sendable (()) -> CreatePriceRuleResponse = { _ in
                 CreatePriceRuleResponse(priceRule: PriceRuleMessage(created))
             }
             _ = try await book.createRule(rule, options: call.write(answering: respond))
@@ -77,7 +78,7 @@ struct PriceRulesService: Sendable {
     private func registerCodes(in registrar: inout MethodRegistrar) {
         registrar.write(PriceRulesRPC.createDiscountCode, scope: .writePriceRules) { (request: CreateDiscountCodeRequest, call) in
             let code = try Self.newCode(request, projectID: call.projectID)
-            let respond: @Sendable (Void) -> CreateDiscountCodeResponse = { _ in
+            let respond: @Sendable (()) -> CreateDiscountCodeResponse = { _ in
                 CreateDiscountCodeResponse(discountCodes: [DiscountCodeMessage(code)])
             }
             _ = try await book.createCode(code, options: call.write(answering: respond))

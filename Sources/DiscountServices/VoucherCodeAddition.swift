@@ -1,5 +1,6 @@
 import DiscountCore
 import DiscountProto
+import SystemRandom
 
 /// AddVoucherCodes: an imported list or a generator, stored in chunks (each
 /// its own transaction, so other writes get in between) with progress after

@@ -3,6 +3,7 @@ import DiscountProto
 import DiscountStore
 import ProtoCodec
 import TTRPC
+import SystemRandom
 
 /// `discountd.v1.Vouchers`: the thin edge between the wire and `VoucherBook`.
 /// Every method names its project (the seed's company_id; empty means the
@@ -67,7 +68,7 @@ struct VouchersService: Sendable {
             let pool = VoucherPoolRecord(
                 id: TimeOrderedID.make(), projectID: projectID, name: try Validate.nonEmpty(request.name, field: "name"),
                 createdAt: .now())
-            let respond: @Sendable (Void) -> CreateVoucherPoolResponse = { _ in
+            let respond: @Sendable (()) -> CreateVoucherPoolResponse = { _ in
                 CreateVoucherPoolResponse(pool: VoucherPoolMessage(pool))
             }
             _ = try await book.createPool(pool, options: call.write(answering: respond))

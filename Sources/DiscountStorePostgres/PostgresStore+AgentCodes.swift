@@ -1,6 +1,7 @@
 import DiscountCore
 import DiscountStore
 import PostgresNIO
+import SystemRandom
 
 /// One GetMyDiscountCode that found no code: what the batch needs to make one.
 struct AgentCodeRequest: Sendable {

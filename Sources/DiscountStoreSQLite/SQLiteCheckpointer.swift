@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import DiscountStore
 import CSQLite
 import Synchronization
@@ -33,7 +34,8 @@ final class SQLiteCheckpointer: @unchecked Sendable {
     private let tightFlag = Atomic<Bool>(false)
 
     private let connection: SQLiteConnection
-    private let lock = ConditionLock()
+    /// Its value: `State` (what the thread or `stop()` waits for).
+    private let lock = ConditionLock(value: State.idle.rawValue)
     private var requested = false
     private var stopping = false
     private var stopped = false
@@ -63,31 +65,37 @@ final class SQLiteCheckpointer: @unchecked Sendable {
         sqlite3_wal_hook(writer.db, nil, nil)
     }
 
+    private enum State: Int {
+        case idle
+        /// A checkpoint is requested, or `stop()` was called.
+        case work
+        case stopped
+    }
+
+    /// The state `requested`, `stopping` and `stopped` make; the lock is held.
+    private var state: State { stopped ? .stopped : (requested || stopping) ? .work : .idle }
+
     func request() {
-        lock.withLock {
-            if !requested {
-                requested = true
-                lock.broadcast()
-            }
-        }
+        lock.lock()
+        requested = true
+        lock.unlock(withValue: state.rawValue)
     }
 
     /// Ends the thread (after any checkpoint in progress) and closes its connection.
     func stop() {
-        lock.withLock {
-            stopping = true
-            lock.broadcast()
-            while !stopped { lock.wait() }
-        }
+        lock.lock()
+        stopping = true
+        lock.unlock(withValue: state.rawValue)
+        lock.lock(whenValue: State.stopped.rawValue)
+        lock.unlock()
     }
 
     private func runLoop() {
         while true {
-            let stop = lock.withLock {
-                while !requested && !stopping { lock.wait() }
-                requested = false
-                return stopping
-            }
+            lock.lock(whenValue: State.work.rawValue)
+            requested = false
+            let stop = stopping
+            lock.unlock(withValue: state.rawValue)
             if stop { break }
             // TRUNCATE waits briefly for the writer and readers, so only when
             // the disk is short; PASSIVE never waits.
@@ -95,9 +103,8 @@ final class SQLiteCheckpointer: @unchecked Sendable {
             sqlite3_wal_checkpoint_v2(connection.db, "main", mode, nil, nil)
         }
         connection.close()
-        lock.withLock {
-            stopped = true
-            lock.broadcast()
-        }
+        lock.lock()
+        stopped = true
+        lock.unlock(withValue: state.rawValue)
     }
 }

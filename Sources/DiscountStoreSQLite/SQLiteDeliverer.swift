@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import DiscountStore
 /// Tells the callers of committed (or failed) writes, on a thread of its own,
 /// so the single writer thread goes straight on to the next transaction.
@@ -14,7 +15,8 @@ final class SQLiteDeliverer: @unchecked Sendable {
     /// A finished job and the error of its transaction (nil: it committed).
     typealias Outcome = (job: any SQLiteWriteJob, batchError: (any Error)?)
 
-    private let lock = ConditionLock()
+    /// Its value: `State` (what the thread or `drainAndStop()` waits for).
+    private let lock = ConditionLock(value: State.idle.rawValue)
     private var pending: [[Outcome]] = []
     private var stopping = false
     private var stopped = false
@@ -23,39 +25,46 @@ final class SQLiteDeliverer: @unchecked Sendable {
         try spawnThread(named: "sqlite-ack") { [self] in runLoop() }
     }
 
+    private enum State: Int {
+        case idle
+        /// Outcomes are queued, or `drainAndStop()` was called.
+        case work
+        case stopped
+    }
+
+    /// The state `pending`, `stopping` and `stopped` make; the lock is held.
+    private var state: State { stopped ? .stopped : (!pending.isEmpty || stopping) ? .work : .idle }
+
     /// Queues one transaction's outcomes.
     func deliver(_ outcomes: [Outcome]) {
         guard !outcomes.isEmpty else { return }
-        lock.withLock {
-            pending.append(outcomes)
-            if pending.count == 1 { lock.broadcast() }
-        }
+        lock.lock()
+        pending.append(outcomes)
+        lock.unlock(withValue: state.rawValue)
     }
 
     /// Delivers everything queued, then stops the thread; returns once it has.
     func drainAndStop() {
         lock.lock()
-        defer { lock.unlock() }
         stopping = true
-        lock.broadcast()
-        while !stopped { lock.wait() }
+        lock.unlock(withValue: state.rawValue)
+        lock.lock(whenValue: State.stopped.rawValue)
+        lock.unlock()
     }
 
     private func runLoop() {
         while true {
-            let batches: [[Outcome]] = lock.withLock {
-                while pending.isEmpty && !stopping { lock.wait() }
-                defer { pending = [] }
-                return pending
-            }
+            lock.lock(whenValue: State.work.rawValue)
+            let batches = pending
+            pending = []
+            lock.unlock(withValue: state.rawValue)
             if batches.isEmpty { break }
             for outcomes in batches {
                 for outcome in outcomes { outcome.job.finish(batchError: outcome.batchError) }
             }
         }
-        lock.withLock {
-            stopped = true
-            lock.broadcast()
-        }
+        lock.lock()
+        stopped = true
+        lock.unlock(withValue: state.rawValue)
     }
 }

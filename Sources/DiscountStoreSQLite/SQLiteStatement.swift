@@ -19,7 +19,7 @@ final class SQLiteStatement {
     // MARK: Binding
 
     /// SQLite copies the bytes it is given (SQLITE_TRANSIENT).
-    private static var transient: sqlite3_destructor_type {
+    static var transient: sqlite3_destructor_type {
         unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
     }
 

@@ -1,5 +1,6 @@
 import DiscountStore
 import DiscountCore
+import SystemRandom
 
 private enum SQL {
     static let byPair = """

@@ -78,7 +78,7 @@ extension SQLiteStore: StoreBackup {
         var statement: OpaquePointer?
         defer { sqlite3_finalize(statement) }
         guard sqlite3_prepare_v2(db, "VACUUM INTO ?1", -1, &statement, nil) == SQLITE_OK,
-            sqlite3_bind_text(statement, 1, temporary, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self)) == SQLITE_OK,
+            sqlite3_bind_text(statement, 1, temporary, -1, SQLiteStatement.transient) == SQLITE_OK,
             sqlite3_step(statement) == SQLITE_DONE
         else {
             throw .failed(String(cString: sqlite3_errmsg(db)))

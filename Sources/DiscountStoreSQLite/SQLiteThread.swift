@@ -7,8 +7,12 @@ import Darwin
 import DiscountCore
 
 /// Starts a detached OS thread (not one of the Swift concurrency pool's) that
-/// runs `body` and ends with it. The store's writer and checkpointer block on
-/// SQLite I/O and condition variables, which pool threads must never do.
+/// runs `body` and ends with it. The store's writer, checkpointer and
+/// acknowledger wait on fsync and on condition variables for as long as there
+/// is nothing to do: that would take a pool thread away from every task.
+/// Reads are different: they run on the calling task (`SQLiteReaderPool`) and
+/// do block its pool thread, for the microseconds a point read takes from the
+/// page cache; a hop to a thread of their own would cost more than that.
 func spawnThread(named name: String, _ body: @escaping @Sendable () -> Void) throws {
     final class Start: Sendable {
         let name: String

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import DiscountStore
 import CSQLite
 import DiscountCore
@@ -33,7 +34,9 @@ final class SQLiteWriter: @unchecked Sendable {
     private let connection: SQLiteConnection
     private let checkpointer: SQLiteCheckpointer
     private let spaceGuard: SQLiteSpaceGuard
-    private let lock = ConditionLock()
+    /// Its value: whether the thread has something to do (`pending` is not
+    /// empty, or `closing`); every change to either sets it.
+    private let lock = ConditionLock(value: false)
     private var pending: [any SQLiteWriteJob] = []
     private var closing = false
     private var stopped = false
@@ -96,26 +99,29 @@ final class SQLiteWriter: @unchecked Sendable {
     }
 
     private func enqueue(_ job: any SQLiteWriteJob) -> Bool {
-        lock.withLock {
-            if closing { return false }
-            pending.append(job)
-            if pending.count == 1 { lock.signal() }
-            return true
+        lock.lock()
+        if closing {
+            lock.unlock()
+            return false
         }
+        pending.append(job)
+        lock.unlock(withValue: true)
+        return true
     }
 
     /// Runs what is pending, then checkpoints and closes the connection.
     /// Later writes throw `StoreError.closed`. Safe to call more than once.
     func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let alreadyStopped = lock.withLock {
-                if stopped { return true }
-                closing = true
-                closeWaiters.append(continuation)
-                lock.signal()
-                return false
+            lock.lock()
+            if stopped {
+                lock.unlock()
+                continuation.resume()
+                return
             }
-            if alreadyStopped { continuation.resume() }
+            closing = true
+            closeWaiters.append(continuation)
+            lock.unlock(withValue: true)
         }
     }
 
@@ -140,19 +146,18 @@ final class SQLiteWriter: @unchecked Sendable {
         checkpointer.detach(from: connection)
         _ = try? connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.close()
-        let waiters = lock.withLock {
-            stopped = true
-            defer { closeWaiters = [] }
-            return closeWaiters
-        }
+        lock.lock()
+        stopped = true
+        let waiters = closeWaiters
+        closeWaiters = []
+        lock.unlock()
         for waiter in waiters { waiter.resume() }
     }
 
     /// Blocks until there is work; nil once closing and nothing is left.
     private func nextBatch() -> [any SQLiteWriteJob]? {
-        lock.lock()
-        defer { lock.unlock() }
-        while pending.isEmpty && !closing { lock.wait() }
+        lock.lock(whenValue: true)
+        defer { lock.unlock(withValue: !pending.isEmpty || closing) }
         if pending.isEmpty { return nil }
         var weight = 0
         var count = 0

@@ -27,9 +27,9 @@ public struct PeerCredentials: Sendable, Hashable, CustomStringConvertible {
 
     /// Reads the peer's credentials of an accepted Unix-socket channel; nil where
     /// the platform or the channel cannot tell.
-    static func read(from channel: Channel) -> EventLoopFuture<PeerCredentials?> {
+    static func read(from channel: any Channel) -> EventLoopFuture<PeerCredentials?> {
         #if os(Linux)
-        guard let provider = channel as? SocketOptionProvider else {
+        guard let provider = channel as? any SocketOptionProvider else {
             return channel.eventLoop.makeSucceededFuture(nil)
         }
         let soPeerCred: CInt = 17  // SO_PEERCRED on Linux

@@ -5,10 +5,10 @@ import ProtoCodec
 /// A ttrpc client over one Unix-socket connection, shared by any number of
 /// concurrent calls (each on its own stream).
 public final class TTRPCClient: Sendable {
-    private let channel: Channel
+    private let channel: any Channel
     private let handler: NIOLoopBound<ClientConnectionHandler>
 
-    private init(channel: Channel, handler: NIOLoopBound<ClientConnectionHandler>) {
+    private init(channel: any Channel, handler: NIOLoopBound<ClientConnectionHandler>) {
         self.channel = channel
         self.handler = handler
     }

@@ -27,7 +27,7 @@ public final class TTRPCServer: Sendable {
     }
 
     public let configuration: Configuration
-    private let channel: Channel
+    private let channel: any Channel
     private let quiescing: ServerQuiescingHelper
     private let logger: Logger
     private let stopped: EventLoopPromise<Void>
@@ -36,7 +36,7 @@ public final class TTRPCServer: Sendable {
     private let socketFile: UnixSocketFile.Identity?
 
     private init(
-        configuration: Configuration, channel: Channel, quiescing: ServerQuiescingHelper, logger: Logger,
+        configuration: Configuration, channel: any Channel, quiescing: ServerQuiescingHelper, logger: Logger,
         ownsSocketFile: Bool = true
     ) {
         self.configuration = configuration
@@ -45,6 +45,12 @@ public final class TTRPCServer: Sendable {
         self.quiescing = quiescing
         self.logger = logger
         self.stopped = channel.eventLoop.makePromise()
+    }
+
+    deinit {
+        // A server dropped without `shutdown` (a test that threw, say) must not
+        // trap on NIO's leaked-promise check; after a shutdown this is a no-op.
+        stopped.succeed()
     }
 
     /// Binds the socket and starts accepting connections.
@@ -61,7 +67,7 @@ public final class TTRPCServer: Sendable {
         // Bound here, not by NIO: a socket NIO binds is unlinked by path when
         // it closes, even if a successor's socket has replaced it by then.
         let descriptor = try UnixSocketFile.bindListening(path, backlog: 256)
-        let channel: Channel
+        let channel: any Channel
         do {
             channel = try await bootstrap.withBoundSocket(descriptor).get()
         } catch {

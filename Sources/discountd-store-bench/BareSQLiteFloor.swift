@@ -4,6 +4,7 @@ import DiscountCore
 import DiscountStore
 import DiscountStoreSQLite
 import Foundation
+import SystemRandom
 
 /// The floor under every durable-write figure: discount-code rows inserted
 /// straight through SQLite's C API, one thread, 256 rows per transaction,

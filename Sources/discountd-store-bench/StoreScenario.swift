@@ -2,6 +2,7 @@ import ArgumentParser
 import DiscountCore
 import DiscountStore
 import DiscountStoreSQLite
+import SystemRandom
 
 /// One durable write of the daemon's, as its call path makes it (an async
 /// store call in a task): the `n`th call's write, and whom to tell after the commit.

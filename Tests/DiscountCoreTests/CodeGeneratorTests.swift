@@ -1,6 +1,7 @@
 import Testing
 
 @testable import DiscountCore
+import SystemRandom
 
 @Suite struct CodeGeneratorTests {
     @Test func defaultAlphabetHasNoLookAlikes() throws {

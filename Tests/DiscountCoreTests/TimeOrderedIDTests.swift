@@ -1,6 +1,7 @@
 import Testing
 
 @testable import DiscountCore
+import SystemRandom
 
 @Suite struct TimeOrderedIDTests {
     @Test func idsSortInCreationOrder() {

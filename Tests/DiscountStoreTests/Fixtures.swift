@@ -1,5 +1,6 @@
 import DiscountCore
 import Foundation
+import SystemRandom
 
 /// Builders for the rows the tests store.
 enum Fixtures {

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import DiscountStoreSQLite
+import SystemRandom
 
 /// Timings, not assertions on speed: run with DISCOUNTD_STORE_BENCH=1.
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["DISCOUNTD_STORE_BENCH"] == "1"))

@@ -3,6 +3,7 @@ import DiscountStore
 import DiscountStoreSQLite
 import Foundation
 import Testing
+import SystemRandom
 
 extension StoreContract {
     @Test(arguments: StoreFactory.all)

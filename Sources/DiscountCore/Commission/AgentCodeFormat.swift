@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The agent code format `CC-{AGENT}-{RANDOM}`: AGENT is the first four ASCII
 /// letters or digits of the agent's name upper-cased (fewer when the name has
 /// fewer), RANDOM four upper-case alphanumerics from the system CSPRNG.
@@ -45,13 +43,5 @@ public enum AgentCodeFormat {
             draw /= 36
         }
         return "CC-\(agentPart(agentName))-\(random)"
-    }
-
-    /// The kernel's CSPRNG, read a few KiB at a time rather than a system call per draw.
-    private static let random = Mutex(BufferedRandom())
-
-    /// A fresh code from the system CSPRNG.
-    public static func make(agentName: String) -> String {
-        random.withLock { make(agentName: agentName, using: &$0) }
     }
 }
