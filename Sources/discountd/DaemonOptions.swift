@@ -128,6 +128,9 @@ struct DaemonOptions: ParsableArguments {
         return (host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host, port)
     }
 
+    /// The longest duration a flag takes, in seconds.
+    static let maxSeconds: Double = 365 * 24 * 3600
+
     mutating func validate() throws {
         _ = try dataFolder.postgres()
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -142,6 +145,15 @@ struct DaemonOptions: ParsableArguments {
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard idleTimeout >= 0 else { throw ValidationError("--idle-timeout must not be negative") }
         guard defaultTimeout > 0 else { throw ValidationError("--default-timeout must be positive") }
+        guard gracePeriod >= 0 else { throw ValidationError("--grace-period must not be negative") }
+        // Durations become nanoseconds in an Int64: a larger (or infinite) one would trap.
+        for (flag, seconds) in [
+            ("--idle-timeout", idleTimeout), ("--default-timeout", defaultTimeout), ("--grace-period", gracePeriod),
+            ("--shopify-timeout", shopifyTimeout), ("--shopify-sync-wait", shopifySyncWait),
+            ("--shopify-backoff", shopifyBackoff),
+        ] where !(seconds <= Self.maxSeconds) {
+            throw ValidationError("\(flag) must be at most \(Int(Self.maxSeconds)) seconds (a year)")
+        }
         guard shopifyEndpoint.hasPrefix("https://") || shopifyEndpoint.hasPrefix("http://") else {
             throw ValidationError("--shopify-endpoint must be an http:// or https:// URL")
         }

@@ -74,6 +74,20 @@ import TTRPC
         }
     }
 
+    /// Durations become Int64 nanoseconds: an infinite or absurd one used to trap at start.
+    @Test(arguments: [
+        ["--default-timeout", "inf"], ["--idle-timeout", "1e300"], ["--grace-period", "nan"],
+        ["--grace-period", "-1"], ["--shopify-timeout", "1e12"],
+    ])
+    func absurdDurationsAreRefusedWithAMessage(_ flag: [String]) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("discountd-flags-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try await runDiscountd(
+            ["--socket", folder.appendingPathComponent("d.sock").path, "--data-dir", folder.appendingPathComponent("data").path] + flag)
+        #expect(result.status == 64, "a usage error, not a crash: \(result.stderr)")
+        #expect(result.stderr.contains(flag[0]), "\(result.stderr)")
+    }
+
     @Test func sigtermExitsZeroAndRemovesTheSocket() async throws {
         let daemon = try await DaemonProcess.start()
         defer { daemon.remove() }
