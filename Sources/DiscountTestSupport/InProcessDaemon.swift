@@ -58,7 +58,8 @@ public final class InProcessDaemon: Sendable {
         return InProcessDaemon(directory: directory, socketPath: socketPath, store: store, shutdown: shutdown, server: server)
     }
 
-    public func client(_ options: DiscountClient.Options = .init()) async throws -> DiscountClient {
+    /// A client with `DiscountClient.Options.forTests` unless told otherwise.
+    public func client(_ options: DiscountClient.Options = .forTests) async throws -> DiscountClient {
         try await DiscountClient.connect(socketPath: socketPath, options: options)
     }
 
@@ -89,4 +90,11 @@ public func withInProcessDaemon<T>(
         await daemon.stop()
         throw error
     }
+}
+
+extension DiscountClient.Options {
+    /// What tests' clients use: a deadline long enough that a test process
+    /// sharing two cores with bulk suites runs slowly rather than failing.
+    /// Tests of deadlines set their own.
+    public static var forTests: DiscountClient.Options { DiscountClient.Options(timeout: .seconds(60)) }
 }

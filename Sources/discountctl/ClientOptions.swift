@@ -15,8 +15,8 @@ struct ClientOptions: ParsableArguments {
 
     var token: String? { tokenOption ?? env("DISCOUNTD_TOKEN") }
 
-    @Option(help: "Seconds to wait for an answer.")
-    var timeout: Double = 10
+    @Option(help: "Seconds to wait for an answer. (env: DISCOUNTD_TIMEOUT; default 10)")
+    var timeout: Double = env("DISCOUNTD_TIMEOUT").flatMap(Double.init) ?? 10
 
     @Option(help: "json or table (default: table on a terminal, json in a pipe or file).")
     var output: OutputFormat?

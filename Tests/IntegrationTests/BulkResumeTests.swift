@@ -7,7 +7,9 @@ import Testing
 /// work; a shutdown stops the operation at its next chunk with an answer
 /// saying how far it got; a retry with the same idempotency-key goes on from
 /// there and never stores a second batch; a retry after the end replays it.
-@Suite struct BulkResumeTests {
+// Serialized: each moves hundreds of thousands of codes through the
+// in-process daemon, which shares the test process's two cores with every suite.
+@Suite(.serialized) struct BulkResumeTests {
     static let chunk = 50_000
 
     @Test func aBatchStoppedByShutdownResumesUnderItsKey() async throws {

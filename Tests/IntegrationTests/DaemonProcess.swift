@@ -69,7 +69,7 @@ final class DaemonProcess: @unchecked Sendable {
         throw DaemonError.didNotStart(stderr: stderr)
     }
 
-    func client(_ options: DiscountClient.Options = .init()) async throws -> DiscountClient {
+    func client(_ options: DiscountClient.Options = .forTests) async throws -> DiscountClient {
         try await DiscountClient.connect(socketPath: socketPath, options: options)
     }
 
@@ -122,7 +122,8 @@ func withDaemon(arguments: [String] = [], _ body: (DaemonProcess) async throws -
 func discountctl(
     _ arguments: [String], environment: [String: String] = [:]
 ) async throws -> (status: Int32, stdout: String, stderr: String) {
-    try await runTool(DaemonProcess.tool("discountctl"), arguments, environment: environment)
+    // The tests' generous deadline (see DiscountClient.Options.forTests) unless a test sets its own.
+    try await runTool(DaemonProcess.tool("discountctl"), arguments, environment: ["DISCOUNTD_TIMEOUT": "60"].merging(environment) { $1 })
 }
 
 /// Runs the discountd binary with `arguments` to its end.

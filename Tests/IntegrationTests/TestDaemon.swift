@@ -12,7 +12,7 @@ protocol TestDaemon: Sendable {
 }
 
 extension TestDaemon {
-    func client() async throws -> DiscountClient { try await client(.init()) }
+    func client() async throws -> DiscountClient { try await client(.forTests) }
 }
 
 extension DaemonProcess: TestDaemon {}
