@@ -361,14 +361,15 @@ class Daemon:
 
     The folder (self.tmp) holds the socket, the data folder and daemon.log (the
     daemon's stdout and stderr); remove() deletes it. The binary: `binary`, else
-    DISCOUNTD_BIN, else .build/debug/discountd."""
+    DISCOUNTD_BIN, else .build/debug/discountd. `prefix`: words run before it,
+    e.g. ["ip", "netns", "exec", "ns1"] (which execs it: pid is the daemon's)."""
 
-    def __init__(self, binary=None, args=(), data_dir=None, socket_path=None, env=None, name="py"):
+    def __init__(self, binary=None, args=(), data_dir=None, socket_path=None, env=None, name="py", prefix=()):
         self.binary = binary or os.environ.get("DISCOUNTD_BIN") or os.path.join(ROOT, ".build", "debug", "discountd")
         self.tmp = tempfile.mkdtemp(prefix="discountd-%s." % name)
         self.data_dir = data_dir or os.path.join(self.tmp, "data")
         self.socket = socket_path or os.path.join(self.tmp, "d.sock")
-        self.args, self.env = list(args), env
+        self.args, self.env, self.prefix = list(args), env, list(prefix)
         self.log_path = os.path.join(self.tmp, "daemon.log")
         self.process = None
         self.killed = False  # stop() had to SIGKILL it
@@ -381,7 +382,7 @@ class Daemon:
         with open(self.log_path, "ab") as log:
             environment = dict(os.environ, **(self.env or {}))
             self.process = subprocess.Popen(
-                [self.binary, "--socket", self.socket, "--data-dir", self.data_dir] + self.args,
+                self.prefix + [self.binary, "--socket", self.socket, "--data-dir", self.data_dir] + self.args,
                 stdout=log, stderr=log, env=environment)
         _running.add(self.process)
         self.killed = False
