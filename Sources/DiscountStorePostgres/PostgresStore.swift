@@ -172,12 +172,8 @@ public final class PostgresStore: Store, Sendable {
         return try await body()
     }
 
-    /// A statement on a pooled connection, committing by itself.
-    var autocommit: StatementRunner {
-        { query in try await collect(self.client.query(query, logger: self.logger)) }
-    }
-
-    /// A read (or a write of one statement, which commits by itself): every row.
+    /// A read: every row. (Not for writes a caller is told of: a statement
+    /// committing by itself is answered before its commit; see `writeBatch`.)
     @discardableResult
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         try await operation { try await collect(client.query(query, logger: logger)) }

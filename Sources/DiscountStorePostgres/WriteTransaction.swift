@@ -3,8 +3,7 @@ import DiscountStore
 import Logging
 import PostgresNIO
 
-/// Runs one statement and returns every row: on a pooled connection by
-/// itself (the statement commits alone), or inside a transaction.
+/// Runs one statement of a write's transaction and returns every row.
 typealias StatementRunner = (PostgresQuery) async throws -> [PostgresRow]
 
 /// One write's transaction: the statements of the write, then one INSERT of
