@@ -31,9 +31,10 @@ public final class CacheCoherence: Sendable {
             stalenessBound: Duration = .seconds(1), pollInterval: Duration? = nil,
             lostPollInterval: Duration = .milliseconds(100), batchLimit: Int = 10_000
         ) {
+            let poll = pollInterval ?? stalenessBound / 4
             self.stalenessBound = stalenessBound
-            self.pollInterval = pollInterval ?? stalenessBound / 4
-            self.lostPollInterval = min(lostPollInterval, self.pollInterval)
+            self.pollInterval = poll
+            self.lostPollInterval = min(lostPollInterval, poll)
             self.batchLimit = batchLimit
         }
     }

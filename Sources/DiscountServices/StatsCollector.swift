@@ -29,6 +29,9 @@ public struct StatsCollector: Sendable {
     /// The change feed's state now; nil without other writers.
     let changeFeed: @Sendable () -> CacheCoherence.Status?
 
+    /// How the caches follow other writers now; nil when there are none.
+    public func changeFeedStatus() -> CacheCoherence.Status? { changeFeed() }
+
     public func collect() async throws -> Figures {
         let counts = cacheCounts.map { $0() }
         return Figures(

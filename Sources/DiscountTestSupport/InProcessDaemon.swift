@@ -64,7 +64,9 @@ public final class InProcessDaemon: Sendable {
             options: .init(
                 requireAuth: options.requireAuth, ownerUID: getuid(), cacheCapacity: options.cacheEntries,
                 shutdown: shutdown,
-                coherence: options.changeFeed.map { .init(feed: $0, options: options.coherence, logger: logger) }))
+                coherence: options.changeFeed.map {
+                    DiscountRouter.Options.Coherence(feed: $0, options: options.coherence, logger: logger)
+                }))
         var configuration = TTRPCServer.Configuration(socketPath: socketPath)
         configuration.limits.defaultTimeout = .nanoseconds(Int64(options.defaultTimeout.components.seconds) * 1_000_000_000)
         let server = try await TTRPCServer.bind(configuration: configuration, router: composition.router, logger: logger)
