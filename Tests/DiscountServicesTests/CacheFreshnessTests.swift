@@ -1,3 +1,4 @@
+import DiscountCore
 import Testing
 
 @testable import DiscountServices
@@ -28,11 +29,14 @@ import Testing
 
     @Test func aStaleCacheAnswersNothing() async throws {
         let cache = PriceRulesCache(capacity: 16, freshness: CacheFreshness(bound: .milliseconds(30)))
-        #expect(cache.rule(projectID: "p", id: "r") == nil)
+        let rule = PriceRuleRecord(
+            id: "r", projectID: "p", title: "t", valueKind: .percentage, value: 10, startsAt: Instant(microseconds: 0),
+            createdAt: Instant(microseconds: 0), updatedAt: Instant(microseconds: 0))
+        cache.put(rule)
+        #expect(cache.rule(projectID: "p", id: "r")?.title == "t")
         try await Task.sleep(for: .milliseconds(60))
-        // Whatever it holds, a lookup past the bound misses (and so goes to the store).
-        #expect(cache.code(projectID: "p", id: "c") == nil)
-        #expect(cache.code(projectID: "p", canonicalCode: "C") == nil)
+        // Past the bound a lookup misses (and so goes to the store), whatever the cache holds.
+        #expect(cache.rule(projectID: "p", id: "r") == nil)
     }
 
     @Test func anInvalidationSparesACopyAtLeastAsNew() {
