@@ -77,11 +77,12 @@ final class VersionedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable 
     }
 
     func removeAll() {
+        // Freed when this returns, after unlocking.
         let dropped = state.withLock { state -> (Generation, Generation) in
             defer { state.young = [:]; state.old = [:] }
             return (state.young, state.old)
         }
-        _ = consume dropped
+        withExtendedLifetime(dropped) {}
     }
 
     func removeAll(where shouldRemove: (Key, Value) -> Bool) {
