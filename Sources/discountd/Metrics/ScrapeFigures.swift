@@ -32,10 +32,11 @@ struct ScrapeFigures: Sendable {
     func update() async throws {
         process.update()
         // Before the store is asked anything: these matter most when it cannot answer.
-        if let feed = stats.changeFeedStatus() {
-            changeFeedCaughtUp.record(Double(feed.caughtUpAgo.components.seconds) + Double(feed.caughtUpAgo.components.attoseconds) / 1e18)
-            cacheServing.record(feed.cacheServing ? 1 : 0)
-        }
+        // Without other writers (SQLite) the caches are always caught up.
+        let feed = stats.changeFeedStatus()
+        let caughtUpAgo = feed?.caughtUpAgo ?? .zero
+        changeFeedCaughtUp.record(Double(caughtUpAgo.components.seconds) + Double(caughtUpAgo.components.attoseconds) / 1e18)
+        cacheServing.record(feed?.cacheServing ?? true ? 1 : 0)
         let figures = try await stats.collect()
         cacheHits.update(to: Double(figures.cacheHits))
         cacheMisses.update(to: Double(figures.cacheMisses))
