@@ -36,7 +36,7 @@ struct ScrapeFigures: Sendable {
         let feed = stats.changeFeedStatus()
         let caughtUpAgo = feed?.caughtUpAgo ?? .zero
         changeFeedCaughtUp.record(Double(caughtUpAgo.components.seconds) + Double(caughtUpAgo.components.attoseconds) / 1e18)
-        cacheServing.record(feed?.cacheServing ?? true ? 1 : 0)
+        cacheServing.record((feed?.cacheServing ?? true) ? 1 : 0)
         let figures = try await stats.collect()
         cacheHits.update(to: Double(figures.cacheHits))
         cacheMisses.update(to: Double(figures.cacheMisses))
