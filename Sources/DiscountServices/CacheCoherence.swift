@@ -57,18 +57,14 @@ public final class CacheCoherence: Sendable {
         var fullInvalidations: UInt64 = 0
     }
 
-    /// Why the loop reads the feed now.
-    private enum Wake: Sendable {
-        case doorbell(ChangeDoorbell)
-        case poll
-    }
-
     let feed: any ChangeFeed
     public let freshness: CacheFreshness
     let options: Options
     private let targets: [any CacheInvalidating]
     private let logger: Logger
     private let doorbellsLost = Atomic<Bool>(false)
+    /// Whether the last read of the feed failed: failures are logged once, not at every poll.
+    private let readsFailing = Atomic<Bool>(false)
     private let progress = Mutex(Progress())
 
     init(feed: any ChangeFeed, freshness: CacheFreshness, options: Options, targets: [any CacheInvalidating], logger: Logger) {
@@ -90,7 +86,9 @@ public final class CacheCoherence: Sendable {
     /// Follows the feed until cancelled.
     public func run() async {
         guard var cursor = await startingCursor() else { return }
-        let (wakes, waker) = AsyncStream.makeStream(of: Wake.self, bufferingPolicy: .bufferingNewest(1))
+        // A wake is a reason to read the feed (a doorbell, a poll); wakes that
+        // come while a read runs make one more read, not one each.
+        let (wakes, waker) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.listen(waker) }
             group.addTask { await self.poll(waker) }
@@ -118,19 +116,19 @@ public final class CacheCoherence: Sendable {
         return nil
     }
 
-    private func listen(_ waker: AsyncStream<Wake>.Continuation) async {
+    private func listen(_ waker: AsyncStream<Void>.Continuation) async {
         for await doorbell in feed.doorbells() {
             // Noted here, not by the reader: wakes are coalesced.
             doorbellsLost.store(doorbell == .lost, ordering: .relaxed)
-            waker.yield(.doorbell(doorbell))
+            waker.yield()
         }
     }
 
-    private func poll(_ waker: AsyncStream<Wake>.Continuation) async {
+    private func poll(_ waker: AsyncStream<Void>.Continuation) async {
         while !Task.isCancelled {
             let lost = doorbellsLost.load(ordering: .relaxed)
             try? await Task.sleep(for: lost ? options.lostPollInterval : options.pollInterval)
-            waker.yield(.poll)
+            waker.yield()
         }
         waker.finish()
     }
@@ -143,9 +141,14 @@ public final class CacheCoherence: Sendable {
         do {
             batch = try await feed.changes(after: cursor, limit: options.batchLimit)
         } catch {
-            logger.debug("change feed: read failed", metadata: ["error": "\(error)"])
+            if !readsFailing.exchange(true, ordering: .relaxed) {
+                logger.warning(
+                    "change feed: cannot read other daemons' changes; cached reads stop once the staleness bound passes",
+                    metadata: ["error": "\(error)"])
+            }
             return cursor
         }
+        if readsFailing.exchange(false, ordering: .relaxed) { logger.notice("change feed: reading again") }
         await apply(batch)
         freshness.caughtUp(asOf: began)
         return batch.cursor
