@@ -87,7 +87,7 @@ struct Discountd: AsyncParsableCommand {
         if let notifier, let watchdog = WatchdogService(notifier: notifier, logger: logger) {
             services.append(.init(service: watchdog))
         }
-        // Stopped last of all: caches stay coherent while calls drain.
+        // Stopped after the server (services stop in reverse order): caches stay coherent while calls drain.
         if let coherence = composition.coherence {
             services.append(.init(service: CacheCoherenceService(coherence: coherence)))
         }
