@@ -86,7 +86,7 @@ struct PostgresDaemonTests {
             #expect(try await onB.lookupDiscountCode(code: "across-1").discountCode?.usageLimit == limit - 1)
             _ = try await onA.updateDiscountCode(UpdateDiscountCodeRequest(
                 priceRuleId: rule.id, discountCodeId: code.id, usageLimit: limit))
-            let lag = try await timeUntil(every: .milliseconds(1)) {
+            let lag = try await timeUntil(within: .seconds(1), every: .milliseconds(1)) {
                 try await onB.lookupDiscountCode(code: "across-1").discountCode?.usageLimit == limit
             }
             lags.append(try #require(lag, "B still answers usage limit \(limit - 1) a second after A changed it"))
@@ -94,7 +94,7 @@ struct PostgresDaemonTests {
 
         // Deleted on A: gone on B.
         _ = try await onA.deleteDiscountCode(DeleteDiscountCodeRequest(priceRuleId: rule.id, discountCodeId: code.id))
-        let deleted = try await timeUntil(every: .milliseconds(1)) {
+        let deleted = try await timeUntil(within: .seconds(1), every: .milliseconds(1)) {
             await rpcCode { _ = try await onB.lookupDiscountCode(code: "across-1") } == .notFound
         }
         #expect(deleted != nil, "B still finds a code A deleted a second ago")
@@ -104,7 +104,7 @@ struct PostgresDaemonTests {
         let holder = try await b.client(.init(token: created.token))
         #expect(try await holder.getPriceRule(id: rule.id).priceRule?.title == "Coherent")
         _ = try await onA.revokeToken(id: created.tokenId)
-        let refused = try await timeUntil(every: .milliseconds(1)) {
+        let refused = try await timeUntil(within: .seconds(1), every: .milliseconds(1)) {
             await rpcCode { _ = try await holder.getPriceRule(id: rule.id) } == .unauthenticated
         }
         #expect(refused != nil, "B still accepts a token A revoked a second ago")
@@ -168,7 +168,7 @@ struct PostgresDaemonTests {
             #expect(try await onB.lookupDiscountCode(code: "loaded-1").discountCode?.usageLimit == limit - 1)
             _ = try await onA.updateDiscountCode(UpdateDiscountCodeRequest(
                 priceRuleId: rule.id, discountCodeId: code.id, usageLimit: limit))
-            let lag = try await timeUntil(every: .milliseconds(1)) {
+            let lag = try await timeUntil(within: .seconds(1), every: .milliseconds(1)) {
                 try await onB.lookupDiscountCode(code: "loaded-1").discountCode?.usageLimit == limit
             }
             lags.append(try #require(lag, "B still answers usage limit \(limit - 1) a second after A changed it"))
