@@ -242,6 +242,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "DiscountClient", "DiscountTestSupport", "ProcessSpawning", "TTRPC", "discountd", "discountctl",
+                "DiscountServices", "DiscountStore", "DiscountCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

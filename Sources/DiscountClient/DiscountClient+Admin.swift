@@ -1,7 +1,7 @@
 /// `discountd.v1.Admin`. Every method but `serverInfo` needs the `admin` scope.
 extension DiscountClient {
 
-    /// Admin.ServerInfo: version, uptime, backend and socket of the daemon.
+    /// Admin.ServerInfo: version, uptime, backend, socket and change feed of the daemon.
     public func serverInfo() async throws -> ServerInfoResponse {
         try await call(AdminRPC.serverInfo, ServerInfoRequest())
     }

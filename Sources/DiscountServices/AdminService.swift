@@ -34,7 +34,8 @@ struct AdminService: Sendable {
             return StatsResponse(
                 methods: methods, cacheHitRatio: figures.cacheHitRatio, cacheHits: figures.cacheHits,
                 cacheMisses: figures.cacheMisses, syncQueueDepth: figures.syncQueueDepth,
-                connections: Int64(figures.connections), collectedAt: Instant.now().timestamp)
+                connections: Int64(figures.connections), collectedAt: Instant.now().timestamp,
+                changeFeed: ChangeFeedStatus(figures.changeFeed))
         }
         registrar.write(AdminRPC.createProject, scope: .admin) { (request: CreateProjectRequest, call) in
             try Self.requireDaemonAdmin(call.principal)
@@ -116,6 +117,7 @@ struct AdminService: Sendable {
             uptimeSeconds: Double(seconds) + Double(attoseconds) / 1e18,
             backend: facts.backend,
             socket: facts.socketPath,
-            startedAt: ProtoTimestamp(seconds: facts.startedAtUnix.seconds, nanos: facts.startedAtUnix.nanos))
+            startedAt: ProtoTimestamp(seconds: facts.startedAtUnix.seconds, nanos: facts.startedAtUnix.nanos),
+            changeFeed: ChangeFeedStatus(stats.changeFeed()))
     }
 }

@@ -19,12 +19,18 @@ actor CommissionBook {
     private let cache: CommissionCache
     /// Reads of the cache from anywhere (the event loop's fast path).
     nonisolated let cached: CommissionCache.Reads
+    /// Counts batches of other writers' changes applied (`invalidate`): a copy
+    /// read or written before one is cached only if none came in between.
+    private var coherenceEpoch: UInt64 = 0
 
-    init(store: any CommissionStore, syncer: ShopifySyncer?, syncWait: Duration, cacheCapacity: Int) {
+    init(
+        store: any CommissionStore, syncer: ShopifySyncer?, syncWait: Duration, cacheCapacity: Int,
+        freshness: CacheFreshness = .unbounded
+    ) {
         self.store = store
         self.syncer = syncer
         self.syncWait = syncWait
-        let cache = CommissionCache(capacity: cacheCapacity)
+        let cache = CommissionCache(capacity: cacheCapacity, freshness: freshness)
         self.cache = cache
         self.cached = cache.reads
     }
@@ -34,33 +40,37 @@ actor CommissionBook {
     func registerAgent(
         projectID: String, name: String, contact: String?, options: WriteOptions<(Agent, created: Bool)>
     ) async throws -> (Agent, created: Bool) {
+        let epoch = coherenceEpoch
         let (agent, created) = try await store.registerAgent(
             projectID: projectID, name: name, contact: contact, at: .now(), options: options)
-        cache.put(agent)
+        keep(since: epoch) { $0.put(agent) }
         return (agent, created)
     }
 
     func agent(projectID: String, id: Int64) async throws -> Agent {
         if let cached = cache.agent(projectID: projectID, id: id) { return cached }
+        let epoch = coherenceEpoch
         guard let agent = try await store.agent(projectID: projectID, id: id) else { throw ServiceError.agentNotRegistered }
-        cache.put(agent)
+        keep(since: epoch) { $0.put(agent) }
         return agent
     }
 
     // MARK: Campaigns
 
     func createCampaign(_ campaign: CampaignRecord, options: WriteOptions<CampaignRecord>) async throws -> CampaignRecord {
+        let epoch = coherenceEpoch
         let stored = try await store.insertCampaign(campaign, options: options)
-        cache.put(stored)
+        keep(since: epoch) { $0.put(stored) }
         return stored
     }
 
     func campaign(projectID: String, id: Int64) async throws -> CampaignRecord {
         if let cached = cache.campaign(projectID: projectID, id: id) { return cached }
+        let epoch = coherenceEpoch
         guard let campaign = try await store.campaign(projectID: projectID, id: id) else {
             throw ServiceError.campaignNotFound(id)
         }
-        cache.put(campaign)
+        keep(since: epoch) { $0.put(campaign) }
         return campaign
     }
 
@@ -77,8 +87,9 @@ actor CommissionBook {
     }
 
     func updateCampaign(_ campaign: CampaignRecord, options: WriteOptions<Bool>) async throws -> CampaignRecord {
+        let epoch = coherenceEpoch
         guard try await store.updateCampaign(campaign, options: options) else { throw ServiceError.campaignNotFound(campaign.id) }
-        cache.put(campaign)
+        keep(since: epoch) { $0.put(campaign) }
         return campaign
     }
 
@@ -148,13 +159,14 @@ actor CommissionBook {
         }
         // A project without credentials gets its codes settled as skipped in the
         // one write that makes them: no outbox entry, no sync attempt.
+        let epoch = coherenceEpoch
         let credentialed = try await hasCredentials(projectID: agent.projectID)
         let initial = credentialed ? ShopifySyncState.pending : Self.skipped
         var (code, _) = try await store.getOrCreateAgentCode(
             projectID: agent.projectID, agentID: agent.id, agentName: agent.name, campaignID: campaign.id,
             initial: initial, at: .now(), options: WriteOptions(deadline: deadline))
         if code.sync.status == .skippedNoCredentials {
-            cache.put(code)
+            keep(since: epoch) { $0.put(code) }
             // Credentials saved meanwhile may have missed this code (requeued and dropped from the
             // cache before it existed): checked again after the cache entry is in place.
             guard try await hasCredentials(projectID: agent.projectID) else { return code }
@@ -163,17 +175,18 @@ actor CommissionBook {
             // Retried on every call until it is synced; the call itself never fails because Shopify did.
             if let after = await syncer.sync(codeID: code.id, waitingAtMost: syncWait) { code = after }
         }
-        cache.put(code)
+        keep(since: epoch) { $0.put(code) }
         return code
     }
 
     // MARK: Shopify
 
     func hasCredentials(projectID: String) async throws -> Bool {
-        if let known = cache.hasCredentials.value(for: projectID) { return known }
+        if let known = cache.credentialsKnown(projectID: projectID) { return known }
+        let epoch = coherenceEpoch
         let known = try await store.shopifyCredentials(projectID: projectID) != nil
         // Only "yes" is final; a "no" read here may race with a save, which sets "yes" itself.
-        cache.hasCredentials.put(projectID, known, version: known ? 1 : 0)
+        keep(since: epoch) { $0.hasCredentials.put(projectID, known, version: known ? 1 : 0) }
         return known
     }
 
@@ -184,5 +197,48 @@ actor CommissionBook {
         _ = try await store.saveShopifyCredentials(credentials, requeueAt: .now(), options: options)
         cache.hasCredentials.put(credentials.projectID, true, version: 1)
         cache.dropSkippedCodes(projectID: credentials.projectID)
+    }
+
+    // MARK: Coherence
+
+    /// Caches what was read or written since `epoch`, unless other writers'
+    /// changes came in meanwhile: the copy might be older than one of them.
+    private func keep(since epoch: UInt64, _ put: (CommissionCache) -> Void) {
+        if epoch == coherenceEpoch { put(cache) }
+    }
+
+    /// Forgets what other writers changed (`CacheCoherence`).
+    func invalidate(_ changes: [StoreChange]) {
+        var agentCodeIDs: Set<Int64> = []
+        var touched = false
+        for change in changes {
+            switch change.kind {
+            case .agent:
+                guard let id = Int64(change.id) else { continue }
+                cache.agents.remove(CommissionCache.Scoped(projectID: change.projectID, id: id))
+            case .campaign:
+                guard let id = Int64(change.id) else { continue }
+                cache.campaigns.remove(CommissionCache.Scoped(projectID: change.projectID, id: id))
+            case .agentCode:
+                guard let id = Int64(change.id) else { continue }
+                agentCodeIDs.insert(id)
+            case .shopifyCredentials:
+                cache.hasCredentials.remove(change.projectID)
+                cache.dropSkippedCodes(projectID: change.projectID)
+            default:
+                continue
+            }
+            touched = true
+        }
+        guard touched else { return }
+        coherenceEpoch &+= 1
+        // Codes are cached by agent and campaign, not by id: one pass for the batch.
+        if !agentCodeIDs.isEmpty { cache.syncedCodes.removeAll { _, code in agentCodeIDs.contains(code.id) } }
+    }
+
+    /// Changes were missed: forgets everything.
+    func invalidateAll() {
+        coherenceEpoch &+= 1
+        cache.removeAll()
     }
 }

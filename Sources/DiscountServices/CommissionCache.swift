@@ -23,18 +23,30 @@ final class CommissionCache: Sendable {
     /// Whether each project has Shopify credentials, once read; the book sets it when they are saved.
     let hasCredentials: VersionedCache<String, Bool>
 
-    init(capacity: Int) {
+    /// Past the staleness bound every lookup misses, so reads go to the store.
+    let freshness: CacheFreshness
+
+    init(capacity: Int, freshness: CacheFreshness = .unbounded) {
+        self.freshness = freshness
         agents = VersionedCache(capacity: max(1024, capacity / 4))
         campaigns = VersionedCache(capacity: 4096)
         syncedCodes = VersionedCache(capacity: capacity)
         hasCredentials = VersionedCache(capacity: 4096)
     }
 
-    func agent(projectID: String, id: Int64) -> Agent? { agents.value(for: Scoped(projectID: projectID, id: id)) }
-    func campaign(projectID: String, id: Int64) -> CampaignRecord? { campaigns.value(for: Scoped(projectID: projectID, id: id)) }
+    func agent(projectID: String, id: Int64) -> Agent? {
+        guard freshness.isFresh else { return nil }
+        return agents.value(for: Scoped(projectID: projectID, id: id))
+    }
+
+    func campaign(projectID: String, id: Int64) -> CampaignRecord? {
+        guard freshness.isFresh else { return nil }
+        return campaigns.value(for: Scoped(projectID: projectID, id: id))
+    }
 
     func settledCode(projectID: String, agentID: Int64, campaignID: Int64) -> AgentCode? {
-        syncedCodes.value(for: CodeKey(projectID: projectID, agentID: agentID, campaignID: campaignID))
+        guard freshness.isFresh else { return nil }
+        return syncedCodes.value(for: CodeKey(projectID: projectID, agentID: agentID, campaignID: campaignID))
     }
 
     func put(_ agent: Agent) { agents.set(Scoped(projectID: agent.projectID, id: agent.id), agent) }
@@ -43,6 +55,20 @@ final class CommissionCache: Sendable {
     func put(_ code: AgentCode) {
         guard code.sync.status == .synced || code.sync.status == .skippedNoCredentials else { return }
         syncedCodes.set(CodeKey(projectID: code.projectID, agentID: code.agentID, campaignID: code.campaignID), code)
+    }
+
+    /// Whether the project has Shopify credentials, if known and fresh.
+    func credentialsKnown(projectID: String) -> Bool? {
+        guard freshness.isFresh else { return nil }
+        return hasCredentials.value(for: projectID)
+    }
+
+    /// Some changes may have been missed: nothing cached can be trusted.
+    func removeAll() {
+        agents.removeAll()
+        campaigns.removeAll()
+        syncedCodes.removeAll()
+        hasCredentials.removeAll()
     }
 
     /// New credentials: codes skipped for want of them must be sent now.

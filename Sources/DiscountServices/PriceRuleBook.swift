@@ -12,10 +12,14 @@ actor PriceRuleBook {
     private let cache: PriceRulesCache
     /// Reads of the cache from anywhere; only this actor changes it.
     nonisolated let cached: PriceRulesCache.Reads
+    /// Counts batches of other writers' changes applied (`invalidate`). A copy
+    /// read or written before one may predate a change it carried, so it is
+    /// cached only if no batch came in between (`keep`).
+    private var coherenceEpoch: UInt64 = 0
 
-    init(store: any Store, cacheCapacity: Int) {
+    init(store: any Store, cacheCapacity: Int, freshness: CacheFreshness = .unbounded) {
         self.store = store
-        let cache = PriceRulesCache(capacity: cacheCapacity)
+        let cache = PriceRulesCache(capacity: cacheCapacity, freshness: freshness)
         self.cache = cache
         self.cached = cache.reads
     }
@@ -23,8 +27,9 @@ actor PriceRuleBook {
     // MARK: Rules
 
     func createRule(_ rule: PriceRuleRecord, options: WriteOptions<Void>) async throws -> PriceRuleRecord {
+        let epoch = coherenceEpoch
         try await storing { try await store.insertPriceRule(rule, options: options) }
-        cache.put(rule)
+        keep(since: epoch) { $0.put(rule) }
         return rule
     }
 
@@ -34,10 +39,11 @@ actor PriceRuleBook {
 
     func rule(projectID: String, id: String) async throws -> PriceRuleRecord {
         if let cached = cache.rule(projectID: projectID, id: id) { return cached }
+        let epoch = coherenceEpoch
         guard let rule = try await store.priceRule(projectID: projectID, id: id) else {
             throw ServiceError.priceRuleNotFound(id)
         }
-        cache.put(rule)
+        keep(since: epoch) { $0.put(rule) }
         return rule
     }
 
@@ -59,10 +65,11 @@ actor PriceRuleBook {
 
     /// Stores a changed rule; the answer is the stored copy (with its new version).
     func updateRule(_ rule: PriceRuleRecord, options: WriteOptions<PriceRuleRecord?>) async throws -> PriceRuleRecord {
+        let epoch = coherenceEpoch
         guard let stored = try await storing({ try await store.updatePriceRule(rule, options: options) }) else {
             throw ServiceError.priceRuleNotFound(rule.id)
         }
-        cache.put(stored)
+        keep(since: epoch) { $0.put(stored) }
         return stored
     }
 
@@ -78,8 +85,9 @@ actor PriceRuleBook {
 
     func createCode(_ code: DiscountCodeRecord, options: WriteOptions<Void>) async throws -> DiscountCodeRecord {
         _ = try await rule(projectID: code.projectID, id: code.priceRuleID)
+        let epoch = coherenceEpoch
         try await storing { try await store.insertDiscountCode(code, options: options) }
-        cache.put(code)
+        keep(since: epoch) { $0.put(code) }
         return code
     }
 
@@ -104,10 +112,11 @@ actor PriceRuleBook {
 
     func code(projectID: String, ruleID: String, id: String) async throws -> DiscountCodeRecord {
         if let cached = cachedCode(projectID: projectID, ruleID: ruleID, id: id) { return cached }
+        let epoch = coherenceEpoch
         guard let code = try await store.discountCode(projectID: projectID, id: id), code.priceRuleID == ruleID else {
             throw ServiceError.discountCodeNotFound(id)
         }
-        cache.put(code)
+        keep(since: epoch) { $0.put(code) }
         return code
     }
 
@@ -122,10 +131,11 @@ actor PriceRuleBook {
     func lookup(projectID: String, text: String) async throws -> (DiscountCodeRecord, PriceRuleRecord) {
         if let cached = cachedLookup(projectID: projectID, text: text) { return cached }
         let canonical = CodeText.canonical(text)
+        let epoch = coherenceEpoch
         guard let code = try await store.discountCode(projectID: projectID, canonicalCode: canonical) else {
             throw ServiceError.discountCodeNotFound(CodeText.trim(text), field: "code")
         }
-        cache.put(code)
+        keep(since: epoch) { $0.put(code) }
         return (code, try await rule(projectID: projectID, id: code.priceRuleID))
     }
 
@@ -152,11 +162,12 @@ actor PriceRuleBook {
     func updateCode(
         _ code: DiscountCodeRecord, before: DiscountCodeRecord, options: WriteOptions<DiscountCodeRecord?>
     ) async throws -> DiscountCodeRecord {
+        let epoch = coherenceEpoch
         guard let stored = try await storing({ try await store.updateDiscountCode(code, options: options) }) else {
             throw ServiceError.discountCodeNotFound(code.id)
         }
         cache.removeCode(before)
-        cache.put(stored)
+        keep(since: epoch) { $0.put(stored) }
         return stored
     }
 
@@ -184,22 +195,32 @@ actor PriceRuleBook {
     }
 
     func redeem(_ request: RedemptionRequest, options: WriteOptions<RedemptionOutcome>) async throws -> RedemptionOutcome {
+        let epoch = coherenceEpoch
         let outcome = try await storing { try await store.redeem(request, options: options) }
-        cache.note(outcome)
+        keep(since: epoch) { $0.note(outcome) }
         return outcome
     }
 
     func rollback(
         projectID: String, orderID: String, options: WriteOptions<[DiscountCodeRecord]>
     ) async throws -> [DiscountCodeRecord] {
+        let epoch = coherenceEpoch
         let released = try await storing {
             try await store.rollbackRedemptions(projectID: projectID, orderID: orderID, at: .now(), options: options)
         }
         for code in released {
-            cache.put(code)
-            if let rule = try await store.priceRule(projectID: projectID, id: code.priceRuleID) { cache.put(rule) }
+            keep(since: epoch) { $0.put(code) }
+            if let rule = try await store.priceRule(projectID: projectID, id: code.priceRuleID) {
+                keep(since: epoch) { $0.put(rule) }
+            }
         }
         return released
+    }
+
+    /// Caches what was read or written since `epoch`, unless other writers'
+    /// changes came in meanwhile: the copy might be older than one of them.
+    private func keep(since epoch: UInt64, _ put: (PriceRulesCache) -> Void) {
+        if epoch == coherenceEpoch { put(cache) }
     }
 
     /// Runs a store call, turning store errors the caller can act on into service errors.
@@ -209,5 +230,27 @@ actor PriceRuleBook {
         } catch let error as StoreError {
             throw ServiceError.from(error)
         }
+    }
+
+    // MARK: Coherence
+
+    /// Forgets what other writers changed (`CacheCoherence`).
+    func invalidate(_ changes: [StoreChange]) {
+        let mine = changes.filter { $0.kind == .discountCode || $0.kind == .priceRule }
+        guard !mine.isEmpty else { return }
+        coherenceEpoch &+= 1
+        for change in mine {
+            switch change.kind {
+            case .discountCode: cache.invalidateCode(projectID: change.projectID, id: change.id, version: change.version)
+            case .priceRule: cache.invalidateRule(projectID: change.projectID, id: change.id, version: change.version)
+            default: break
+            }
+        }
+    }
+
+    /// Changes were missed: forgets everything.
+    func invalidateAll() {
+        coherenceEpoch &+= 1
+        cache.removeAll()
     }
 }

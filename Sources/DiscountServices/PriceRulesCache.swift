@@ -31,19 +31,23 @@ final class PriceRulesCache: Sendable {
     private let codes: VersionedCache<Scoped, DiscountCodeRecord>
     private let codeIDs: VersionedCache<Scoped, String>
     private let rules: VersionedCache<Scoped, PriceRuleRecord>
+    /// Past the staleness bound every lookup misses, so reads go to the store.
+    private let freshness: CacheFreshness
 
-    init(capacity: Int) {
+    init(capacity: Int, freshness: CacheFreshness = .unbounded) {
+        self.freshness = freshness
         codes = VersionedCache(capacity: capacity)
         codeIDs = VersionedCache(capacity: capacity)
         rules = VersionedCache(capacity: max(1024, capacity / 16))
     }
 
     func code(projectID: String, id: String) -> DiscountCodeRecord? {
-        codes.value(for: Scoped(projectID: projectID, key: id))
+        guard freshness.isFresh else { return nil }
+        return codes.value(for: Scoped(projectID: projectID, key: id))
     }
 
     func code(projectID: String, canonicalCode: String) -> DiscountCodeRecord? {
-        guard let id = codeIDs.value(for: Scoped(projectID: projectID, key: canonicalCode)),
+        guard freshness.isFresh, let id = codeIDs.value(for: Scoped(projectID: projectID, key: canonicalCode)),
             let code = codes.value(for: Scoped(projectID: projectID, key: id)),
             code.canonicalCode == canonicalCode
         else { return nil }
@@ -51,7 +55,8 @@ final class PriceRulesCache: Sendable {
     }
 
     func rule(projectID: String, id: String) -> PriceRuleRecord? {
-        rules.value(for: Scoped(projectID: projectID, key: id))
+        guard freshness.isFresh else { return nil }
+        return rules.value(for: Scoped(projectID: projectID, key: id))
     }
 
     func put(_ code: DiscountCodeRecord) {
@@ -85,6 +90,26 @@ final class PriceRulesCache: Sendable {
     func removeRule(projectID: String, id: String) {
         rules.remove(Scoped(projectID: projectID, key: id))
         codes.removeAll { key, code in key.projectID == projectID && code.priceRuleID == id }
+    }
+
+    /// Another writer changed (or deleted, `version` 0) this code: forgets
+    /// any older copy. The text index needs no change: a hit by text is
+    /// checked against the code by id.
+    func invalidateCode(projectID: String, id: String, version: Int64) {
+        codes.remove(Scoped(projectID: projectID, key: id), olderThan: version)
+    }
+
+    /// Another writer changed (or deleted) this rule. A deletion also logs
+    /// each of its codes, so they are not scanned for here.
+    func invalidateRule(projectID: String, id: String, version: Int64) {
+        rules.remove(Scoped(projectID: projectID, key: id), olderThan: version)
+    }
+
+    /// Some changes may have been missed: nothing cached can be trusted.
+    func removeAll() {
+        codes.removeAll()
+        codeIDs.removeAll()
+        rules.removeAll()
     }
 
     /// Hits and misses of code lookups (by id or text) and rule lookups.

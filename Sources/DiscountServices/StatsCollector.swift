@@ -12,6 +12,8 @@ public struct StatsCollector: Sendable {
         /// Agent codes waiting in the Shopify outbox.
         public var syncQueueDepth: Int64
         public var connections: Int
+        /// How the caches follow other writers; nil when there are none (one writer: always coherent).
+        public var changeFeed: CacheCoherence.Status?
 
         /// Hits / (hits + misses) since start; 0 before any lookup.
         public var cacheHitRatio: Double {
@@ -24,12 +26,17 @@ public struct StatsCollector: Sendable {
     /// Hits and misses of each cache.
     let cacheCounts: [@Sendable () -> (hits: UInt64, misses: UInt64)]
     let syncQueueDepth: @Sendable () async throws -> Int64
+    /// The change feed's state now; nil without other writers.
+    let changeFeed: @Sendable () -> CacheCoherence.Status?
+
+    /// How the caches follow other writers now; nil when there are none.
+    public func changeFeedStatus() -> CacheCoherence.Status? { changeFeed() }
 
     public func collect() async throws -> Figures {
         let counts = cacheCounts.map { $0() }
         return Figures(
             methods: metrics.snapshot(), cacheHits: counts.reduce(0) { $0 + $1.hits },
             cacheMisses: counts.reduce(0) { $0 + $1.misses }, syncQueueDepth: try await syncQueueDepth(),
-            connections: metrics.connections)
+            connections: metrics.connections, changeFeed: changeFeed())
     }
 }

@@ -5,13 +5,25 @@ import Synchronization
 
 /// Issues, verifies and revokes API tokens. Only SHA-256 of a secret is
 /// stored; verified tokens are kept in memory so that a cached call needs no
-/// store read.
+/// store read. Tokens revoked by another daemon are forgotten when the change
+/// feed reports them (`invalidate`); past the staleness bound none is trusted
+/// from memory.
 public final class TokenAuthority: TokenVerifier, Sendable {
-    private let store: any Store
-    private let verified = Mutex<[String: TokenRecord]>([:])
+    /// Verified tokens by secret hash. `epoch` counts batches of other
+    /// writers' changes: a record read before one may be revoked already, so
+    /// it is kept only if none came in between.
+    private struct Verified {
+        var records: [String: TokenRecord] = [:]
+        var epoch: UInt64 = 0
+    }
 
-    public init(store: any Store) {
+    private let store: any Store
+    private let verified = Mutex(Verified())
+    private let freshness: CacheFreshness
+
+    public init(store: any Store, freshness: CacheFreshness = .unbounded) {
         self.store = store
+        self.freshness = freshness
     }
 
     /// The issued secret (shown once) and the stored record.
@@ -38,7 +50,7 @@ public final class TokenAuthority: TokenVerifier, Sendable {
 
     public func revoke(id: String, options: WriteOptions<TokenRecord?> = .plain) async throws -> TokenRecord? {
         guard let record = try await store.revokeToken(id: id, at: .now(), options: options) else { return nil }
-        _ = verified.withLock { $0.removeValue(forKey: record.secretHash) }
+        _ = verified.withLock { $0.records.removeValue(forKey: record.secretHash) }
         return record
     }
 
@@ -49,8 +61,9 @@ public final class TokenAuthority: TokenVerifier, Sendable {
     public func principal(forToken token: String) async throws -> Principal? {
         let hash = Self.hash(token)
         if let cached = cachedPrincipal(hash: hash) { return cached }
+        let epoch = verified.withLock { $0.epoch }
         guard let record = try await store.token(secretHash: hash), record.isUsable(at: .now()) else { return nil }
-        verified.withLock { $0[hash] = record }
+        verified.withLock { if $0.epoch == epoch { $0.records[hash] = record } }
         return Self.principal(record)
     }
 
@@ -60,8 +73,32 @@ public final class TokenAuthority: TokenVerifier, Sendable {
     }
 
     private func cachedPrincipal(hash: String) -> Principal? {
-        guard let record = verified.withLock({ $0[hash] }), record.isUsable(at: .now()) else { return nil }
+        guard freshness.isFresh, let record = verified.withLock({ $0.records[hash] }), record.isUsable(at: .now())
+        else { return nil }
         return Self.principal(record)
+    }
+
+    /// Forgets tokens another writer created, changed or revoked (`CacheCoherence`).
+    func invalidate(_ changes: [StoreChange]) {
+        let tokens = changes.filter { $0.kind == .token }
+        guard !tokens.isEmpty else { return }
+        let ids = Set(tokens.filter { $0.key == nil }.map(\.id))
+        verified.withLock { verified in
+            verified.epoch &+= 1
+            for change in tokens { if let hash = change.key { verified.records[hash] = nil } }
+            // A change without its hash names the token by id only.
+            if !ids.isEmpty { verified.records = verified.records.filter { !ids.contains($0.value.id) } }
+        }
+    }
+
+    /// Changes were missed: forgets every verified token.
+    func invalidateAll() {
+        let dropped = verified.withLock { verified in
+            verified.epoch &+= 1
+            defer { verified.records = [:] }
+            return verified.records
+        }
+        _ = consume dropped
     }
 
     static func principal(_ record: TokenRecord) -> Principal {

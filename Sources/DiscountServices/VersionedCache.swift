@@ -67,6 +67,24 @@ final class VersionedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable 
         }
     }
 
+    /// Forgets the entry unless it is at least as new as `version` (0: whatever it is).
+    func remove(_ key: Key, olderThan version: Int64) {
+        state.withLock { state in
+            if let cached = state.young[key] ?? state.old[key], version > 0, cached.version >= version { return }
+            state.young[key] = nil
+            state.old[key] = nil
+        }
+    }
+
+    func removeAll() {
+        // Freed when this returns, after unlocking.
+        let dropped = state.withLock { state -> (Generation, Generation) in
+            defer { state.young = [:]; state.old = [:] }
+            return (state.young, state.old)
+        }
+        withExtendedLifetime(dropped) {}
+    }
+
     func removeAll(where shouldRemove: (Key, Value) -> Bool) {
         state.withLock { state in
             state.young = state.young.filter { !shouldRemove($0.key, $0.value.value) }

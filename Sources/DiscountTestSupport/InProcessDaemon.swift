@@ -18,6 +18,10 @@ public final class InProcessDaemon: Sendable {
         public var requireAuth = false
         public var cacheEntries = 1_000
         public var defaultTimeout: Duration = .seconds(30)
+        /// Other writers' changes, as a shared store would report them: the
+        /// daemon then follows them as it does on PostgreSQL.
+        public var changeFeed: (any ChangeFeed)?
+        public var coherence = CacheCoherence.Options()
         public init() {}
     }
 
@@ -26,14 +30,22 @@ public final class InProcessDaemon: Sendable {
     public let store: SQLiteStore
     /// What SIGTERM raises in the daemon: `beginShutdown()` raises it here.
     public let shutdown: ShutdownSignal
+    /// The follower of `Options.changeFeed`, while there is one.
+    public let coherence: CacheCoherence?
     private let server: TTRPCServer
+    private let coherenceTask: Task<Void, Never>?
 
-    private init(directory: URL, socketPath: String, store: SQLiteStore, shutdown: ShutdownSignal, server: TTRPCServer) {
+    private init(
+        directory: URL, socketPath: String, store: SQLiteStore, shutdown: ShutdownSignal, server: TTRPCServer,
+        coherence: CacheCoherence?
+    ) {
         self.directory = directory
         self.socketPath = socketPath
         self.store = store
         self.shutdown = shutdown
         self.server = server
+        self.coherence = coherence
+        coherenceTask = coherence.map { coherence in Task { await coherence.run() } }
     }
 
     /// Starts on a new temporary folder, or on `directory` as a restart would
@@ -45,17 +57,22 @@ public final class InProcessDaemon: Sendable {
         let socketPath = directory.appendingPathComponent("d.sock").path
         let store = try SQLiteStore.open(path: directory.appendingPathComponent("discountd.sqlite").path)
         let shutdown = ShutdownSignal()
-        let router = DiscountRouter.make(
+        var logger = Logger(label: "discountd-test")
+        logger.logLevel = .critical
+        let composition = DiscountRouter.compose(
             facts: ServerFacts(version: "test", backend: store.backendName, socketPath: socketPath), store: store,
             options: .init(
                 requireAuth: options.requireAuth, ownerUID: getuid(), cacheCapacity: options.cacheEntries,
-                shutdown: shutdown))
+                shutdown: shutdown,
+                coherence: options.changeFeed.map {
+                    DiscountRouter.Options.Coherence(feed: $0, options: options.coherence, logger: logger)
+                }))
         var configuration = TTRPCServer.Configuration(socketPath: socketPath)
         configuration.limits.defaultTimeout = .nanoseconds(Int64(options.defaultTimeout.components.seconds) * 1_000_000_000)
-        var logger = Logger(label: "discountd-test")
-        logger.logLevel = .critical
-        let server = try await TTRPCServer.bind(configuration: configuration, router: router, logger: logger)
-        return InProcessDaemon(directory: directory, socketPath: socketPath, store: store, shutdown: shutdown, server: server)
+        let server = try await TTRPCServer.bind(configuration: configuration, router: composition.router, logger: logger)
+        return InProcessDaemon(
+            directory: directory, socketPath: socketPath, store: store, shutdown: shutdown, server: server,
+            coherence: composition.coherence)
     }
 
     /// A client with `DiscountClient.Options.forTests` unless told otherwise.
@@ -72,6 +89,8 @@ public final class InProcessDaemon: Sendable {
     public func stop(keepingData: Bool = false) async {
         shutdown.raise()
         await server.shutdown(gracePeriod: .seconds(5))
+        coherenceTask?.cancel()
+        await coherenceTask?.value
         await store.close()
         if !keepingData { try? FileManager.default.removeItem(at: directory) }
     }

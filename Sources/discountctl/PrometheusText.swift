@@ -49,6 +49,20 @@ enum PrometheusText {
         family("discountd_connections", "gauge", "Open client connections.") {
             sample("discountd_connections", [], Double(stats.connections))
         }
+        if let feed = stats.changeFeed {
+            family("discountd_change_feed_caught_up_seconds", "gauge", "Seconds since other daemons' changes were last read to the present.") {
+                sample("discountd_change_feed_caught_up_seconds", [], feed.caughtUpSecondsAgo)
+            }
+            family("discountd_change_feed_lag_seconds", "gauge", "Commit to application here of the last change applied.") {
+                sample("discountd_change_feed_lag_seconds", [], feed.lastChangeLagSeconds)
+            }
+            family("discountd_change_feed_listening", "gauge", "1 while change doorbells (PostgreSQL LISTEN) arrive.") {
+                sample("discountd_change_feed_listening", [], feed.listening ? 1 : 0)
+            }
+            family("discountd_cache_serving", "gauge", "1 while cached reads answer from memory (within the staleness bound).") {
+                sample("discountd_cache_serving", [], feed.cacheServing ? 1 : 0)
+            }
+        }
         return out
     }
 

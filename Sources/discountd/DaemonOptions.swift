@@ -43,6 +43,11 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "Entries of the in-process cache of discount codes. (env: DISCOUNTD_CACHE_ENTRIES)")
     var cacheEntries: Int = env("DISCOUNTD_CACHE_ENTRIES").flatMap(Int.init) ?? 50_000
 
+    @Option(help: ArgumentHelp(
+        "Seconds the cache may go without reading other daemons' changes (PostgreSQL only); past it cached reads go to the store. (env: DISCOUNTD_CACHE_STALENESS_BOUND)",
+        valueName: "seconds"))
+    var cacheStalenessBound: Double = env("DISCOUNTD_CACHE_STALENESS_BOUND").flatMap(Double.init) ?? 1.0
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. (env: DISCOUNTD_LOG_LEVEL)")
     var logLevel: String = env("DISCOUNTD_LOG_LEVEL") ?? "info"
 
@@ -140,6 +145,10 @@ struct DaemonOptions: ParsableArguments {
             throw ValidationError("--sqlite-synchronous must be full, normal or extra")
         }
         guard cacheEntries >= 16 else { throw ValidationError("--cache-entries must be at least 16") }
+        // Polled at a quarter of the bound: below 40 ms that would be a busy loop on the database.
+        guard cacheStalenessBound >= 0.04, cacheStalenessBound <= 3600 else {
+            throw ValidationError("--cache-staleness-bound must be between 0.04 and 3600 seconds")
+        }
         guard maxDataSize >= 1024 else { throw ValidationError("--max-data-size must be at least 1024") }
         guard maxCallsInFlight >= 1 else { throw ValidationError("--max-calls-in-flight must be at least 1") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }

@@ -65,11 +65,17 @@ struct Discountd: AsyncParsableCommand {
         let facts = ServerFacts(version: Self.version, backend: store.backendName, socketPath: serverConfiguration.socketPath)
         let shopify = try ShopifySetup(options: options, store: store, logger: logger)
         let shutdown = ShutdownSignal()
-        let (router, stats) = DiscountRouter.makeWithStats(
+        let coherence = opened.sharedWithOtherWriters
+            ? DiscountRouter.Options.Coherence(
+                feed: store,
+                options: .init(stalenessBound: .nanoseconds(Int64(options.cacheStalenessBound * 1e9))), logger: logger)
+            : nil
+        let composition = DiscountRouter.compose(
             facts: facts, store: store,
             options: .init(
                 requireAuth: options.requireAuth, ownerUID: getuid(), cacheCapacity: options.cacheEntries,
-                shopifySyncer: shopify.syncer, shopifySyncWait: shopify.syncWait, shutdown: shutdown))
+                shopifySyncer: shopify.syncer, shopifySyncWait: shopify.syncWait, shutdown: shutdown, coherence: coherence))
+        let (router, stats) = (composition.router, composition.stats)
 
         let server = RPCServerService(
             configuration: serverConfiguration, inheritedSocket: activatedSocket?.descriptor, router: router,
@@ -80,6 +86,10 @@ struct Discountd: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let notifier, let watchdog = WatchdogService(notifier: notifier, logger: logger) {
             services.append(.init(service: watchdog))
+        }
+        // Stopped after the server (services stop in reverse order): caches stay coherent while calls drain.
+        if let coherence = composition.coherence {
+            services.append(.init(service: CacheCoherenceService(coherence: coherence)))
         }
         if let prometheus, let address = options.metricsAddress {
             services.append(.init(service: MetricsServer(

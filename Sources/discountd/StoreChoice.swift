@@ -13,13 +13,16 @@ typealias DaemonStore = Store & CommissionStore & VoucherStore & StoreBackup & C
 struct OpenedStore {
     let store: any DaemonStore
     let lock: DataDirectoryLock?
+    /// Whether other daemons may write to the store too (its change feed
+    /// then has to be followed to keep caches coherent).
+    let sharedWithOtherWriters: Bool
 
     static func open(_ folder: DataFolderOptions, synchronous: SynchronousMode = .full, logger: Logger) async throws -> OpenedStore {
         if let url = try folder.postgres() {
             do {
                 let store = try await PostgresStore.open(url: url, logger: logger)
                 logger.info("store: PostgreSQL", metadata: ["url": "\(url)", "schema": "\(store.schema)"])
-                return OpenedStore(store: store, lock: nil)
+                return OpenedStore(store: store, lock: nil, sharedWithOtherWriters: true)
             } catch {
                 throw DaemonFailure(description: "cannot open the PostgreSQL store at \(url): \(error)")
             }
@@ -29,6 +32,6 @@ struct OpenedStore {
         // replace the first one's socket.
         let lock = try DataDirectoryLock.takeOrExit(folder.dataDir, logger: logger)
         let store = try SQLiteStore.open(path: folder.dataDir + "/discountd.sqlite", synchronous: synchronous)
-        return OpenedStore(store: store, lock: lock)
+        return OpenedStore(store: store, lock: lock, sharedWithOtherWriters: false)
     }
 }

@@ -1,5 +1,6 @@
 import DiscountClient
 import Foundation
+import Synchronization
 import Testing
 
 /// discountd on PostgreSQL, as processes: several daemons on one database,
@@ -58,6 +59,133 @@ struct PostgresDaemonTests {
         await withToken.close()
         await guarded.stop()
 
+        await onA.close()
+        await onB.close()
+        await a.stop()
+        await b.stop()
+    }
+
+    /// What one daemon writes, the other's cache reflects within the bound:
+    /// a code changed and deleted, a token revoked. Prints the lag seen.
+    @Test func anotherDaemonsWritesReachThisDaemonsCache() async throws {
+        let database = try await PostgresServer.freshSchema()
+        let a = try await DaemonProcess.start(arguments: ["--postgres", database])
+        let b = try await DaemonProcess.start(arguments: ["--postgres", database])
+        defer {
+            a.remove()
+            b.remove()
+        }
+        let onA = try await a.client()
+        let onB = try await b.client()
+        let rule = try await onA.makeRule(title: "Coherent")
+        let code = try await onA.makeCode(rule, "ACROSS-1", usageLimit: 1)
+
+        // Changed on A, twenty times: B's cached lookup follows each.
+        var lags: [Duration] = []
+        for limit in Int64(2)...21 {
+            #expect(try await onB.lookupDiscountCode(code: "across-1").discountCode?.usageLimit == limit - 1)
+            _ = try await onA.updateDiscountCode(UpdateDiscountCodeRequest(
+                priceRuleId: rule.id, discountCodeId: code.id, usageLimit: limit))
+            let lag = try await timeUntil(within: .seconds(1), every: .milliseconds(1)) {
+                try await onB.lookupDiscountCode(code: "across-1").discountCode?.usageLimit == limit
+            }
+            lags.append(try #require(lag, "B still answers usage limit \(limit - 1) a second after A changed it"))
+        }
+
+        // Deleted on A: gone on B.
+        _ = try await onA.deleteDiscountCode(DeleteDiscountCodeRequest(priceRuleId: rule.id, discountCodeId: code.id))
+        let deleted = try await timeUntil(within: .seconds(1), every: .milliseconds(1)) {
+            await rpcCode { _ = try await onB.lookupDiscountCode(code: "across-1") } == .notFound
+        }
+        #expect(deleted != nil, "B still finds a code A deleted a second ago")
+
+        // A token B has verified, revoked on A: refused on B.
+        let created = try await onA.createToken(projectID: "default", scopes: ["read_price_rules"])
+        let holder = try await b.client(.init(token: created.token))
+        #expect(try await holder.getPriceRule(id: rule.id).priceRule?.title == "Coherent")
+        _ = try await onA.revokeToken(id: created.tokenId)
+        let refused = try await timeUntil(within: .seconds(1), every: .milliseconds(1)) {
+            await rpcCode { _ = try await holder.getPriceRule(id: rule.id) } == .unauthenticated
+        }
+        #expect(refused != nil, "B still accepts a token A revoked a second ago")
+
+        let feed = try #require(try await onB.serverInfo().changeFeed)
+        #expect(feed.listening && feed.cacheServing && feed.outage.isEmpty && feed.changesApplied > 0)
+        #expect(feed.stalenessBoundSeconds == 1)
+        let sorted = lags.sorted()
+        func ms(_ duration: Duration?) -> String {
+            guard let duration else { return "-" }
+            return String(format: "%.1f ms", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1e3)
+        }
+        print("""
+            cache coherence across daemons: update seen after p50 \(ms(sorted[sorted.count / 2])), \
+            max \(ms(sorted.last)) (\(sorted.count) updates); delete \(ms(deleted)); revoke \(ms(refused)); \
+            B's feed: last change lag \(String(format: "%.1f", feed.lastChangeLagSeconds * 1e3)) ms, \
+            caught up \(String(format: "%.1f", feed.caughtUpSecondsAgo * 1e3)) ms ago
+            """)
+        await holder.close()
+        await onA.close()
+        await onB.close()
+        await a.stop()
+        await b.stop()
+    }
+
+    /// The same under a write load through both daemons: how long B's cache
+    /// takes to show A's change while codes are being created on both.
+    @Test func cacheLagUnderWriteLoad() async throws {
+        let database = try await PostgresServer.freshSchema()
+        let a = try await DaemonProcess.start(arguments: ["--postgres", database])
+        let b = try await DaemonProcess.start(arguments: ["--postgres", database])
+        defer {
+            a.remove()
+            b.remove()
+        }
+        let onA = try await a.client()
+        let onB = try await b.client()
+        let rule = try await onA.makeRule(title: "Loaded")
+        let code = try await onA.makeCode(rule, "LOADED-1", usageLimit: 1)
+
+        let writes = WriteCount()
+        let load = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for writer in 0..<8 {
+                    group.addTask {
+                        var index = 0
+                        while !Task.isCancelled {
+                            index += 1
+                            _ = try? await (writer.isMultiple(of: 2) ? onA : onB).createDiscountCode(
+                                priceRuleID: rule.id, code: "LOAD-\(writer)-\(index)", useWithOther: false, usageLimit: nil)
+                            writes.add()
+                        }
+                    }
+                }
+            }
+        }
+        var lags: [Duration] = []
+        let clock = ContinuousClock()
+        let started = clock.now
+        for limit in Int64(2)...51 {
+            #expect(try await onB.lookupDiscountCode(code: "loaded-1").discountCode?.usageLimit == limit - 1)
+            _ = try await onA.updateDiscountCode(UpdateDiscountCodeRequest(
+                priceRuleId: rule.id, discountCodeId: code.id, usageLimit: limit))
+            let lag = try await timeUntil(within: .seconds(1), every: .milliseconds(1)) {
+                try await onB.lookupDiscountCode(code: "loaded-1").discountCode?.usageLimit == limit
+            }
+            lags.append(try #require(lag, "B still answers usage limit \(limit - 1) a second after A changed it"))
+        }
+        let elapsed = clock.now - started
+        load.cancel()
+        await load.value
+        let sorted = lags.sorted()
+        func ms(_ duration: Duration) -> String {
+            String(format: "%.1f ms", Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) / 1e15)
+        }
+        let rate = Double(writes.value) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        print("""
+            cache lag under load (\(String(format: "%.0f", rate)) code creations/s through both daemons): \
+            p50 \(ms(sorted[sorted.count / 2])), p99 \(ms(sorted[(sorted.count * 99) / 100])), max \(ms(sorted.last!)) \
+            (\(sorted.count) updates)
+            """)
         await onA.close()
         await onB.close()
         await a.stop()
@@ -135,4 +263,11 @@ enum PostgresServer {
         guard made.status == 0 else { throw TestFailure("psql: \(made.stderr)") }
         return server + (server.contains("?") ? "&" : "?") + "options=-c%20search_path%3D\(schema)"
     }
+}
+
+/// A count several tasks add to.
+final class WriteCount: Sendable {
+    private let count = Mutex(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

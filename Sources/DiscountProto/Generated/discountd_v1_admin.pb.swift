@@ -35,6 +35,8 @@ public struct ServerInfoResponse: ProtoMessage, Hashable {
     /// Path of the Unix socket the daemon listens on.
     public var socket: String = ""
     public var startedAt: ProtoTimestamp? = nil
+    /// How this daemon's caches follow other daemons' writes.
+    public var changeFeed: ChangeFeedStatus? = nil
 
     public init() {}
 
@@ -43,13 +45,15 @@ public struct ServerInfoResponse: ProtoMessage, Hashable {
         uptimeSeconds: Double = 0,
         backend: String = "",
         socket: String = "",
-        startedAt: ProtoTimestamp? = nil
+        startedAt: ProtoTimestamp? = nil,
+        changeFeed: ChangeFeedStatus? = nil
     ) {
         self.version = version
         self.uptimeSeconds = uptimeSeconds
         self.backend = backend
         self.socket = socket
         self.startedAt = startedAt
+        self.changeFeed = changeFeed
     }
 
     public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
@@ -67,6 +71,73 @@ public struct ServerInfoResponse: ProtoMessage, Hashable {
         try c.encode(self.backend, forKey: "backend")
         try c.encode(self.socket, forKey: "socket")
         try c.encodeIfPresent(self.startedAt, forKey: "started_at")
+        try c.encodeIfPresent(self.changeFeed, forKey: "change_feed")
+    }
+}
+
+/// The change feed a daemon follows to keep its caches coherent with other
+/// daemons on the same store. A single-writer store (SQLite) is always caught up.
+public struct ChangeFeedStatus: ProtoMessage, Hashable {
+    public static let protoName = "discountd.v1.ChangeFeedStatus"
+
+    /// Doorbells (PostgreSQL LISTEN) are arriving; false while only polling finds changes.
+    public var listening: Bool = false
+    /// Why the store's server cannot be reached; empty while it can.
+    public var outage: String = ""
+    /// Seconds since the feed was last read to the present (the cache's staleness).
+    public var caughtUpSecondsAgo: Double = 0
+    /// Seconds between the last applied change's commit (database clock) and its
+    /// application here (this host's clock): the change-feed lag.
+    public var lastChangeLagSeconds: Double = 0
+    /// Cached reads are refused once caught_up_seconds_ago passes this; 0: no bound (single writer).
+    public var stalenessBoundSeconds: Double = 0
+    /// Whether cached reads are answered from memory now (false: past the bound).
+    public var cacheServing: Bool = false
+    /// Changes applied to the caches since start.
+    public var changesApplied: UInt64 = 0
+    /// Times every cache was dropped (an incomplete batch: too many changes, or the log pruned past the cursor).
+    public var fullInvalidations: UInt64 = 0
+
+    public init() {}
+
+    public init(
+        listening: Bool = false,
+        outage: String = "",
+        caughtUpSecondsAgo: Double = 0,
+        lastChangeLagSeconds: Double = 0,
+        stalenessBoundSeconds: Double = 0,
+        cacheServing: Bool = false,
+        changesApplied: UInt64 = 0,
+        fullInvalidations: UInt64 = 0
+    ) {
+        self.listening = listening
+        self.outage = outage
+        self.caughtUpSecondsAgo = caughtUpSecondsAgo
+        self.lastChangeLagSeconds = lastChangeLagSeconds
+        self.stalenessBoundSeconds = stalenessBoundSeconds
+        self.cacheServing = cacheServing
+        self.changesApplied = changesApplied
+        self.fullInvalidations = fullInvalidations
+    }
+
+    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try PBC.decode(bytes)
+    }
+
+    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
+
+    public func encoded() -> [UInt8] { PBC.encoded(self) }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: ProtoCodingKey.self)
+        try c.encode(self.listening, forKey: "listening")
+        try c.encode(self.outage, forKey: "outage")
+        try c.encode(self.caughtUpSecondsAgo, forKey: "caught_up_seconds_ago")
+        try c.encode(self.lastChangeLagSeconds, forKey: "last_change_lag_seconds")
+        try c.encode(self.stalenessBoundSeconds, forKey: "staleness_bound_seconds")
+        try c.encode(self.cacheServing, forKey: "cache_serving")
+        try c.encode(self.changesApplied, forKey: "changes_applied")
+        try c.encode(self.fullInvalidations, forKey: "full_invalidations")
     }
 }
 
@@ -105,6 +176,7 @@ public struct StatsResponse: ProtoMessage, Hashable {
     /// Open client connections now.
     public var connections: Int64 = 0
     public var collectedAt: ProtoTimestamp? = nil
+    public var changeFeed: ChangeFeedStatus? = nil
 
     public init() {}
 
@@ -115,7 +187,8 @@ public struct StatsResponse: ProtoMessage, Hashable {
         cacheMisses: UInt64 = 0,
         syncQueueDepth: Int64 = 0,
         connections: Int64 = 0,
-        collectedAt: ProtoTimestamp? = nil
+        collectedAt: ProtoTimestamp? = nil,
+        changeFeed: ChangeFeedStatus? = nil
     ) {
         self.methods = methods
         self.cacheHitRatio = cacheHitRatio
@@ -124,6 +197,7 @@ public struct StatsResponse: ProtoMessage, Hashable {
         self.syncQueueDepth = syncQueueDepth
         self.connections = connections
         self.collectedAt = collectedAt
+        self.changeFeed = changeFeed
     }
 
     public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
@@ -143,6 +217,7 @@ public struct StatsResponse: ProtoMessage, Hashable {
         try c.encode(self.syncQueueDepth, forKey: "sync_queue_depth")
         try c.encode(self.connections, forKey: "connections")
         try c.encodeIfPresent(self.collectedAt, forKey: "collected_at")
+        try c.encodeIfPresent(self.changeFeed, forKey: "change_feed")
     }
 }
 
@@ -615,6 +690,7 @@ extension ServerInfoResponse: PBCMessage {
         self.backend = PBC.string(c.backend)
         self.socket = PBC.string(c.socket)
         self.startedAt = c.started_at.map { ProtoTimestamp(pbc: $0) }
+        self.changeFeed = c.change_feed.map { ChangeFeedStatus(pbc: $0) }
     }
 
     package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
@@ -623,6 +699,45 @@ extension ServerInfoResponse: PBCMessage {
         if !self.backend.isEmpty { c.pointee.backend = arena.cString(self.backend) }
         if !self.socket.isEmpty { c.pointee.socket = arena.cString(self.socket) }
         if let v = self.startedAt { c.pointee.started_at = arena.message(v) }
+        if let v = self.changeFeed { c.pointee.change_feed = arena.message(v) }
+    }
+}
+
+extension ChangeFeedStatus: PBCMessage {
+    package typealias CMessage = Discountd__V1__ChangeFeedStatus
+
+    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__change_feed_status__init(c) }
+    package static func pbcUnpack(
+        _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CMessage>? {
+        discountd__v1__change_feed_status__unpack(allocator, count, data)
+    }
+    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__change_feed_status__get_packed_size(c) }
+    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        discountd__v1__change_feed_status__pack(c, out)
+    }
+
+    package init(pbc: UnsafePointer<CMessage>) {
+        let c = pbc.pointee
+        self.listening = c.listening != 0
+        self.outage = PBC.string(c.outage)
+        self.caughtUpSecondsAgo = c.caught_up_seconds_ago
+        self.lastChangeLagSeconds = c.last_change_lag_seconds
+        self.stalenessBoundSeconds = c.staleness_bound_seconds
+        self.cacheServing = c.cache_serving != 0
+        self.changesApplied = c.changes_applied
+        self.fullInvalidations = c.full_invalidations
+    }
+
+    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+        c.pointee.listening = self.listening ? 1 : 0
+        if !self.outage.isEmpty { c.pointee.outage = arena.cString(self.outage) }
+        c.pointee.caught_up_seconds_ago = self.caughtUpSecondsAgo
+        c.pointee.last_change_lag_seconds = self.lastChangeLagSeconds
+        c.pointee.staleness_bound_seconds = self.stalenessBoundSeconds
+        c.pointee.cache_serving = self.cacheServing ? 1 : 0
+        c.pointee.changes_applied = self.changesApplied
+        c.pointee.full_invalidations = self.fullInvalidations
     }
 }
 
@@ -668,6 +783,7 @@ extension StatsResponse: PBCMessage {
         self.syncQueueDepth = c.sync_queue_depth
         self.connections = c.connections
         self.collectedAt = c.collected_at.map { ProtoTimestamp(pbc: $0) }
+        self.changeFeed = c.change_feed.map { ChangeFeedStatus(pbc: $0) }
     }
 
     package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
@@ -681,6 +797,7 @@ extension StatsResponse: PBCMessage {
         c.pointee.sync_queue_depth = self.syncQueueDepth
         c.pointee.connections = self.connections
         if let v = self.collectedAt { c.pointee.collected_at = arena.message(v) }
+        if let v = self.changeFeed { c.pointee.change_feed = arena.message(v) }
     }
 }
 

@@ -97,6 +97,51 @@ void   discountd__v1__server_info_response__free_unpacked
   assert(message->base.descriptor == &discountd__v1__server_info_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   discountd__v1__change_feed_status__init
+                     (Discountd__V1__ChangeFeedStatus         *message)
+{
+  static const Discountd__V1__ChangeFeedStatus init_value = DISCOUNTD__V1__CHANGE_FEED_STATUS__INIT;
+  *message = init_value;
+}
+size_t discountd__v1__change_feed_status__get_packed_size
+                     (const Discountd__V1__ChangeFeedStatus *message)
+{
+  assert(message->base.descriptor == &discountd__v1__change_feed_status__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t discountd__v1__change_feed_status__pack
+                     (const Discountd__V1__ChangeFeedStatus *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &discountd__v1__change_feed_status__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t discountd__v1__change_feed_status__pack_to_buffer
+                     (const Discountd__V1__ChangeFeedStatus *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &discountd__v1__change_feed_status__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Discountd__V1__ChangeFeedStatus *
+       discountd__v1__change_feed_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Discountd__V1__ChangeFeedStatus *)
+     protobuf_c_message_unpack (&discountd__v1__change_feed_status__descriptor,
+                                allocator, len, data);
+}
+void   discountd__v1__change_feed_status__free_unpacked
+                     (Discountd__V1__ChangeFeedStatus *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &discountd__v1__change_feed_status__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   discountd__v1__stats_request__init
                      (Discountd__V1__StatsRequest         *message)
 {
@@ -700,7 +745,7 @@ const ProtobufCMessageDescriptor discountd__v1__server_info_request__descriptor 
   (ProtobufCMessageInit) discountd__v1__server_info_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor discountd__v1__server_info_response__field_descriptors[5] =
+static const ProtobufCFieldDescriptor discountd__v1__server_info_response__field_descriptors[6] =
 {
   {
     "version",
@@ -762,9 +807,22 @@ static const ProtobufCFieldDescriptor discountd__v1__server_info_response__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "change_feed",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Discountd__V1__ServerInfoResponse, change_feed),
+    &discountd__v1__change_feed_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned discountd__v1__server_info_response__field_indices_by_name[] = {
   2,   /* field[2] = backend */
+  5,   /* field[5] = change_feed */
   3,   /* field[3] = socket */
   4,   /* field[4] = started_at */
   1,   /* field[1] = uptime_seconds */
@@ -773,7 +831,7 @@ static const unsigned discountd__v1__server_info_response__field_indices_by_name
 static const ProtobufCIntRange discountd__v1__server_info_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor discountd__v1__server_info_response__descriptor =
 {
@@ -783,11 +841,140 @@ const ProtobufCMessageDescriptor discountd__v1__server_info_response__descriptor
   "Discountd__V1__ServerInfoResponse",
   "discountd.v1",
   sizeof(Discountd__V1__ServerInfoResponse),
-  5,
+  6,
   discountd__v1__server_info_response__field_descriptors,
   discountd__v1__server_info_response__field_indices_by_name,
   1,  discountd__v1__server_info_response__number_ranges,
   (ProtobufCMessageInit) discountd__v1__server_info_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor discountd__v1__change_feed_status__field_descriptors[8] =
+{
+  {
+    "listening",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Discountd__V1__ChangeFeedStatus, listening),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outage",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Discountd__V1__ChangeFeedStatus, outage),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "caught_up_seconds_ago",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Discountd__V1__ChangeFeedStatus, caught_up_seconds_ago),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_change_lag_seconds",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Discountd__V1__ChangeFeedStatus, last_change_lag_seconds),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "staleness_bound_seconds",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Discountd__V1__ChangeFeedStatus, staleness_bound_seconds),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cache_serving",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Discountd__V1__ChangeFeedStatus, cache_serving),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "changes_applied",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Discountd__V1__ChangeFeedStatus, changes_applied),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_invalidations",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Discountd__V1__ChangeFeedStatus, full_invalidations),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned discountd__v1__change_feed_status__field_indices_by_name[] = {
+  5,   /* field[5] = cache_serving */
+  2,   /* field[2] = caught_up_seconds_ago */
+  6,   /* field[6] = changes_applied */
+  7,   /* field[7] = full_invalidations */
+  3,   /* field[3] = last_change_lag_seconds */
+  0,   /* field[0] = listening */
+  1,   /* field[1] = outage */
+  4,   /* field[4] = staleness_bound_seconds */
+};
+static const ProtobufCIntRange discountd__v1__change_feed_status__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor discountd__v1__change_feed_status__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "discountd.v1.ChangeFeedStatus",
+  "ChangeFeedStatus",
+  "Discountd__V1__ChangeFeedStatus",
+  "discountd.v1",
+  sizeof(Discountd__V1__ChangeFeedStatus),
+  8,
+  discountd__v1__change_feed_status__field_descriptors,
+  discountd__v1__change_feed_status__field_indices_by_name,
+  1,  discountd__v1__change_feed_status__number_ranges,
+  (ProtobufCMessageInit) discountd__v1__change_feed_status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 #define discountd__v1__stats_request__field_descriptors NULL
@@ -808,7 +995,7 @@ const ProtobufCMessageDescriptor discountd__v1__stats_request__descriptor =
   (ProtobufCMessageInit) discountd__v1__stats_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor discountd__v1__stats_response__field_descriptors[7] =
+static const ProtobufCFieldDescriptor discountd__v1__stats_response__field_descriptors[8] =
 {
   {
     "methods",
@@ -894,11 +1081,24 @@ static const ProtobufCFieldDescriptor discountd__v1__stats_response__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "change_feed",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Discountd__V1__StatsResponse, change_feed),
+    &discountd__v1__change_feed_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned discountd__v1__stats_response__field_indices_by_name[] = {
   1,   /* field[1] = cache_hit_ratio */
   2,   /* field[2] = cache_hits */
   3,   /* field[3] = cache_misses */
+  7,   /* field[7] = change_feed */
   6,   /* field[6] = collected_at */
   5,   /* field[5] = connections */
   0,   /* field[0] = methods */
@@ -907,7 +1107,7 @@ static const unsigned discountd__v1__stats_response__field_indices_by_name[] = {
 static const ProtobufCIntRange discountd__v1__stats_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor discountd__v1__stats_response__descriptor =
 {
@@ -917,7 +1117,7 @@ const ProtobufCMessageDescriptor discountd__v1__stats_response__descriptor =
   "Discountd__V1__StatsResponse",
   "discountd.v1",
   sizeof(Discountd__V1__StatsResponse),
-  7,
+  8,
   discountd__v1__stats_response__field_descriptors,
   discountd__v1__stats_response__field_indices_by_name,
   1,  discountd__v1__stats_response__number_ranges,

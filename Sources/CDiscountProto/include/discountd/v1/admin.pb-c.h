@@ -19,6 +19,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Discountd__V1__ServerInfoRequest Discountd__V1__ServerInfoRequest;
 typedef struct Discountd__V1__ServerInfoResponse Discountd__V1__ServerInfoResponse;
+typedef struct Discountd__V1__ChangeFeedStatus Discountd__V1__ChangeFeedStatus;
 typedef struct Discountd__V1__StatsRequest Discountd__V1__StatsRequest;
 typedef struct Discountd__V1__StatsResponse Discountd__V1__StatsResponse;
 typedef struct Discountd__V1__MethodStats Discountd__V1__MethodStats;
@@ -62,10 +63,60 @@ struct  Discountd__V1__ServerInfoResponse
    */
   char *socket;
   Google__Protobuf__Timestamp *started_at;
+  /*
+   * How this daemon's caches follow other daemons' writes.
+   */
+  Discountd__V1__ChangeFeedStatus *change_feed;
 };
 #define DISCOUNTD__V1__SERVER_INFO_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&discountd__v1__server_info_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL }
+
+
+/*
+ * The change feed a daemon follows to keep its caches coherent with other
+ * daemons on the same store. A single-writer store (SQLite) is always caught up.
+ */
+struct  Discountd__V1__ChangeFeedStatus
+{
+  ProtobufCMessage base;
+  /*
+   * Doorbells (PostgreSQL LISTEN) are arriving; false while only polling finds changes.
+   */
+  protobuf_c_boolean listening;
+  /*
+   * Why the store's server cannot be reached; empty while it can.
+   */
+  char *outage;
+  /*
+   * Seconds since the feed was last read to the present (the cache's staleness).
+   */
+  double caught_up_seconds_ago;
+  /*
+   * Seconds between the last applied change's commit (database clock) and its
+   * application here (this host's clock): the change-feed lag.
+   */
+  double last_change_lag_seconds;
+  /*
+   * Cached reads are refused once caught_up_seconds_ago passes this; 0: no bound (single writer).
+   */
+  double staleness_bound_seconds;
+  /*
+   * Whether cached reads are answered from memory now (false: past the bound).
+   */
+  protobuf_c_boolean cache_serving;
+  /*
+   * Changes applied to the caches since start.
+   */
+  uint64_t changes_applied;
+  /*
+   * Times every cache was dropped (an incomplete batch: too many changes, or the log pruned past the cursor).
+   */
+  uint64_t full_invalidations;
+};
+#define DISCOUNTD__V1__CHANGE_FEED_STATUS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&discountd__v1__change_feed_status__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Discountd__V1__StatsRequest
@@ -101,10 +152,11 @@ struct  Discountd__V1__StatsResponse
    */
   int64_t connections;
   Google__Protobuf__Timestamp *collected_at;
+  Discountd__V1__ChangeFeedStatus *change_feed;
 };
 #define DISCOUNTD__V1__STATS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&discountd__v1__stats_response__descriptor) \
-    , 0,NULL, 0, 0, 0, 0, 0, NULL }
+    , 0,NULL, 0, 0, 0, 0, 0, NULL, NULL }
 
 
 struct  Discountd__V1__MethodStats
@@ -327,6 +379,25 @@ Discountd__V1__ServerInfoResponse *
                       const uint8_t       *data);
 void   discountd__v1__server_info_response__free_unpacked
                      (Discountd__V1__ServerInfoResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Discountd__V1__ChangeFeedStatus methods */
+void   discountd__v1__change_feed_status__init
+                     (Discountd__V1__ChangeFeedStatus         *message);
+size_t discountd__v1__change_feed_status__get_packed_size
+                     (const Discountd__V1__ChangeFeedStatus   *message);
+size_t discountd__v1__change_feed_status__pack
+                     (const Discountd__V1__ChangeFeedStatus   *message,
+                      uint8_t             *out);
+size_t discountd__v1__change_feed_status__pack_to_buffer
+                     (const Discountd__V1__ChangeFeedStatus   *message,
+                      ProtobufCBuffer     *buffer);
+Discountd__V1__ChangeFeedStatus *
+       discountd__v1__change_feed_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   discountd__v1__change_feed_status__free_unpacked
+                     (Discountd__V1__ChangeFeedStatus *message,
                       ProtobufCAllocator *allocator);
 /* Discountd__V1__StatsRequest methods */
 void   discountd__v1__stats_request__init
@@ -583,6 +654,9 @@ typedef void (*Discountd__V1__ServerInfoRequest_Closure)
 typedef void (*Discountd__V1__ServerInfoResponse_Closure)
                  (const Discountd__V1__ServerInfoResponse *message,
                   void *closure_data);
+typedef void (*Discountd__V1__ChangeFeedStatus_Closure)
+                 (const Discountd__V1__ChangeFeedStatus *message,
+                  void *closure_data);
 typedef void (*Discountd__V1__StatsRequest_Closure)
                  (const Discountd__V1__StatsRequest *message,
                   void *closure_data);
@@ -705,6 +779,7 @@ void discountd__v1__admin__backup(ProtobufCService *service,
 
 extern const ProtobufCMessageDescriptor discountd__v1__server_info_request__descriptor;
 extern const ProtobufCMessageDescriptor discountd__v1__server_info_response__descriptor;
+extern const ProtobufCMessageDescriptor discountd__v1__change_feed_status__descriptor;
 extern const ProtobufCMessageDescriptor discountd__v1__stats_request__descriptor;
 extern const ProtobufCMessageDescriptor discountd__v1__stats_response__descriptor;
 extern const ProtobufCMessageDescriptor discountd__v1__method_stats__descriptor;
