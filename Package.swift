@@ -151,7 +151,8 @@ let package = Package(
         .executableTarget(
             name: "discountd",
             dependencies: [
-                "CCrashGuard", "DiscountServices", "DiscountStore", "DiscountStoreSQLite", "DiscountStorePostgres", "TTRPC", "ShopifySync",
+                "CCrashGuard", "DiscountServices", "DiscountStore", "DiscountStoreSQLite", "DiscountStorePostgres", "TTRPC",
+                "ShopifySync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -224,7 +225,8 @@ let package = Package(
             name: "DiscountStoreTests",
             dependencies: [
                 "SystemRandom",
-                "DiscountStore", "DiscountStoreSQLite", "DiscountStorePostgres", "DiscountCore", "CSQLiteTuning", "ProcessSpawning",
+                "DiscountStore", "DiscountStoreSQLite", "DiscountStorePostgres", "DiscountCore", "CSQLiteTuning",
+                "ProcessSpawning",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -265,10 +267,13 @@ if Context.environment["DISCOUNTD_FUZZ"] == "1" {
         ("FuzzFrameDecoder", ["FuzzSupport", "TTRPC", .product(name: "NIOCore", package: "swift-nio")]),
         ("FuzzEnvelope", ["FuzzSupport", "TTRPC"]),
         ("FuzzPayloads", ["FuzzSupport", "DiscountProto"]),
-        ("FuzzRouter", [
-            "FuzzSupport", "DiscountServices", "DiscountStore", "DiscountStoreSQLite", "TTRPC", "DiscountProto",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        (
+            "FuzzRouter",
+            [
+                "FuzzSupport", "DiscountServices", "DiscountStore", "DiscountStoreSQLite", "TTRPC", "DiscountProto",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
     for fuzz in fuzzTargets {
         package.targets.append(
@@ -280,8 +285,9 @@ if Context.environment["DISCOUNTD_FUZZ"] == "1" {
 // Guards for the project's own Swift code (dependencies are not affected):
 // every warning is an error, and existential types are spelled `any P`.
 for target in package.targets where target.type != .system && !target.name.hasPrefix("C") {
-    target.swiftSettings = (target.swiftSettings ?? []) + [
-        .enableUpcomingFeature("ExistentialAny"),
-        .treatAllWarnings(as: .error),
-    ]
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .enableUpcomingFeature("ExistentialAny"),
+            .treatAllWarnings(as: .error),
+        ]
 }

@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #endif
-import Foundation
 
 /// The rules for code text: 1–255 Unicode scalars (at most 1,020 UTF-8 bytes)
 /// after trimming, none of them a control, format, separator, private-use,
@@ -56,7 +57,8 @@ public enum CodeText {
 
     private static func asciiUpper(_ text: String) -> String {
         guard text.utf8.contains(where: { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }) else { return text }
-        return String(decoding: text.utf8.map { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") ? $0 - 32 : $0 }, as: UTF8.self)
+        return String(
+            decoding: text.utf8.map { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") ? $0 - 32 : $0 }, as: UTF8.self)
     }
 
     public static func trim(_ text: String) -> String {

@@ -13,7 +13,8 @@ extension AdminService {
             try requireReach(call.principal, projectID: projectID)
             let shop = try Validate.nonEmpty(request.shopDomain, field: "shop_domain").lowercased()
             guard !shop.contains("/"), !shop.contains(" ") else {
-                throw ServiceError.invalidArgument(field: "shop_domain", "shop_domain must be a host name like acme.myshopify.com")
+                throw ServiceError.invalidArgument(
+                    field: "shop_domain", "shop_domain must be a host name like acme.myshopify.com")
             }
             let token = try Validate.nonEmpty(request.accessToken, field: "access_token", max: 1024)
             let credentials = ShopifyCredentials(

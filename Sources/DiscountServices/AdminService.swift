@@ -3,8 +3,8 @@ import DiscountProto
 import DiscountStore
 import Foundation
 import ProtoCodec
-import TTRPC
 import SystemRandom
+import TTRPC
 
 /// `discountd.v1.Admin`: server facts, stats, projects and tokens.
 ///
@@ -41,7 +41,8 @@ struct AdminService: Sendable {
             try Self.requireDaemonAdmin(call.principal)
             let name = try Validate.nonEmpty(request.name, field: "name")
             let project = ProjectRecord(id: TimeOrderedID.make(), name: name, createdAt: .now())
-            let respond: @Sendable (()) -> CreateProjectResponse = { _ in CreateProjectResponse(project: ProjectMessage(project)) }
+            let respond: @Sendable (()) -> CreateProjectResponse = { _ in CreateProjectResponse(project: ProjectMessage(project))
+            }
             do {
                 try await store.insertProject(project, options: call.write(answering: respond))
             } catch StoreError.conflict {
@@ -51,11 +52,14 @@ struct AdminService: Sendable {
         }
         // The secret is shown once: a retry with the same idempotency-key gets
         // the token's id, scopes and times, but an empty `token`.
-        registrar.write(AdminRPC.createToken, scope: .admin, replayed: { (answer: CreateTokenResponse) in
-            var withheld = answer
-            withheld.token = ""
-            return withheld
-        }) { (request: CreateTokenRequest, call) in
+        registrar.write(
+            AdminRPC.createToken, scope: .admin,
+            replayed: { (answer: CreateTokenResponse) in
+                var withheld = answer
+                withheld.token = ""
+                return withheld
+            }
+        ) { (request: CreateTokenRequest, call) in
             let projectID = request.projectId.isEmpty ? call.projectID : request.projectId
             try Self.requireReach(call.principal, projectID: projectID)
             guard try await store.project(id: projectID) != nil else { throw ServiceError.projectNotFound(projectID) }

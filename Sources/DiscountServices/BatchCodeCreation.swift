@@ -17,6 +17,8 @@ struct BatchCodeCreation {
     let projectID: String
     let request: BatchCreateDiscountCodesRequest
     let run: BulkRun
+    /// Codes stored per transaction and per progress message.
+    let chunk: Int
 
     private struct Tally: Sendable {
         var created = 0
@@ -76,16 +78,18 @@ struct BatchCodeCreation {
                 prefix: generator.prefix, length: generator.length == 0 ? 8 : Int(generator.length),
                 charset: generator.charset)
         } catch {
-            let field = switch error {
-            case .badLength, .codeTooLong: "generator.length"
-            default: "generator.charset"
-            }
+            let field =
+                switch error {
+                case .badLength, .codeTooLong: "generator.length"
+                default: "generator.charset"
+                }
             throw ServiceError.invalidArgument(field: field, "\(field): \(error)")
         }
         guard codeGenerator.canFill(count) else {
             throw ServiceError.invalidArgument(
                 field: "generator.count",
-                "\(GeneratorProblem.cannotFill(requested: count, capacity: codeGenerator.capacity)); use a longer length or a larger charset")
+                "\(GeneratorProblem.cannotFill(requested: count, capacity: codeGenerator.capacity)); use a longer length or a larger charset"
+            )
         }
         return (codeGenerator, count)
     }
@@ -117,16 +121,16 @@ struct BatchCodeCreation {
                 }
             }
             index += 1
-            if pending.count == PriceRulesService.batchChunk || index == total {
+            if pending.count == chunk || index == total {
                 try run.checkShutdown(committed: committed, of: total, what: "listed codes")
                 let before = tally
-                let chunk = pending
+                let listed = pending
                 let handled = index
                 let checkpoint = run.checkpoints { (taken: [String]) in
-                    (handled, Self.tallied(before, chunk, taken: Set(taken)).result.encoded())
+                    (handled, Self.tallied(before, listed, taken: Set(taken)).result.encoded())
                 }
-                let taken = Set(try await book.insertCodes(chunk, checkpoint: checkpoint))
-                tally = Self.tallied(before, chunk, taken: taken)
+                let taken = Set(try await book.insertCodes(listed, checkpoint: checkpoint))
+                tally = Self.tallied(before, listed, taken: taken)
                 committed = index
                 pending.removeAll(keepingCapacity: true)
                 try await progress(index, total)
@@ -158,7 +162,6 @@ struct BatchCodeCreation {
         var rounds = 0
         // Only a small space can run out; only then are created codes kept to undo.
         let mayExhaust = generator.capacity < count * 64
-        let chunk = PriceRulesService.batchChunk
         let records: @Sendable (ArraySlice<String>) -> [DiscountCodeRecord] = { [self] texts in
             texts.map { record($0, ruleID: ruleID, usageLimit: usageLimit) }
         }
@@ -200,7 +203,8 @@ struct BatchCodeCreation {
             }
             throw ServiceError.invalidArgument(
                 field: "generator.count",
-                "cannot generate \(count) distinct codes: existing codes leave too few of the \(generator.capacity) possible; nothing was stored. Use a longer length or a larger charset")
+                "cannot generate \(count) distinct codes: existing codes leave too few of the \(generator.capacity) possible; nothing was stored. Use a longer length or a larger charset"
+            )
         }
         return tally.result
     }

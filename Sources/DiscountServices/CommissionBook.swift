@@ -152,8 +152,9 @@ actor CommissionBook {
         // An ended (or not yet started) campaign shows the code the agent has,
         // but makes none.
         guard campaign.isActive(at: .now()) else {
-            guard let existing = try await store.agentCode(
-                projectID: agent.projectID, agentID: agent.id, campaignID: campaign.id)
+            guard
+                let existing = try await store.agentCode(
+                    projectID: agent.projectID, agentID: agent.id, campaignID: campaign.id)
             else { throw ServiceError.campaignNotActive(campaign.id) }
             return existing
         }

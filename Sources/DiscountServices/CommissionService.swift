@@ -18,8 +18,9 @@ struct CommissionService: Sendable {
                     agentId: registered.0.id, agentName: registered.0.name, registeredAt: registered.0.registeredAt.timestamp,
                     created: registered.created)
             }
-            return respond(try await book.registerAgent(
-                projectID: call.projectID, name: agentName, contact: contact, options: call.write(answering: respond)))
+            return respond(
+                try await book.registerAgent(
+                    projectID: call.projectID, name: agentName, contact: contact, options: call.write(answering: respond)))
         }
         registrar.read(CommissionRPC.getActiveCampaigns, scope: .commission) { (_: GetActiveCampaignsRequest, principal, _) in
             let now = Instant.now()
@@ -28,7 +29,8 @@ struct CommissionService: Sendable {
         }
         // Get-or-create is idempotent by nature, so it needs no idempotency key;
         // a synced code is answered from memory.
-        registrar.read(CommissionRPC.getMyDiscountCode, scope: .commission,
+        registrar.read(
+            CommissionRPC.getMyDiscountCode, scope: .commission,
             fromMemory: { [book] (request: GetMyDiscountCodeRequest, principal) -> GetMyDiscountCodeResponse? in
                 guard let campaignID = request.campaignId,
                     let hit = book.cachedCode(projectID: principal.projectID, agentID: request.agentId, campaignID: campaignID)

@@ -19,6 +19,9 @@ public enum DiscountRouter {
         /// Other writers' changes to follow (a store shared by several
         /// daemons), and how; nil when this process is the only writer.
         public var coherence: Coherence?
+        /// Codes stored per transaction and per progress message of a batch
+        /// (voucher imports: half as many). Tests use small ones.
+        public var bulkChunk = 50_000
 
         public struct Coherence: Sendable {
             public var feed: any ChangeFeed
@@ -87,10 +90,10 @@ public enum DiscountRouter {
             syncQueueDepth: { try await store.outboxDepth() }, changeFeed: { coherence?.status })
         AdminService(facts: facts, store: store, tokens: tokens, stats: stats).register(in: &registrar)
         AdminService.registerBackup(in: &registrar, store: store)
-        PriceRulesService(book: priceRules).register(in: &registrar)
+        PriceRulesService(book: priceRules, batchChunk: options.bulkChunk).register(in: &registrar)
         AdminService.registerShopify(in: &registrar, commission: commission)
         CommissionService(book: commission, store: store).register(in: &registrar)
-        VouchersService(book: VoucherBook(store: store)).register(in: &registrar)
+        VouchersService(book: VoucherBook(store: store), importChunk: max(1, options.bulkChunk / 2)).register(in: &registrar)
         return Composition(router: registrar.router, stats: stats, coherence: coherence)
     }
 }

@@ -36,11 +36,14 @@ struct MethodRegistrar {
                 return try fromMemory(try Request(protobufBytes: payload), principal)?.encoded()
             }
         }
-        router.register(method, .unary({ payload, context in
-            let principal = try await authorizer.authorize(context, scope: scope)
-            let request = try Request(protobufBytes: payload)
-            return try await body(request, principal, context).encoded()
-        }, fastPath: fastPath))
+        router.register(
+            method,
+            .unary(
+                { payload, context in
+                    let principal = try await authorizer.authorize(context, scope: scope)
+                    let request = try Request(protobufBytes: payload)
+                    return try await body(request, principal, context).encoded()
+                }, fastPath: fastPath))
     }
 
     /// A write: acknowledged after commit. `replayed` makes what a retry with
@@ -57,17 +60,19 @@ struct MethodRegistrar {
             guard let replayed, let response = try? Response(protobufBytes: answer) else { return answer }
             return replayed(response).encoded()
         }
-        router.register(method, .unary { payload, context in
-            let principal = try await authorizer.authorize(context, scope: scope)
-            let request = try Request(protobufBytes: payload)
-            return try await idempotency.run(
-                projectID: principal.projectID, context: context, payload: payload, kept: kept
-            ) { key in
-                let response = try await body(request, ServiceCall(principal: principal, context: context, key: key))
-                FaultInjection.afterCommit(service: context.service, method: context.method)
-                return response.encoded()
-            }
-        })
+        router.register(
+            method,
+            .unary { payload, context in
+                let principal = try await authorizer.authorize(context, scope: scope)
+                let request = try Request(protobufBytes: payload)
+                return try await idempotency.run(
+                    projectID: principal.projectID, context: context, payload: payload, kept: kept
+                ) { key in
+                    let response = try await body(request, ServiceCall(principal: principal, context: context, key: key))
+                    FaultInjection.afterCommit(service: context.service, method: context.method)
+                    return response.encoded()
+                }
+            })
     }
 
     /// A bulk write: progress messages, then the final message `body` returns.
@@ -79,17 +84,19 @@ struct MethodRegistrar {
         let authorizer = self.authorizer
         let idempotency = self.idempotency
         let shutdown = self.shutdown
-        router.register(method, .serverStreaming { payload, context, sink in
-            let principal = try await authorizer.authorize(context, scope: scope)
-            let request = try Request(protobufBytes: payload)
-            let writer = StreamWriter<Response>(sink: sink)
-            let final = try await idempotency.runBulk(
-                projectID: principal.projectID, context: context, payload: payload, shutdown: shutdown
-            ) { run in
-                try await body(request, principal, run, writer).encoded()
-            }
-            try await writer.send(try Response(protobufBytes: final))
-        })
+        router.register(
+            method,
+            .serverStreaming { payload, context, sink in
+                let principal = try await authorizer.authorize(context, scope: scope)
+                let request = try Request(protobufBytes: payload)
+                let writer = StreamWriter<Response>(sink: sink)
+                let final = try await idempotency.runBulk(
+                    projectID: principal.projectID, context: context, payload: payload, shutdown: shutdown
+                ) { run in
+                    try await body(request, principal, run, writer).encoded()
+                }
+                try await writer.send(try Response(protobufBytes: final))
+            })
     }
 
     /// A server-streaming read.

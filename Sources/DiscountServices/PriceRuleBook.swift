@@ -74,7 +74,11 @@ actor PriceRuleBook {
     }
 
     func deleteRule(projectID: String, id: String, options: WriteOptions<Int64?>) async throws -> Int64 {
-        guard let deletedCodes = try await storing({ try await store.deletePriceRule(projectID: projectID, id: id, options: options) }) else {
+        guard
+            let deletedCodes = try await storing({
+                try await store.deletePriceRule(projectID: projectID, id: id, options: options)
+            })
+        else {
             throw ServiceError.priceRuleNotFound(id)
         }
         cache.removeRule(projectID: projectID, id: id)
@@ -182,7 +186,9 @@ actor PriceRuleBook {
     // MARK: Use
 
     /// Why the code would be refused now (nil: it would apply), with the code and rule.
-    func validate(projectID: String, text: String, customerID: String?, at now: Instant) async throws
+    func validate(
+        projectID: String, text: String, customerID: String?, at now: Instant
+    ) async throws
         -> (RedemptionRefusal?, DiscountCodeRecord, PriceRuleRecord)
     {
         let (code, rule) = try await lookup(projectID: projectID, text: text)

@@ -3,16 +3,15 @@ import DiscountProto
 import DiscountStore
 import Foundation
 import ProtoCodec
-import TTRPC
 import SystemRandom
+import TTRPC
 
 /// `discountd.v1.PriceRules`: the thin edge between the wire and `PriceRuleBook`.
 /// Checks requests, maps messages to records and back.
 struct PriceRulesService: Sendable {
-    /// Codes stored per transaction and per progress message of a batch.
-    static let batchChunk = 50_000
-
     let book: PriceRuleBook
+    /// Codes stored per transaction and per progress message of a batch.
+    let batchChunk: Int
 
     func register(in registrar: inout MethodRegistrar) {
         registrar.write(PriceRulesRPC.createPriceRule, scope: .writePriceRules) { (request: CreatePriceRuleRequest, call) in
@@ -32,7 +31,8 @@ struct PriceRulesService: Sendable {
             _ = try await book.createRule(rule, options: call.write(answering: respond))
             return respond(())
         }
-        registrar.read(PriceRulesRPC.getPriceRule, scope: .readPriceRules,
+        registrar.read(
+            PriceRulesRPC.getPriceRule, scope: .readPriceRules,
             fromMemory: { [book] (request: GetPriceRuleRequest, principal) in
                 book.cachedRule(projectID: principal.projectID, id: request.priceRuleId)
                     .map { GetPriceRuleResponse(priceRule: PriceRuleMessage($0)) }
@@ -69,7 +69,8 @@ struct PriceRulesService: Sendable {
                 guard let deleted else { throw ServiceError.priceRuleNotFound(id) }
                 return DeletePriceRuleResponse(priceRuleId: id, deletedDiscountCodes: deleted)
             }
-            return try respond(try await book.deleteRule(projectID: call.projectID, id: id, options: call.write(answering: respond)))
+            return try respond(
+                try await book.deleteRule(projectID: call.projectID, id: id, options: call.write(answering: respond)))
         }
         registerCodes(in: &registrar)
         registerUse(in: &registrar)
@@ -86,14 +87,18 @@ struct PriceRulesService: Sendable {
         }
         registrar.bulk(PriceRulesRPC.batchCreateDiscountCodes, scope: .writePriceRules) {
             (request: BatchCreateDiscountCodesRequest, principal, run, writer: StreamWriter<BatchCreateDiscountCodesResponse>) in
-            let result = try await BatchCodeCreation(book: book, projectID: principal.projectID, request: request, run: run)
-                .perform { processed, total in
-                    try await writer.send(BatchCreateDiscountCodesResponse(
+            let result = try await BatchCodeCreation(
+                book: book, projectID: principal.projectID, request: request, run: run, chunk: batchChunk
+            )
+            .perform { processed, total in
+                try await writer.send(
+                    BatchCreateDiscountCodesResponse(
                         progress: BulkProgress(processed: Int64(processed), total: Int64(total))))
-                }
+            }
             return BatchCreateDiscountCodesResponse(result: result)
         }
-        registrar.read(PriceRulesRPC.getDiscountCode, scope: .readPriceRules,
+        registrar.read(
+            PriceRulesRPC.getDiscountCode, scope: .readPriceRules,
             fromMemory: { [book] (request: GetDiscountCodeRequest, principal) in
                 book.cachedCode(projectID: principal.projectID, ruleID: request.priceRuleId, id: request.discountCodeId)
                     .map { GetDiscountCodeResponse(discountCode: DiscountCodeMessage($0)) }
@@ -104,7 +109,8 @@ struct PriceRulesService: Sendable {
             return GetDiscountCodeResponse(
                 discountCode: DiscountCodeMessage(try await book.code(projectID: principal.projectID, ruleID: ruleID, id: id)))
         }
-        registrar.read(PriceRulesRPC.listDiscountCodes, scope: .readPriceRules) { (request: ListDiscountCodesRequest, principal, _) in
+        registrar.read(PriceRulesRPC.listDiscountCodes, scope: .readPriceRules) {
+            (request: ListDiscountCodesRequest, principal, _) in
             let ruleID = try Validate.nonEmpty(request.priceRuleId, field: "price_rule_id")
             let limit = try Validate.pageSize(request.pageSize)
             let codes = try await book.codes(
@@ -113,7 +119,8 @@ struct PriceRulesService: Sendable {
             return ListDiscountCodesResponse(
                 discountCodes: codes.map(DiscountCodeMessage.init), nextPageToken: codes.count == limit ? codes.last!.id : "")
         }
-        registrar.read(PriceRulesRPC.lookupDiscountCode, scope: .readPriceRules,
+        registrar.read(
+            PriceRulesRPC.lookupDiscountCode, scope: .readPriceRules,
             fromMemory: { [book] (request: LookupDiscountCodeRequest, principal) in
                 book.cachedLookup(projectID: principal.projectID, text: request.code).map {
                     LookupDiscountCodeResponse(discountCode: DiscountCodeMessage($0.0), priceRule: PriceRuleMessage($0.1))
@@ -153,7 +160,8 @@ struct PriceRulesService: Sendable {
     }
 
     private func registerUse(in registrar: inout MethodRegistrar) {
-        registrar.read(PriceRulesRPC.validateDiscountCode, scope: .readPriceRules) { (request: ValidateDiscountCodeRequest, principal, _) in
+        registrar.read(PriceRulesRPC.validateDiscountCode, scope: .readPriceRules) {
+            (request: ValidateDiscountCodeRequest, principal, _) in
             let text = try Validate.codeText(request.code, field: "code")
             let found: (RedemptionRefusal?, DiscountCodeRecord, PriceRuleRecord)
             do {
@@ -170,7 +178,9 @@ struct PriceRulesService: Sendable {
         }
         registrar.write(PriceRulesRPC.redeemDiscountCode, scope: .writePriceRules) { (request: RedeemDiscountCodeRequest, call) in
             let (redemption, text) = try Self.redemption(request, projectID: call.projectID)
-            let respond: @Sendable (RedemptionOutcome) throws -> RedeemDiscountCodeResponse = { try Self.redeemed($0, text: text) }
+            let respond: @Sendable (RedemptionOutcome) throws -> RedeemDiscountCodeResponse = {
+                try Self.redeemed($0, text: text)
+            }
             return try respond(try await book.redeem(redemption, options: call.write(answering: respond)))
         }
         registrar.write(PriceRulesRPC.rollbackRedemption, scope: .writePriceRules) { (request: RollbackRedemptionRequest, call) in
@@ -178,7 +188,8 @@ struct PriceRulesService: Sendable {
             let respond: @Sendable ([DiscountCodeRecord]) -> RollbackRedemptionResponse = { released in
                 RollbackRedemptionResponse(orderId: orderID, released: Int32(clamping: released.count))
             }
-            return respond(try await book.rollback(projectID: call.projectID, orderID: orderID, options: call.write(answering: respond)))
+            return respond(
+                try await book.rollback(projectID: call.projectID, orderID: orderID, options: call.write(answering: respond)))
         }
     }
 
@@ -202,7 +213,9 @@ struct PriceRulesService: Sendable {
         }
         if let startsAt { rule.startsAt = try Instant(startsAt, field: "starts_at") }
         if clearEndsAt { rule.endsAt = nil } else if let endsAt { rule.endsAt = try Instant(endsAt, field: "ends_at") }
-        if clearUsageLimit { rule.usageLimit = nil } else if let usageLimit {
+        if clearUsageLimit {
+            rule.usageLimit = nil
+        } else if let usageLimit {
             rule.usageLimit = try Validate.usageLimit(usageLimit, field: "usage_limit")
         }
         if let oncePerCustomer { rule.oncePerCustomer = oncePerCustomer }
@@ -258,9 +271,11 @@ struct PriceRulesService: Sendable {
     private static func redeemed(_ outcome: RedemptionOutcome, text: String) throws -> RedeemDiscountCodeResponse {
         switch outcome {
         case .redeemed(let code, _):
-            return RedeemDiscountCodeResponse(discountCode: DiscountCodeMessage(code), usageCount: code.usageCount, redeemed: true)
+            return RedeemDiscountCodeResponse(
+                discountCode: DiscountCodeMessage(code), usageCount: code.usageCount, redeemed: true)
         case .alreadyRedeemed(let code, _):
-            return RedeemDiscountCodeResponse(discountCode: DiscountCodeMessage(code), usageCount: code.usageCount, redeemed: false)
+            return RedeemDiscountCodeResponse(
+                discountCode: DiscountCodeMessage(code), usageCount: code.usageCount, redeemed: false)
         case .refused(let refusal, let code, _):
             throw ServiceError.refused(refusal, code: code.code)
         case .codeNotFound:

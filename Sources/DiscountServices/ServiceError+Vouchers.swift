@@ -16,7 +16,8 @@ extension ServiceError {
     }
 
     static func voucherAlreadyRedeemed(_ code: String) -> ServiceError {
-        ServiceError(.failedPrecondition, reason: "ALREADY_REDEEMED", "Voucher code \(code) has already been redeemed.", field: "code")
+        ServiceError(
+            .failedPrecondition, reason: "ALREADY_REDEEMED", "Voucher code \(code) has already been redeemed.", field: "code")
     }
 
     static func voucherNotAssigned(_ code: String) -> ServiceError {

@@ -27,7 +27,9 @@ public final class TokenAuthority: TokenVerifier, Sendable {
     }
 
     /// The issued secret (shown once) and the stored record.
-    public func issue(projectID: String, name: String, scopes: [String], expiresAt: Instant?) async throws
+    public func issue(
+        projectID: String, name: String, scopes: [String], expiresAt: Instant?
+    ) async throws
         -> (secret: String, record: TokenRecord)
     {
         let (secret, record) = newToken(projectID: projectID, name: name, scopes: scopes, expiresAt: expiresAt)
@@ -36,7 +38,9 @@ public final class TokenAuthority: TokenVerifier, Sendable {
     }
 
     /// A fresh secret and the record to store for it (only its hash is kept).
-    public func newToken(projectID: String, name: String, scopes: [String], expiresAt: Instant?)
+    public func newToken(
+        projectID: String, name: String, scopes: [String], expiresAt: Instant?
+    )
         -> (secret: String, record: TokenRecord)
     {
         var random = SystemRandomNumberGenerator()

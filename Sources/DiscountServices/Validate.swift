@@ -13,7 +13,8 @@ enum Validate {
         if let bad = trimmed.unicodeScalars.first(where: CodeText.isRefused) {
             throw ServiceError.invalidArgument(
                 field: field,
-                "\(field) must not contain control, format or invisible characters (found U+\(String(bad.value, radix: 16, uppercase: true)))")
+                "\(field) must not contain control, format or invisible characters (found U+\(String(bad.value, radix: 16, uppercase: true)))"
+            )
         }
         return trimmed
     }

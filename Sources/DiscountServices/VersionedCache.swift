@@ -79,7 +79,10 @@ final class VersionedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable 
     func removeAll() {
         // Freed when this returns, after unlocking.
         let dropped = state.withLock { state -> (Generation, Generation) in
-            defer { state.young = [:]; state.old = [:] }
+            defer {
+                state.young = [:]
+                state.old = [:]
+            }
             return (state.young, state.old)
         }
         withExtendedLifetime(dropped) {}

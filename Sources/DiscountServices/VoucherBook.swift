@@ -73,7 +73,9 @@ struct VoucherBook: Sendable {
     }
 
     func deletePool(projectID: String, id: String, options: WriteOptions<Int64?>) async throws -> Int64 {
-        guard let deleted = try await storing({ try await store.deleteVoucherPool(projectID: projectID, id: id, options: options) }) else {
+        guard
+            let deleted = try await storing({ try await store.deleteVoucherPool(projectID: projectID, id: id, options: options) })
+        else {
             throw ServiceError.voucherPoolNotFound(id)
         }
         return deleted
@@ -102,18 +104,23 @@ struct VoucherBook: Sendable {
     func page(
         projectID: String, poolID: String, status: VoucherStatus?, skip: Int64, limit: Int
     ) async throws -> (pool: VoucherPoolRecord, codes: [VoucherCodeRecord]) {
-        guard let page = try await storing({
-            try await store.voucherCodes(projectID: projectID, poolID: poolID, status: status, skip: skip, limit: limit)
-        }) else { throw ServiceError.voucherPoolNotFound(poolID) }
+        guard
+            let page = try await storing({
+                try await store.voucherCodes(projectID: projectID, poolID: poolID, status: status, skip: skip, limit: limit)
+            })
+        else { throw ServiceError.voucherPoolNotFound(poolID) }
         return page
     }
 
     func chunk(
         projectID: String, poolID: String, status: VoucherStatus?, after: Int64, limit: Int
     ) async throws -> [VoucherCodeRecord] {
-        guard let codes = try await storing({
-            try await store.voucherCodes(projectID: projectID, poolID: poolID, status: status, afterSequence: after, limit: limit)
-        }) else { throw ServiceError.voucherPoolNotFound(poolID) }
+        guard
+            let codes = try await storing({
+                try await store.voucherCodes(
+                    projectID: projectID, poolID: poolID, status: status, afterSequence: after, limit: limit)
+            })
+        else { throw ServiceError.voucherPoolNotFound(poolID) }
         return codes
     }
 

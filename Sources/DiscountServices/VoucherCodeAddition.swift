@@ -7,8 +7,6 @@ import SystemRandom
 /// each; resumable under an idempotency key and stopped cleanly by shutdown (`BulkRun`).
 struct VoucherCodeAddition {
     static let maxCodes = DiscountCore.CodeGenerator.maxCount
-    /// Codes per transaction and per progress message.
-    static let chunk = 25_000
     /// Rounds of redrawing generated codes that collided with existing ones.
     static let maxGeneratorRounds = 8
 
@@ -17,6 +15,8 @@ struct VoucherCodeAddition {
     let poolID: String
     let request: AddVoucherCodesRequest
     let run: BulkRun
+    /// Codes per transaction and per progress message.
+    let chunk: Int
 
     /// The tally a checkpoint kept (in the result message's encoding).
     private var resumedTally: AddVoucherCodesResult {
@@ -51,17 +51,24 @@ struct VoucherCodeAddition {
         }
     }
 
-    private func importList(_ texts: [VoucherCodeText], progress: (Int, Int) async throws -> Void) async throws -> AddVoucherCodesResult {
+    private func importList(
+        _ texts: [VoucherCodeText], progress: (Int, Int) async throws -> Void
+    ) async throws -> AddVoucherCodesResult {
         var result = resumedTally
         var start = min(Int(clamping: run.resumed?.processed ?? 0), texts.count)
         while start < texts.count {
-            let end = min(start + Self.chunk, texts.count)
+            let end = min(start + chunk, texts.count)
             try run.checkShutdown(committed: start, of: texts.count, what: "listed codes")
             let before = result
             let checkpoint = run.checkpoints { (stored: VoucherAddResult) in
-                (end, AddVoucherCodesResult(added: before.added + stored.added, duplicates: before.duplicates + stored.duplicates).encoded())
+                (
+                    end,
+                    AddVoucherCodesResult(added: before.added + stored.added, duplicates: before.duplicates + stored.duplicates)
+                        .encoded()
+                )
             }
-            let stored = try await book.add(projectID: projectID, poolID: poolID, Array(texts[start..<end]), checkpoint: checkpoint)
+            let stored = try await book.add(
+                projectID: projectID, poolID: poolID, Array(texts[start..<end]), checkpoint: checkpoint)
             result.added += stored.added
             result.duplicates += stored.duplicates
             start = end
@@ -84,10 +91,10 @@ struct VoucherCodeAddition {
         }
         var added = Int(clamping: resumedTally.added)
         var collidingRounds = 0
-        var drawn = draw(min(Self.chunk, max(0, count - added)))
+        var drawn = draw(min(chunk, max(0, count - added)))
         while !drawn.isEmpty {
             // Draw the next chunk on the other core while this one is stored.
-            let upcomingSize = max(0, min(Self.chunk, count - added - drawn.count))
+            let upcomingSize = max(0, min(chunk, count - added - drawn.count))
             async let upcoming = draw(upcomingSize)
             try run.checkShutdown(committed: added, of: count, what: "generated codes")
             let addedBefore = added
@@ -103,9 +110,10 @@ struct VoucherCodeAddition {
                 if collidingRounds >= Self.maxGeneratorRounds {
                     throw ServiceError.invalidArgument(
                         field: "generator.count",
-                        "stored \(added) of \(count) codes: the project's codes leave too few of the \(generator.capacity) possible. Use a longer length or a larger charset")
+                        "stored \(added) of \(count) codes: the project's codes leave too few of the \(generator.capacity) possible. Use a longer length or a larger charset"
+                    )
                 }
-                next += draw(min(Self.chunk - next.count, count - added - next.count))
+                next += draw(min(chunk - next.count, count - added - next.count))
             }
             drawn = next
         }

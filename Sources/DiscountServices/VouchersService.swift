@@ -2,8 +2,8 @@ import DiscountCore
 import DiscountProto
 import DiscountStore
 import ProtoCodec
-import TTRPC
 import SystemRandom
+import TTRPC
 
 /// `discountd.v1.Vouchers`: the thin edge between the wire and `VoucherBook`.
 /// Every method names its project (the seed's company_id; empty means the
@@ -15,6 +15,8 @@ struct VouchersService: Sendable {
     static let exportChunk = 1000
 
     let book: VoucherBook
+    /// Codes per transaction and per progress message of an import.
+    let importChunk: Int
 
     func register(in registrar: inout MethodRegistrar) {
         registrar.read(VouchersRPC.listProjects, scope: .readVouchers) { (_: ListProjectsRequest, principal, _) in
@@ -87,10 +89,11 @@ struct VouchersService: Sendable {
             (request: AddVoucherCodesRequest, principal, run, writer: StreamWriter<AddVoucherCodesResponse>) in
             let (projectID, poolID) = try Self.pool(request.projectId, request.poolId, principal)
             let result = try await VoucherCodeAddition(
-                book: book, projectID: projectID, poolID: poolID, request: request, run: run
+                book: book, projectID: projectID, poolID: poolID, request: request, run: run, chunk: importChunk
             ).perform { processed, total in
-                try await writer.send(AddVoucherCodesResponse(
-                    progress: BulkProgress(processed: Int64(processed), total: Int64(total))))
+                try await writer.send(
+                    AddVoucherCodesResponse(
+                        progress: BulkProgress(processed: Int64(processed), total: Int64(total))))
             }
             return AddVoucherCodesResponse(result: result)
         }

@@ -119,7 +119,9 @@ public struct OrderInput: Sendable, Hashable {
 
 /// The same writes without a deadline or key, for tools, workers and tests.
 extension CommissionStore {
-    public func registerAgent(projectID: String, name: String, contact: String?, at: Instant) async throws -> (Agent, created: Bool) {
+    public func registerAgent(
+        projectID: String, name: String, contact: String?, at: Instant
+    ) async throws -> (Agent, created: Bool) {
         try await registerAgent(projectID: projectID, name: name, contact: contact, at: at, options: .plain)
     }
 

@@ -66,7 +66,8 @@ extension VoucherStore {
         try await assignVoucherCode(assignment, options: .plain)
     }
 
-    public func redeemVoucherCode(projectID: String, canonicalCode: String, at: Instant) async throws -> VoucherRedemptionOutcome {
+    public func redeemVoucherCode(projectID: String, canonicalCode: String, at: Instant) async throws -> VoucherRedemptionOutcome
+    {
         try await redeemVoucherCode(projectID: projectID, canonicalCode: canonicalCode, at: at, options: .plain)
     }
 }

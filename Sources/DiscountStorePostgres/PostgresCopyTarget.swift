@@ -33,7 +33,8 @@ public struct PostgresCopyTarget: Sendable {
         var filled: [String] = []
         for table in tables {
             let condition = table == "projects" ? " WHERE id <> 'default'" : ""
-            let any = try await store.rows(PostgresQuery(unsafeSQL: "SELECT EXISTS (SELECT 1 FROM \(try Self.checked(table))\(condition))"))
+            let any = try await store.rows(
+                PostgresQuery(unsafeSQL: "SELECT EXISTS (SELECT 1 FROM \(try Self.checked(table))\(condition))"))
             if try any.first?.decode(Bool.self) == true { filled.append(table) }
         }
         return filled
@@ -44,7 +45,8 @@ public struct PostgresCopyTarget: Sendable {
     /// is the one copied.
     public func begin(source: String, replacingDefaultProject: Bool) async throws {
         try await store.write { transaction in
-            try await transaction.rows("""
+            try await transaction.rows(
+                """
                 CREATE TABLE IF NOT EXISTS store_copy_progress (
                     table_name text NOT NULL PRIMARY KEY,
                     source     text NOT NULL,
@@ -52,7 +54,8 @@ public struct PostgresCopyTarget: Sendable {
                     updated_at timestamptz NOT NULL DEFAULT now()
                 )
                 """)
-            try await transaction.rows("""
+            try await transaction.rows(
+                """
                 INSERT INTO store_copy_progress (table_name, source, done) VALUES ('', \(source), \(replacingDefaultProject))
                 ON CONFLICT (table_name) DO UPDATE SET source = excluded.source, done = false
                 """)
@@ -61,7 +64,8 @@ public struct PostgresCopyTarget: Sendable {
     }
 
     public func markDone(_ table: String, source: String) async throws {
-        try await store.rows("""
+        try await store.rows(
+            """
             INSERT INTO store_copy_progress (table_name, source, done) VALUES (\(table), \(source), true)
             ON CONFLICT (table_name) DO UPDATE SET done = true, updated_at = now()
             """)
@@ -82,15 +86,17 @@ public struct PostgresCopyTarget: Sendable {
             casts.append("$\(index + 1)::\(type)[]")
         }
         let list = try columns.map(Self.checked).joined(separator: ", ")
-        let inserted = try await store.rows(PostgresQuery(unsafeSQL: """
-            WITH added AS (
-                INSERT INTO \(try Self.checked(table)) (\(list))
-                SELECT * FROM unnest(\(casts.joined(separator: ", ")))
-                ON CONFLICT DO NOTHING
-                RETURNING 1
-            )
-            SELECT count(*) FROM added
-            """, binds: binds))
+        let inserted = try await store.rows(
+            PostgresQuery(
+                unsafeSQL: """
+                    WITH added AS (
+                        INSERT INTO \(try Self.checked(table)) (\(list))
+                        SELECT * FROM unnest(\(casts.joined(separator: ", ")))
+                        ON CONFLICT DO NOTHING
+                        RETURNING 1
+                    )
+                    SELECT count(*) FROM added
+                    """, binds: binds))
         return Int(try inserted.first?.decode(Int64.self) ?? 0)
     }
 
@@ -105,9 +111,11 @@ public struct PostgresCopyTarget: Sendable {
         for (table, column) in [
             ("agents", "id"), ("campaigns", "id"), ("agent_codes", "id"), ("voucher_pools", "pool_key"), ("redemptions", "id"),
         ] {
-            try await store.rows(PostgresQuery(unsafeSQL: """
-                SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), coalesce(max(\(column)), 0) + 1, false) FROM \(table)
-                """))
+            try await store.rows(
+                PostgresQuery(
+                    unsafeSQL: """
+                        SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), coalesce(max(\(column)), 0) + 1, false) FROM \(table)
+                        """))
         }
         try await store.rows("DROP TABLE IF EXISTS store_copy_progress")
     }
@@ -116,7 +124,8 @@ public struct PostgresCopyTarget: Sendable {
 
     /// The table's columns and their types, as `format_type` names them.
     private func columnTypes(of table: String) async throws -> [String: String] {
-        let rows = try await store.rows("""
+        let rows = try await store.rows(
+            """
             SELECT a.attname::text, format_type(a.atttypid, NULL)
             FROM pg_attribute a WHERE a.attrelid = to_regclass(\(table)) AND a.attnum > 0 AND NOT a.attisdropped
             """)
@@ -125,19 +134,23 @@ public struct PostgresCopyTarget: Sendable {
 
     /// One column's values as an array parameter of its type: instants are
     /// microseconds, booleans 0 or 1, as SQLite keeps them.
-    private static func appendArray(_ values: [StoredValue], as type: String, column: String, to binds: inout PostgresBindings) throws {
+    private static func appendArray(
+        _ values: [StoredValue], as type: String, column: String, to binds: inout PostgresBindings
+    ) throws {
         func mismatch(_ value: StoredValue) -> StoreError {
             StoreError.failure("\(column): cannot copy \(value) into a \(type) column")
         }
         switch type {
         case "text":
-            binds.append(NullableArray(try values.map { value -> String? in
-                switch value {
-                case .null: return nil
-                case .text(let text): return text
-                default: throw mismatch(value)
-                }
-            }))
+            binds.append(
+                NullableArray(
+                    try values.map { value -> String? in
+                        switch value {
+                        case .null: return nil
+                        case .text(let text): return text
+                        default: throw mismatch(value)
+                        }
+                    }))
         case "bigint", "integer", "smallint":
             let integers = try values.map { value -> Int64? in
                 switch value {
@@ -152,39 +165,47 @@ public struct PostgresCopyTarget: Sendable {
             default: binds.append(NullableArray(integers.map { $0.map { Int16(truncatingIfNeeded: $0) } }))
             }
         case "boolean":
-            binds.append(NullableArray(try values.map { value -> Bool? in
-                switch value {
-                case .null: return nil
-                case .integer(let integer): return integer != 0
-                default: throw mismatch(value)
-                }
-            }))
+            binds.append(
+                NullableArray(
+                    try values.map { value -> Bool? in
+                        switch value {
+                        case .null: return nil
+                        case .integer(let integer): return integer != 0
+                        default: throw mismatch(value)
+                        }
+                    }))
         case "double precision":
-            binds.append(NullableArray(try values.map { value -> Double? in
-                switch value {
-                case .null: return nil
-                case .real(let real): return real
-                case .integer(let integer): return Double(integer)
-                default: throw mismatch(value)
-                }
-            }))
+            binds.append(
+                NullableArray(
+                    try values.map { value -> Double? in
+                        switch value {
+                        case .null: return nil
+                        case .real(let real): return real
+                        case .integer(let integer): return Double(integer)
+                        default: throw mismatch(value)
+                        }
+                    }))
         case "timestamp with time zone":
-            binds.append(NullableArray(try values.map { value -> Instant? in
-                switch value {
-                case .null: return nil
-                case .integer(let microseconds): return Instant(microseconds: microseconds)
-                default: throw mismatch(value)
-                }
-            }))
+            binds.append(
+                NullableArray(
+                    try values.map { value -> Instant? in
+                        switch value {
+                        case .null: return nil
+                        case .integer(let microseconds): return Instant(microseconds: microseconds)
+                        default: throw mismatch(value)
+                        }
+                    }))
         case "bytea":
-            binds.append(NullableArray(try values.map { value -> ByteBuffer? in
-                switch value {
-                case .null: return nil
-                case .blob(let bytes): return ByteBuffer(bytes: bytes)
-                case .text(let text): return ByteBuffer(string: text)
-                default: throw mismatch(value)
-                }
-            }))
+            binds.append(
+                NullableArray(
+                    try values.map { value -> ByteBuffer? in
+                        switch value {
+                        case .null: return nil
+                        case .blob(let bytes): return ByteBuffer(bytes: bytes)
+                        case .text(let text): return ByteBuffer(string: text)
+                        default: throw mismatch(value)
+                        }
+                    }))
         default:
             throw StoreError.failure("\(column): cannot copy into a \(type) column")
         }

@@ -79,9 +79,12 @@ enum PostgresRows {
         let key: Int64 = try r.next()
         let projectID: String = try r.next()
         let id: String = try r.next()
-        return (key, VoucherPool(
-            id: id, projectID: projectID, name: try r.next(), total: try r.next(), available: try r.next(),
-            assigned: try r.next(), redeemed: try r.next(), createdAt: try r.next()))
+        return (
+            key,
+            VoucherPool(
+                id: id, projectID: projectID, name: try r.next(), total: try r.next(), available: try r.next(),
+                assigned: try r.next(), redeemed: try r.next(), createdAt: try r.next())
+        )
     }
 
     static let voucherCodeColumns = "code, status, seq, customer_id, used_by, assigned_at, redeemed_at"

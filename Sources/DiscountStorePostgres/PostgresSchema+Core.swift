@@ -2,122 +2,122 @@ extension PostgresSchema {
     /// Step 1: projects (and the default one), tokens, price rules, discount codes, redemptions, idempotency records and bulk checkpoints.
     static let core: [String] = [
         """
-            CREATE TABLE projects (
-                id         text COLLATE "C" NOT NULL PRIMARY KEY,
-                name       text NOT NULL UNIQUE,
-                created_at timestamptz NOT NULL
-            )
-            """,
+        CREATE TABLE projects (
+            id         text COLLATE "C" NOT NULL PRIMARY KEY,
+            name       text NOT NULL UNIQUE,
+            created_at timestamptz NOT NULL
+        )
+        """,
         """
-            INSERT INTO projects (id, name, created_at) VALUES ('default', 'default', now())
-            """,
+        INSERT INTO projects (id, name, created_at) VALUES ('default', 'default', now())
+        """,
         """
-            CREATE TABLE tokens (
-                id          text COLLATE "C" NOT NULL PRIMARY KEY,
-                project_id  text COLLATE "C" NOT NULL REFERENCES projects (id),
-                name        text NOT NULL,
-                scopes      text NOT NULL,
-                secret_hash text COLLATE "C" NOT NULL UNIQUE,
-                created_at  timestamptz NOT NULL,
-                expires_at  timestamptz,
-                revoked_at  timestamptz
-            )
-            """,
+        CREATE TABLE tokens (
+            id          text COLLATE "C" NOT NULL PRIMARY KEY,
+            project_id  text COLLATE "C" NOT NULL REFERENCES projects (id),
+            name        text NOT NULL,
+            scopes      text NOT NULL,
+            secret_hash text COLLATE "C" NOT NULL UNIQUE,
+            created_at  timestamptz NOT NULL,
+            expires_at  timestamptz,
+            revoked_at  timestamptz
+        )
+        """,
         """
-            CREATE INDEX tokens_by_project ON tokens (project_id)
-            """,
+        CREATE INDEX tokens_by_project ON tokens (project_id)
+        """,
         """
-            CREATE TABLE price_rules (
-                project_id        text COLLATE "C" NOT NULL REFERENCES projects (id),
-                id                text COLLATE "C" NOT NULL,
-                title             text NOT NULL,
-                value_kind        text NOT NULL CHECK (value_kind IN ('percentage', 'fixed_amount')),
-                value             double precision NOT NULL,
-                currency          text NOT NULL,
-                starts_at         timestamptz NOT NULL,
-                ends_at           timestamptz,
-                usage_limit       bigint,
-                usage_count       bigint NOT NULL DEFAULT 0,
-                once_per_customer boolean NOT NULL,
-                created_at        timestamptz NOT NULL,
-                updated_at        timestamptz NOT NULL,
-                version           bigint NOT NULL DEFAULT 1,
-                PRIMARY KEY (project_id, id)
-            )
-            """,
+        CREATE TABLE price_rules (
+            project_id        text COLLATE "C" NOT NULL REFERENCES projects (id),
+            id                text COLLATE "C" NOT NULL,
+            title             text NOT NULL,
+            value_kind        text NOT NULL CHECK (value_kind IN ('percentage', 'fixed_amount')),
+            value             double precision NOT NULL,
+            currency          text NOT NULL,
+            starts_at         timestamptz NOT NULL,
+            ends_at           timestamptz,
+            usage_limit       bigint,
+            usage_count       bigint NOT NULL DEFAULT 0,
+            once_per_customer boolean NOT NULL,
+            created_at        timestamptz NOT NULL,
+            updated_at        timestamptz NOT NULL,
+            version           bigint NOT NULL DEFAULT 1,
+            PRIMARY KEY (project_id, id)
+        )
+        """,
         """
-            CREATE TABLE discount_codes (
-                project_id     text COLLATE "C" NOT NULL,
-                id             text COLLATE "C" NOT NULL,
-                price_rule_id  text COLLATE "C" NOT NULL,
-                code           text NOT NULL,
-                canonical_code text COLLATE "C" NOT NULL,
-                use_with_other boolean NOT NULL,
-                usage_limit    bigint,
-                usage_count    bigint NOT NULL DEFAULT 0,
-                created_at     timestamptz NOT NULL,
-                updated_at     timestamptz NOT NULL,
-                version        bigint NOT NULL DEFAULT 1,
-                PRIMARY KEY (project_id, id),
-                FOREIGN KEY (project_id, price_rule_id) REFERENCES price_rules (project_id, id) ON DELETE CASCADE
-            )
-            """,
+        CREATE TABLE discount_codes (
+            project_id     text COLLATE "C" NOT NULL,
+            id             text COLLATE "C" NOT NULL,
+            price_rule_id  text COLLATE "C" NOT NULL,
+            code           text NOT NULL,
+            canonical_code text COLLATE "C" NOT NULL,
+            use_with_other boolean NOT NULL,
+            usage_limit    bigint,
+            usage_count    bigint NOT NULL DEFAULT 0,
+            created_at     timestamptz NOT NULL,
+            updated_at     timestamptz NOT NULL,
+            version        bigint NOT NULL DEFAULT 1,
+            PRIMARY KEY (project_id, id),
+            FOREIGN KEY (project_id, price_rule_id) REFERENCES price_rules (project_id, id) ON DELETE CASCADE
+        )
+        """,
         // The case-folded key (CodeText.canonical, computed by the services) is unique per project.
         """
-            CREATE UNIQUE INDEX discount_codes_by_key ON discount_codes (project_id, canonical_code)
-            """,
+        CREATE UNIQUE INDEX discount_codes_by_key ON discount_codes (project_id, canonical_code)
+        """,
         """
-            CREATE INDEX discount_codes_by_rule ON discount_codes (project_id, price_rule_id, id)
-            """,
+        CREATE INDEX discount_codes_by_rule ON discount_codes (project_id, price_rule_id, id)
+        """,
         // A ledger: rows are never deleted, a rollback stamps rolled_back_at. No
         // foreign keys, so deleting a code or rule keeps its history.
         """
-            CREATE TABLE redemptions (
-                id               bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-                project_id       text COLLATE "C" NOT NULL,
-                order_id         text COLLATE "C" NOT NULL,
-                discount_code_id text COLLATE "C" NOT NULL,
-                price_rule_id    text COLLATE "C" NOT NULL,
-                customer_id      text COLLATE "C",
-                created_at       timestamptz NOT NULL,
-                rolled_back_at   timestamptz
-            )
-            """,
+        CREATE TABLE redemptions (
+            id               bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+            project_id       text COLLATE "C" NOT NULL,
+            order_id         text COLLATE "C" NOT NULL,
+            discount_code_id text COLLATE "C" NOT NULL,
+            price_rule_id    text COLLATE "C" NOT NULL,
+            customer_id      text COLLATE "C",
+            created_at       timestamptz NOT NULL,
+            rolled_back_at   timestamptz
+        )
+        """,
         // One live use per (order, code); a rolled-back use may be redeemed again.
         """
-            CREATE UNIQUE INDEX redemptions_live_by_order
-                ON redemptions (project_id, order_id, discount_code_id) WHERE rolled_back_at IS NULL
-            """,
+        CREATE UNIQUE INDEX redemptions_live_by_order
+            ON redemptions (project_id, order_id, discount_code_id) WHERE rolled_back_at IS NULL
+        """,
         """
-            CREATE INDEX redemptions_by_customer
-                ON redemptions (project_id, price_rule_id, customer_id) WHERE customer_id IS NOT NULL
-            """,
+        CREATE INDEX redemptions_by_customer
+            ON redemptions (project_id, price_rule_id, customer_id) WHERE customer_id IS NOT NULL
+        """,
         """
-            CREATE TABLE idempotency_keys (
-                project_id   text COLLATE "C" NOT NULL REFERENCES projects (id),
-                key          text COLLATE "C" NOT NULL,
-                method       text NOT NULL,
-                request_hash text NOT NULL,
-                response     bytea NOT NULL,
-                created_at   timestamptz NOT NULL,
-                PRIMARY KEY (project_id, key)
-            )
-            """,
+        CREATE TABLE idempotency_keys (
+            project_id   text COLLATE "C" NOT NULL REFERENCES projects (id),
+            key          text COLLATE "C" NOT NULL,
+            method       text NOT NULL,
+            request_hash text NOT NULL,
+            response     bytea NOT NULL,
+            created_at   timestamptz NOT NULL,
+            PRIMARY KEY (project_id, key)
+        )
+        """,
         """
-            CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at)
-            """,
+        CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at)
+        """,
         // Where bulk operations under an idempotency key have got to.
         """
-            CREATE TABLE bulk_checkpoints (
-                project_id   text COLLATE "C" NOT NULL,
-                key          text COLLATE "C" NOT NULL,
-                method       text NOT NULL,
-                request_hash text NOT NULL,
-                processed    bigint NOT NULL,
-                tally        bytea NOT NULL,
-                updated_at   timestamptz NOT NULL,
-                PRIMARY KEY (project_id, key)
-            )
-            """,
+        CREATE TABLE bulk_checkpoints (
+            project_id   text COLLATE "C" NOT NULL,
+            key          text COLLATE "C" NOT NULL,
+            method       text NOT NULL,
+            request_hash text NOT NULL,
+            processed    bigint NOT NULL,
+            tally        bytea NOT NULL,
+            updated_at   timestamptz NOT NULL,
+            PRIMARY KEY (project_id, key)
+        )
+        """,
     ]
 }

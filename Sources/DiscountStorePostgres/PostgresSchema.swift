@@ -46,15 +46,19 @@ enum PostgresSchema {
                 let connection = transaction.connection
                 // One migrator per schema at a time; the lock goes with the transaction.
                 try await connection.query("SELECT pg_advisory_xact_lock(hashtext(current_schema()))", logger: logger)
-                try await connection.query("""
+                try await connection.query(
+                    """
                     CREATE TABLE IF NOT EXISTS schema_migrations (
                         version    integer     NOT NULL PRIMARY KEY,
                         name       text        NOT NULL,
                         applied_at timestamptz NOT NULL DEFAULT now()
                     )
                     """, logger: logger)
-                let version = try await collect(connection.query(
-                    "SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger)).first?.decode(Int.self) ?? 0
+                let version =
+                    try await collect(
+                        connection.query(
+                            "SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger)
+                    ).first?.decode(Int.self) ?? 0
                 guard version <= currentVersion else {
                     throw PostgresSchemaError(
                         description: "schema \(schema) is at version \(version), newer than this build's \(currentVersion)")
@@ -69,7 +73,9 @@ enum PostgresSchema {
                     "INSERT INTO schema_migrations (version, name) VALUES (\(step + 1), \(migration.name))", logger: logger)
                 return true
             }
-            if applied { logger.info("migrated the PostgreSQL schema", metadata: ["schema": "\(schema)", "version": "\(step + 1)"]) }
+            if applied {
+                logger.info("migrated the PostgreSQL schema", metadata: ["schema": "\(schema)", "version": "\(step + 1)"])
+            }
         }
         return schema
     }

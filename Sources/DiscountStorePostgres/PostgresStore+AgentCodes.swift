@@ -19,15 +19,23 @@ extension PostgresStore {
     static let maxCodeDraws = 20
 
     public func agentCode(projectID: String, agentID: Int64, campaignID: Int64) async throws -> AgentCode? {
-        try await rows("""
+        try await rows(
+            """
             SELECT \(unescaped: PostgresRows.agentCodeColumns) FROM agent_codes
             WHERE project_id = \(projectID) AND agent_id = \(agentID) AND campaign_id = \(campaignID)
-            """).first.map { var r = $0.reader(); return try PostgresRows.agentCode(&r) }
+            """
+        ).first.map {
+            var r = $0.reader()
+            return try PostgresRows.agentCode(&r)
+        }
     }
 
     public func agentCode(id: Int64) async throws -> AgentCode? {
         try await rows("SELECT \(unescaped: PostgresRows.agentCodeColumns) FROM agent_codes WHERE id = \(id)")
-            .first.map { var r = $0.reader(); return try PostgresRows.agentCode(&r) }
+            .first.map {
+                var r = $0.reader()
+                return try PostgresRows.agentCode(&r)
+            }
     }
 
     /// A plain read first: after the first call every call ends there. Else
@@ -71,8 +79,10 @@ extension PostgresStore {
             open = open.filter { results[$0] == nil }
         }
         return requests.indices.map { index in
-            results[index].map { .success($0) } ?? .failure(StoreError.failure(
-                "no free code for agent \(requests[index].agentID) after \(maxCodeDraws) draws"))
+            results[index].map { .success($0) }
+                ?? .failure(
+                    StoreError.failure(
+                        "no free code for agent \(requests[index].agentID) after \(maxCodeDraws) draws"))
         }
     }
 
@@ -96,7 +106,8 @@ extension PostgresStore {
         let statuses = requests.map(\.initial.status.rawValue)
         let errors = NullableArray(requests.map(\.initial.error?.rawValue))
         let columns = PostgresRows.agentCodeColumns
-        let inserted = try await run("""
+        let inserted = try await run(
+            """
             WITH input AS (
                 SELECT * FROM unnest(\(projects)::text[], \(agents)::bigint[], \(campaigns)::bigint[], \(texts)::text[],
                     \(keys)::text[], \(instants)::timestamptz[], \(statuses)::text[], \(errors)::text[]) WITH ORDINALITY
@@ -134,12 +145,17 @@ extension PostgresStore {
         let missing = requests.indices.filter { answers[$0] == nil }
         guard !missing.isEmpty else { return answers }
         // The SELECT: codes made before (or meanwhile, by whoever won the pair).
-        let found = try await run("""
+        let found = try await run(
+            """
             SELECT \(unescaped: PostgresRows.qualified(columns, "c"))
             FROM unnest(\(missing.map { projects[$0] })::text[], \(missing.map { agents[$0] })::bigint[],
                 \(missing.map { campaigns[$0] })::bigint[]) AS m (project_id, agent_id, campaign_id)
             JOIN agent_codes c ON c.project_id = m.project_id AND c.agent_id = m.agent_id AND c.campaign_id = m.campaign_id
-            """).map { var r = $0.reader(); return try PostgresRows.agentCode(&r) }
+            """
+        ).map {
+            var r = $0.reader()
+            return try PostgresRows.agentCode(&r)
+        }
         for index in missing {
             let request = requests[index]
             if let code = found.first(where: {

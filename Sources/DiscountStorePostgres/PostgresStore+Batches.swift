@@ -16,7 +16,9 @@ struct Batched<Input: Sendable, Output: Sendable>: Sendable {
 
 extension PostgresStore {
     /// A batch's statement: an answer for each input, in order, run with `run`.
-    typealias BatchStatement<Input, Output> = (_ run: StatementRunner, _ inputs: [Input]) async throws -> [Result<Output, any Error>]
+    typealias BatchStatement<Input, Output> = (_ run: StatementRunner, _ inputs: [Input]) async throws -> [Result<
+        Output, any Error
+    >]
 
     /// Writes `calls` together, in one transaction:
     /// - without idempotency keys, the statement between BEGIN and COMMIT:
@@ -39,7 +41,7 @@ extension PostgresStore {
             return try await gated { try await batchOnce(calls, statement) }.map { result in
                 result.mapError { PostgresErrors.storeError($0) }
             }
-        } catch where calls.count > 1 && !(error is StoreError) {
+        } catch  where calls.count > 1 && !(error is StoreError) {
             var results: [Result<Output, any Error>] = []
             for call in calls { results.append(await alone(call, failure: failure, statement)) }
             return results
@@ -102,15 +104,18 @@ extension PostgresStore {
         var attempt = 1
         while true {
             do {
-                return .success(try await gated {
-                    try await rawWrite(options: WriteOptions(idempotency: call.claim)) { transaction in
-                        let connection = transaction.connection
-                        let logger = transaction.logger
-                        return try await statement({ try await collect(connection.query($0, logger: logger)) }, [call.input])[0]
+                return .success(
+                    try await gated {
+                        try await rawWrite(options: WriteOptions(idempotency: call.claim)) { transaction in
+                            let connection = transaction.connection
+                            let logger = transaction.logger
+                            return try await statement({ try await collect(connection.query($0, logger: logger)) }, [call.input])[
+                                0
+                            ]
                             .get()
-                    }
-                })
-            } catch where attempt < 3 && PostgresErrors.isUniqueViolation(error) {
+                        }
+                    })
+            } catch  where attempt < 3 && PostgresErrors.isUniqueViolation(error) {
                 attempt += 1
             } catch {
                 return .failure(PostgresErrors.storeError(failure(call.input, error)))

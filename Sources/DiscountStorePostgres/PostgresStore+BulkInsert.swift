@@ -39,22 +39,25 @@ extension PostgresStore {
     /// Only the key's uniqueness is resolved quietly; any other conflict (a
     /// repeated id, a missing rule) fails the chunk. The inserted codes are
     /// logged in the same statement.
-    private static func insertChunk(_ codes: ArraySlice<DiscountCode>, _ transaction: inout WriteTransaction) async throws -> [String] {
+    private static func insertChunk(
+        _ codes: ArraySlice<DiscountCode>, _ transaction: inout WriteTransaction
+    ) async throws -> [String] {
         guard !codes.isEmpty else { return [] }
-        let query = PostgresQuery(unsafeSQL: """
-            WITH inserted AS (
-                INSERT INTO discount_codes (\(PostgresRows.discountCodeColumns))
-                SELECT \(PostgresRows.discountCodeColumns) FROM \(DiscountCodeArrays.rows)
-                ORDER BY i.ord
-                ON CONFLICT (project_id, canonical_code) DO NOTHING
-                RETURNING project_id, id, canonical_code, version
-            ),
-            logged AS (
-                INSERT INTO change_log (kind, project_id, entity_id, entity_key, version)
-                SELECT 'discount_code', project_id, id, canonical_code, version FROM inserted
-            )
-            SELECT id FROM inserted
-            """, binds: DiscountCodeArrays(codes).binds)
+        let query = PostgresQuery(
+            unsafeSQL: """
+                WITH inserted AS (
+                    INSERT INTO discount_codes (\(PostgresRows.discountCodeColumns))
+                    SELECT \(PostgresRows.discountCodeColumns) FROM \(DiscountCodeArrays.rows)
+                    ORDER BY i.ord
+                    ON CONFLICT (project_id, canonical_code) DO NOTHING
+                    RETURNING project_id, id, canonical_code, version
+                ),
+                logged AS (
+                    INSERT INTO change_log (kind, project_id, entity_id, entity_key, version)
+                    SELECT 'discount_code', project_id, id, canonical_code, version FROM inserted
+                )
+                SELECT id FROM inserted
+                """, binds: DiscountCodeArrays(codes).binds)
         let inserted: Set<String>
         do {
             inserted = Set(try await transaction.rows(query).map { try $0.decode(String.self) })

@@ -34,7 +34,8 @@ extension PostgresStore: ChangeFeed {
         let from = try FeedCursor(cursor)
         let limit = max(1, limit)
         let slack = Double(commitDelay.components.seconds) + Double(commitDelay.components.attoseconds) / 1e18
-        let answers = try await rows("""
+        let answers = try await rows(
+            """
             WITH now AS (
                 SELECT pg_current_snapshot() AS snapshot, statement_timestamp() AS taken,
                     (SELECT before FROM change_log_pruned) >= \(from.taken) - make_interval(secs => \(slack)) AS pruned_past
@@ -67,9 +68,10 @@ extension PostgresStore: ChangeFeed {
             guard !r.nextIsNull else { continue }
             let kind: String = try r.next()
             guard let kind = StoreChange.Kind(rawValue: kind) else { continue }
-            changes.append(StoreChange(
-                kind: kind, projectID: try r.next(), id: try r.next(), key: try r.next(), version: try r.next(),
-                committedAt: try r.next()))
+            changes.append(
+                StoreChange(
+                    kind: kind, projectID: try r.next(), id: try r.next(), key: try r.next(), version: try r.next(),
+                    committedAt: try r.next()))
         }
         return ChangeBatch(changes: changes, cursor: next, isComplete: true)
     }
@@ -86,7 +88,8 @@ extension PostgresStore: ChangeFeed {
     @discardableResult
     func pruneChanges(olderThan retention: Duration, limit: Int = 50_000) async throws -> Int {
         let seconds = Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18
-        return try await rows("""
+        return try await rows(
+            """
             WITH gone AS (
                 DELETE FROM change_log WHERE id IN (
                     SELECT id FROM change_log WHERE committed_at < now() - make_interval(secs => \(seconds))
@@ -98,7 +101,8 @@ extension PostgresStore: ChangeFeed {
                 WHERE EXISTS (SELECT 1 FROM gone)
             )
             SELECT count(*) FROM gone
-            """).first.map { Int(try $0.decode(Int64.self)) } ?? 0
+            """
+        ).first.map { Int(try $0.decode(Int64.self)) } ?? 0
     }
 }
 

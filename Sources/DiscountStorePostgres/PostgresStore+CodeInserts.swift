@@ -87,29 +87,34 @@ extension PostgresStore {
         return results
     }
 
-    private static func insertCodeStatement(_ codes: [DiscountCode], _ run: StatementRunner) async throws -> [Result<Void, any Error>] {
-        let query = PostgresQuery(unsafeSQL: """
-            WITH input AS (SELECT * FROM \(DiscountCodeArrays.rows)),
-            inserted AS (
-                INSERT INTO discount_codes (\(PostgresRows.discountCodeColumns))
-                SELECT \(PostgresRows.discountCodeColumns) FROM input i
-                WHERE EXISTS (SELECT 1 FROM price_rules r WHERE r.project_id = i.project_id AND r.id = i.price_rule_id)
+    private static func insertCodeStatement(
+        _ codes: [DiscountCode], _ run: StatementRunner
+    ) async throws -> [Result<Void, any Error>] {
+        let query = PostgresQuery(
+            unsafeSQL: """
+                WITH input AS (SELECT * FROM \(DiscountCodeArrays.rows)),
+                inserted AS (
+                    INSERT INTO discount_codes (\(PostgresRows.discountCodeColumns))
+                    SELECT \(PostgresRows.discountCodeColumns) FROM input i
+                    WHERE EXISTS (SELECT 1 FROM price_rules r WHERE r.project_id = i.project_id AND r.id = i.price_rule_id)
+                    ORDER BY i.ord
+                    ON CONFLICT DO NOTHING
+                    RETURNING project_id, id, canonical_code, version
+                ),
+                logged AS (
+                    INSERT INTO change_log (kind, project_id, entity_id, entity_key, version)
+                    SELECT 'discount_code', project_id, id, canonical_code, version FROM inserted
+                )
+                SELECT n.id IS NOT NULL,
+                    EXISTS (SELECT 1 FROM price_rules r WHERE r.project_id = i.project_id AND r.id = i.price_rule_id),
+                    EXISTS (SELECT 1 FROM discount_codes d WHERE d.project_id = i.project_id AND d.id = i.id)
+                FROM input i LEFT JOIN inserted n ON n.project_id = i.project_id AND n.id = i.id
                 ORDER BY i.ord
-                ON CONFLICT DO NOTHING
-                RETURNING project_id, id, canonical_code, version
-            ),
-            logged AS (
-                INSERT INTO change_log (kind, project_id, entity_id, entity_key, version)
-                SELECT 'discount_code', project_id, id, canonical_code, version FROM inserted
-            )
-            SELECT n.id IS NOT NULL,
-                EXISTS (SELECT 1 FROM price_rules r WHERE r.project_id = i.project_id AND r.id = i.price_rule_id),
-                EXISTS (SELECT 1 FROM discount_codes d WHERE d.project_id = i.project_id AND d.id = i.id)
-            FROM input i LEFT JOIN inserted n ON n.project_id = i.project_id AND n.id = i.id
-            ORDER BY i.ord
-            """, binds: DiscountCodeArrays(codes).binds)
+                """, binds: DiscountCodeArrays(codes).binds)
         let answers = try await run(query)
-        guard answers.count == codes.count else { throw StoreError.failure("code insert answered \(answers.count) of \(codes.count)") }
+        guard answers.count == codes.count else {
+            throw StoreError.failure("code insert answered \(answers.count) of \(codes.count)")
+        }
         return try zip(codes, answers).map { code, row in
             let (inserted, ruleExists, idTaken) = try row.decode((Bool, Bool, Bool).self)
             if inserted { return .success(()) }

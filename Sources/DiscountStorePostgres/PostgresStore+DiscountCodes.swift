@@ -9,28 +9,43 @@ extension PostgresStore {
     }
 
     public func discountCode(projectID: String, id: String) async throws -> DiscountCode? {
-        try await rows("""
+        try await rows(
+            """
             SELECT \(unescaped: PostgresRows.discountCodeColumns) FROM discount_codes
             WHERE project_id = \(projectID) AND id = \(id)
-            """).first.map { var r = $0.reader(); return try PostgresRows.discountCode(&r) }
+            """
+        ).first.map {
+            var r = $0.reader()
+            return try PostgresRows.discountCode(&r)
+        }
     }
 
     public func discountCode(projectID: String, canonicalCode: String) async throws -> DiscountCode? {
-        try await rows("""
+        try await rows(
+            """
             SELECT \(unescaped: PostgresRows.discountCodeColumns) FROM discount_codes
             WHERE project_id = \(projectID) AND canonical_code = \(canonicalCode)
-            """).first.map { var r = $0.reader(); return try PostgresRows.discountCode(&r) }
+            """
+        ).first.map {
+            var r = $0.reader()
+            return try PostgresRows.discountCode(&r)
+        }
     }
 
     public func discountCodes(
         projectID: String, priceRuleID: String, after: String?, limit: Int
     ) async throws -> [DiscountCode] {
         guard limit > 0 else { return [] }
-        return try await rows("""
+        return try await rows(
+            """
             SELECT \(unescaped: PostgresRows.discountCodeColumns) FROM discount_codes
             WHERE project_id = \(projectID) AND price_rule_id = \(priceRuleID) AND (\(after)::text IS NULL OR id > \(after))
             ORDER BY id LIMIT \(limit)
-            """).map { var r = $0.reader(); return try PostgresRows.discountCode(&r) }
+            """
+        ).map {
+            var r = $0.reader()
+            return try PostgresRows.discountCode(&r)
+        }
     }
 
     /// Code text, use_with_other, usage_limit and updated_at; the version moves
@@ -41,7 +56,8 @@ extension PostgresStore {
             let updated: (code: DiscountCode, oldKey: String)?
             do {
                 // The self-join reads the row as it was before this UPDATE: its old key.
-                updated = try await transaction.rows("""
+                updated = try await transaction.rows(
+                    """
                     UPDATE discount_codes d SET code = \(code.code), canonical_code = \(code.canonicalCode),
                         use_with_other = \(code.useWithOther), usage_limit = \(code.usageLimit),
                         updated_at = \(code.updatedAt), version = d.version + 1
@@ -49,7 +65,8 @@ extension PostgresStore {
                     WHERE d.project_id = \(code.projectID) AND d.id = \(code.id)
                         AND old.project_id = d.project_id AND old.id = d.id
                     RETURNING \(unescaped: PostgresRows.qualified(PostgresRows.discountCodeColumns, "d")), old.canonical_code
-                    """).first.map { row in
+                    """
+                ).first.map { row in
                     var r = row.reader()
                     return (try PostgresRows.discountCode(&r), try r.next())
                 }
@@ -68,9 +85,12 @@ extension PostgresStore {
 
     public func deleteDiscountCode(projectID: String, id: String, options: WriteOptions<Bool>) async throws -> Bool {
         try await write(options: options) { transaction in
-            guard let key = try await transaction.rows("""
-                DELETE FROM discount_codes WHERE project_id = \(projectID) AND id = \(id) RETURNING canonical_code
-                """).first?.decode(String.self)
+            guard
+                let key = try await transaction.rows(
+                    """
+                    DELETE FROM discount_codes WHERE project_id = \(projectID) AND id = \(id) RETURNING canonical_code
+                    """
+                ).first?.decode(String.self)
             else { return false }
             transaction.changed(.discountCode, projectID, id, key: key)
             return true

@@ -13,7 +13,8 @@ extension PostgresStore: CommissionStore {
     /// to record is not mistaken for a duplicate when it comes again.
     public func recordWebhookOrder(_ order: OrderInput, webhookID: String) async throws -> (OrderAttribution, created: Bool)? {
         try await write { transaction in
-            let fresh = try await transaction.rows("""
+            let fresh = try await transaction.rows(
+                """
                 INSERT INTO shopify_webhooks (project_id, webhook_id, received_at) VALUES (\(order.projectID), \(webhookID), \(order.at))
                 ON CONFLICT (project_id, webhook_id) DO NOTHING
                 RETURNING 1
@@ -23,10 +24,12 @@ extension PostgresStore: CommissionStore {
     }
 
     public func projectID(shopDomain: String) async throws -> String? {
-        try await rows("""
+        try await rows(
+            """
             SELECT project_id FROM shopify_credentials WHERE shop_domain = \(shopDomain.lowercased())
             ORDER BY updated_at DESC LIMIT 1
-            """).first?.decode(String.self)
+            """
+        ).first?.decode(String.self)
     }
 
     /// A known order keeps its attribution: the codes of a replay or a status
@@ -37,23 +40,32 @@ extension PostgresStore: CommissionStore {
         _ order: OrderInput, _ transaction: inout WriteTransaction
     ) async throws -> (OrderAttribution, created: Bool) {
         while true {
-            let existing = try await transaction.rows("""
+            let existing = try await transaction.rows(
+                """
                 SELECT \(unescaped: PostgresRows.orderColumns) FROM commission_orders
                 WHERE project_id = \(order.projectID) AND order_id = \(order.orderID) FOR UPDATE
-                """).first.map { var r = $0.reader(); return try PostgresRows.order(&r) }
-            var attribution = existing ?? OrderAttribution(
-                projectID: order.projectID, orderID: order.orderID, agentID: nil, campaignID: nil, matchedCode: nil,
-                subtotal: order.subtotal, currency: order.currency, occurredAt: order.occurredAt, state: order.state,
-                commission: 0)
+                """
+            ).first.map {
+                var r = $0.reader()
+                return try PostgresRows.order(&r)
+            }
+            var attribution =
+                existing
+                ?? OrderAttribution(
+                    projectID: order.projectID, orderID: order.orderID, agentID: nil, campaignID: nil, matchedCode: nil,
+                    subtotal: order.subtotal, currency: order.currency, occurredAt: order.occurredAt, state: order.state,
+                    commission: 0)
             if existing == nil, !order.codes.isEmpty {
                 // The first of the order's codes that is an agent code.
                 let keys = order.codes.map(CodeText.canonical)
-                if let match = try await transaction.rows("""
+                if let match = try await transaction.rows(
+                    """
                     SELECT a.agent_id, a.campaign_id, a.code
                     FROM unnest(\(keys)::text[]) WITH ORDINALITY AS k (canonical_code, ord)
                     JOIN agent_codes a ON a.project_id = \(order.projectID) AND a.canonical_code = k.canonical_code
                     ORDER BY k.ord LIMIT 1
-                    """).first {
+                    """
+                ).first {
                     (attribution.agentID, attribution.campaignID, attribution.matchedCode) =
                         try match.decode((Int64, Int64, String).self)
                 }
@@ -63,16 +75,19 @@ extension PostgresStore: CommissionStore {
             attribution.occurredAt = order.occurredAt
             attribution.state = order.state
             if let campaignID = attribution.campaignID {
-                let percent = try await transaction.rows("SELECT commission_percent FROM campaigns WHERE id = \(campaignID)")
+                let percent =
+                    try await transaction.rows("SELECT commission_percent FROM campaigns WHERE id = \(campaignID)")
                     .first?.decode(Double.self) ?? 0
-                attribution.commission = OrderAttribution.commission(subtotal: order.subtotal, percent: percent, state: order.state)
+                attribution.commission = OrderAttribution.commission(
+                    subtotal: order.subtotal, percent: percent, state: order.state)
             } else {
                 attribution.commission = 0
             }
             if attribution == existing { return (attribution, false) }
             let a = attribution
             if existing == nil {
-                let inserted = try await transaction.rows("""
+                let inserted = try await transaction.rows(
+                    """
                     INSERT INTO commission_orders (\(unescaped: PostgresRows.orderColumns), created_at, updated_at)
                     VALUES (\(a.projectID), \(a.orderID), \(a.agentID), \(a.campaignID), \(a.matchedCode), \(a.subtotal),
                         \(a.currency), \(a.occurredAt), \(a.state.rawValue), \(a.commission), \(order.at), \(order.at))
@@ -81,7 +96,8 @@ extension PostgresStore: CommissionStore {
                     """)
                 if inserted.isEmpty { continue }
             } else {
-                try await transaction.rows("""
+                try await transaction.rows(
+                    """
                     UPDATE commission_orders SET subtotal = \(a.subtotal), currency = \(a.currency),
                         occurred_at = \(a.occurredAt), status = \(a.state.rawValue), commission = \(a.commission),
                         updated_at = \(order.at)
@@ -95,8 +111,11 @@ extension PostgresStore: CommissionStore {
 
     /// Per campaign and currency: orders that still stand (pending or paid);
     /// sales and commission of paid ones.
-    public func commissions(projectID: String, agentID: Int64, since: Instant?, until: Instant?) async throws -> [CommissionFigures] {
-        try await rows("""
+    public func commissions(
+        projectID: String, agentID: Int64, since: Instant?, until: Instant?
+    ) async throws -> [CommissionFigures] {
+        try await rows(
+            """
             SELECT o.campaign_id, c.name, o.currency,
                 count(*) FILTER (WHERE o.status IN ('pending', 'paid')),
                 coalesce(sum(o.subtotal) FILTER (WHERE o.status = 'paid'), 0)::bigint,
@@ -106,7 +125,8 @@ extension PostgresStore: CommissionStore {
                 AND (\(since)::timestamptz IS NULL OR o.occurred_at >= \(since))
                 AND (\(until)::timestamptz IS NULL OR o.occurred_at < \(until))
             GROUP BY o.campaign_id, c.name, o.currency ORDER BY o.campaign_id, o.currency
-            """).map { row in
+            """
+        ).map { row in
             var r = row.reader()
             return CommissionFigures(
                 campaignID: try r.next(), campaignName: try r.next(), currency: try r.next(), orders: try r.next(),

@@ -6,10 +6,11 @@ extension PostgresStore {
     public func insertProject(_ project: Project, options: WriteOptions<Void>) async throws {
         try await write(options: options) { transaction in
             do {
-                try await transaction.rows("""
+                try await transaction.rows(
+                    """
                     INSERT INTO projects (id, name, created_at) VALUES (\(project.id), \(project.name), \(project.createdAt))
                     """)
-            } catch where PostgresErrors.isUniqueViolation(error) {
+            } catch  where PostgresErrors.isUniqueViolation(error) {
                 throw PostgresErrors.constraint(error) == "projects_name_key"
                     ? StoreError.conflict("project name \(project.name)")
                     : StoreError.conflict("project \(project.id)")
@@ -20,7 +21,10 @@ extension PostgresStore {
 
     public func project(id: String) async throws -> Project? {
         try await rows("SELECT \(unescaped: PostgresRows.projectColumns) FROM projects WHERE id = \(id)")
-            .first.map { var r = $0.reader(); return try PostgresRows.project(&r) }
+            .first.map {
+                var r = $0.reader()
+                return try PostgresRows.project(&r)
+            }
     }
 
     public func projects() async throws -> [Project] {

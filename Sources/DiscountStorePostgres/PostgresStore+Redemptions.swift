@@ -18,13 +18,16 @@ extension PostgresStore {
         await writeBatch(calls) { run, requests in try await Self.redeemStatement(requests, run).map { .success($0) } }
     }
 
-    private static func redeemStatement(_ requests: [RedemptionRequest], _ run: StatementRunner) async throws -> [RedemptionOutcome] {
+    private static func redeemStatement(
+        _ requests: [RedemptionRequest], _ run: StatementRunner
+    ) async throws -> [RedemptionOutcome] {
         let projects = requests.map(\.projectID)
         let codes = requests.map(\.canonicalCode)
         let orders = requests.map(\.orderID)
         let customers = NullableArray(requests.map(\.customerID))
         let instants = requests.map(\.at)
-        let answers = try await run("""
+        let answers = try await run(
+            """
             SELECT r.outcome, \(unescaped: PostgresRows.qualified(PostgresRows.discountCodeColumns, "(r.code)")),
                 \(unescaped: PostgresRows.qualified(PostgresRows.priceRuleColumns, "(r.rule)"))
             FROM discountd_redeem(\(projects), \(codes), \(orders), \(customers), \(instants)) r
@@ -52,12 +55,14 @@ extension PostgresStore {
     }
 
     public func customerHasRedeemed(projectID: String, priceRuleID: String, customerID: String) async throws -> Bool {
-        try await rows("""
+        try await rows(
+            """
             SELECT EXISTS (
                 SELECT 1 FROM redemptions
                 WHERE project_id = \(projectID) AND price_rule_id = \(priceRuleID) AND customer_id = \(customerID)
                     AND rolled_back_at IS NULL)
-            """).first?.decode(Bool.self) ?? false
+            """
+        ).first?.decode(Bool.self) ?? false
     }
 
     /// Stamps the order's live redemptions rolled back and gives each use back
@@ -67,40 +72,51 @@ extension PostgresStore {
         projectID: String, orderID: String, at: Instant, options: WriteOptions<[DiscountCode]>
     ) async throws -> [DiscountCode] {
         try await write(options: options) { transaction in
-            try await transaction.rows("""
+            try await transaction.rows(
+                """
                 SELECT 1 FROM price_rules
                 WHERE project_id = \(projectID) AND id IN (
                     SELECT price_rule_id FROM redemptions
                     WHERE project_id = \(projectID) AND order_id = \(orderID) AND rolled_back_at IS NULL)
                 ORDER BY project_id, id FOR UPDATE
                 """)
-            try await transaction.rows("""
+            try await transaction.rows(
+                """
                 SELECT 1 FROM discount_codes
                 WHERE project_id = \(projectID) AND id IN (
                     SELECT discount_code_id FROM redemptions
                     WHERE project_id = \(projectID) AND order_id = \(orderID) AND rolled_back_at IS NULL)
                 ORDER BY project_id, id FOR UPDATE
                 """)
-            let released = try await transaction.rows("""
+            let released = try await transaction.rows(
+                """
                 UPDATE redemptions SET rolled_back_at = \(at)
                 WHERE project_id = \(projectID) AND order_id = \(orderID) AND rolled_back_at IS NULL
                 RETURNING discount_code_id, price_rule_id
-                """).map { try $0.decode((String, String).self) }
+                """
+            ).map { try $0.decode((String, String).self) }
             guard !released.isEmpty else { return [] }
             let codeIDs = released.map(\.0)
             let ruleIDs = released.map(\.1)
             // A code deleted since it was redeemed has nothing to give back to.
-            let codes = try await transaction.rows("""
+            let codes = try await transaction.rows(
+                """
                 UPDATE discount_codes SET usage_count = greatest(usage_count - 1, 0), version = version + 1
                 WHERE project_id = \(projectID) AND id = ANY(\(codeIDs))
                 RETURNING \(unescaped: PostgresRows.discountCodeColumns)
-                """).map { var r = $0.reader(); return try PostgresRows.discountCode(&r) }
-            let rules = try await transaction.rows("""
+                """
+            ).map {
+                var r = $0.reader()
+                return try PostgresRows.discountCode(&r)
+            }
+            let rules = try await transaction.rows(
+                """
                 UPDATE price_rules p SET usage_count = greatest(p.usage_count - u.uses, 0), version = p.version + u.uses
                 FROM (SELECT id, count(*) AS uses FROM unnest(\(ruleIDs)) AS id GROUP BY id) u
                 WHERE p.project_id = \(projectID) AND p.id = u.id
                 RETURNING p.id, p.version
-                """).map { try $0.decode((String, Int64).self) }
+                """
+            ).map { try $0.decode((String, Int64).self) }
             for code in codes {
                 transaction.changed(.discountCode, projectID, code.id, key: code.canonicalCode, version: code.version)
             }

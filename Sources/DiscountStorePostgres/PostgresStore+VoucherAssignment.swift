@@ -38,7 +38,8 @@ extension PostgresStore {
         let usedBy = assignments.map(\.usedBy)
         let instants = assignments.map(\.at)
         let code = "code, status, seq, customer_id, used_by, assigned_at, redeemed_at"
-        let answers = try await run("""
+        let answers = try await run(
+            """
             WITH calls AS MATERIALIZED (
                 SELECT c.ord, p.pool_key, p.project_id, c.customer_id, c.used_by, c.at
                 FROM unnest(\(projects)::text[], \(pools)::text[], \(customers)::text[], \(usedBy)::text[],
@@ -131,26 +132,35 @@ extension PostgresStore {
         projectID: String, canonicalCode: String, at: Instant, options: WriteOptions<VoucherRedemptionOutcome>
     ) async throws -> VoucherRedemptionOutcome {
         try await write(options: options) { transaction in
-            if let row = try await transaction.rows("""
+            if let row = try await transaction.rows(
+                """
                 UPDATE voucher_codes SET status = 3, redeemed_at = \(at)
                 WHERE project_id = \(projectID) AND canonical_code = \(canonicalCode) AND status = 2
                 RETURNING pool_key, \(unescaped: PostgresRows.voucherCodeColumns)
-                """).first {
+                """
+            ).first {
                 var r = row.reader()
                 let key: Int64 = try r.next()
                 let code = try PostgresRows.voucherCode(&r)
-                if let (poolID, version) = try await transaction.rows("""
+                if let (poolID, version) = try await transaction.rows(
+                    """
                     UPDATE voucher_pools SET assigned = assigned - 1, redeemed = redeemed + 1, version = version + 1
                     WHERE pool_key = \(key) RETURNING id, version
-                    """).first.map({ try $0.decode((String, Int64).self) }) {
+                    """
+                ).first.map({ try $0.decode((String, Int64).self) }) {
                     transaction.changed(.voucherPool, projectID, poolID, version: version)
                 }
                 return .redeemed(code)
             }
-            let existing = try await transaction.rows("""
+            let existing = try await transaction.rows(
+                """
                 SELECT \(unescaped: PostgresRows.voucherCodeColumns) FROM voucher_codes
                 WHERE project_id = \(projectID) AND canonical_code = \(canonicalCode)
-                """).first.map { var r = $0.reader(); return try PostgresRows.voucherCode(&r) }
+                """
+            ).first.map {
+                var r = $0.reader()
+                return try PostgresRows.voucherCode(&r)
+            }
             guard let existing else { return .codeNotFound }
             return existing.status == .available ? .notAssigned(existing) : .alreadyRedeemed(existing)
         }

@@ -31,7 +31,7 @@ extension PostgresStore {
         while true {
             do {
                 return try await write(body)
-            } catch where attempt < 3 && PostgresErrors.isUniqueViolation(error) {
+            } catch  where attempt < 3 && PostgresErrors.isUniqueViolation(error) {
                 attempt += 1
             }
         }
@@ -52,27 +52,33 @@ extension PostgresStore {
         guard !codes.isEmpty else { return VoucherAddResult() }
         let texts = codes.map(\.code)
         let keys = codes.map(\.canonical)
-        let added = try await transaction.rows("""
-            WITH fresh AS (
-                SELECT DISTINCT ON (i.canonical_code) i.code, i.canonical_code, i.ord
-                FROM unnest(\(texts)::text[], \(keys)::text[]) WITH ORDINALITY AS i (code, canonical_code, ord)
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM voucher_codes v WHERE v.project_id = \(projectID) AND v.canonical_code = i.canonical_code)
-                ORDER BY i.canonical_code, i.ord
-            ),
-            added AS (
-                INSERT INTO voucher_codes (pool_key, seq, project_id, code, canonical_code, status)
-                SELECT \(key), \(pool.total) + row_number() OVER (ORDER BY ord), \(projectID), code, canonical_code, 1
-                FROM fresh
-                RETURNING 1
-            )
-            SELECT count(*) FROM added
-            """).first?.decode(Int64.self) ?? 0
+        let added =
+            try await transaction.rows(
+                """
+                WITH fresh AS (
+                    SELECT DISTINCT ON (i.canonical_code) i.code, i.canonical_code, i.ord
+                    FROM unnest(\(texts)::text[], \(keys)::text[]) WITH ORDINALITY AS i (code, canonical_code, ord)
+                    WHERE NOT EXISTS (
+                        SELECT 1 FROM voucher_codes v WHERE v.project_id = \(projectID) AND v.canonical_code = i.canonical_code)
+                    ORDER BY i.canonical_code, i.ord
+                ),
+                added AS (
+                    INSERT INTO voucher_codes (pool_key, seq, project_id, code, canonical_code, status)
+                    SELECT \(key), \(pool.total) + row_number() OVER (ORDER BY ord), \(projectID), code, canonical_code, 1
+                    FROM fresh
+                    RETURNING 1
+                )
+                SELECT count(*) FROM added
+                """
+            ).first?.decode(Int64.self) ?? 0
         if added > 0 {
-            let version = try await transaction.rows("""
-                UPDATE voucher_pools SET total = total + \(added), available = available + \(added), version = version + 1
-                WHERE pool_key = \(key) RETURNING version
-                """).first?.decode(Int64.self) ?? 0
+            let version =
+                try await transaction.rows(
+                    """
+                    UPDATE voucher_pools SET total = total + \(added), available = available + \(added), version = version + 1
+                    WHERE pool_key = \(key) RETURNING version
+                    """
+                ).first?.decode(Int64.self) ?? 0
             transaction.changed(.voucherPool, projectID, poolID, version: version)
         }
         return VoucherAddResult(added: added, duplicates: Int64(codes.count) - added)
@@ -83,7 +89,9 @@ extension PostgresStore {
     ) async throws -> (pool: VoucherPool, codes: [VoucherCode])? {
         // One snapshot: the counts and the page agree.
         try await snapshotRead { connection in
-            guard let row = try await collect(connection.query(Self.poolQuery(projectID: projectID, id: poolID), logger: logger)).first
+            guard
+                let row = try await collect(connection.query(Self.poolQuery(projectID: projectID, id: poolID), logger: logger))
+                    .first
             else { return nil }
             var r = row.reader()
             let (key, pool) = try PostgresRows.voucherPool(&r)
@@ -96,11 +104,16 @@ extension PostgresStore {
         projectID: String, poolID: String, status: VoucherStatus?, afterSequence: Int64, limit: Int
     ) async throws -> [VoucherCode]? {
         try await snapshotRead { connection in
-            guard let key = try await collect(connection.query("""
-                SELECT pool_key FROM voucher_pools WHERE project_id = \(projectID) AND id = \(poolID)
-                """, logger: logger)).first?.decode(Int64.self)
+            guard
+                let key = try await collect(
+                    connection.query(
+                        """
+                        SELECT pool_key FROM voucher_pools WHERE project_id = \(projectID) AND id = \(poolID)
+                        """, logger: logger)
+                ).first?.decode(Int64.self)
             else { return nil }
-            let plan: VoucherPaging.Plan = status.map { .statusAfter(status: $0, sequence: afterSequence) }
+            let plan: VoucherPaging.Plan =
+                status.map { .statusAfter(status: $0, sequence: afterSequence) }
                 ?? .after(sequence: afterSequence)
             return try await Self.page(key: key, plan: plan, limit: limit, connection, logger)
         }
@@ -130,14 +143,20 @@ extension PostgresStore {
                 """
         case .skippingOthers(let status, let skip, let other):
             // The other kind is the rarer (fewer than `skip`): all its numbers.
-            let others = try await collect(connection.query("""
-                SELECT seq FROM voucher_codes WHERE pool_key = \(key) AND status = \(Int16(other.rawValue)) ORDER BY seq
-                """, logger: logger)).map { try $0.decode(Int64.self) }
+            let others = try await collect(
+                connection.query(
+                    """
+                    SELECT seq FROM voucher_codes WHERE pool_key = \(key) AND status = \(Int16(other.rawValue)) ORDER BY seq
+                    """, logger: logger)
+            ).map { try $0.decode(Int64.self) }
             var iterator = others.makeIterator()
             let sequence = VoucherPaging.sequenceBefore(skipping: skip) { iterator.next() }
             query = statusAfter(key: key, status: status, sequence: sequence, limit: limit)
         }
-        return try await collect(connection.query(query, logger: logger)).map { var r = $0.reader(); return try PostgresRows.voucherCode(&r) }
+        return try await collect(connection.query(query, logger: logger)).map {
+            var r = $0.reader()
+            return try PostgresRows.voucherCode(&r)
+        }
     }
 
     private static func statusAfter(key: Int64, status: VoucherStatus, sequence: Int64, limit: Int) -> PostgresQuery {

@@ -87,7 +87,9 @@ public final class PostgresStore: Store, Sendable {
             codeInserts: WriteBatcher(maximumBatch: batch, concurrency: concurrency) { try await unbound.store.insertCodes($0) },
             redemptions: WriteBatcher(maximumBatch: batch, concurrency: concurrency) { try await unbound.store.redeemBatch($0) },
             assignments: WriteBatcher(maximumBatch: batch, concurrency: concurrency) { try await unbound.store.assignBatch($0) },
-            agentCodes: WriteBatcher(maximumBatch: batch, concurrency: concurrency) { try await unbound.store.createAgentCodes($0) })
+            agentCodes: WriteBatcher(maximumBatch: batch, concurrency: concurrency) {
+                try await unbound.store.createAgentCodes($0)
+            })
         unbound.bind(self)
     }
 
@@ -207,11 +209,12 @@ public final class PostgresStore: Store, Sendable {
                         if let first = try await transaction.claim([ClaimRow(claim)])[0] { throw StoreError.replay(first) }
                         let result = try await body(&transaction)
                         let record = claim.record(for: result)
-                        try await transaction.settle(keep: record.map { [$0] } ?? [], drop: record == nil ? [ClaimRow(claim)] : [])
+                        try await transaction.settle(
+                            keep: record.map { [$0] } ?? [], drop: record == nil ? [ClaimRow(claim)] : [])
                         return result
                     }
                 }
-            } catch where PostgresErrors.isRetryable(error) && attempt < 3 {
+            } catch  where PostgresErrors.isRetryable(error) && attempt < 3 {
                 attempt += 1
             }
         }

@@ -61,7 +61,8 @@ struct WriteTransaction {
     func claim(_ claims: [ClaimRow]) async throws -> [IdempotencyRecord?] {
         guard !claims.isEmpty else { return [] }
         let retention = Double(IdempotencyRecord.retentionSeconds)
-        let taken = try await rows("""
+        let taken = try await rows(
+            """
             WITH claims AS (
                 SELECT * FROM unnest(\(claims.map(\.projectID))::text[], \(claims.map(\.key))::text[],
                     \(claims.map(\.method))::text[], \(claims.map(\.requestHash))::text[],
@@ -80,14 +81,20 @@ struct WriteTransaction {
             SELECT k.key IS NOT NULL FROM claims c
             LEFT JOIN claimed k ON k.project_id = c.project_id AND k.key = c.key
             ORDER BY c.ord
-            """).map { try $0.decode(Bool.self) }
+            """
+        ).map { try $0.decode(Bool.self) }
         guard taken.contains(false) else { return claims.map { _ in nil } }
         let used = zip(claims, taken).filter { !$0.1 }.map(\.0)
-        let records = try await rows("""
+        let records = try await rows(
+            """
             SELECT \(unescaped: PostgresRows.qualified(PostgresRows.idempotencyColumns, "k"))
             FROM unnest(\(used.map(\.projectID))::text[], \(used.map(\.key))::text[]) AS u (project_id, key)
             JOIN idempotency_keys k ON k.project_id = u.project_id AND k.key = u.key
-            """).map { var r = $0.reader(); return try PostgresRows.idempotencyRecord(&r) }
+            """
+        ).map {
+            var r = $0.reader()
+            return try PostgresRows.idempotencyRecord(&r)
+        }
         return try zip(claims, taken).map { claim, isTaken in
             if isTaken { return nil }
             guard let record = records.first(where: { $0.projectID == claim.projectID && $0.key == claim.key }) else {
@@ -102,7 +109,8 @@ struct WriteTransaction {
     /// retry runs afresh.
     func settle(keep: [IdempotencyRecord], drop: [ClaimRow]) async throws {
         guard !keep.isEmpty || !drop.isEmpty else { return }
-        try await rows("""
+        try await rows(
+            """
             WITH kept AS (
                 UPDATE idempotency_keys k SET response = a.response
                 FROM unnest(\(keep.map(\.projectID))::text[], \(keep.map(\.key))::text[],

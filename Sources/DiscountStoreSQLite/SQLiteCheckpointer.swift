@@ -1,6 +1,6 @@
-import NIOConcurrencyHelpers
-import DiscountStore
 import CSQLite
+import DiscountStore
+import NIOConcurrencyHelpers
 import Synchronization
 
 /// Copies the write-ahead log back into the database file on its own thread
@@ -48,17 +48,19 @@ final class SQLiteCheckpointer: @unchecked Sendable {
     /// Installs the WAL hook on the writer connection. `self` must outlive
     /// the hook: call `detach(from:)` before closing the writer connection.
     func attach(to writer: SQLiteConnection) {
-        sqlite3_wal_hook(writer.db, { context, db, schema, frames in
-            let checkpointer = Unmanaged<SQLiteCheckpointer>.fromOpaque(context!).takeUnretainedValue()
-            if frames >= SQLiteCheckpointer.writerFrames {
-                sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-            } else if frames >= SQLiteCheckpointer.backgroundFrames
-                || (frames >= SQLiteCheckpointer.tightFrames && checkpointer.tight)
-            {
-                checkpointer.request()
-            }
-            return SQLITE_OK
-        }, Unmanaged.passUnretained(self).toOpaque())
+        sqlite3_wal_hook(
+            writer.db,
+            { context, db, schema, frames in
+                let checkpointer = Unmanaged<SQLiteCheckpointer>.fromOpaque(context!).takeUnretainedValue()
+                if frames >= SQLiteCheckpointer.writerFrames {
+                    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+                } else if frames >= SQLiteCheckpointer.backgroundFrames
+                    || (frames >= SQLiteCheckpointer.tightFrames && checkpointer.tight)
+                {
+                    checkpointer.request()
+                }
+                return SQLITE_OK
+            }, Unmanaged.passUnretained(self).toOpaque())
     }
 
     func detach(from writer: SQLiteConnection) {

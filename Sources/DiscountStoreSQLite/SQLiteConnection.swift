@@ -1,6 +1,7 @@
-import DiscountStore
 import CSQLite
 import CSQLiteTuning
+import DiscountStore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,5 +1,6 @@
-import NIOConcurrencyHelpers
 import DiscountStore
+import NIOConcurrencyHelpers
+
 /// Tells the callers of committed (or failed) writes, on a thread of its own,
 /// so the single writer thread goes straight on to the next transaction.
 ///

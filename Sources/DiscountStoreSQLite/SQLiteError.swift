@@ -1,9 +1,10 @@
-import DiscountStore
 import CSQLite
+import DiscountCore
+import DiscountStore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import DiscountCore
 
 /// A failed SQLite call: the extended result code and SQLite's message.
 struct SQLiteError: Error, Sendable, CustomStringConvertible {

@@ -1,5 +1,5 @@
-import DiscountStore
 import DiscountCore
+import DiscountStore
 
 /// One step of `SQLiteSchema.migrations`, run inside the step's transaction.
 struct SQLiteMigration: Sendable {
@@ -52,12 +52,15 @@ struct SQLiteMigration: Sendable {
     /// now share a key cannot both have it: the later one keeps its old key
     /// (it stays findable by its exact text, as before).
     static let rekeyingNonASCIICodes = SQLiteMigration { db in
-        try rekey(db, select: "SELECT project_id, id, code FROM discount_codes WHERE code GLOB '*[^ -~]*' ORDER BY id",
-                  update: "UPDATE discount_codes SET canonical_code = ?3 WHERE project_id = ?1 AND id = ?2")
-        try rekey(db, select: """
+        try rekey(
+            db, select: "SELECT project_id, id, code FROM discount_codes WHERE code GLOB '*[^ -~]*' ORDER BY id",
+            update: "UPDATE discount_codes SET canonical_code = ?3 WHERE project_id = ?1 AND id = ?2")
+        try rekey(
+            db,
+            select: """
                 SELECT pool_key, seq, code FROM voucher_codes WHERE code GLOB '*[^ -~]*' ORDER BY pool_key, seq
                 """,
-                  update: "UPDATE voucher_codes SET canonical_code = ?3 WHERE pool_key = ?1 AND seq = ?2")
+            update: "UPDATE voucher_codes SET canonical_code = ?3 WHERE pool_key = ?1 AND seq = ?2")
     }
 
     /// Reads every (key 1, key 2, code) row first, then updates each row's

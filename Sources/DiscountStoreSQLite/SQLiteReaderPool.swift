@@ -1,5 +1,5 @@
-import DiscountStore
 import DiscountCore
+import DiscountStore
 import Synchronization
 
 /// Read-only WAL connections handed out under a lock. A read runs on the

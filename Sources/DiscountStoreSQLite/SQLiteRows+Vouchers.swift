@@ -1,5 +1,5 @@
-import DiscountStore
 import DiscountCore
+import DiscountStore
 
 /// Column lists and row decoders of the voucher tables.
 extension SQLiteRows {
@@ -7,9 +7,12 @@ extension SQLiteRows {
 
     /// The pool and its integer key (what the codes hang off).
     static func voucherPool(_ row: SQLiteStatement) -> (key: Int64, pool: VoucherPool) {
-        (row.int64(0), VoucherPool(
-            id: row.string(2), projectID: row.string(1), name: row.string(3), total: row.int64(4),
-            available: row.int64(5), assigned: row.int64(6), redeemed: row.int64(7), createdAt: row.instant(8)))
+        (
+            row.int64(0),
+            VoucherPool(
+                id: row.string(2), projectID: row.string(1), name: row.string(3), total: row.int64(4),
+                available: row.int64(5), assigned: row.int64(6), redeemed: row.int64(7), createdAt: row.instant(8))
+        )
     }
 
     static let voucherCodeColumns = "code, status, seq, customer_id, used_by, assigned_at, redeemed_at"

@@ -1,5 +1,5 @@
-import DiscountStore
 import DiscountCore
+import DiscountStore
 
 /// Column lists and row decoders shared by the queries, so every SELECT of a
 /// table reads the same columns in the same order.

@@ -1,4 +1,5 @@
 import DiscountStore
+
 extension SQLiteSchema {
     /// Agents, campaigns, agents' codes, the Shopify outbox and credentials,
     /// attributed orders and seen webhook deliveries.

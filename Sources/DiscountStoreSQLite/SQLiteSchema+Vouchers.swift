@@ -1,4 +1,5 @@
 import DiscountStore
+
 extension SQLiteSchema {
     /// Voucher pools and their codes.
     ///

@@ -1,5 +1,6 @@
 import DiscountStore
 import Dispatch
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,6 @@
-import DiscountStore
 import CSQLite
 import DiscountCore
+import DiscountStore
 
 /// One prepared statement of one connection. Parameters and columns are
 /// 1-based and 0-based as in SQLite's C API. Not thread-safe: it belongs to

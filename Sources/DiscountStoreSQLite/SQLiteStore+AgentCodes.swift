@@ -1,5 +1,5 @@
-import DiscountStore
 import DiscountCore
+import DiscountStore
 import SystemRandom
 
 private enum SQL {
@@ -47,8 +47,10 @@ extension SQLiteStore {
         if let existing = try await agentCode(projectID: projectID, agentID: agentID, campaignID: campaignID) {
             return (existing, false)
         }
-        return try await write(options: options, Self.agentCodeCreation(
-            projectID: projectID, agentID: agentID, agentName: agentName, campaignID: campaignID, initial: initial, at: at))
+        return try await write(
+            options: options,
+            Self.agentCodeCreation(
+                projectID: projectID, agentID: agentID, agentName: agentName, campaignID: campaignID, initial: initial, at: at))
     }
 
     /// The writer thread runs one job at a time, so looking for the code inside

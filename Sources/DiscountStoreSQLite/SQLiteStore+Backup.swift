@@ -1,5 +1,5 @@
-import DiscountStore
 import CSQLite
+import DiscountStore
 
 #if canImport(Glibc)
 import Glibc
@@ -27,7 +27,9 @@ extension SQLiteStore: StoreBackup {
         return try await withCheckedThrowingContinuation { continuation in
             do {
                 try spawnThread(named: "sqlite-backup") {
-                    do { continuation.resume(returning: try Self.copy(source, to: path)) } catch { continuation.resume(throwing: error) }
+                    do { continuation.resume(returning: try Self.copy(source, to: path)) } catch {
+                        continuation.resume(throwing: error)
+                    }
                 }
             } catch {
                 continuation.resume(throwing: BackupError.failed("\(error)"))

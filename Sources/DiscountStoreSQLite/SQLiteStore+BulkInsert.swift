@@ -1,5 +1,5 @@
-import DiscountStore
 import DiscountCore
+import DiscountStore
 
 private enum SQL {
     /// Only the canonical code's uniqueness is resolved quietly; any other

@@ -1,5 +1,5 @@
-import DiscountStore
 import DiscountCore
+import DiscountStore
 
 /// Column lists and row readers of the commission tables.
 enum CommissionRows {

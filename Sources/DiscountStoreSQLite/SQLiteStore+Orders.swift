@@ -1,5 +1,5 @@
-import DiscountStore
 import DiscountCore
+import DiscountStore
 
 private enum SQL {
     static let byID = "SELECT \(CommissionRows.orderColumns) FROM commission_orders WHERE project_id = ?1 AND order_id = ?2"
@@ -10,7 +10,8 @@ private enum SQL {
         INSERT INTO shopify_webhooks (project_id, webhook_id, received_at) VALUES (?1, ?2, ?3)
         ON CONFLICT (project_id, webhook_id) DO NOTHING
         """
-    static let projectByShop = "SELECT project_id FROM shopify_credentials WHERE shop_domain = ?1 ORDER BY updated_at DESC LIMIT 1"
+    static let projectByShop =
+        "SELECT project_id FROM shopify_credentials WHERE shop_domain = ?1 ORDER BY updated_at DESC LIMIT 1"
     static let commissionPercent = "SELECT commission_percent FROM campaigns WHERE id = ?1"
     static let upsert = """
         INSERT INTO commission_orders (\(CommissionRows.orderColumns), created_at, updated_at)
@@ -69,10 +70,12 @@ extension SQLiteStore {
         }
         // A known order keeps its attribution: the codes of a replay or a
         // status change do not move the sale to another agent.
-        var attribution = existing ?? OrderAttribution(
-            projectID: order.projectID, orderID: order.orderID, agentID: nil, campaignID: nil, matchedCode: nil,
-            subtotal: order.subtotal, currency: order.currency, occurredAt: order.occurredAt, state: order.state,
-            commission: 0)
+        var attribution =
+            existing
+            ?? OrderAttribution(
+                projectID: order.projectID, orderID: order.orderID, agentID: nil, campaignID: nil, matchedCode: nil,
+                subtotal: order.subtotal, currency: order.currency, occurredAt: order.occurredAt, state: order.state,
+                commission: 0)
         if existing == nil {
             for text in order.codes {
                 let match = try db.withStatement(SQL.matchCode) { s in
@@ -118,7 +121,9 @@ extension SQLiteStore {
         return (attribution, existing == nil)
     }
 
-    public func commissions(projectID: String, agentID: Int64, since: Instant?, until: Instant?) async throws -> [CommissionFigures] {
+    public func commissions(
+        projectID: String, agentID: Int64, since: Instant?, until: Instant?
+    ) async throws -> [CommissionFigures] {
         try read { db in
             try db.withStatement(SQL.figures) { s in
                 try s.bind(1, projectID)
@@ -127,9 +132,10 @@ extension SQLiteStore {
                 try s.bind(4, until ?? Instant(microseconds: .max))
                 var figures: [CommissionFigures] = []
                 while try s.step() {
-                    figures.append(CommissionFigures(
-                        campaignID: s.int64(0), campaignName: s.string(1), currency: s.string(2), orders: s.int64(3),
-                        sales: s.int64(4), commission: s.int64(5)))
+                    figures.append(
+                        CommissionFigures(
+                            campaignID: s.int64(0), campaignName: s.string(1), currency: s.string(2), orders: s.int64(3),
+                            sales: s.int64(4), commission: s.int64(5)))
                 }
                 return figures
             }

@@ -1,5 +1,5 @@
-import DiscountStore
 import DiscountCore
+import DiscountStore
 
 private enum SQL {
     static let insert = "INSERT INTO projects (id, name, created_at) VALUES (?1, ?2, ?3)"

@@ -1,5 +1,5 @@
-import DiscountStore
 import DiscountCore
+import DiscountStore
 
 private enum SQL {
     static let updateCode = """
@@ -59,8 +59,9 @@ extension SQLiteStore {
                 try s.bind(2, limit)
                 var entries: [OutboxEntry] = []
                 while try s.step() {
-                    entries.append(OutboxEntry(
-                        codeID: s.int64(0), projectID: s.string(1), attempts: s.int64(2), nextAttemptAt: s.instant(3)))
+                    entries.append(
+                        OutboxEntry(
+                            codeID: s.int64(0), projectID: s.string(1), attempts: s.int64(2), nextAttemptAt: s.instant(3)))
                 }
                 return entries
             }

@@ -1,5 +1,5 @@
-import DiscountStore
 import DiscountCore
+import DiscountStore
 
 private enum SQL {
     static let insert = "INSERT INTO tokens (\(SQLiteRows.tokenColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"

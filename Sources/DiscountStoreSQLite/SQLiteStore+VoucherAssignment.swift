@@ -1,5 +1,5 @@
-import DiscountStore
 import DiscountCore
+import DiscountStore
 
 private enum SQL {
     static let poolKey = "SELECT pool_key FROM voucher_pools WHERE project_id = ?1 AND id = ?2"
@@ -64,9 +64,12 @@ extension SQLiteStore {
                         try s.bind(5, assignment.at)
                         try s.run()
                     }
-                    taken = (next.key, VoucherCode(
-                        code: next.code, status: .assigned, sequence: next.sequence, customerID: assignment.customerID,
-                        usedBy: assignment.usedBy.isEmpty ? nil : assignment.usedBy, assignedAt: assignment.at))
+                    taken = (
+                        next.key,
+                        VoucherCode(
+                            code: next.code, status: .assigned, sequence: next.sequence, customerID: assignment.customerID,
+                            usedBy: assignment.usedBy.isEmpty ? nil : assignment.usedBy, assignedAt: assignment.at)
+                    )
                 } catch let error as SQLiteError where error.isUniqueViolation {
                     // Only the statement was undone; the customer's code is what they get.
                     taken = nil

@@ -1,5 +1,5 @@
-import DiscountStore
 import DiscountCore
+import DiscountStore
 
 private enum SQL {
     /// Only the project-wide uniqueness of the code is resolved quietly.
@@ -109,7 +109,8 @@ extension SQLiteStore {
     ) async throws -> [VoucherCode]? {
         try read { db in
             guard let (key, _) = try Self.voucherPool(projectID: projectID, id: poolID, db) else { return nil }
-            let plan: VoucherPaging.Plan = status.map { .statusAfter(status: $0, sequence: afterSequence) }
+            let plan: VoucherPaging.Plan =
+                status.map { .statusAfter(status: $0, sequence: afterSequence) }
                 ?? .after(sequence: afterSequence)
             return try Self.page(key: key, plan: plan, limit: limit, db)
         }

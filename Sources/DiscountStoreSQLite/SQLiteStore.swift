@@ -1,5 +1,5 @@
-import DiscountStore
 import DiscountCore
+import DiscountStore
 
 /// The embedded store: one SQLite file in WAL mode.
 ///

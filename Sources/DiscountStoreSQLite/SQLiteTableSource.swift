@@ -36,7 +36,8 @@ public final class SQLiteTableSource: StoreTableSource {
         let known = Set(Self.tables.map(\.name))
         guard present == known else {
             throw StoreError.failure(
-                "the copy does not know the tables \(present.subtracting(known).sorted()) (or misses \(known.subtracting(present).sorted()))")
+                "the copy does not know the tables \(present.subtracting(known).sorted()) (or misses \(known.subtracting(present).sorted()))"
+            )
         }
     }
 

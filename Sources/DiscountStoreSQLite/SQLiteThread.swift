@@ -1,10 +1,11 @@
+import DiscountCore
 import DiscountStore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import DiscountCore
 
 /// Starts a detached OS thread (not one of the Swift concurrency pool's) that
 /// runs `body` and ends with it. The store's writer, checkpointer and
@@ -24,15 +25,17 @@ func spawnThread(named name: String, _ body: @escaping @Sendable () -> Void) thr
     }
     let context = Unmanaged.passRetained(Start(name: name, body: body)).toOpaque()
     var thread = pthread_t()
-    let rc = pthread_create(&thread, nil, { argument in
-        let pointer: UnsafeMutableRawPointer? = argument
-        let start = Unmanaged<Start>.fromOpaque(pointer!).takeRetainedValue()
-        #if os(Linux)
-        _ = setThreadName(pthread_self(), String(start.name.prefix(15)))
-        #endif
-        start.body()
-        return nil
-    }, context)
+    let rc = pthread_create(
+        &thread, nil,
+        { argument in
+            let pointer: UnsafeMutableRawPointer? = argument
+            let start = Unmanaged<Start>.fromOpaque(pointer!).takeRetainedValue()
+            #if os(Linux)
+            _ = setThreadName(pthread_self(), String(start.name.prefix(15)))
+            #endif
+            start.body()
+            return nil
+        }, context)
     guard rc == 0 else {
         Unmanaged<Start>.fromOpaque(context).release()
         throw StoreError.failure("cannot start thread \(name): \(String(cString: strerror(rc)))")

@@ -1,5 +1,5 @@
-import DiscountStore
 import DiscountCore
+import DiscountStore
 import Synchronization
 
 /// One write waiting for the writer thread: what to run on the writer

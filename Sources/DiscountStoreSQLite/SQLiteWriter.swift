@@ -1,8 +1,9 @@
-import NIOConcurrencyHelpers
-import DiscountStore
 import CSQLite
 import DiscountCore
+import DiscountStore
+import NIOConcurrencyHelpers
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -267,7 +268,8 @@ final class SQLiteWriter: @unchecked Sendable {
             if connection.isAutocommit {
                 // SQLite rolled the whole transaction back on its own (I/O
                 // error, disk full…): nothing done since BEGIN survives.
-                let error = job.ranOutOfSpace
+                let error =
+                    job.ranOutOfSpace
                     ? StoreError.storageFull : StoreError.failure("the transaction was rolled back by SQLite")
                 abandon(error)
                 finish(job, error)
@@ -335,4 +337,3 @@ final class SQLiteWriter: @unchecked Sendable {
         try connection.withStatement(sql) { try $0.run() }
     }
 }
-

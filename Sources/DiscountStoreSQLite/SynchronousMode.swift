@@ -1,4 +1,5 @@
 import DiscountStore
+
 /// How hard the SQLite store pushes each commit to the disk (`PRAGMA synchronous`).
 ///
 /// The store runs in WAL mode, where the modes mean:

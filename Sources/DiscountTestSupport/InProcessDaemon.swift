@@ -22,6 +22,8 @@ public final class InProcessDaemon: Sendable {
         /// daemon then follows them as it does on PostgreSQL.
         public var changeFeed: (any ChangeFeed)?
         public var coherence = CacheCoherence.Options()
+        /// Codes per chunk of a bulk operation (the daemon's: 50,000).
+        public var bulkChunk = 50_000
         public init() {}
     }
 
@@ -51,7 +53,9 @@ public final class InProcessDaemon: Sendable {
     /// Starts on a new temporary folder, or on `directory` as a restart would
     /// (`stop(keepingData: true)` leaves it behind).
     public static func start(_ options: Options = Options(), directory: URL? = nil) async throws -> InProcessDaemon {
-        let directory = directory ?? FileManager.default.temporaryDirectory
+        let directory =
+            directory
+            ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("discountd-inproc-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let socketPath = directory.appendingPathComponent("d.sock").path
@@ -59,14 +63,16 @@ public final class InProcessDaemon: Sendable {
         let shutdown = ShutdownSignal()
         var logger = Logger(label: "discountd-test")
         logger.logLevel = .critical
+        var routerOptions = DiscountRouter.Options(
+            requireAuth: options.requireAuth, ownerUID: getuid(), cacheCapacity: options.cacheEntries,
+            shutdown: shutdown,
+            coherence: options.changeFeed.map {
+                DiscountRouter.Options.Coherence(feed: $0, options: options.coherence, logger: logger)
+            })
+        routerOptions.bulkChunk = options.bulkChunk
         let composition = DiscountRouter.compose(
             facts: ServerFacts(version: "test", backend: store.backendName, socketPath: socketPath), store: store,
-            options: .init(
-                requireAuth: options.requireAuth, ownerUID: getuid(), cacheCapacity: options.cacheEntries,
-                shutdown: shutdown,
-                coherence: options.changeFeed.map {
-                    DiscountRouter.Options.Coherence(feed: $0, options: options.coherence, logger: logger)
-                }))
+            options: routerOptions)
         var configuration = TTRPCServer.Configuration(socketPath: socketPath)
         configuration.limits.defaultTimeout = .nanoseconds(Int64(options.defaultTimeout.components.seconds) * 1_000_000_000)
         let server = try await TTRPCServer.bind(configuration: configuration, router: composition.router, logger: logger)

@@ -1,11 +1,12 @@
+import CProcessSpawning
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import CProcessSpawning
-import Foundation
-import Synchronization
 
 /// A child process started with posix_spawn, for the tests and tools that
 /// start discountd, discountctl and friends.

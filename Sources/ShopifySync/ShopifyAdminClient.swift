@@ -27,7 +27,9 @@ public struct ShopifyAdminClient: Sendable {
         self.logger = logger
     }
 
-    func send(_ operation: ShopifyOperation, _ spec: ShopifyDiscountSpec, shopDomain: String, accessToken: String) async -> ShopifyAnswer {
+    func send(
+        _ operation: ShopifyOperation, _ spec: ShopifyDiscountSpec, shopDomain: String, accessToken: String
+    ) async -> ShopifyAnswer {
         await buckets.waitForCapacity(shop: shopDomain, cost: operation.expectedCost)
         var request = HTTPClientRequest(url: endpoint.url(shopDomain: shopDomain))
         request.method = .POST
@@ -35,8 +37,9 @@ public struct ShopifyAdminClient: Sendable {
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "X-Shopify-Access-Token", value: accessToken)
         request.body = .bytes(operation == .create ? spec.createBody() : spec.lookupBody())
-        let timeout = TimeAmount.nanoseconds(Int64(requestTimeout.components.seconds) * 1_000_000_000
-            + requestTimeout.components.attoseconds / 1_000_000_000)
+        let timeout = TimeAmount.nanoseconds(
+            Int64(requestTimeout.components.seconds) * 1_000_000_000
+                + requestTimeout.components.attoseconds / 1_000_000_000)
         do {
             let response = try await http.execute(request, timeout: timeout)
             let body = try await response.body.collect(upTo: 1 << 20)

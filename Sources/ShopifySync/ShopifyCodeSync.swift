@@ -19,7 +19,9 @@ struct ShopifyCodeSync {
         spec: ShopifyDiscountSpec, credentials: ShopifyCredentials?, previousAttempts: Int64
     ) async -> ShopifySyncOutcome {
         let attempts = previousAttempts + 1
-        func outcome(_ status: ShopifySyncStatus, _ error: ShopifySyncError?, id: String? = nil, retry: Double? = nil) -> ShopifySyncOutcome {
+        func outcome(
+            _ status: ShopifySyncStatus, _ error: ShopifySyncError?, id: String? = nil, retry: Double? = nil
+        ) -> ShopifySyncOutcome {
             ShopifySyncOutcome(
                 state: ShopifySyncState(status: status, error: error, shopifyDiscountID: id, attempts: attempts),
                 retryAfterSeconds: retry)
@@ -27,7 +29,8 @@ struct ShopifyCodeSync {
         guard let credentials else {
             // Nothing was sent: not an attempt.
             return ShopifySyncOutcome(
-                state: ShopifySyncState(status: .skippedNoCredentials, error: .missingShopifyCredentials, attempts: previousAttempts),
+                state: ShopifySyncState(
+                    status: .skippedNoCredentials, error: .missingShopifyCredentials, attempts: previousAttempts),
                 retryAfterSeconds: nil)
         }
         // Both scopes or nothing: a code we could create but never look up

@@ -81,10 +81,12 @@ public actor ShopifySyncer {
                 try await store.recordSyncOutcome(codeID: codeID, state: outcome.state, retryAt: retryAt)
             }
             code.sync = outcome.state
-            logger.debug("shopify sync", metadata: [
-                "code": "\(code.code)", "status": "\(outcome.state.status.rawValue)",
-                "error": "\(outcome.state.error?.rawValue ?? "-")",
-            ])
+            logger.debug(
+                "shopify sync",
+                metadata: [
+                    "code": "\(code.code)", "status": "\(outcome.state.status.rawValue)",
+                    "error": "\(outcome.state.error?.rawValue ?? "-")",
+                ])
             return code
         } catch {
             logger.warning("shopify sync could not use the store", metadata: ["code_id": "\(codeID)", "error": "\(error)"])

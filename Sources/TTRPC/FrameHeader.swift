@@ -53,9 +53,11 @@ extension ByteBuffer {
     /// Reads a frame header if ten bytes are readable; moves the reader index past it.
     @inlinable
     mutating func readFrameHeader() -> FrameHeader? {
-        guard let (length, streamID, type, flags) = self.readMultipleIntegers(
-            as: (UInt32, UInt32, UInt8, UInt8).self
-        ) else { return nil }
+        guard
+            let (length, streamID, type, flags) = self.readMultipleIntegers(
+                as: (UInt32, UInt32, UInt8, UInt8).self
+            )
+        else { return nil }
         return FrameHeader(
             length: length, streamID: streamID,
             type: FrameType(rawValue: type), flags: FrameFlags(rawValue: flags))

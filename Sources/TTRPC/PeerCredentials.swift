@@ -35,7 +35,8 @@ public struct PeerCredentials: Sendable, Hashable, CustomStringConvertible {
         let soPeerCred: CInt = 17  // SO_PEERCRED on Linux
         let future: EventLoopFuture<UCred> = provider.unsafeGetSocketOption(
             level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(soPeerCred))
-        return future
+        return
+            future
             .map { Optional(PeerCredentials(pid: $0.pid, uid: $0.uid, gid: $0.gid)) }
             .recover { _ in nil }
         #else

@@ -113,9 +113,11 @@ extension Router {
         _ service: String, _ method: String,
         _ body: @escaping @Sendable (Request, CallContext) async throws -> Response
     ) {
-        register(service, method, .unary { payload, context in
-            try await body(try Request(protobufBytes: payload), context).encoded()
-        })
+        register(
+            service, method,
+            .unary { payload, context in
+                try await body(try Request(protobufBytes: payload), context).encoded()
+            })
     }
 
     /// Registers a server-streaming method.
@@ -124,8 +126,10 @@ extension Router {
         _ service: String, _ method: String,
         _ body: @escaping @Sendable (Request, CallContext, StreamWriter<Response>) async throws -> Void
     ) {
-        register(service, method, .serverStreaming { payload, context, sink in
-            try await body(try Request(protobufBytes: payload), context, StreamWriter(sink: sink))
-        })
+        register(
+            service, method,
+            .serverStreaming { payload, context, sink in
+                try await body(try Request(protobufBytes: payload), context, StreamWriter(sink: sink))
+            })
     }
 }

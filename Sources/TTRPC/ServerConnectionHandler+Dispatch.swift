@@ -32,7 +32,8 @@ extension ServerConnectionHandler {
             deadline: deadline, peer: peer, logger: logger, connectionID: connectionID)
         // Per call only at debug: the request id's logger is built just then.
         if logger.logLevel <= .debug {
-            callContext.logger.debug("call", metadata: ["method": "\(request.service)/\(request.method)", "stream": "\(streamID)"])
+            callContext.logger.debug(
+                "call", metadata: ["method": "\(request.service)/\(request.method)", "stream": "\(streamID)"])
         }
         guard deadline > now else {
             writeStatus(streamID: streamID, RPCError(.deadlineExceeded, "deadline exceeded before the call started"))

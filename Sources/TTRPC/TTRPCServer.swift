@@ -62,7 +62,8 @@ public final class TTRPCServer: Sendable {
         try UnixSocketFile.prepare(path)
         raiseOpenFileLimit(toAtLeast: configuration.limits.maxConnections + 256)
         let quiescing = ServerQuiescingHelper(group: group)
-        let bootstrap = makeBootstrap(configuration: configuration, router: router, logger: logger, group: group, quiescing: quiescing)
+        let bootstrap = makeBootstrap(
+            configuration: configuration, router: router, logger: logger, group: group, quiescing: quiescing)
 
         // Bound here, not by NIO: a socket NIO binds is unlinked by path when
         // it closes, even if a successor's socket has replaced it by then.
@@ -90,7 +91,8 @@ public final class TTRPCServer: Sendable {
     ) async throws -> TTRPCServer {
         raiseOpenFileLimit(toAtLeast: configuration.limits.maxConnections + 256)
         let quiescing = ServerQuiescingHelper(group: group)
-        let bootstrap = makeBootstrap(configuration: configuration, router: router, logger: logger, group: group, quiescing: quiescing)
+        let bootstrap = makeBootstrap(
+            configuration: configuration, router: router, logger: logger, group: group, quiescing: quiescing)
         let channel = try await bootstrap.withBoundSocket(descriptor).get()
         logger.info("listening on the inherited socket", metadata: ["socket": "\(configuration.socketPath)"])
         return TTRPCServer(

@@ -24,9 +24,10 @@ struct CreateProjectCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.createProject(name: name, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.createProject(name: name, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }
@@ -79,9 +80,10 @@ struct CreateTokenCommand: AsyncParsableCommand {
         let request = CreateTokenRequest(
             projectId: projectId ?? "", scopes: scope, name: name ?? "", expiresAt: expiresAt?.timestamp)
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.createToken(request, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.createToken(request, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }
@@ -106,9 +108,10 @@ struct RevokeTokenCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.revokeToken(id: tokenId, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.revokeToken(id: tokenId, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }

@@ -36,9 +36,10 @@ struct CreateCampaignCommand: AsyncParsableCommand {
             name: name, discountPercent: discountPercent, commissionPercent: commissionPercent,
             startsAt: startsAt?.timestamp, endsAt: endsAt?.timestamp)
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.createCampaign(request, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.createCampaign(request, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }
@@ -70,9 +71,10 @@ struct UpdateCampaignCommand: AsyncParsableCommand {
             campaignId: campaignId, name: name, discountPercent: discountPercent, commissionPercent: commissionPercent,
             startsAt: startsAt?.timestamp, endsAt: endsAt?.timestamp, clearEndsAt: clearEndsAt)
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.updateCampaign(request, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.updateCampaign(request, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }
@@ -92,9 +94,10 @@ struct EndCampaignCommand: AsyncParsableCommand {
     func run() async throws {
         let request = EndCampaignRequest(campaignId: campaignId, endsAt: endsAt?.timestamp)
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.endCampaign(request, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.endCampaign(request, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }

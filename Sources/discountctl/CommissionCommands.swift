@@ -25,9 +25,10 @@ struct RegisterAgentCommand: AsyncParsableCommand {
     func run() async throws {
         let request = RegisterAgentRequest(agentName: agentName, contact: contact)
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.registerAgent(request, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.registerAgent(request, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }
@@ -71,9 +72,10 @@ struct GetMyDiscountCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.getMyDiscountCode(agentID: agentId, campaignID: campaignId)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.getMyDiscountCode(agentID: agentId, campaignID: campaignId)
+                })
         }
     }
 }

@@ -37,11 +37,12 @@ struct CreateDiscountCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.createDiscountCode(
-                    priceRuleID: priceRuleId, code: code, useWithOther: useWithOther, usageLimit: usageLimit,
-                    idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.createDiscountCode(
+                        priceRuleID: priceRuleId, code: code, useWithOther: useWithOther, usageLimit: usageLimit,
+                        idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }
@@ -74,9 +75,10 @@ struct GetDiscountCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.getDiscountCode(priceRuleID: priceRuleId, discountCodeID: discountCodeId)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.getDiscountCode(priceRuleID: priceRuleId, discountCodeID: discountCodeId)
+                })
         }
     }
 }
@@ -115,19 +117,20 @@ struct ListDiscountCodesCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try client.print(try await client.withClient { client in
-                var request = ListDiscountCodesRequest(
-                    priceRuleId: priceRuleId, pageSize: pageSize ?? 0, pageToken: pageToken ?? "")
-                var response = try await client.listDiscountCodes(request)
-                guard all else { return response }
-                var codes = response.discountCodes
-                while !response.nextPageToken.isEmpty {
-                    request.pageToken = response.nextPageToken
-                    response = try await client.listDiscountCodes(request)
-                    codes += response.discountCodes
-                }
-                return ListDiscountCodesResponse(discountCodes: codes)
-            })
+            try client.print(
+                try await client.withClient { client in
+                    var request = ListDiscountCodesRequest(
+                        priceRuleId: priceRuleId, pageSize: pageSize ?? 0, pageToken: pageToken ?? "")
+                    var response = try await client.listDiscountCodes(request)
+                    guard all else { return response }
+                    var codes = response.discountCodes
+                    while !response.nextPageToken.isEmpty {
+                        request.pageToken = response.nextPageToken
+                        response = try await client.listDiscountCodes(request)
+                        codes += response.discountCodes
+                    }
+                    return ListDiscountCodesResponse(discountCodes: codes)
+                })
         }
     }
 }
@@ -205,9 +208,10 @@ struct UpdateDiscountCodeCommand: AsyncParsableCommand {
             priceRuleId: priceRuleId, discountCodeId: discountCodeId, code: code, useWithOther: useWithOther,
             usageLimit: usageLimit, clearUsageLimit: clearUsageLimit)
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.updateDiscountCode(request, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.updateDiscountCode(request, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }
@@ -241,9 +245,10 @@ struct DeleteDiscountCodeCommand: AsyncParsableCommand {
     func run() async throws {
         let request = DeleteDiscountCodeRequest(priceRuleId: priceRuleId, discountCodeId: discountCodeId)
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.deleteDiscountCode(request, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.deleteDiscountCode(request, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }

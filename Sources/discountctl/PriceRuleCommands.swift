@@ -60,9 +60,10 @@ struct CreatePriceRuleCommand: AsyncParsableCommand {
             startsAt: startsAt?.timestamp, endsAt: endsAt?.timestamp, usageLimit: usageLimit,
             oncePerCustomer: oncePerCustomer)
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.createPriceRule(request, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.createPriceRule(request, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }
@@ -120,18 +121,19 @@ struct ListPriceRulesCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try client.print(try await client.withClient { client in
-                var request = ListPriceRulesRequest(pageSize: pageSize ?? 0, pageToken: pageToken ?? "")
-                var response = try await client.listPriceRules(request)
-                guard all else { return response }
-                var rules = response.priceRules
-                while !response.nextPageToken.isEmpty {
-                    request.pageToken = response.nextPageToken
-                    response = try await client.listPriceRules(request)
-                    rules += response.priceRules
-                }
-                return ListPriceRulesResponse(priceRules: rules)
-            })
+            try client.print(
+                try await client.withClient { client in
+                    var request = ListPriceRulesRequest(pageSize: pageSize ?? 0, pageToken: pageToken ?? "")
+                    var response = try await client.listPriceRules(request)
+                    guard all else { return response }
+                    var rules = response.priceRules
+                    while !response.nextPageToken.isEmpty {
+                        request.pageToken = response.nextPageToken
+                        response = try await client.listPriceRules(request)
+                        rules += response.priceRules
+                    }
+                    return ListPriceRulesResponse(priceRules: rules)
+                })
         }
     }
 }
@@ -205,9 +207,10 @@ struct UpdatePriceRuleCommand: AsyncParsableCommand {
             startsAt: startsAt?.timestamp, endsAt: endsAt?.timestamp, clearEndsAt: clearEndsAt,
             usageLimit: usageLimit, clearUsageLimit: clearUsageLimit, oncePerCustomer: oncePerCustomer)
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.updatePriceRule(request, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.updatePriceRule(request, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }
@@ -232,9 +235,10 @@ struct DeletePriceRuleCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.deletePriceRule(id: priceRuleId, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.deletePriceRule(id: priceRuleId, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }

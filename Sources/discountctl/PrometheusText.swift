@@ -50,7 +50,10 @@ enum PrometheusText {
             sample("discountd_connections", [], Double(stats.connections))
         }
         if let feed = stats.changeFeed {
-            family("discountd_change_feed_caught_up_seconds", "gauge", "Seconds since other daemons' changes were last read to the present.") {
+            family(
+                "discountd_change_feed_caught_up_seconds", "gauge",
+                "Seconds since other daemons' changes were last read to the present."
+            ) {
                 sample("discountd_change_feed_caught_up_seconds", [], feed.caughtUpSecondsAgo)
             }
             family("discountd_change_feed_lag_seconds", "gauge", "Commit to application here of the last change applied.") {

@@ -41,9 +41,10 @@ struct RecordOrderCommand: AsyncParsableCommand {
             orderId: orderId, codes: codes, subtotal: subtotal, currency: currency, occurredAt: occurredAt?.timestamp,
             status: status.wire)
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.recordOrder(request, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.recordOrder(request, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }

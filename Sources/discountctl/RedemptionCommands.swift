@@ -28,9 +28,10 @@ struct ValidateDiscountCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.validateDiscountCode(code: code, customerID: customerId)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.validateDiscountCode(code: code, customerID: customerId)
+                })
         }
     }
 }
@@ -68,10 +69,11 @@ struct RedeemDiscountCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.redeemDiscountCode(
-                    code: code, orderID: orderId, customerID: customerId, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.redeemDiscountCode(
+                        code: code, orderID: orderId, customerID: customerId, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }
@@ -97,9 +99,10 @@ struct RollbackRedemptionCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.rollbackRedemption(orderID: orderId, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.rollbackRedemption(orderID: orderId, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }

@@ -44,8 +44,16 @@ struct SeedVoucherCode: Encodable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(code.code, forKey: .code)
         try c.encode(code.status, forKey: .status)
-        if let time = code.assignedTime { try c.encode(time, forKey: .assigned_time) } else { try c.encodeNil(forKey: .assigned_time) }
-        if let time = code.redeemedTime { try c.encode(time, forKey: .redeemed_time) } else { try c.encodeNil(forKey: .redeemed_time) }
+        if let time = code.assignedTime {
+            try c.encode(time, forKey: .assigned_time)
+        } else {
+            try c.encodeNil(forKey: .assigned_time)
+        }
+        if let time = code.redeemedTime {
+            try c.encode(time, forKey: .redeemed_time)
+        } else {
+            try c.encodeNil(forKey: .redeemed_time)
+        }
         try c.encodeIfPresent(code.customerId, forKey: .customer_id)
         try c.encodeIfPresent(code.usedBy, forKey: .used_by)
     }

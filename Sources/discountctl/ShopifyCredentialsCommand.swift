@@ -28,13 +28,13 @@ struct SetShopifyCredentialsCommand: AsyncParsableCommand {
         let request = SetShopifyCredentialsRequest(
             projectId: projectId ?? "", shopDomain: shopDomain, accessToken: token, grantedScopes: grantedScopes)
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.setShopifyCredentials(request, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.setShopifyCredentials(request, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }
-
 
 /// Environment lookups for commands.
 enum ProcessInfoShim {

@@ -149,7 +149,9 @@ struct ExportVoucherCodesCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the whole export (default: 600).")
     var exportTimeout: Double = 600
 
-    @Flag(inversion: .prefixedNo, help: "Count exported codes on stderr (default: when stdout is redirected and stderr is a terminal).")
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Count exported codes on stderr (default: when stdout is redirected and stderr is a terminal).")
     var progress: Bool?
 
     func validate() throws { try Check.notBlank(poolId, "--pool-id") }
@@ -158,7 +160,8 @@ struct ExportVoucherCodesCommand: AsyncParsableCommand {
         let request = ExportVoucherCodesRequest(projectId: project.projectId, poolId: poolId, status: status?.status)
         // The rows are the progress when they go to the terminal.
         let display = ProgressDisplay(forced: progress, isTerminal: isatty(STDERR_FILENO) == 1 && isatty(STDOUT_FILENO) == 0)
-        var table = (client.output ?? .automatic) == .table
+        var table =
+            (client.output ?? .automatic) == .table
             ? TableStream(columns: ["code", "status", "assigned_time", "redeemed_time", "customer_id", "used_by"]) : nil
         try await runReporting {
             defer { display.finish() }

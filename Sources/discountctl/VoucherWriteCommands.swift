@@ -26,9 +26,10 @@ struct CreateVoucherPoolCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.createVoucherPool(projectID: project.projectId, name: name, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.createVoucherPool(projectID: project.projectId, name: name, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }
@@ -54,9 +55,11 @@ struct DeleteVoucherPoolCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.deleteVoucherPool(projectID: project.projectId, poolID: poolId, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.deleteVoucherPool(
+                        projectID: project.projectId, poolID: poolId, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }
@@ -148,11 +151,12 @@ struct AssignVoucherCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.assignVoucherCode(
-                    projectID: project.projectId, poolID: poolId, customerID: customerId, usedBy: usedBy,
-                    idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.assignVoucherCode(
+                        projectID: project.projectId, poolID: poolId, customerID: customerId, usedBy: usedBy,
+                        idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }
@@ -179,9 +183,10 @@ struct RedeemVoucherCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
-            try client.print(try await client.withClient {
-                try await $0.redeemVoucherCode(projectID: project.projectId, code: code, idempotencyKey: write.idempotencyKey)
-            })
+            try client.print(
+                try await client.withClient {
+                    try await $0.redeemVoucherCode(projectID: project.projectId, code: code, idempotencyKey: write.idempotencyKey)
+                })
         }
     }
 }

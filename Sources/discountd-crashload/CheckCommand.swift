@@ -64,7 +64,9 @@ struct CheckCommand: AsyncParsableCommand {
                     } catch let error as RPCError where error.code == .notFound {
                         found = nil
                     }
-                    guard let found, found.id == id else { return "lookup \(code): \(found?.id ?? "not found"), acknowledged as \(id)" }
+                    guard let found, found.id == id else {
+                        return "lookup \(code): \(found?.id ?? "not found"), acknowledged as \(id)"
+                    }
                     guard found.usageCount >= acked else {
                         return "lookup \(code): usage_count \(found.usageCount) < \(acked) acknowledged redemptions"
                     }

@@ -29,8 +29,10 @@ final class LoadCounters: Sendable {
     func summary(seconds: Double) -> String {
         counts.withLock { c in
             let kinds = c.acknowledged.keys.sorted().map { "\"\($0)\":\(c.acknowledged[$0]!)" }.joined(separator: ",")
-            let first = c.firstUnexpected.map { ",\"first_unexpected\":\"\($0.replacingOccurrences(of: "\"", with: "'"))\"" } ?? ""
-            return "{\"seconds\":\(seconds),\"acknowledged\":{\(kinds)},\"reads\":\(c.reads),\"refused\":\(c.refused),\"unexpected\":\(c.unexpected)\(first)}"
+            let first =
+                c.firstUnexpected.map { ",\"first_unexpected\":\"\($0.replacingOccurrences(of: "\"", with: "'"))\"" } ?? ""
+            return
+                "{\"seconds\":\(seconds),\"acknowledged\":{\(kinds)},\"reads\":\(c.reads),\"refused\":\(c.refused),\"unexpected\":\(c.unexpected)\(first)}"
         }
     }
 }

@@ -25,10 +25,12 @@ struct StoredState {
         }
         try store.rows("SELECT id, name FROM agents") { agents[Int64($0[0]!)!] = $0[1]! }
         try store.rows("SELECT agent_id, campaign_id, code FROM agent_codes") { agentCodes["\($0[0]!)/\($0[1]!)"] = $0[2]! }
-        try store.rows("""
+        try store.rows(
+            """
             SELECT p.id, count(*), sum(c.status = 1) FROM voucher_pools p JOIN voucher_codes c ON c.pool_key = p.pool_key
             GROUP BY p.id
-            """) { poolCounts[$0[0]!] = (Int64($0[1]!)!, Int64($0[2]!)!) }
+            """
+        ) { poolCounts[$0[0]!] = (Int64($0[1]!)!, Int64($0[2]!)!) }
         violations = try StoreInvariants.violations(store)
     }
 

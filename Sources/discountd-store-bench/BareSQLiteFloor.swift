@@ -59,7 +59,8 @@ enum BareSQLiteFloor {
             let now = Instant.now().microseconds
             for _ in 0..<rowsPerTransaction {
                 // Random code text, as generated codes are: the unique index takes it anywhere.
-                let code = String(decoding: (0..<10).map { _ in alphabet[Int(random.next(upperBound: UInt64(alphabet.count)))] }, as: UTF8.self)
+                let code = String(
+                    decoding: (0..<10).map { _ in alphabet[Int(random.next(upperBound: UInt64(alphabet.count)))] }, as: UTF8.self)
                 bind(insert, 1, Project.defaultID)
                 bind(insert, 2, TimeOrderedID.make())
                 bind(insert, 3, rule.id)

@@ -16,7 +16,10 @@ struct StoreBenchCommand: AsyncParsableCommand {
         commandName: "discountd-store-bench",
         abstract: "Durable writes/s through the SQLite store alone (no RPC), as one JSON line.")
 
-    @Option(help: "create-discount-code, assign-voucher-code, redeem-discount-code, get-my-discount-code-first, or bare-sqlite-insert (the engine's floor: rows through SQLite's C API, 256 per transaction).")
+    @Option(
+        help:
+            "create-discount-code, assign-voucher-code, redeem-discount-code, get-my-discount-code-first, or bare-sqlite-insert (the engine's floor: rows through SQLite's C API, 256 per transaction)."
+    )
     var scenario: StoreScenario
 
     @Option(help: "Writes kept in flight (the daemon under 4x64 load has 256).")
@@ -40,8 +43,10 @@ struct StoreBenchCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: directory) }
         if scenario == .bareSQLiteInsert {
             let rows = try await BareSQLiteFloor.run(directory: directory, seconds: seconds, warmup: warmup)
-            try print(line(server: "bare-sqlite", perSecond: rows, errors: 0,
-                load: "SQLite C API, one thread, \(BareSQLiteFloor.rowsPerTransaction) rows per transaction"))
+            try print(
+                line(
+                    server: "bare-sqlite", perSecond: rows, errors: 0,
+                    load: "SQLite C API, one thread, \(BareSQLiteFloor.rowsPerTransaction) rows per transaction"))
             return
         }
         let store = try SQLiteStore.open(path: directory.appendingPathComponent("discountd.sqlite").path, synchronous: .full)
@@ -50,9 +55,10 @@ struct StoreBenchCommand: AsyncParsableCommand {
         let write = try await scenario.prepare(store, expectedWrites: expected)
         let result = try await ClosedLoop(inFlight: inFlight, write: write).run(warmup: warmup, seconds: seconds)
         await store.close()
-        try print(line(
-            server: "sqlite-store", perSecond: result.perSecond, errors: result.errors,
-            load: "discountd-store-bench, \(inFlight) in flight"))
+        try print(
+            line(
+                server: "sqlite-store", perSecond: result.perSecond, errors: result.errors,
+                load: "discountd-store-bench, \(inFlight) in flight"))
     }
 
     private func line(server: String, perSecond: Double, errors: Int, load: String) throws -> String {

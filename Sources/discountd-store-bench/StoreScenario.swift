@@ -68,9 +68,10 @@ enum StoreScenario: String, ExpressibleByArgument, CaseIterable {
                 }
             }
         case .getMyDiscountCodeFirst:
-            let campaign = try await store.insertCampaign(Campaign(
-                id: 0, projectID: project, name: "bench", discountPercent: 10, commissionPercent: 5, startsAt: now,
-                endsAt: nil, createdAt: now, updatedAt: now))
+            let campaign = try await store.insertCampaign(
+                Campaign(
+                    id: 0, projectID: project, name: "bench", discountPercent: 10, commissionPercent: 5, startsAt: now,
+                    endsAt: nil, createdAt: now, updatedAt: now))
             let agents = try await Self.registerAgents(store, count: expectedWrites / 3)
             let skipped = ShopifySyncState(status: .skippedNoCredentials, error: .missingShopifyCredentials)
             return { n, done in
@@ -93,7 +94,8 @@ enum StoreScenario: String, ExpressibleByArgument, CaseIterable {
             for start in stride(from: 0, to: count, by: 256) {
                 for n in start..<min(start + 256, count) {
                     group.addTask {
-                        try await store.registerAgent(projectID: Project.defaultID, name: "agent-\(n)", contact: nil, at: .now()).0
+                        try await store.registerAgent(projectID: Project.defaultID, name: "agent-\(n)", contact: nil, at: .now())
+                            .0
                     }
                 }
                 while let id = try await group.next() { ids.append(id) }

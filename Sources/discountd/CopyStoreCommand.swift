@@ -84,10 +84,11 @@ struct StoreCopy {
         var intoEmpty = true
         if let progress = try await target.progress() {
             guard progress.source == sourceName || force else {
-                throw DaemonFailure(description: """
-                    a copy from \(progress.source) into this database has not finished; finish it, or give --force \
-                    to copy \(sourceName) in as well
-                    """)
+                throw DaemonFailure(
+                    description: """
+                        a copy from \(progress.source) into this database has not finished; finish it, or give --force \
+                        to copy \(sourceName) in as well
+                        """)
             }
             done = progress.done
             intoEmpty = progress.intoEmpty && progress.source == sourceName
@@ -95,10 +96,11 @@ struct StoreCopy {
         } else {
             let filled = try await target.nonEmptyTables(tables)
             guard filled.isEmpty || force else {
-                throw DaemonFailure(description: """
-                    the PostgreSQL store is not empty (\(filled.joined(separator: ", ")) hold rows); give --force to copy \
-                    into it anyway (rows whose key is there already are left as they are)
-                    """)
+                throw DaemonFailure(
+                    description: """
+                        the PostgreSQL store is not empty (\(filled.joined(separator: ", ")) hold rows); give --force to copy \
+                        into it anyway (rows whose key is there already are left as they are)
+                        """)
             }
             intoEmpty = filled.isEmpty
             try await target.begin(source: sourceName, replacingDefaultProject: intoEmpty)

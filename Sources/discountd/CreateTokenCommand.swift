@@ -47,7 +47,9 @@ struct CreateTokenCommand: AsyncParsableCommand {
                 projectID: project, name: name, scopes: scopeList, expiresAt: nil)
             await store.close()
             print(secret)
-            printError("token \(record.id) for project \(project) with scopes \(scopeList.joined(separator: ",")); the secret above is shown once")
+            printError(
+                "token \(record.id) for project \(project) with scopes \(scopeList.joined(separator: ",")); the secret above is shown once"
+            )
         } catch {
             await store.close()
             throw error

@@ -43,9 +43,10 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "Entries of the in-process cache of discount codes. (env: DISCOUNTD_CACHE_ENTRIES)")
     var cacheEntries: Int = env("DISCOUNTD_CACHE_ENTRIES").flatMap(Int.init) ?? 50_000
 
-    @Option(help: ArgumentHelp(
-        "Seconds the cache may go without reading other daemons' changes (PostgreSQL only); past it cached reads go to the store. (env: DISCOUNTD_CACHE_STALENESS_BOUND)",
-        valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Seconds the cache may go without reading other daemons' changes (PostgreSQL only); past it cached reads go to the store. (env: DISCOUNTD_CACHE_STALENESS_BOUND)",
+            valueName: "seconds"))
     var cacheStalenessBound: Double = env("DISCOUNTD_CACHE_STALENESS_BOUND").flatMap(Double.init) ?? 1.0
 
     @Option(help: "trace, debug, info, notice, warning, error or critical. (env: DISCOUNTD_LOG_LEVEL)")
@@ -64,7 +65,10 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "Largest request data in bytes. (env: DISCOUNTD_MAX_DATA_SIZE)")
     var maxDataSize: Int = env("DISCOUNTD_MAX_DATA_SIZE").flatMap(Int.init) ?? 4 << 20
 
-    @Option(help: "Calls in flight per connection; at the limit the connection is not read until one finishes. (env: DISCOUNTD_MAX_CALLS_IN_FLIGHT)")
+    @Option(
+        help:
+            "Calls in flight per connection; at the limit the connection is not read until one finishes. (env: DISCOUNTD_MAX_CALLS_IN_FLIGHT)"
+    )
     var maxCallsInFlight: Int = env("DISCOUNTD_MAX_CALLS_IN_FLIGHT").flatMap(Int.init) ?? 1024
 
     @Option(help: "Open connections; more are answered UNAVAILABLE and closed. (env: DISCOUNTD_MAX_CONNECTIONS)")
@@ -79,7 +83,10 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "Seconds SIGTERM waits for calls in flight. (env: DISCOUNTD_GRACE_PERIOD)")
     var gracePeriod: Double = env("DISCOUNTD_GRACE_PERIOD").flatMap(Double.init) ?? 10
 
-    @Option(help: "GraphQL Admin API URL; {shop} stands for the shop's domain, {version} for --shopify-api-version. (env: DISCOUNTD_SHOPIFY_ENDPOINT)")
+    @Option(
+        help:
+            "GraphQL Admin API URL; {shop} stands for the shop's domain, {version} for --shopify-api-version. (env: DISCOUNTD_SHOPIFY_ENDPOINT)"
+    )
     var shopifyEndpoint: String = env("DISCOUNTD_SHOPIFY_ENDPOINT") ?? ShopifyEndpoint.defaultTemplate
 
     @Option(
@@ -89,7 +96,9 @@ struct DaemonOptions: ParsableArguments {
 
     @Option(
         name: .customLong("shopify-ca-file"),
-        help: "PEM file of CA certificates to trust for Shopify besides the system's, e.g. a private CA. (env: DISCOUNTD_SHOPIFY_CA_FILE)")
+        help:
+            "PEM file of CA certificates to trust for Shopify besides the system's, e.g. a private CA. (env: DISCOUNTD_SHOPIFY_CA_FILE)"
+    )
     var shopifyCAFileOption: String?
 
     var shopifyCAFile: String? { shopifyCAFileOption ?? env("DISCOUNTD_SHOPIFY_CA_FILE") }
@@ -105,7 +114,8 @@ struct DaemonOptions: ParsableArguments {
 
     @Option(
         name: .customLong("webhook-listen"),
-        help: "Listen for Shopify order webhooks on this loopback host:port, e.g. 127.0.0.1:8090. (env: DISCOUNTD_WEBHOOK_LISTEN)")
+        help: "Listen for Shopify order webhooks on this loopback host:port, e.g. 127.0.0.1:8090. (env: DISCOUNTD_WEBHOOK_LISTEN)"
+    )
     var webhookListenOption: String?
 
     var webhookListen: String? { webhookListenOption ?? env("DISCOUNTD_WEBHOOK_LISTEN") }

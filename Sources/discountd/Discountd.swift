@@ -65,7 +65,8 @@ struct Discountd: AsyncParsableCommand {
         let facts = ServerFacts(version: Self.version, backend: store.backendName, socketPath: serverConfiguration.socketPath)
         let shopify = try ShopifySetup(options: options, store: store, logger: logger)
         let shutdown = ShutdownSignal()
-        let coherence = opened.sharedWithOtherWriters
+        let coherence =
+            opened.sharedWithOtherWriters
             ? DiscountRouter.Options.Coherence(
                 feed: store,
                 options: .init(stalenessBound: .nanoseconds(Int64(options.cacheStalenessBound * 1e9))), logger: logger)
@@ -92,13 +93,17 @@ struct Discountd: AsyncParsableCommand {
             services.append(.init(service: CacheCoherenceService(coherence: coherence)))
         }
         if let prometheus, let address = options.metricsAddress {
-            services.append(.init(service: MetricsServer(
-                host: address.host, port: address.port, registry: prometheus.registry,
-                figures: ScrapeFigures(stats: stats), logger: logger)))
+            services.append(
+                .init(
+                    service: MetricsServer(
+                        host: address.host, port: address.port, registry: prometheus.registry,
+                        figures: ScrapeFigures(stats: stats), logger: logger)))
         }
         let group = ServiceGroup(
             configuration: .init(
-                services: services + [.init(service: server), .init(service: IdempotencyPurgeService(store: store, logger: logger))]
+                services: services + [
+                    .init(service: server), .init(service: IdempotencyPurgeService(store: store, logger: logger)),
+                ]
                     + shopify.services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))

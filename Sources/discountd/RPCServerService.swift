@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DiscountServices
 import Logging
 import ServiceLifecycle
 import TTRPC
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The socket server as a lifecycle service: binds on start (or adopts the
 /// socket systemd passed), tells systemd it is ready, drains on graceful

@@ -17,7 +17,9 @@ struct OpenedStore {
     /// then has to be followed to keep caches coherent).
     let sharedWithOtherWriters: Bool
 
-    static func open(_ folder: DataFolderOptions, synchronous: SynchronousMode = .full, logger: Logger) async throws -> OpenedStore {
+    static func open(
+        _ folder: DataFolderOptions, synchronous: SynchronousMode = .full, logger: Logger
+    ) async throws -> OpenedStore {
         if let url = try folder.postgres() {
             do {
                 let store = try await PostgresStore.open(url: url, logger: logger)

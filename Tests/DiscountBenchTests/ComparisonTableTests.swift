@@ -28,8 +28,10 @@ import Testing
 
     @Test func bestOfRunsTakesTheFastestAndAddsErrors() {
         let runs = [
-            BenchMeasurement(scenario: "health", shape: "1x64", server: "discountd", callsPerSecond: 100, p50: 9, p99: 20, errors: 0),
-            BenchMeasurement(scenario: "health", shape: "1x64", server: "discountd", callsPerSecond: 150, p50: 11, p99: 15, errors: 2),
+            BenchMeasurement(
+                scenario: "health", shape: "1x64", server: "discountd", callsPerSecond: 100, p50: 9, p99: 20, errors: 0),
+            BenchMeasurement(
+                scenario: "health", shape: "1x64", server: "discountd", callsPerSecond: 150, p50: 11, p99: 15, errors: 2),
         ]
         let best = BenchMeasurement.best(of: runs)
         #expect(best.count == 1)
@@ -38,18 +40,26 @@ import Testing
 
     @Test func rowsCarryRatioTargetAndVerdict() {
         let table = Comparison.table([
-            BenchMeasurement(scenario: "health", shape: "4x64", server: "discountd", callsPerSecond: 900_000, p50: 200, p99: 300, errors: 0),
+            BenchMeasurement(
+                scenario: "health", shape: "4x64", server: "discountd", callsPerSecond: 900_000, p50: 200, p99: 300, errors: 0),
             BenchMeasurement(scenario: "health", shape: "4x64", server: "go-echo", callsPerSecond: 150_000, p50: 600, p99: 9000),
             BenchMeasurement(scenario: "health", shape: "4x64", server: "c-floor", callsPerSecond: 3_000_000),
-            BenchMeasurement(scenario: "health", shape: "1x1", server: "discountd", callsPerSecond: 14_000, p50: 60, p99: 140, errors: 0),
+            BenchMeasurement(
+                scenario: "health", shape: "1x1", server: "discountd", callsPerSecond: 14_000, p50: 60, p99: 140, errors: 0),
             BenchMeasurement(scenario: "health", shape: "1x1", server: "go-echo", callsPerSecond: 12_000, p50: 40, p99: 300),
-            BenchMeasurement(scenario: "create-discount-code", shape: "4x64", server: "discountd", callsPerSecond: 200_000, p50: 1, p99: 2, errors: 3),
-            BenchMeasurement(scenario: "create-discount-code", shape: "4x64", server: "go-echo", callsPerSecond: 150_000, p50: 1, p99: 2),
+            BenchMeasurement(
+                scenario: "create-discount-code", shape: "4x64", server: "discountd", callsPerSecond: 200_000, p50: 1, p99: 2,
+                errors: 3),
+            BenchMeasurement(
+                scenario: "create-discount-code", shape: "4x64", server: "go-echo", callsPerSecond: 150_000, p50: 1, p99: 2),
             BenchMeasurement(scenario: "rss-2m-codes", shape: "-", server: "discountd", rssMB: 187.25),
         ])
         let rows = table.rows
         #expect(rows.count == 5)
-        #expect(rows[0] == ["health", "4x64", "900,000", "200/300", "0", "go-echo", "150,000", "600/9000", "6.00x", ">= 3.00x", "yes", ""])
+        #expect(
+            rows[0] == [
+                "health", "4x64", "900,000", "200/300", "0", "go-echo", "150,000", "600/9000", "6.00x", ">= 3.00x", "yes", "",
+            ])
         #expect(rows[1][11] == "")
         #expect(rows[1][5] == "c-floor" && rows[1][8] == "0.30x" && rows[1][9] == "" && rows[1][10] == "")
         #expect(rows[2][8] == "p50 1.50x" && rows[2][10] == "NO")

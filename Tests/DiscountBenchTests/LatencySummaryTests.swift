@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import DiscountBench
@@ -45,5 +46,3 @@ import Testing
         #expect(result.formatted.contains("2,000 calls/s"))
     }
 }
-
-import Foundation

@@ -1,7 +1,7 @@
+import SystemRandom
 import Testing
 
 @testable import DiscountCore
-import SystemRandom
 
 @Suite struct CodeGeneratorTests {
     @Test func defaultAlphabetHasNoLookAlikes() throws {
@@ -45,6 +45,8 @@ import SystemRandom
     @Test func rejectsBadParameters() {
         #expect(throws: GeneratorProblem.badLength(0)) { try CodeGenerator(length: 0) }
         #expect(throws: GeneratorProblem.charsetTooSmall) { try CodeGenerator(charset: "AAAA") }
-        #expect(throws: GeneratorProblem.codeTooLong) { try CodeGenerator(prefix: String(repeating: "P", count: 250), length: 10) }
+        #expect(throws: GeneratorProblem.codeTooLong) {
+            try CodeGenerator(prefix: String(repeating: "P", count: 250), length: 10)
+        }
     }
 }

@@ -27,7 +27,9 @@ import Testing
 
     @Test func refusesInvisibleCharacters() {
         for scalar in ["\u{0}", "\u{85}", "\u{2028}", "\u{2029}", "\u{202E}", "\u{200B}", "\u{FEFF}", "\u{E000}"] {
-            #expect(CodeText.validated("A\(scalar)B") == .failure(.notPrintable(scalar.unicodeScalars.first!)), "\(scalar.unicodeScalars.first!.value)")
+            #expect(
+                CodeText.validated("A\(scalar)B") == .failure(.notPrintable(scalar.unicodeScalars.first!)),
+                "\(scalar.unicodeScalars.first!.value)")
         }
         #expect(CodeText.validated("CAFÉ-10") == .success("CAFÉ-10"))
     }

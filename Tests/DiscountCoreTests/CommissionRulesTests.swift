@@ -49,9 +49,10 @@ import Testing
     @Test func syncStatusesOnTheWireAreTheSeeds() {
         #expect(ShopifySyncStatus.pending.wireValue == "failed")
         #expect(Set(ShopifySyncStatus.allCases.map(\.wireValue)) == ["synced", "failed", "skipped_no_credentials"])
-        #expect(ShopifySyncError.allCases.map(\.rawValue) == [
-            "missing_shopify_credentials", "shopify_scope_missing", "discount_code_conflict", "shopify_rate_limited",
-            "shopify_sync_failed", "unexpected_shopify_discount_error",
-        ])
+        #expect(
+            ShopifySyncError.allCases.map(\.rawValue) == [
+                "missing_shopify_credentials", "shopify_scope_missing", "discount_code_conflict", "shopify_rate_limited",
+                "shopify_sync_failed", "unexpected_shopify_discount_error",
+            ])
     }
 }

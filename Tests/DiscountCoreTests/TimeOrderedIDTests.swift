@@ -1,7 +1,7 @@
+import SystemRandom
 import Testing
 
 @testable import DiscountCore
-import SystemRandom
 
 @Suite struct TimeOrderedIDTests {
     @Test func idsSortInCreationOrder() {

@@ -24,21 +24,24 @@ import Testing
 
     @Test func deepPagesStepOverTheRarerKind() {
         // 10 redeemed codes: skipping 25 assigned ones reads at most those 10.
-        #expect(VoucherPaging.plan(skip: 25, status: .assigned, pool: pool)
-            == .skippingOthers(status: .assigned, skip: 25, other: .redeemed))
+        #expect(
+            VoucherPaging.plan(skip: 25, status: .assigned, pool: pool)
+                == .skippingOthers(status: .assigned, skip: 25, other: .redeemed))
     }
 
     @Test func withOneKindAbsentTheOtherIsTheWholeHandedOutRange() {
         var unredeemed = pool
         unredeemed.assigned = 40
         unredeemed.redeemed = 0
-        #expect(VoucherPaging.plan(skip: 30, status: .assigned, pool: unredeemed)
-            == .statusAfter(status: .assigned, sequence: 30))
+        #expect(
+            VoucherPaging.plan(skip: 30, status: .assigned, pool: unredeemed)
+                == .statusAfter(status: .assigned, sequence: 30))
         var allRedeemed = pool
         allRedeemed.assigned = 0
         allRedeemed.redeemed = 40
-        #expect(VoucherPaging.plan(skip: 12, status: .redeemed, pool: allRedeemed)
-            == .statusAfter(status: .redeemed, sequence: 12))
+        #expect(
+            VoucherPaging.plan(skip: 12, status: .redeemed, pool: allRedeemed)
+                == .statusAfter(status: .redeemed, sequence: 12))
     }
 
     @Test func sequenceBeforeSkippingMatchesAScan() {

@@ -1,9 +1,10 @@
 import DiscountCore
 import DiscountStore
-@testable import DiscountStorePostgres
 import Foundation
 import Synchronization
 import Testing
+
+@testable import DiscountStorePostgres
 
 /// Timings, not assertions on speed: run with DISCOUNTD_STORE_BENCH=1 (and a
 /// server in DISCOUNTD_TEST_POSTGRES_URL; give it fsync on to measure durable
@@ -30,7 +31,8 @@ struct PostgresBenchmarks {
             try await store.insertVoucherPool(pool)
             for start in stride(from: 0, to: Self.calls, by: 10_000) {
                 _ = try await store.addVoucherCodes(
-                    projectID: pool.projectID, poolID: pool.id, codes: (start..<start + 10_000).map { VoucherCodeText("V-\($0)") })
+                    projectID: pool.projectID, poolID: pool.id, codes: (start..<start + 10_000).map { VoucherCodeText("V-\($0)") }
+                )
             }
             let assigns = try await Self.run("AssignVoucherCode", fixture) { index in
                 _ = try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "c-\(index)"))

@@ -1,10 +1,11 @@
 import DiscountCore
 import DiscountStore
-@testable import DiscountStorePostgres
 import Foundation
 import PostgresNIO
 import Synchronization
 import Testing
+
+@testable import DiscountStorePostgres
 
 /// The change log as other daemons read it: every write is in it once, in
 /// the transaction that made it; catch-up finds changes that commit out of
@@ -31,16 +32,17 @@ struct PostgresChangeFeedTests {
             let batch = try await store.changes(after: start, limit: 100)
             #expect(batch.isComplete)
             let seen = batch.changes.map { "\($0.kind.rawValue) \($0.id) \($0.key ?? "-") \($0.version)" }
-            #expect(seen == [
-                "price_rule \(rule.id) - 1",
-                "discount_code \(code.id) FEEDME 1",
-                "discount_code \(code.id) FEEDME 2", "price_rule \(rule.id) - 2",
-                "token \(token.id) \(token.secretHash) 0",
-                "token \(token.id) \(token.secretHash) 0",
-                "voucher_pool \(pool.id) - 1",
-                "voucher_pool \(pool.id) - 2",
-                "voucher_pool \(pool.id) - 3",
-            ])
+            #expect(
+                seen == [
+                    "price_rule \(rule.id) - 1",
+                    "discount_code \(code.id) FEEDME 1",
+                    "discount_code \(code.id) FEEDME 2", "price_rule \(rule.id) - 2",
+                    "token \(token.id) \(token.secretHash) 0",
+                    "token \(token.id) \(token.secretHash) 0",
+                    "voucher_pool \(pool.id) - 1",
+                    "voucher_pool \(pool.id) - 2",
+                    "voucher_pool \(pool.id) - 3",
+                ])
             #expect(batch.changes.allSatisfy { $0.projectID == Project.defaultID })
             let after = try await store.changes(after: batch.cursor, limit: 100)
             #expect(after.isComplete && after.changes.isEmpty, "nothing twice")
@@ -54,10 +56,12 @@ struct PostgresChangeFeedTests {
             let start = try await store.currentChangeCursor()
             try await PostgresFixture.withConnection(schema: fixture.schema) { slow in
                 try await slow.query("BEGIN", logger: PostgresFixture.logger)
-                try await slow.query("""
+                try await slow.query(
+                    """
                     INSERT INTO change_log (kind, project_id, entity_id, version) VALUES ('project', 'default', 'early', 0)
                     """, logger: PostgresFixture.logger)
-                try await PostgresFixture.admin("""
+                try await PostgresFixture.admin(
+                    """
                     INSERT INTO change_log (kind, project_id, entity_id, version) VALUES ('project', 'default', 'late', 0)
                     """, schema: fixture.schema)
 
@@ -68,7 +72,8 @@ struct PostgresChangeFeedTests {
                 let second = try await store.changes(after: first.cursor, limit: 10)
                 #expect(second.changes.map(\.id) == ["early"])
                 let ids = try await PostgresFixture.admin(
-                    "SELECT entity_id FROM change_log ORDER BY id", schema: fixture.schema).map { try $0.decode(String.self) }
+                    "SELECT entity_id FROM change_log ORDER BY id", schema: fixture.schema
+                ).map { try $0.decode(String.self) }
                 #expect(ids == ["early", "late"], "early has the lower id")
             }
         }
@@ -141,9 +146,12 @@ struct PostgresChangeFeedTests {
             }
             let changes = try await reader.changes(after: start, limit: 1000).changes
             #expect(changes.count == 200, "a code and its rule per redemption")
-            let transactions = try await PostgresFixture.admin("""
-                SELECT count(DISTINCT xid) FROM change_log WHERE kind = 'discount_code' AND version = 2
-                """, schema: fixture.schema).first?.decode(Int64.self) ?? 0
+            let transactions =
+                try await PostgresFixture.admin(
+                    """
+                    SELECT count(DISTINCT xid) FROM change_log WHERE kind = 'discount_code' AND version = 2
+                    """, schema: fixture.schema
+                ).first?.decode(Int64.self) ?? 0
             try await eventually { notifications.load(ordering: .relaxed) - before >= Int(transactions) }
             try await Task.sleep(for: .milliseconds(300))
             #expect(notifications.load(ordering: .relaxed) - before == Int(transactions))

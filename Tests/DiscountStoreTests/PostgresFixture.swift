@@ -1,8 +1,9 @@
 import DiscountStore
-@testable import DiscountStorePostgres
 import Foundation
 import Logging
 import PostgresNIO
+
+@testable import DiscountStorePostgres
 
 /// A schema of its own on the tests' PostgreSQL server, so tests running in
 /// parallel never see each other's rows (nor hear each other's doorbells:

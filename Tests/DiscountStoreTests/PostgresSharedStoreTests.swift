@@ -1,9 +1,10 @@
 import DiscountCore
 import DiscountStore
-@testable import DiscountStorePostgres
 import Foundation
 import PostgresNIO
 import Testing
+
+@testable import DiscountStorePostgres
 
 /// Two stores on one schema, as two daemons on two hosts: the exact
 /// decisions are the database's, so they hold across both; concurrent calls
@@ -86,7 +87,9 @@ struct PostgresSharedStoreTests {
             let outcomes = try await withThrowingTaskGroup(of: VoucherAssignmentOutcome.self) { group in
                 for index in 0..<40 {
                     let store = index.isMultiple(of: 2) ? a : b
-                    group.addTask { try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "ann", usedBy: "spring")) }
+                    group.addTask {
+                        try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "ann", usedBy: "spring"))
+                    }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
@@ -94,7 +97,9 @@ struct PostgresSharedStoreTests {
             var assigned = 0
             for outcome in outcomes {
                 switch outcome {
-                case .assigned(let code): handed.insert(code.code); assigned += 1
+                case .assigned(let code):
+                    handed.insert(code.code)
+                    assigned += 1
                 case .alreadyAssigned(let code): handed.insert(code.code)
                 default: Issue.record("unexpected \(outcome)")
                 }
@@ -110,9 +115,10 @@ struct PostgresSharedStoreTests {
                 for index in 0..<20 {
                     let store = index.isMultiple(of: 2) ? a : b
                     group.addTask {
-                        try await store.saveIdempotencyRecord(IdempotencyRecord(
-                            projectID: Project.defaultID, key: "shared", method: "m", requestHash: "h\(index)",
-                            response: [UInt8(index)], createdAt: Fixtures.t0))
+                        try await store.saveIdempotencyRecord(
+                            IdempotencyRecord(
+                                projectID: Project.defaultID, key: "shared", method: "m", requestHash: "h\(index)",
+                                response: [UInt8(index)], createdAt: Fixtures.t0))
                     }
                 }
                 return try await group.reduce(into: Set<IdempotencyRecord>()) { $0.insert($1) }
@@ -134,7 +140,8 @@ struct PostgresSharedStoreTests {
                     let store = index.isMultiple(of: 2) ? a : b
                     group.addTask {
                         do {
-                            let outcome = try await store.redeem(Fixtures.redemption("ONCE", order: "order-\(index)"), options: options)
+                            let outcome = try await store.redeem(
+                                Fixtures.redemption("ONCE", order: "order-\(index)"), options: options)
                             return outcome.isRedeemed ? "redeemed" : "\(outcome)"
                         } catch StoreError.replay(let first) {
                             return first.response == [7] ? "replay" : "replay of \(first.response)"
@@ -177,8 +184,9 @@ struct PostgresSharedStoreTests {
             #expect(try await a.updateDiscountCode(code) != nil)
             #expect(try await a.deleteDiscountCode(projectID: rule.projectID, id: code.id))
             let batch = try await b.changes(after: cursor, limit: 100)
-            #expect(batch.changes.filter { $0.kind == .discountCode }.map { "\($0.key ?? "") \($0.version)" }
-                == ["SEEN 1", "SEEN2 2", "SEEN 2", "SEEN2 0"])
+            #expect(
+                batch.changes.filter { $0.kind == .discountCode }.map { "\($0.key ?? "") \($0.version)" }
+                    == ["SEEN 1", "SEEN2 2", "SEEN 2", "SEEN2 0"])
         }
     }
 
@@ -189,18 +197,25 @@ struct PostgresSharedStoreTests {
             let rule = Fixtures.rule()
             try await store.insertPriceRule(rule)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<200 { group.addTask { try await store.insertDiscountCode(Fixtures.code("HOT\(index)", rule: rule)) } }
+                for index in 0..<200 {
+                    group.addTask { try await store.insertDiscountCode(Fixtures.code("HOT\(index)", rule: rule)) }
+                }
                 try await group.waitForAll()
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<200 { group.addTask { _ = try await store.redeem(Fixtures.redemption("HOT\(index)", order: "o\(index)")) } }
+                for index in 0..<200 {
+                    group.addTask { _ = try await store.redeem(Fixtures.redemption("HOT\(index)", order: "o\(index)")) }
+                }
                 try await group.waitForAll()
             }
             let pool = Fixtures.pool()
             try await store.insertVoucherPool(pool)
-            _ = try await store.addVoucherCodes(projectID: pool.projectID, poolID: pool.id, codes: Fixtures.voucherTexts("H", 200))
+            _ = try await store.addVoucherCodes(
+                projectID: pool.projectID, poolID: pool.id, codes: Fixtures.voucherTexts("H", 200))
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<200 { group.addTask { _ = try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "c\(index)")) } }
+                for index in 0..<200 {
+                    group.addTask { _ = try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "c\(index)")) }
+                }
                 try await group.waitForAll()
             }
             let spring = try await Fixtures.campaign(store)
@@ -225,7 +240,9 @@ struct PostgresSharedStoreTests {
             let redemptions = try await commits("kind = 'discount_code' AND version = 2")
             let assignments = try await commits("kind = 'voucher_pool' AND version > 2")
             let agentCodes = try await commits("kind = 'agent_code'")
-            print("commits for 200 inserts: \(inserts), 200 redemptions: \(redemptions), 200 assignments: \(assignments), 64 agent codes: \(agentCodes)")
+            print(
+                "commits for 200 inserts: \(inserts), 200 redemptions: \(redemptions), 200 assignments: \(assignments), 64 agent codes: \(agentCodes)"
+            )
             #expect(inserts < 100 && redemptions < 100 && assignments < 100 && agentCodes < 32)
             #expect(try await store.voucherPool(projectID: pool.projectID, id: pool.id)?.assigned == 200)
         }
@@ -279,12 +296,14 @@ struct PostgresSharedStoreTests {
             return try await group.reduce(into: []) { $0.append($1) }
         }
         let versions = try await PostgresFixture.admin(
-            "SELECT version FROM schema_migrations ORDER BY version", schema: fixture.schema).map { try $0.decode(Int32.self) }
+            "SELECT version FROM schema_migrations ORDER BY version", schema: fixture.schema
+        ).map { try $0.decode(Int32.self) }
         #expect(versions == Array(1...Int32(PostgresSchema.currentVersion)))
         #expect(try await stores[0].projects().map(\.id) == [Project.defaultID], "one default project")
         for store in stores { await store.close() }
 
-        try await PostgresFixture.admin("INSERT INTO schema_migrations (version, name) VALUES (99, 'future')", schema: fixture.schema)
+        try await PostgresFixture.admin(
+            "INSERT INTO schema_migrations (version, name) VALUES (99, 'future')", schema: fixture.schema)
         await #expect(throws: StoreError.self) { try await fixture.openPostgres() }
         await fixture.remove()
     }

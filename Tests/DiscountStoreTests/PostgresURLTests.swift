@@ -1,5 +1,6 @@
-@testable import DiscountStorePostgres
 import Testing
+
+@testable import DiscountStorePostgres
 
 /// libpq-style URLs as `discountd --postgres` takes them.
 @Suite struct PostgresURLTests {

@@ -1,10 +1,10 @@
-import DiscountStore
 import DiscountCore
+import DiscountStore
 import Foundation
+import SystemRandom
 import Testing
 
 @testable import DiscountStoreSQLite
-import SystemRandom
 
 /// Timings, not assertions on speed: run with DISCOUNTD_STORE_BENCH=1.
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["DISCOUNTD_STORE_BENCH"] == "1"))
@@ -27,11 +27,15 @@ struct SQLiteBenchmarks {
         let cpuBefore = processCPUSeconds()
         let elapsed = try await clock.measure { rejected = try await store.insertDiscountCodes(codes) }
         let cpu = processCPUSeconds() - cpuBefore
-        print("bench: 1,000,000 codes (\(ids) ids) stored in \(elapsed) (process CPU \(cpu) s), \(store.commitCount) commits so far")
+        print(
+            "bench: 1,000,000 codes (\(ids) ids) stored in \(elapsed) (process CPU \(cpu) s), \(store.commitCount) commits so far"
+        )
         #expect(rejected.isEmpty)
         #expect(try await store.countDiscountCodes(projectID: Project.defaultID) == 1_000_000)
         let plan = try store.read { db in
-            try db.withStatement("EXPLAIN QUERY PLAN SELECT id FROM discount_codes WHERE project_id = ?1 AND price_rule_id = ?2 AND id > ?4 ORDER BY id LIMIT ?3") { s in
+            try db.withStatement(
+                "EXPLAIN QUERY PLAN SELECT id FROM discount_codes WHERE project_id = ?1 AND price_rule_id = ?2 AND id > ?4 ORDER BY id LIMIT ?3"
+            ) { s in
                 var lines: [String] = []
                 while try s.step() { lines.append(s.string(3)) }
                 return lines
@@ -40,7 +44,8 @@ struct SQLiteBenchmarks {
         print("bench: page plan \(plan)")
         for depth in [500_000, 10, 999_000, 250_000, 750_000] {
             let pageStart = clock.now
-            let page = try await store.discountCodes(projectID: Project.defaultID, priceRuleID: rule.id, after: codes[depth].id, limit: 1000)
+            let page = try await store.discountCodes(
+                projectID: Project.defaultID, priceRuleID: rule.id, after: codes[depth].id, limit: 1000)
             print("bench: a page of \(page.count) codes after code #\(depth) took \(clock.now - pageStart)")
         }
         await store.close()
@@ -78,7 +83,9 @@ struct SQLiteBenchmarks {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let commits = store.commitCount - commitsBefore
         let cpuPerInsert = (processCPUSeconds() - cpuBefore) / Double(total) * 1e6
-        print("bench: \(total) single inserts, \(concurrency) in flight, synchronous=FULL: \(Int(Double(total) / seconds))/s, \(commits) commits, \(Int(cpuPerInsert)) µs CPU each")
+        print(
+            "bench: \(total) single inserts, \(concurrency) in flight, synchronous=FULL: \(Int(Double(total) / seconds))/s, \(commits) commits, \(Int(cpuPerInsert)) µs CPU each"
+        )
         await store.close()
     }
 }

@@ -1,6 +1,6 @@
-import DiscountStore
 import CSQLiteTuning
 import DiscountCore
+import DiscountStore
 import Foundation
 import Testing
 
@@ -15,7 +15,8 @@ import Testing
         let db = try SQLiteConnection(path: fixture.path, role: .writer(.full))
         defer { db.close() }
         try SQLiteSchema.migrate(db, upTo: 3)
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO voucher_pools (project_id, id, name, total, available, assigned, created_at)
             VALUES ('default', 'pool-1', 'spring', 3, 2, 1, 0);
             INSERT INTO voucher_codes (pool_key, seq, project_id, code, canonical_code, status, customer_id, used_by, assigned_at)
@@ -51,8 +52,9 @@ import Testing
         // The rows are as they were, and the pool still hands out its next code.
         let pool = try #require(try await store.voucherPool(projectID: Project.defaultID, id: "pool-1"))
         #expect(pool.total == 3 && pool.available == 2 && pool.assigned == 1)
-        let outcome = try await store.assignVoucherCode(VoucherAssignment(
-            projectID: Project.defaultID, poolID: "pool-1", customerID: "next", usedBy: "", at: Fixtures.t0))
+        let outcome = try await store.assignVoucherCode(
+            VoucherAssignment(
+                projectID: Project.defaultID, poolID: "pool-1", customerID: "next", usedBy: "", at: Fixtures.t0))
         guard case .assigned(let code) = outcome else {
             Issue.record("expected an assignment, got \(outcome)")
             return

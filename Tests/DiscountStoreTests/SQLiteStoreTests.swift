@@ -1,5 +1,5 @@
-import DiscountStore
 import DiscountCore
+import DiscountStore
 import Foundation
 import Synchronization
 import Testing
@@ -185,10 +185,12 @@ import Testing
         try await store.insertPriceRule(rule)
         // Held, so that the next two jobs are taken as one batch.
         let hold = await WriterHold.start(store)
-        let long = Task { try await store.write { db in
-            try db.execute("UPDATE price_rules SET title = 'long'")
-            usleep(300_000)
-        } }
+        let long = Task {
+            try await store.write { db in
+                try db.execute("UPDATE price_rules SET title = 'long'")
+                usleep(300_000)
+            }
+        }
         // The long job must be queued first.
         try await Task.sleep(for: .milliseconds(50))
         let soon = WriteDeadline(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds + 100_000_000)

@@ -18,9 +18,10 @@ extension Fixtures {
         _ store: any CommissionStore, name: String = "Spring", discount: Double = 15, commission: Double = 10,
         endsAt: Instant? = nil, project: String = Project.defaultID
     ) async throws -> Campaign {
-        try await store.insertCampaign(Campaign(
-            id: 0, projectID: project, name: name, discountPercent: discount, commissionPercent: commission,
-            startsAt: t0, endsAt: endsAt, createdAt: t0, updatedAt: t0))
+        try await store.insertCampaign(
+            Campaign(
+                id: 0, projectID: project, name: name, discountPercent: discount, commissionPercent: commission,
+                startsAt: t0, endsAt: endsAt, createdAt: t0, updatedAt: t0))
     }
 
     static func agent(_ store: any CommissionStore, _ name: String = "Acme") async throws -> Agent {
@@ -45,7 +46,10 @@ extension StoreContract {
             let (agent, created) = try await store.registerAgent(
                 projectID: Project.defaultID, name: "Acme", contact: nil, at: Fixtures.t0)
             #expect(created)
-            #expect(try await store.registerAgent(projectID: Project.defaultID, name: "Acme", contact: nil, at: Fixtures.t0) == (agent, false))
+            #expect(
+                try await store.registerAgent(projectID: Project.defaultID, name: "Acme", contact: nil, at: Fixtures.t0) == (
+                    agent, false
+                ))
             let spring = try await Fixtures.campaign(store)
             let results = try await withThrowingTaskGroup(of: (AgentCode, Bool).self) { group in
                 for _ in 0..<64 {
@@ -61,7 +65,8 @@ extension StoreContract {
             #expect(results.filter(\.1).count == 1, "exactly one caller created it")
             #expect(results[0].0.code.hasPrefix("CC-ACME-"))
             #expect(try await store.outboxDepth() == 1)
-            #expect(try await store.agentCode(projectID: Project.defaultID, agentID: agent.id, campaignID: spring.id) == results[0].0)
+            #expect(
+                try await store.agentCode(projectID: Project.defaultID, agentID: agent.id, campaignID: spring.id) == results[0].0)
         }
     }
 
@@ -122,9 +127,11 @@ extension StoreContract {
             var codes: [AgentCode] = []
             for index in 0..<4 {
                 let agent = try await Fixtures.agent(store, "Agent\(index)")
-                codes.append(try await store.getOrCreateAgentCode(
-                    projectID: Project.defaultID, agentID: agent.id, agentName: agent.name, campaignID: spring.id,
-                    initial: .pending, at: Fixtures.t0.adding(seconds: Int64(10 - index))).0)
+                codes.append(
+                    try await store.getOrCreateAgentCode(
+                        projectID: Project.defaultID, agentID: agent.id, agentName: agent.name, campaignID: spring.id,
+                        initial: .pending, at: Fixtures.t0.adding(seconds: Int64(10 - index))
+                    ).0)
             }
             let due = try await store.dueOutbox(now: Fixtures.t0.adding(seconds: 100), limit: 3)
             #expect(due.map(\.codeID) == [codes[3].id, codes[2].id, codes[1].id])
@@ -219,10 +226,12 @@ extension StoreContract {
             let spring = try await Fixtures.campaign(store, commission: 10)
             let annCode = try await store.getOrCreateAgentCode(
                 projectID: Project.defaultID, agentID: ann.id, agentName: ann.name, campaignID: spring.id, initial: .pending,
-                at: Fixtures.t0).0
+                at: Fixtures.t0
+            ).0
             let bobCode = try await store.getOrCreateAgentCode(
                 projectID: Project.defaultID, agentID: bob.id, agentName: bob.name, campaignID: spring.id, initial: .pending,
-                at: Fixtures.t0).0
+                at: Fixtures.t0
+            ).0
 
             // The first agent code among the order's codes, matched case-insensitively.
             let (first, created) = try await store.recordOrder(
@@ -230,8 +239,9 @@ extension StoreContract {
             #expect(created && first.agentID == ann.id && first.campaignID == spring.id && first.matchedCode == annCode.code)
             #expect(first.commission == 0, "nothing is owed on a pending order")
             // A replay changes nothing; a new status updates the commission but not the agent.
-            #expect(try await store.recordOrder(
-                Fixtures.order("1001", codes: [annCode.code], state: .pending)) == (first, false))
+            #expect(
+                try await store.recordOrder(
+                    Fixtures.order("1001", codes: [annCode.code], state: .pending)) == (first, false))
             let (paid, createdAgain) = try await store.recordOrder(Fixtures.order("1001", codes: [bobCode.code]))
             #expect(!createdAgain && paid.agentID == ann.id && paid.state == .paid && paid.commission == 1_000)
             _ = try await store.recordOrder(Fixtures.order("1002", codes: [annCode.code], subtotal: 2_500, state: .pending))
@@ -242,8 +252,12 @@ extension StoreContract {
             #expect(unattributed.agentID == nil && unattributed.commission == 0)
 
             let figures = try await store.commissions(projectID: Project.defaultID, agentID: ann.id, since: nil, until: nil)
-            #expect(figures == [CommissionFigures(
-                campaignID: spring.id, campaignName: "Spring", currency: "USD", orders: 3, sales: 15_000, commission: 1_500)])
+            #expect(
+                figures == [
+                    CommissionFigures(
+                        campaignID: spring.id, campaignName: "Spring", currency: "USD", orders: 3, sales: 15_000,
+                        commission: 1_500)
+                ])
             let early = try await store.commissions(
                 projectID: Project.defaultID, agentID: ann.id, since: Fixtures.t0, until: Fixtures.t0.adding(seconds: 3600))
             #expect(early.first?.sales == 10_000 && early.first?.orders == 2)

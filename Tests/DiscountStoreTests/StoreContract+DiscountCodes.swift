@@ -2,8 +2,8 @@ import DiscountCore
 import DiscountStore
 import DiscountStoreSQLite
 import Foundation
-import Testing
 import SystemRandom
+import Testing
 
 extension StoreContract {
     @Test(arguments: StoreFactory.all)

@@ -5,9 +5,10 @@ import Testing
 /// A write's idempotency record commits in the write's own transaction.
 extension StoreContract {
     static func claim<R: Sendable>(_ key: String, answer: @escaping @Sendable (R) -> [UInt8]?) -> WriteOptions<R> {
-        WriteOptions(idempotency: IdempotencyClaim(
-            projectID: Project.defaultID, key: key, method: "test/Write", requestHash: "h", createdAt: Fixtures.t0,
-            answer: answer))
+        WriteOptions(
+            idempotency: IdempotencyClaim(
+                projectID: Project.defaultID, key: key, method: "test/Write", requestHash: "h", createdAt: Fixtures.t0,
+                answer: answer))
     }
 
     @Test(arguments: StoreFactory.all)

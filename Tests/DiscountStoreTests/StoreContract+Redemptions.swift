@@ -52,7 +52,9 @@ extension StoreContract {
             #expect(early.refusal == .notYetActive)
             let late = try await store.redeem(Fixtures.redemption("WINDOW", order: "o1", at: Fixtures.t0.adding(seconds: 100)))
             #expect(late.refusal == .expired)
-            #expect(try await store.redeem(Fixtures.redemption("WINDOW", order: "o1", at: Fixtures.t0.adding(seconds: 99))).isRedeemed)
+            #expect(
+                try await store.redeem(Fixtures.redemption("WINDOW", order: "o1", at: Fixtures.t0.adding(seconds: 99))).isRedeemed
+            )
         }
     }
 
@@ -64,7 +66,8 @@ extension StoreContract {
             try await store.insertDiscountCode(Fixtures.code("ONCE-A", rule: rule))
             try await store.insertDiscountCode(Fixtures.code("ONCE-B", rule: rule))
 
-            #expect(try await store.customerHasRedeemed(projectID: rule.projectID, priceRuleID: rule.id, customerID: "c1") == false)
+            #expect(
+                try await store.customerHasRedeemed(projectID: rule.projectID, priceRuleID: rule.id, customerID: "c1") == false)
             #expect(try await store.redeem(Fixtures.redemption("ONCE-A", order: "o1", customer: "c1")).isRedeemed)
             #expect(try await store.customerHasRedeemed(projectID: rule.projectID, priceRuleID: rule.id, customerID: "c1"))
             let again = try await store.redeem(Fixtures.redemption("ONCE-B", order: "o2", customer: "c1"))
@@ -75,7 +78,8 @@ extension StoreContract {
 
             // Rolling the first order back frees the customer.
             _ = try await store.rollbackRedemptions(projectID: rule.projectID, orderID: "o1", at: Fixtures.t0.adding(seconds: 70))
-            #expect(try await store.customerHasRedeemed(projectID: rule.projectID, priceRuleID: rule.id, customerID: "c1") == false)
+            #expect(
+                try await store.customerHasRedeemed(projectID: rule.projectID, priceRuleID: rule.id, customerID: "c1") == false)
             #expect(try await store.redeem(Fixtures.redemption("ONCE-B", order: "o5", customer: "c1")).isRedeemed)
         }
     }

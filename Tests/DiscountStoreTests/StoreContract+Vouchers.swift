@@ -55,7 +55,8 @@ extension StoreContract {
             let other = Fixtures.pool("A", project: "acme")
             for pool in [a, b, other] { try await store.insertVoucherPool(pool) }
 
-            let first = try await store.addVoucherCodes(projectID: a.projectID, poolID: a.id, codes: Fixtures.voucherTexts("V", 10))
+            let first = try await store.addVoucherCodes(
+                projectID: a.projectID, poolID: a.id, codes: Fixtures.voucherTexts("V", 10))
             #expect(first == VoucherAddResult(added: 10, duplicates: 0))
             // v-1 is V-1 case-insensitively; X-1 repeats within the call.
             let second = try await store.addVoucherCodes(
@@ -69,7 +70,8 @@ extension StoreContract {
 
             let pool = try #require(try await store.voucherPool(projectID: b.projectID, id: b.id))
             #expect(pool.total == 2 && pool.available == 2 && pool.assigned == 0 && pool.redeemed == 0)
-            let page = try #require(try await store.voucherCodes(projectID: b.projectID, poolID: b.id, status: nil, skip: 0, limit: 10))
+            let page = try #require(
+                try await store.voucherCodes(projectID: b.projectID, poolID: b.id, status: nil, skip: 0, limit: 10))
             #expect(page.codes.map(\.code) == ["X-1", "X-2"])
             #expect(page.codes.map(\.sequence) == [1, 2], "numbers stay dense despite duplicates")
         }
@@ -80,7 +82,8 @@ extension StoreContract {
         try await withVoucherStore(factory) { store async throws in
             let pool = Fixtures.pool()
             try await store.insertVoucherPool(pool)
-            _ = try await store.addVoucherCodes(projectID: pool.projectID, poolID: pool.id, codes: Fixtures.voucherTexts("A", 200))
+            _ = try await store.addVoucherCodes(
+                projectID: pool.projectID, poolID: pool.id, codes: Fixtures.voucherTexts("A", 200))
 
             let outcomes = try await withThrowingTaskGroup(of: VoucherAssignmentOutcome.self) { group in
                 for index in 0..<210 {
@@ -110,13 +113,23 @@ extension StoreContract {
             let pool = Fixtures.pool()
             try await store.insertVoucherPool(pool)
             _ = try await store.addVoucherCodes(projectID: pool.projectID, poolID: pool.id, codes: Fixtures.voucherTexts("S", 5))
-            guard case .assigned(let first) = try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "ann", usedBy: "spring"))
-            else { Issue.record("not assigned"); return }
+            guard
+                case .assigned(let first) = try await store.assignVoucherCode(
+                    Fixtures.assignment(pool, customer: "ann", usedBy: "spring"))
+            else {
+                Issue.record("not assigned")
+                return
+            }
             #expect(first.code == "S-1" && first.status == .assigned && first.customerID == "ann" && first.usedBy == "spring")
             #expect(first.assignedAt == Fixtures.t0)
-            #expect(try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "ann", usedBy: "spring")) == .alreadyAssigned(first))
+            #expect(
+                try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "ann", usedBy: "spring"))
+                    == .alreadyAssigned(first))
             guard case .assigned(let other) = try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "ann"))
-            else { Issue.record("not assigned"); return }
+            else {
+                Issue.record("not assigned")
+                return
+            }
             #expect(other.code == "S-2" && other.usedBy == nil)
             _ = try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "bob", usedBy: "autumn"))
             #expect(try await store.voucherPoolUsedBy(projectID: pool.projectID, id: pool.id) == ["autumn", "spring"])
@@ -133,12 +146,22 @@ extension StoreContract {
             _ = try await store.addVoucherCodes(projectID: pool.projectID, poolID: pool.id, codes: Fixtures.voucherTexts("R", 3))
             _ = try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "ann"))
             let at = Fixtures.t0.adding(seconds: 5)
-            guard case .redeemed(let code) = try await store.redeemVoucherCode(projectID: pool.projectID, canonicalCode: "R-1", at: at)
-            else { Issue.record("not redeemed"); return }
+            guard
+                case .redeemed(let code) = try await store.redeemVoucherCode(
+                    projectID: pool.projectID, canonicalCode: "R-1", at: at)
+            else {
+                Issue.record("not redeemed")
+                return
+            }
             #expect(code.status == .redeemed && code.redeemedAt == at && code.customerID == "ann")
-            #expect(try await store.redeemVoucherCode(projectID: pool.projectID, canonicalCode: "R-1", at: at) == .alreadyRedeemed(code))
+            #expect(
+                try await store.redeemVoucherCode(projectID: pool.projectID, canonicalCode: "R-1", at: at)
+                    == .alreadyRedeemed(code))
             guard case .notAssigned = try await store.redeemVoucherCode(projectID: pool.projectID, canonicalCode: "R-2", at: at)
-            else { Issue.record("an available code was redeemed"); return }
+            else {
+                Issue.record("an available code was redeemed")
+                return
+            }
             #expect(try await store.redeemVoucherCode(projectID: pool.projectID, canonicalCode: "NOPE", at: at) == .codeNotFound)
             #expect(try await store.redeemVoucherCode(projectID: "acme", canonicalCode: "R-1", at: at) == .codeNotFound)
             let counted = try #require(try await store.voucherPool(projectID: pool.projectID, id: pool.id))
@@ -164,8 +187,9 @@ extension StoreContract {
                 var skip: Int64 = 0
                 var matched: Int64 = -1
                 while true {
-                    let page = try #require(try await store.voucherCodes(
-                        projectID: pool.projectID, poolID: pool.id, status: status, skip: skip, limit: 7))
+                    let page = try #require(
+                        try await store.voucherCodes(
+                            projectID: pool.projectID, poolID: pool.id, status: status, skip: skip, limit: 7))
                     matched = page.pool.count(of: status)
                     if page.codes.isEmpty { break }
                     seen += page.codes
@@ -175,8 +199,9 @@ extension StoreContract {
                 #expect(Set(seen.map(\.code)).count == seen.count)
                 #expect(seen.map(\.sequence) == seen.map(\.sequence).sorted())
                 if let status { #expect(seen.allSatisfy { $0.status == status }) }
-                let exported = try #require(try await store.voucherCodes(
-                    projectID: pool.projectID, poolID: pool.id, status: status, afterSequence: 0, limit: 1000))
+                let exported = try #require(
+                    try await store.voucherCodes(
+                        projectID: pool.projectID, poolID: pool.id, status: status, afterSequence: 0, limit: 1000))
                 #expect(exported == seen)
             }
             let counted = try #require(try await store.voucherPool(projectID: pool.projectID, id: pool.id))
@@ -196,7 +221,8 @@ extension StoreContract {
             #expect(try await store.deleteVoucherPool(projectID: pool.projectID, id: pool.id) == nil)
             let again = Fixtures.pool()
             try await store.insertVoucherPool(again)
-            let added = try await store.addVoucherCodes(projectID: again.projectID, poolID: again.id, codes: Fixtures.voucherTexts("D", 4))
+            let added = try await store.addVoucherCodes(
+                projectID: again.projectID, poolID: again.id, codes: Fixtures.voucherTexts("D", 4))
             #expect(added == VoucherAddResult(added: 4, duplicates: 0))
         }
     }

@@ -98,9 +98,10 @@ extension StoreContract {
     func purgeDeletesOnlyRecordsCreatedBeforeTheCutoffInChunks(_ factory: StoreFactory) async throws {
         try await withStore(factory) { store async throws in
             for i in 0..<25 {
-                _ = try await store.saveIdempotencyRecord(IdempotencyRecord(
-                    projectID: Project.defaultID, key: "k\(i)", method: "m", requestHash: "h", response: [UInt8(i)],
-                    createdAt: Fixtures.t0.adding(seconds: Int64(i))))
+                _ = try await store.saveIdempotencyRecord(
+                    IdempotencyRecord(
+                        projectID: Project.defaultID, key: "k\(i)", method: "m", requestHash: "h", response: [UInt8(i)],
+                        createdAt: Fixtures.t0.adding(seconds: Int64(i))))
             }
             let cutoff = Fixtures.t0.adding(seconds: 20)  // k0 … k19 are older
             #expect(try await store.purgeIdempotencyRecords(createdBefore: cutoff, limit: 8) == 8)
@@ -123,10 +124,11 @@ extension StoreContract {
             let kept = try await withThrowingTaskGroup(of: IdempotencyRecord.self) { group in
                 for i in 0..<20 {
                     group.addTask {
-                        try await store.saveIdempotencyRecord(IdempotencyRecord(
-                            projectID: Project.defaultID, key: "race", method: "m", requestHash: "h\(i)",
-                            response: [UInt8(i)], createdAt: Fixtures.t0
-                        ))
+                        try await store.saveIdempotencyRecord(
+                            IdempotencyRecord(
+                                projectID: Project.defaultID, key: "race", method: "m", requestHash: "h\(i)",
+                                response: [UInt8(i)], createdAt: Fixtures.t0
+                            ))
                     }
                 }
                 return try await group.reduce(into: Set<IdempotencyRecord>()) { $0.insert($1) }
@@ -160,7 +162,9 @@ extension StoreContract {
         let stored = try #require(try await store.discountCode(projectID: rule.projectID, canonicalCode: "DURABLE1"))
         #expect(stored.usageCount == 1)
         #expect(stored.code == "Durable1")
-        #expect(try await store.redeem(Fixtures.redemption("DURABLE1", order: "o1")) == .alreadyRedeemed(stored, try #require(try await store.priceRule(projectID: rule.projectID, id: rule.id))))
+        #expect(
+            try await store.redeem(Fixtures.redemption("DURABLE1", order: "o1"))
+                == .alreadyRedeemed(stored, try #require(try await store.priceRule(projectID: rule.projectID, id: rule.id))))
         await store.close()
         await fixture.remove()
     }

@@ -9,10 +9,16 @@ import Testing
         try await withTestDaemon { daemon in
             let owner = try await daemon.client()
             let project = try #require(try await owner.createProject(name: "scoped").project)
-            let writer = try await daemon.client(.init(token: try await owner.createToken(
-                projectID: project.id, scopes: ["write_price_rules"]).token))
-            let reader = try await daemon.client(.init(token: try await owner.createToken(
-                projectID: project.id, scopes: ["read_price_rules"]).token))
+            let writer = try await daemon.client(
+                .init(
+                    token: try await owner.createToken(
+                        projectID: project.id, scopes: ["write_price_rules"]
+                    ).token))
+            let reader = try await daemon.client(
+                .init(
+                    token: try await owner.createToken(
+                        projectID: project.id, scopes: ["read_price_rules"]
+                    ).token))
             let rule = try await writer.makeRule()
             let code = try await writer.makeCode(rule, "SCOPED")
 
@@ -30,22 +36,29 @@ import Testing
             await expectRPCError(.permissionDenied, reason: "SCOPE_MISSING", messageContains: missingWrite, "DeletePriceRule") {
                 try await reader.deletePriceRule(id: rule.id)
             }
-            await expectRPCError(.permissionDenied, reason: "SCOPE_MISSING", messageContains: missingWrite, "CreateDiscountCode") {
+            await expectRPCError(.permissionDenied, reason: "SCOPE_MISSING", messageContains: missingWrite, "CreateDiscountCode")
+            {
                 try await reader.createDiscountCode(priceRuleID: rule.id, code: uniqueCode())
             }
-            await expectRPCError(.permissionDenied, reason: "SCOPE_MISSING", messageContains: missingWrite, "BatchCreateDiscountCodes") {
+            await expectRPCError(
+                .permissionDenied, reason: "SCOPE_MISSING", messageContains: missingWrite, "BatchCreateDiscountCodes"
+            ) {
                 try await reader.runBatch(.init(priceRuleId: rule.id, codes: [uniqueCode()]))
             }
-            await expectRPCError(.permissionDenied, reason: "SCOPE_MISSING", messageContains: missingWrite, "UpdateDiscountCode") {
+            await expectRPCError(.permissionDenied, reason: "SCOPE_MISSING", messageContains: missingWrite, "UpdateDiscountCode")
+            {
                 try await reader.updateDiscountCode(.init(priceRuleId: rule.id, discountCodeId: code.id, useWithOther: true))
             }
-            await expectRPCError(.permissionDenied, reason: "SCOPE_MISSING", messageContains: missingWrite, "DeleteDiscountCode") {
+            await expectRPCError(.permissionDenied, reason: "SCOPE_MISSING", messageContains: missingWrite, "DeleteDiscountCode")
+            {
                 try await reader.deleteDiscountCode(.init(priceRuleId: rule.id, discountCodeId: code.id))
             }
-            await expectRPCError(.permissionDenied, reason: "SCOPE_MISSING", messageContains: missingWrite, "RedeemDiscountCode") {
+            await expectRPCError(.permissionDenied, reason: "SCOPE_MISSING", messageContains: missingWrite, "RedeemDiscountCode")
+            {
                 try await reader.redeemDiscountCode(code: "SCOPED", orderID: "o1")
             }
-            await expectRPCError(.permissionDenied, reason: "SCOPE_MISSING", messageContains: missingWrite, "RollbackRedemption") {
+            await expectRPCError(.permissionDenied, reason: "SCOPE_MISSING", messageContains: missingWrite, "RollbackRedemption")
+            {
                 try await reader.rollbackRedemption(orderID: "o1")
             }
 
@@ -65,7 +78,8 @@ import Testing
             await expectRPCError(.permissionDenied, reason: "SCOPE_MISSING", messageContains: missingRead, "LookupDiscountCode") {
                 try await writer.lookupDiscountCode(code: "SCOPED")
             }
-            await expectRPCError(.permissionDenied, reason: "SCOPE_MISSING", messageContains: missingRead, "ValidateDiscountCode") {
+            await expectRPCError(.permissionDenied, reason: "SCOPE_MISSING", messageContains: missingRead, "ValidateDiscountCode")
+            {
                 try await writer.validateDiscountCode(code: "SCOPED")
             }
             // Nothing the refused writes asked for happened.
@@ -132,7 +146,9 @@ import Testing
                 #expect(!validation.valid && validation.discountCode == nil, "B's validate does not see A's code")
                 #expect(validation.reason == "DISCOUNT_CODE_NOT_FOUND")
             } catch {
-                Issue.record("ValidateDiscountCode of another project's code should answer valid=false, reason DISCOUNT_CODE_NOT_FOUND; it failed: \(error)")
+                Issue.record(
+                    "ValidateDiscountCode of another project's code should answer valid=false, reason DISCOUNT_CODE_NOT_FOUND; it failed: \(error)"
+                )
             }
             #expect(try await b.rollbackRedemption(orderID: "a-order").released == 0, "B cannot roll back A's order")
             #expect(try await b.listPriceRules().priceRules.isEmpty)
@@ -228,8 +244,11 @@ import Testing
                 try await owner.revokeToken(id: UUID().uuidString.lowercased())
             }
             // The rule is still there for other tokens of the project.
-            let other = try await daemon.client(.init(token: try await owner.createToken(
-                projectID: project.id, scopes: ["read_price_rules"]).token))
+            let other = try await daemon.client(
+                .init(
+                    token: try await owner.createToken(
+                        projectID: project.id, scopes: ["read_price_rules"]
+                    ).token))
             #expect(try await other.getPriceRule(id: rule.id).priceRule?.id == rule.id)
             for c in [owner, client, fresh, other] { await c.close() }
         }
@@ -256,8 +275,10 @@ import Testing
                 try await owner.createToken(projectID: UUID().uuidString.lowercased(), scopes: ["read_price_rules"])
             }
             // Every scope the contract names is accepted.
-            let all = ["read_price_rules", "write_price_rules", "read_campaigns", "write_campaigns", "commission",
-                       "read_vouchers", "write_vouchers", "admin"]
+            let all = [
+                "read_price_rules", "write_price_rules", "read_campaigns", "write_campaigns", "commission",
+                "read_vouchers", "write_vouchers", "admin",
+            ]
             let token = try await owner.createToken(projectID: project.id, scopes: all, name: "everything")
             #expect(Set(token.scopes) == Set(all))
             // An admin token of another project cannot make projects.
@@ -278,12 +299,17 @@ import Testing
             _ = try await client.getPriceRule(id: rule.id)
             _ = try? await client.getPriceRule(id: UUID().uuidString)
             let stats = try await client.stats()
-            let get = stats.methods.first { $0.service == PriceRulesRPC.serviceName && $0.method == PriceRulesRPC.getPriceRule.name }
+            let get = stats.methods.first {
+                $0.service == PriceRulesRPC.serviceName && $0.method == PriceRulesRPC.getPriceRule.name
+            }
             #expect(get != nil, "GetPriceRule has an entry: \(stats.methods.map { "\($0.service)/\($0.method)" })")
             #expect(get?.count == 3)
             #expect(get?.errors == 1)
             if let get { #expect(get.p50Ms <= get.p90Ms && get.p90Ms <= get.p99Ms && get.p99Ms <= get.maxMs && get.maxMs > 0) }
-            #expect(stats.methods.contains { $0.service == PriceRulesRPC.serviceName && $0.method == PriceRulesRPC.createPriceRule.name && $0.count == 1 })
+            #expect(
+                stats.methods.contains {
+                    $0.service == PriceRulesRPC.serviceName && $0.method == PriceRulesRPC.createPriceRule.name && $0.count == 1
+                })
             let keys = stats.methods.map { [$0.service, $0.method] }
             #expect(keys == keys.sorted { $0.lexicographicallyPrecedes($1) }, "sorted by service, then method")
             #expect((0...1).contains(stats.cacheHitRatio))

@@ -53,8 +53,10 @@ import Testing
             try await second.start()
             let check = try await runTool(
                 "discountd-crashload",
-                ["check", "--ack-log", beforeLog, "--database", restored.appendingPathComponent("data/discountd.sqlite").path,
-                 "--socket", second.socketPath, "--state", state])
+                [
+                    "check", "--ack-log", beforeLog, "--database", restored.appendingPathComponent("data/discountd.sqlite").path,
+                    "--socket", second.socketPath, "--state", state,
+                ])
             #expect(check.status == 0, "\(check.stdout)")
             #expect(check.stdout.contains("check ok"))
             await second.stop()
@@ -100,7 +102,8 @@ private func waitForLines(_ path: String, atLeast count: Int) async throws {
 }
 
 /// discountctl run from `folder`.
-private func discountctl(in folder: String, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+private func discountctl(in folder: String, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String)
+{
     let output = try await ChildProcess.run(DaemonProcess.tool("discountctl").path, arguments, currentDirectory: folder)
     return (output.status, output.stdout, output.stderr)
 }

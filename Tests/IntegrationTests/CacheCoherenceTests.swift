@@ -39,11 +39,14 @@ import Testing
             #expect(try await holder.lookupDiscountCode(code: "coherent-1").discountCode?.usageLimit == 5, "served from cache")
             #expect(try await holder.getPriceRule(id: rule.id).priceRule?.title == "Before", "served from cache")
 
-            feed.append(StoreChange(
-                kind: .discountCode, projectID: Self.project, id: code.id, key: updated.canonicalCode, version: updated.version,
-                committedAt: .now()))
-            feed.append(StoreChange(
-                kind: .priceRule, projectID: Self.project, id: rule.id, version: updatedRule.version, committedAt: .now()))
+            feed.append(
+                StoreChange(
+                    kind: .discountCode, projectID: Self.project, id: code.id, key: updated.canonicalCode,
+                    version: updated.version,
+                    committedAt: .now()))
+            feed.append(
+                StoreChange(
+                    kind: .priceRule, projectID: Self.project, id: rule.id, version: updatedRule.version, committedAt: .now()))
             let codeSeen = try await timeUntil(within: .seconds(10)) {
                 try await owner.lookupDiscountCode(code: "coherent-1").discountCode?.usageLimit == 7
             }
@@ -52,8 +55,10 @@ import Testing
             }
             #expect(codeSeen != nil && ruleSeen != nil)
 
-            feed.append(StoreChange(
-                kind: .token, projectID: Self.project, id: revoked.id, key: revoked.secretHash, version: 0, committedAt: .now()))
+            feed.append(
+                StoreChange(
+                    kind: .token, projectID: Self.project, id: revoked.id, key: revoked.secretHash, version: 0,
+                    committedAt: .now()))
             let refused = try await timeUntil(within: .seconds(10)) {
                 await rpcCode { _ = try await holder.getPriceRule(id: rule.id) } == .unauthenticated
             }
@@ -61,8 +66,10 @@ import Testing
 
             // Deleted elsewhere: gone here too.
             #expect(try await daemon.store.deleteDiscountCode(projectID: Self.project, id: code.id))
-            feed.append(StoreChange(
-                kind: .discountCode, projectID: Self.project, id: code.id, key: updated.canonicalCode, version: 0, committedAt: .now()))
+            feed.append(
+                StoreChange(
+                    kind: .discountCode, projectID: Self.project, id: code.id, key: updated.canonicalCode, version: 0,
+                    committedAt: .now()))
             let gone = try await timeUntil(within: .seconds(10)) {
                 await rpcCode { _ = try await owner.lookupDiscountCode(code: "coherent-1") } == .notFound
             }

@@ -26,8 +26,12 @@ import Testing
             let replay = try await client.recordOrder(order)
             #expect(!replay.created && replay.commission == 850 && replay.agentId == agent.agentId)
             var figures = try await client.getMyCommissions(GetMyCommissionsRequest(agentId: agent.agentId))
-            #expect(figures.campaigns == [CampaignCommission(
-                campaignId: campaign.campaignId, campaignName: "Spring", currency: "USD", orders: 1, sales: 8_500, commission: 850)])
+            #expect(
+                figures.campaigns == [
+                    CampaignCommission(
+                        campaignId: campaign.campaignId, campaignName: "Spring", currency: "USD", orders: 1, sales: 8_500,
+                        commission: 850)
+                ])
             #expect(figures.totals == [CommissionTotal(currency: "USD", orders: 1, sales: 8_500, commission: 850)])
 
             // A refund reverses the commission.
@@ -39,16 +43,19 @@ import Testing
             #expect(figures.totals == [CommissionTotal(currency: "USD", orders: 0, sales: 0, commission: 0)])
 
             // Pending earns nothing yet; paid later does.
-            let pending = try await client.recordOrder(RecordOrderRequest(
-                orderId: "1002", codes: [code], subtotal: 1_000, currency: "USD", occurredAt: occurred, status: .pending))
+            let pending = try await client.recordOrder(
+                RecordOrderRequest(
+                    orderId: "1002", codes: [code], subtotal: 1_000, currency: "USD", occurredAt: occurred, status: .pending))
             #expect(pending.created && pending.commission == 0)
-            let paid = try await client.recordOrder(RecordOrderRequest(
-                orderId: "1002", codes: [code], subtotal: 1_000, currency: "USD", occurredAt: occurred, status: .paid))
+            let paid = try await client.recordOrder(
+                RecordOrderRequest(
+                    orderId: "1002", codes: [code], subtotal: 1_000, currency: "USD", occurredAt: occurred, status: .paid))
             #expect(!paid.created && paid.commission == 100)
 
             // Outside the window: nothing.
-            let before = try await client.getMyCommissions(GetMyCommissionsRequest(
-                agentId: agent.agentId, until: ProtoTimestamp(seconds: 1_700_000_000)))
+            let before = try await client.getMyCommissions(
+                GetMyCommissionsRequest(
+                    agentId: agent.agentId, until: ProtoTimestamp(seconds: 1_700_000_000)))
             #expect(before.campaigns.isEmpty && before.totals.isEmpty)
         }
     }
@@ -56,8 +63,9 @@ import Testing
     @Test func ordersWithoutAnAgentCodeAreNotAttributed() async throws {
         try await withTestDaemon { daemon in
             let client = try await daemon.client()
-            let answer = try await client.recordOrder(RecordOrderRequest(
-                orderId: "2001", codes: ["SUMMER20"], subtotal: 5_000, currency: "EUR", status: .paid))
+            let answer = try await client.recordOrder(
+                RecordOrderRequest(
+                    orderId: "2001", codes: ["SUMMER20"], subtotal: 5_000, currency: "EUR", status: .paid))
             #expect(answer.created && !answer.attributed && answer.agentId == nil && answer.commission == 0)
             await expectRPCError(.invalidArgument, field: "status") {
                 try await client.recordOrder(RecordOrderRequest(orderId: "2002", subtotal: 1, currency: "EUR"))

@@ -12,8 +12,10 @@ import Testing
 func shopifyArguments(
     _ fake: FakeShopify, timeout: Double = 5, syncWait: Double = 20, backoff: Double = 0.05, trustingItsCA: Bool = true
 ) -> [String] {
-    ["--shopify-endpoint", fake.endpoint, "--shopify-timeout", "\(timeout)", "--shopify-sync-wait", "\(syncWait)",
-     "--shopify-backoff", "\(backoff)"] + (trustingItsCA ? ["--shopify-ca-file", fake.caFile] : [])
+    [
+        "--shopify-endpoint", fake.endpoint, "--shopify-timeout", "\(timeout)", "--shopify-sync-wait", "\(syncWait)",
+        "--shopify-backoff", "\(backoff)",
+    ] + (trustingItsCA ? ["--shopify-ca-file", fake.caFile] : [])
 }
 
 /// A fresh fake Shopify (over TLS) and a daemon synced to it; both stopped afterwards.
@@ -23,8 +25,9 @@ func withShopify(
     _ body: (DaemonProcess, DiscountClient, FakeShopify) async throws -> Void
 ) async throws {
     let fake = try await FakeShopify.start(presenting: presenting)
-    let arguments = shopifyArguments(
-        fake, timeout: timeout, syncWait: syncWait, backoff: backoff, trustingItsCA: trustingItsCA) + extraArguments
+    let arguments =
+        shopifyArguments(
+            fake, timeout: timeout, syncWait: syncWait, backoff: backoff, trustingItsCA: trustingItsCA) + extraArguments
     do {
         try await withDaemon(arguments: arguments) { daemon in
             let client = try await daemon.client()
@@ -40,15 +43,21 @@ func withShopify(
 
 extension DiscountClient {
     /// Gives the token's project the fake shop's credentials.
-    func connectShop(token: String = FakeShopify.goodToken, scopes: [String] = ["write_discounts", "read_discounts"]) async throws {
-        _ = try await setShopifyCredentials(SetShopifyCredentialsRequest(
-            shopDomain: FakeShopify.shop, accessToken: token, grantedScopes: scopes))
+    func connectShop(
+        token: String = FakeShopify.goodToken, scopes: [String] = ["write_discounts", "read_discounts"]
+    ) async throws {
+        _ = try await setShopifyCredentials(
+            SetShopifyCredentialsRequest(
+                shopDomain: FakeShopify.shop, accessToken: token, grantedScopes: scopes))
     }
 
     /// A running campaign (15% off, 10% commission unless told).
     func makeCampaign(name: String = "Spring", discount: Double = 15, commission: Double = 10) async throws -> Campaign {
-        try #require(try await createCampaign(CreateCampaignRequest(
-            name: name, discountPercent: discount, commissionPercent: commission)).campaign)
+        try #require(
+            try await createCampaign(
+                CreateCampaignRequest(
+                    name: name, discountPercent: discount, commissionPercent: commission)
+            ).campaign)
     }
 
     /// The agent's single code for `campaign`.

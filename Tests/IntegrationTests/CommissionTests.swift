@@ -52,8 +52,10 @@ import Testing
             let client = try await daemon.client()
             let spring = try await client.makeCampaign(name: "Spring", discount: 15, commission: 10)
             #expect(spring.campaignId > 0 && spring.isActive && spring.hasCustomerDiscount && spring.endsAt == nil)
-            let updated = try #require(try await client.updateCampaign(
-                UpdateCampaignRequest(campaignId: spring.campaignId, name: "Spring+", discountPercent: 20)).campaign)
+            let updated = try #require(
+                try await client.updateCampaign(
+                    UpdateCampaignRequest(campaignId: spring.campaignId, name: "Spring+", discountPercent: 20)
+                ).campaign)
             #expect(updated.name == "Spring+" && updated.discountPercent == 20 && updated.commissionPercent == 10)
             let summer = try await client.makeCampaign(name: "Summer")
             #expect(try await client.getActiveCampaigns().campaigns.map(\.campaignId) == [spring.campaignId, summer.campaignId])
@@ -63,7 +65,8 @@ import Testing
             #expect(try await client.listCampaigns().campaigns.map(\.campaignId) == [spring.campaignId])
             let all = try await client.listCampaigns(ListCampaignsRequest(includeEnded: true, pageSize: 1))
             #expect(all.campaigns.map(\.campaignId) == [spring.campaignId] && !all.nextPageToken.isEmpty)
-            let next = try await client.listCampaigns(ListCampaignsRequest(includeEnded: true, pageSize: 1, pageToken: all.nextPageToken))
+            let next = try await client.listCampaigns(
+                ListCampaignsRequest(includeEnded: true, pageSize: 1, pageToken: all.nextPageToken))
             #expect(next.campaigns.map(\.campaignId) == [summer.campaignId])
             await expectRPCError(.invalidArgument, field: "discount_percent") {
                 try await client.createCampaign(CreateCampaignRequest(name: "Bad", discountPercent: 101))
@@ -78,8 +81,10 @@ import Testing
         try await withDaemon(arguments: []) { daemon in
             let owner = try await daemon.client()
             let project = try #require(try await owner.createProject(name: "other").project)
-            let token = try await owner.createToken(CreateTokenRequest(
-                projectId: project.id, scopes: ["commission", "write_campaigns", "read_campaigns"], name: "agent")).token
+            let token = try await owner.createToken(
+                CreateTokenRequest(
+                    projectId: project.id, scopes: ["commission", "write_campaigns", "read_campaigns"], name: "agent")
+            ).token
             let campaign = try await owner.makeCampaign()
             let other = try await daemon.client(.init(token: token))
             let agent = try await other.registerAgent(name: "Stranger")
@@ -183,8 +188,10 @@ import Testing
 
             // Another project's agent is not this project's.
             let project = try #require(try await client.createProject(name: "other").project)
-            let token = try await client.createToken(CreateTokenRequest(
-                projectId: project.id, scopes: ["commission", "write_campaigns", "read_campaigns"], name: "agent")).token
+            let token = try await client.createToken(
+                CreateTokenRequest(
+                    projectId: project.id, scopes: ["commission", "write_campaigns", "read_campaigns"], name: "agent")
+            ).token
             let stranger = try await daemon.client(.init(token: token)).registerAgent(name: "Stranger")
             await expectRPCError(.notFound, reason: "AGENT_NOT_REGISTERED") {
                 try await client.getMyDiscountCode(agentID: stranger.agentId, campaignID: campaign.campaignId)

@@ -1,8 +1,8 @@
 import DiscountClient
 import Foundation
 import ProcessSpawning
-import Testing
 import TTRPC
+import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -59,7 +59,10 @@ import Glibc
     /// replays the answer instead of writing again.
     @Test func aCrashBetweenTheCommitAndTheAnswerIsReplayedNotRepeated() async throws {
         let crashing = try DaemonProcess(
-            environment: ["DISCOUNTD_TEST_CRASH_AFTER_COMMIT": "\(PriceRulesRPC.createPriceRule.service)/\(PriceRulesRPC.createPriceRule.name)"])
+            environment: [
+                "DISCOUNTD_TEST_CRASH_AFTER_COMMIT":
+                    "\(PriceRulesRPC.createPriceRule.service)/\(PriceRulesRPC.createPriceRule.name)"
+            ])
         defer { crashing.remove() }
         try await crashing.start()
         let client = try await crashing.client()

@@ -31,13 +31,18 @@ final class DaemonProcess: @unchecked Sendable {
     static func tool(_ name: String) -> URL { binDirectory.appendingPathComponent(name) }
 
     init(arguments: [String] = [], directory: URL? = nil, environment: [String: String] = [:]) throws {
-        self.directory = directory ?? FileManager.default.temporaryDirectory
+        self.directory =
+            directory
+            ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("discountd-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
         socketPath = self.directory.appendingPathComponent("d.sock").path
         stderrPath = self.directory.appendingPathComponent("daemon.stderr").path
-        self.arguments = ["--socket", socketPath, "--data-dir", self.directory.appendingPathComponent("data").path,
-                          "--log-level", "warning"] + arguments
+        self.arguments =
+            [
+                "--socket", socketPath, "--data-dir", self.directory.appendingPathComponent("data").path,
+                "--log-level", "warning",
+            ] + arguments
         self.environment = environment
     }
 
@@ -123,7 +128,8 @@ func discountctl(
     _ arguments: [String], environment: [String: String] = [:]
 ) async throws -> (status: Int32, stdout: String, stderr: String) {
     // The tests' generous deadline (see DiscountClient.Options.forTests) unless a test sets its own.
-    try await runTool(DaemonProcess.tool("discountctl"), arguments, environment: ["DISCOUNTD_TIMEOUT": "60"].merging(environment) { $1 })
+    try await runTool(
+        DaemonProcess.tool("discountctl"), arguments, environment: ["DISCOUNTD_TIMEOUT": "60"].merging(environment) { $1 })
 }
 
 /// Runs the discountd binary with `arguments` to its end.

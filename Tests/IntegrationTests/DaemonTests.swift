@@ -1,7 +1,7 @@
 import DiscountClient
 import Foundation
-import Testing
 import TTRPC
+import Testing
 
 /// The real daemon on a temporary socket, called through the client library.
 @Suite struct DaemonTests {
@@ -80,10 +80,12 @@ import TTRPC
         ["--grace-period", "-1"], ["--shopify-timeout", "1e12"],
     ])
     func absurdDurationsAreRefusedWithAMessage(_ flag: [String]) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("discountd-flags-\(UUID().uuidString.prefix(8))")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "discountd-flags-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: folder) }
         let result = try await runDiscountd(
-            ["--socket", folder.appendingPathComponent("d.sock").path, "--data-dir", folder.appendingPathComponent("data").path] + flag)
+            ["--socket", folder.appendingPathComponent("d.sock").path, "--data-dir", folder.appendingPathComponent("data").path]
+                + flag)
         #expect(result.status == 64, "a usage error, not a crash: \(result.stderr)")
         #expect(result.stderr.contains(flag[0]), "\(result.stderr)")
     }

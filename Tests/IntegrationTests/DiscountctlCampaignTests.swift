@@ -6,16 +6,22 @@ import Testing
     @Test func campaignCommandsPrintTheirShapes() async throws {
         try await withTestDaemon { daemon in
             let socket = ["--socket", daemon.socketPath]
-            let created = try await discountctl(["create-campaign", "--name", "Spring", "--discount-percent", "15",
-                                           "--commission-percent", "10", "--starts-at", "2026-01-01T00:00:00Z"] + socket)
+            let created = try await discountctl(
+                [
+                    "create-campaign", "--name", "Spring", "--discount-percent", "15",
+                    "--commission-percent", "10", "--starts-at", "2026-01-01T00:00:00Z",
+                ] + socket)
             #expect(created.status == 0, "\(created.stderr)")
             let campaign = try #require(try jsonObject(created.stdout)["campaign"] as? [String: Any])
             let id = try #require(campaign["campaign_id"] as? Int)
             #expect(campaign["name"] as? String == "Spring" && campaign["starts_at"] as? String == "2026-01-01T00:00:00Z")
             #expect(campaign["ends_at"] == nil && campaign["has_customer_discount"] as? Bool == true, "\(campaign)")
 
-            let updated = try await discountctl(["update-campaign", "--campaign-id", "\(id)", "--name", "Spring II",
-                                           "--discount-percent", "20", "--ends-at", "2099-01-01T00:00:00Z"] + socket)
+            let updated = try await discountctl(
+                [
+                    "update-campaign", "--campaign-id", "\(id)", "--name", "Spring II",
+                    "--discount-percent", "20", "--ends-at", "2099-01-01T00:00:00Z",
+                ] + socket)
             #expect(updated.status == 0, "\(updated.stderr)")
             let after = try #require(try jsonObject(updated.stdout)["campaign"] as? [String: Any])
             #expect(after["campaign_id"] as? Int == id && after["name"] as? String == "Spring II")
@@ -30,11 +36,14 @@ import Testing
             #expect(ended.status == 0, "\(ended.stderr)")
             let endedCampaign = try #require(try jsonObject(ended.stdout)["campaign"] as? [String: Any])
             #expect(endedCampaign["is_active"] as? Bool == false && endedCampaign["ends_at"] is String, "\(ended.stdout)")
-            #expect((try jsonObject(try await discountctl(["get-active-campaigns"] + socket).stdout)["campaigns"] as? [Any])?.isEmpty == true)
+            #expect(
+                (try jsonObject(try await discountctl(["get-active-campaigns"] + socket).stdout)["campaigns"] as? [Any])?.isEmpty
+                    == true)
 
             let listed = try jsonObject(try await discountctl(["list-campaigns"] + socket).stdout)
             #expect((listed["campaigns"] as? [Any])?.isEmpty == true, "ended campaigns only with --include-ended")
-            let all = try jsonObject(try await discountctl(["list-campaigns", "--include-ended", "--page-size", "10"] + socket).stdout)
+            let all = try jsonObject(
+                try await discountctl(["list-campaigns", "--include-ended", "--page-size", "10"] + socket).stdout)
             #expect((all["campaigns"] as? [[String: Any]])?.first?["campaign_id"] as? Int == id)
             #expect(all["next_page_token"] as? String == "")
 
@@ -46,8 +55,10 @@ import Testing
     @Test func setShopifyCredentialsPrintsWhatWasStored() async throws {
         try await withTestDaemon { daemon in
             let result = try await discountctl(
-                ["set-shopify-credentials", "--shop-domain", "acme.myshopify.com", "--granted-scope", "write_discounts",
-                 "--socket", daemon.socketPath],
+                [
+                    "set-shopify-credentials", "--shop-domain", "acme.myshopify.com", "--granted-scope", "write_discounts",
+                    "--socket", daemon.socketPath,
+                ],
                 environment: ["DISCOUNTD_SHOPIFY_TOKEN": "shpat_from_env"])
             #expect(result.status == 0, "\(result.stderr)")
             let stored = try jsonObject(result.stdout)
@@ -55,8 +66,9 @@ import Testing
             #expect(stored["granted_scopes"] as? [String] == ["write_discounts"])
             #expect(!result.stdout.contains("shpat_from_env"), "the secret is not printed back")
 
-            let noToken = try await discountctl(["set-shopify-credentials", "--shop-domain", "a.myshopify.com", "--socket", daemon.socketPath],
-                                          environment: ["DISCOUNTD_SHOPIFY_TOKEN": ""])
+            let noToken = try await discountctl(
+                ["set-shopify-credentials", "--shop-domain", "a.myshopify.com", "--socket", daemon.socketPath],
+                environment: ["DISCOUNTD_SHOPIFY_TOKEN": ""])
             #expect(noToken.status == 64, "\(noToken.stderr)")
         }
     }

@@ -10,12 +10,16 @@ import Testing
             #expect(agent.status == 0, "\(agent.stderr)")
             let agentID = try #require(try jsonObject(agent.stdout)["agent_id"] as? Int)
 
-            let campaign = try await discountctl(["create-campaign", "--name", "Spring", "--discount-percent", "15",
-                                            "--commission-percent", "10"] + socket)
+            let campaign = try await discountctl(
+                [
+                    "create-campaign", "--name", "Spring", "--discount-percent", "15",
+                    "--commission-percent", "10",
+                ] + socket)
             #expect(campaign.status == 0, "\(campaign.stderr)")
             let campaignID = try #require((try jsonObject(campaign.stdout)["campaign"] as? [String: Any])?["campaign_id"] as? Int)
 
-            let got = try await discountctl(["get-my-discount-code", "--agent-id", "\(agentID)", "--campaign-id", "\(campaignID)"] + socket)
+            let got = try await discountctl(
+                ["get-my-discount-code", "--agent-id", "\(agentID)", "--campaign-id", "\(campaignID)"] + socket)
             #expect(got.status == 0, "\(got.stderr)")
             let answer = try jsonObject(got.stdout)
             #expect(Array(answer.keys) == ["discount_codes"], "the seed's shape: \(got.stdout)")
@@ -29,8 +33,11 @@ import Testing
             #expect(code["shopify_sync_status"] as? String == "skipped_no_credentials")
             #expect(code["shopify_sync_error"] as? String == "missing_shopify_credentials")
 
-            let order = try await discountctl(["record-order", "--order-id", "1001", "--code", text, "--subtotal", "8500",
-                                         "--currency", "USD", "--status", "paid"] + socket)
+            let order = try await discountctl(
+                [
+                    "record-order", "--order-id", "1001", "--code", text, "--subtotal", "8500",
+                    "--currency", "USD", "--status", "paid",
+                ] + socket)
             #expect(order.status == 0, "\(order.stderr)")
             #expect(try jsonObject(order.stdout)["commission"] as? Int == 850)
             let mine = try await discountctl(["get-my-commissions", "--agent-id", "\(agentID)"] + socket)
@@ -41,10 +48,14 @@ import Testing
             #expect(unknown.status == 66)
             #expect(unknown.stderr.contains("Agent not registered. Call register_agent first."))
 
-            for command in [["get-active-campaigns"], ["list-campaigns", "--include-ended"],
-                            ["end-campaign", "--campaign-id", "\(campaignID)"],
-                            ["set-shopify-credentials", "--shop-domain", "acme.myshopify.com", "--access-token", "shpat_x",
-                             "--granted-scope", "write_discounts"]] {
+            for command in [
+                ["get-active-campaigns"], ["list-campaigns", "--include-ended"],
+                ["end-campaign", "--campaign-id", "\(campaignID)"],
+                [
+                    "set-shopify-credentials", "--shop-domain", "acme.myshopify.com", "--access-token", "shpat_x",
+                    "--granted-scope", "write_discounts",
+                ],
+            ] {
                 let run = try await discountctl(command + socket)
                 #expect(run.status == 0, "\(command): \(run.stderr)")
             }

@@ -14,8 +14,10 @@ import Testing
 
     @Test func theListHasTheSeedsCommandsAndMCP() async throws {
         let names = try await Self.subcommands()
-        for name in ["register-agent", "get-active-campaigns", "get-my-discount-code", "create-discount-code",
-                     "get-discount-code", "list-voucher-pools", "get-voucher-pool", "list-voucher-codes", "mcp"] {
+        for name in [
+            "register-agent", "get-active-campaigns", "get-my-discount-code", "create-discount-code",
+            "get-discount-code", "list-voucher-pools", "get-voucher-pool", "list-voucher-codes", "mcp",
+        ] {
             #expect(names.contains(name), "discountctl --help lists \(name): \(names)")
         }
         #expect(names.count >= 40, "\(names)")

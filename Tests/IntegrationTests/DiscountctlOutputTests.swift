@@ -17,14 +17,21 @@ import Testing
             #expect(lines.contains { $0.wholeMatch(of: /matched +2/) != nil }, "scalars as key value: \(page.stdout)")
             #expect(lines.contains { $0.wholeMatch(of: /success +true/) != nil }, "\(page.stdout)")
             #expect(lines.contains("data (2):"), "\(page.stdout)")
-            #expect(lines.contains { $0.wholeMatch(of: /CODE +STATUS +ASSIGNED_TIME +REDEEMED_TIME/) != nil }, "a header: \(page.stdout)")
+            #expect(
+                lines.contains { $0.wholeMatch(of: /CODE +STATUS +ASSIGNED_TIME +REDEEMED_TIME/) != nil },
+                "a header: \(page.stdout)")
             #expect(lines.contains { $0.wholeMatch(of: /S-1 +available +- +-/) != nil }, "a row per code: \(page.stdout)")
 
-            let rule = try await discountctl(["create-price-rule", "--title", "Summer", "--value-type", "percentage", "--value", "15",
-                                        "--output", "table"] + socket)
+            let rule = try await discountctl(
+                [
+                    "create-price-rule", "--title", "Summer", "--value-type", "percentage", "--value", "15",
+                    "--output", "table",
+                ] + socket)
             #expect(rule.status == 0, "\(rule.stderr)")
             #expect(rule.stdout.contains("price_rule.title"), "nested objects flattened: \(rule.stdout)")
-            #expect(rule.stdout.split(separator: "\n").contains { $0.wholeMatch(of: /price_rule.value +15/) != nil }, "\(rule.stdout)")
+            #expect(
+                rule.stdout.split(separator: "\n").contains { $0.wholeMatch(of: /price_rule.value +15/) != nil }, "\(rule.stdout)"
+            )
 
             let empty = try await discountctl(["get-active-campaigns", "--output", "table"] + socket)
             #expect(empty.stdout == "campaigns (0):\n(none)\n", "\(empty.stdout)")
@@ -43,8 +50,13 @@ import Testing
     @Test func aTerminalGetsATableAndAProgressBarAPipeGetsJSONAndQuiet() async throws {
         try await withTestDaemon { daemon in
             let socket = ["--socket", daemon.socketPath]
-            let rule = try jsonObject(try await discountctl(["create-price-rule", "--title", "Bulk", "--value-type", "percentage",
-                                                       "--value", "5"] + socket).stdout)
+            let rule = try jsonObject(
+                try await discountctl(
+                    [
+                        "create-price-rule", "--title", "Bulk", "--value-type", "percentage",
+                        "--value", "5",
+                    ] + socket
+                ).stdout)
             let ruleID = try #require((rule["price_rule"] as? [String: Any])?["id"] as? String)
             let batch = ["batch-create-discount-codes", "--price-rule-id", ruleID, "--count", "3000", "--prefix", "T-"] + socket
 
@@ -57,8 +69,9 @@ import Testing
             #expect(terminal.status == 0, "\(terminal.output)")
             #expect(terminal.output.contains("100%") && terminal.output.contains("3000/3000"), "a bar: \(terminal.output)")
             #expect(terminal.output.contains("[" + String(repeating: "#", count: 30) + "]"), "\(terminal.output)")
-            #expect(terminal.output.split(whereSeparator: \.isNewline).contains { $0.wholeMatch(of: /created +3000/) != nil },
-                    "a table on a terminal: \(terminal.output)")
+            #expect(
+                terminal.output.split(whereSeparator: \.isNewline).contains { $0.wholeMatch(of: /created +3000/) != nil },
+                "a table on a terminal: \(terminal.output)")
         }
     }
 
@@ -72,8 +85,10 @@ import Testing
             #expect(lines.contains("reason: AGENT_NOT_REGISTERED"), "\(unknown.stderr)")
             #expect(lines.contains("hint: Use register_agent to get an agent_id."), "\(unknown.stderr)")
 
-            let table = try await discountctl(["get-my-discount-code", "--agent-id", "999", "--output", "table",
-                                         "--socket", daemon.socketPath])
+            let table = try await discountctl([
+                "get-my-discount-code", "--agent-id", "999", "--output", "table",
+                "--socket", daemon.socketPath,
+            ])
             #expect(table.status == 66 && table.stderr == unknown.stderr, "the same report whatever the output")
         }
     }

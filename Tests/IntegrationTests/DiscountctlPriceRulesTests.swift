@@ -6,10 +6,13 @@ import Testing
     @Test func createRuleThenCodeThenGetPrintsTheSeedsFields() async throws {
         try await withDaemon { daemon in
             let socket = ["--socket", daemon.socketPath]
-            let created = try await discountctl(["create-price-rule", "--title", "Summer", "--value-type", "percentage",
-                                           "--value", "15", "--starts-at", "2025-06-01T00:00:00Z",
-                                           "--ends-at", "2099-09-01T12:30:00.5+02:00", "--usage-limit", "100",
-                                           "--once-per-customer"] + socket)
+            let created = try await discountctl(
+                [
+                    "create-price-rule", "--title", "Summer", "--value-type", "percentage",
+                    "--value", "15", "--starts-at", "2025-06-01T00:00:00Z",
+                    "--ends-at", "2099-09-01T12:30:00.5+02:00", "--usage-limit", "100",
+                    "--once-per-customer",
+                ] + socket)
             #expect(created.status == 0, "\(created.stderr)")
             let rule = try #require(try jsonObject(created.stdout)["price_rule"] as? [String: Any])
             let ruleID = try #require(rule["id"] as? String)
@@ -21,8 +24,11 @@ import Testing
             #expect(rule["usage_limit"] as? Int == 100)
             #expect(rule["once_per_customer"] as? Bool == true)
 
-            let code = try await discountctl(["create-discount-code", "--price-rule-id", ruleID, "--code", "SUMMER15",
-                                        "--use-with-other", "--usage-limit", "3"] + socket)
+            let code = try await discountctl(
+                [
+                    "create-discount-code", "--price-rule-id", ruleID, "--code", "SUMMER15",
+                    "--use-with-other", "--usage-limit", "3",
+                ] + socket)
             #expect(code.status == 0, "\(code.stderr)")
             let codeJSON = try jsonObject(code.stdout)
             #expect(Array(codeJSON.keys) == ["discount_codes"], "the seed's shape")
@@ -30,7 +36,8 @@ import Testing
             #expect(codes.count == 1)
             let codeID = try #require(codes.first?["id"] as? String)
 
-            let got = try await discountctl(["get-discount-code", "--price-rule-id", ruleID, "--discount-code-id", codeID] + socket)
+            let got = try await discountctl(
+                ["get-discount-code", "--price-rule-id", ruleID, "--discount-code-id", codeID] + socket)
             #expect(got.status == 0, "\(got.stderr)")
             let discountCode = try #require(try jsonObject(got.stdout)["discount_code"] as? [String: Any])
             for field in ["id", "price_rule_id", "code", "created_at", "updated_at", "use_with_other", "usage_count"] {
@@ -53,20 +60,27 @@ import Testing
             #expect(rules.status == 0)
             #expect((try jsonObject(rules.stdout)["price_rules"] as? [[String: Any]])?.count == 1)
 
-            let updated = try await discountctl(["update-price-rule", "--price-rule-id", ruleID, "--title", "Summer II",
-                                           "--clear-usage-limit", "--no-once-per-customer"] + socket)
+            let updated = try await discountctl(
+                [
+                    "update-price-rule", "--price-rule-id", ruleID, "--title", "Summer II",
+                    "--clear-usage-limit", "--no-once-per-customer",
+                ] + socket)
             #expect(updated.status == 0, "\(updated.stderr)")
             let updatedRule = try #require(try jsonObject(updated.stdout)["price_rule"] as? [String: Any])
             #expect(updatedRule["title"] as? String == "Summer II")
             #expect(updatedRule["usage_limit"] == nil && updatedRule["once_per_customer"] as? Bool == false)
 
-            let renamed = try await discountctl(["update-discount-code", "--price-rule-id", ruleID, "--discount-code-id", codeID,
-                                           "--code", "AUTUMN", "--no-use-with-other"] + socket)
+            let renamed = try await discountctl(
+                [
+                    "update-discount-code", "--price-rule-id", ruleID, "--discount-code-id", codeID,
+                    "--code", "AUTUMN", "--no-use-with-other",
+                ] + socket)
             #expect(renamed.status == 0, "\(renamed.stderr)")
             let renamedCode = try #require(try jsonObject(renamed.stdout)["discount_code"] as? [String: Any])
             #expect(renamedCode["code"] as? String == "AUTUMN" && renamedCode["use_with_other"] as? Bool == false)
 
-            let deleted = try await discountctl(["delete-discount-code", "--price-rule-id", ruleID, "--discount-code-id", codeID] + socket)
+            let deleted = try await discountctl(
+                ["delete-discount-code", "--price-rule-id", ruleID, "--discount-code-id", codeID] + socket)
             #expect(deleted.status == 0)
             #expect(try jsonObject(deleted.stdout)["discount_code_id"] as? String == codeID)
             let deletedRule = try await discountctl(["delete-price-rule", "--price-rule-id", ruleID] + socket)
@@ -93,8 +107,10 @@ import Testing
 
     @Test func invalidArgumentExits65WithTheField() async throws {
         try await withDaemon { daemon in
-            let result = try await discountctl(["create-price-rule", "--title", "Too much", "--value-type", "percentage",
-                                          "--value", "150", "--socket", daemon.socketPath])
+            let result = try await discountctl([
+                "create-price-rule", "--title", "Too much", "--value-type", "percentage",
+                "--value", "150", "--socket", daemon.socketPath,
+            ])
             #expect(result.status == 65)
             #expect(result.stderr.contains("INVALID_ARGUMENT"))
             #expect(result.stderr.contains("field: value"), "\(result.stderr)")
@@ -129,36 +145,54 @@ import Testing
     @Test func batchRedeemValidateAndRollback() async throws {
         try await withDaemon { daemon in
             let socket = ["--socket", daemon.socketPath]
-            let rule = try jsonObject(try await discountctl(["create-price-rule", "--title", "Bulk", "--value-type", "fixed_amount",
-                                                       "--value", "500", "--currency", "EUR"] + socket).stdout)
+            let rule = try jsonObject(
+                try await discountctl(
+                    [
+                        "create-price-rule", "--title", "Bulk", "--value-type", "fixed_amount",
+                        "--value", "500", "--currency", "EUR",
+                    ] + socket
+                ).stdout)
             let ruleID = try #require((rule["price_rule"] as? [String: Any])?["id"] as? String)
 
             let file = daemon.directory.appendingPathComponent("codes.txt")
             try "ALPHA\n\n  BETA  \nalpha\nGAMMA\n".write(to: file, atomically: true, encoding: .utf8)
-            let fromFile = try await discountctl(["batch-create-discount-codes", "--price-rule-id", ruleID,
-                                            "--codes-file", file.path, "--code", "DELTA", "--usage-limit", "1"] + socket)
+            let fromFile = try await discountctl(
+                [
+                    "batch-create-discount-codes", "--price-rule-id", ruleID,
+                    "--codes-file", file.path, "--code", "DELTA", "--usage-limit", "1",
+                ] + socket)
             #expect(fromFile.status == 0, "\(fromFile.stderr)")
             let fileResult = try jsonObject(fromFile.stdout)
             #expect(fileResult["created"] as? Int == 4)
             #expect(fileResult["rejected_count"] as? Int == 1)
             #expect((fileResult["rejected"] as? [[String: Any]])?.first?["reason"] as? String == "DUPLICATE_IN_REQUEST")
 
-            let generated = try await discountctl(["batch-create-discount-codes", "--price-rule-id", ruleID, "--count", "300",
-                                             "--prefix", "CLI-", "--length", "6", "--progress"] + socket)
+            let generated = try await discountctl(
+                [
+                    "batch-create-discount-codes", "--price-rule-id", ruleID, "--count", "300",
+                    "--prefix", "CLI-", "--length", "6", "--progress",
+                ] + socket)
             #expect(generated.status == 0, "\(generated.stderr)")
             #expect(try jsonObject(generated.stdout)["created"] as? Int == 300)
             #expect(generated.stderr.contains("progress: "), "progress on stderr with --progress: \(generated.stderr)")
 
-            let listed = try await discountctl(["list-discount-codes", "--price-rule-id", ruleID, "--all", "--page-size", "50"] + socket)
+            let listed = try await discountctl(
+                ["list-discount-codes", "--price-rule-id", ruleID, "--all", "--page-size", "50"] + socket)
             #expect(listed.status == 0)
             #expect((try jsonObject(listed.stdout)["discount_codes"] as? [[String: Any]])?.count == 304)
 
-            let unreadable = try await discountctl(["batch-create-discount-codes", "--price-rule-id", ruleID,
-                                              "--codes-file", "/nonexistent/codes.txt"] + socket)
+            let unreadable = try await discountctl(
+                [
+                    "batch-create-discount-codes", "--price-rule-id", ruleID,
+                    "--codes-file", "/nonexistent/codes.txt",
+                ] + socket)
             #expect(unreadable.status == 66)
 
-            let redeemed = try await discountctl(["redeem-discount-code", "--code", "beta", "--order-id", "o-1",
-                                            "--customer-id", "c-1"] + socket)
+            let redeemed = try await discountctl(
+                [
+                    "redeem-discount-code", "--code", "beta", "--order-id", "o-1",
+                    "--customer-id", "c-1",
+                ] + socket)
             #expect(redeemed.status == 0, "\(redeemed.stderr)")
             let redeemedJSON = try jsonObject(redeemed.stdout)
             #expect(redeemedJSON["redeemed"] as? Bool == true && redeemedJSON["usage_count"] as? Int == 1)
@@ -177,20 +211,26 @@ import Testing
             #expect(try jsonObject(rollback.stdout)["released"] as? Int == 1)
             let again = try await discountctl(["rollback-redemption", "--order-id", "o-1"] + socket)
             #expect(try jsonObject(again.stdout)["released"] as? Int == 0)
-            #expect(try jsonObject(try await discountctl(["validate-discount-code", "--code", "BETA"] + socket).stdout)["valid"] as? Bool == true)
+            #expect(
+                try jsonObject(try await discountctl(["validate-discount-code", "--code", "BETA"] + socket).stdout)["valid"]
+                    as? Bool == true)
         }
     }
 
     @Test func idempotencyKeyFromTheCommandLine() async throws {
         try await withDaemon { daemon in
-            let arguments = ["create-price-rule", "--title", "Keyed", "--value-type", "percentage", "--value", "10",
-                             "--idempotency-key", "cli-key", "--socket", daemon.socketPath]
+            let arguments = [
+                "create-price-rule", "--title", "Keyed", "--value-type", "percentage", "--value", "10",
+                "--idempotency-key", "cli-key", "--socket", daemon.socketPath,
+            ]
             let first = try await discountctl(arguments)
             let second = try await discountctl(arguments)
             #expect(first.status == 0 && second.status == 0)
             #expect(first.stdout == second.stdout, "the first answer again")
-            let other = try await discountctl(["create-price-rule", "--title", "Other", "--value-type", "percentage",
-                                         "--value", "10", "--idempotency-key", "cli-key", "--socket", daemon.socketPath])
+            let other = try await discountctl([
+                "create-price-rule", "--title", "Other", "--value-type", "percentage",
+                "--value", "10", "--idempotency-key", "cli-key", "--socket", daemon.socketPath,
+            ])
             #expect(other.status == 65)
             #expect(other.stderr.contains("reason: IDEMPOTENCY_KEY_REUSED"), "\(other.stderr)")
         }
@@ -203,8 +243,11 @@ import Testing
             #expect(project.status == 0, "\(project.stderr)")
             let projectID = try #require((try jsonObject(project.stdout)["project"] as? [String: Any])?["id"] as? String)
 
-            let reader = try await discountctl(["create-token", "--project-id", projectID, "--scope", "read_price_rules",
-                                          "--name", "reader"] + socket)
+            let reader = try await discountctl(
+                [
+                    "create-token", "--project-id", projectID, "--scope", "read_price_rules",
+                    "--name", "reader",
+                ] + socket)
             #expect(reader.status == 0, "\(reader.stderr)")
             let readerJSON = try jsonObject(reader.stdout)
             let secret = try #require(readerJSON["token"] as? String)
@@ -214,10 +257,13 @@ import Testing
             let env = ["DISCOUNTD_TOKEN": secret, "DISCOUNTD_SOCKET": daemon.socketPath]
             let listed = try await discountctl(["list-price-rules"], environment: env)
             #expect(listed.status == 0, "\(listed.stderr)")
-            let denied = try await discountctl(["create-price-rule", "--title", "t", "--value-type", "percentage", "--value", "5"],
-                                         environment: env)
+            let denied = try await discountctl(
+                ["create-price-rule", "--title", "t", "--value-type", "percentage", "--value", "5"],
+                environment: env)
             #expect(denied.status == 77)
-            #expect(denied.stderr.contains("reason: SCOPE_MISSING") && denied.stderr.contains("write_price_rules"), "\(denied.stderr)")
+            #expect(
+                denied.stderr.contains("reason: SCOPE_MISSING") && denied.stderr.contains("write_price_rules"), "\(denied.stderr)"
+            )
 
             let revoked = try await discountctl(["revoke-token", "--token-id", tokenID] + socket)
             #expect(revoked.status == 0)

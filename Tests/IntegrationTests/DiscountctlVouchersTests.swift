@@ -10,17 +10,24 @@ import Testing
             #expect(created.status == 0, "\(created.stderr)")
             let poolID = try #require((try jsonObject(created.stdout)["pool"] as? [String: Any])?["id"] as? String)
 
-            let added = try await discountctl(["add-voucher-codes", "--pool-id", poolID, "--code", "S-1", "--code", "S-2",
-                                         "--code", "s-1", "--code", "S-3"] + socket)
+            let added = try await discountctl(
+                [
+                    "add-voucher-codes", "--pool-id", poolID, "--code", "S-1", "--code", "S-2",
+                    "--code", "s-1", "--code", "S-3",
+                ] + socket)
             #expect(added.status == 0, "\(added.stderr)")
             let addedJSON = try jsonObject(added.stdout)
             #expect(addedJSON["added"] as? Int == 3 && addedJSON["duplicates"] as? Int == 1)
-            let generated = try await discountctl(["add-voucher-codes", "--pool-id", poolID, "--count", "50", "--prefix", "G-"] + socket)
+            let generated = try await discountctl(
+                ["add-voucher-codes", "--pool-id", poolID, "--count", "50", "--prefix", "G-"] + socket)
             #expect(generated.status == 0, "\(generated.stderr)")
             #expect(try jsonObject(generated.stdout)["added"] as? Int == 50)
 
-            let assigned = try await discountctl(["assign-voucher-code", "--pool-id", poolID, "--customer-id", "ann",
-                                            "--used-by", "mail"] + socket)
+            let assigned = try await discountctl(
+                [
+                    "assign-voucher-code", "--pool-id", poolID, "--customer-id", "ann",
+                    "--used-by", "mail",
+                ] + socket)
             #expect(assigned.status == 0, "\(assigned.stderr)")
             #expect(try jsonObject(assigned.stdout)["code"] as? String == "S-1")
             let redeemed = try await discountctl(["redeem-voucher-code", "--code", "s-1"] + socket)
@@ -42,14 +49,19 @@ import Testing
             #expect(poolData["company_id"] as? String == "default" && poolData["used_by"] as? [String] == ["mail"])
             #expect(poolData["total"] as? Int == 53 && poolData["available"] as? Int == 52)
 
-            let page = try jsonObject(try await discountctl(["list-voucher-codes", "--pool-id", poolID, "--skip", "1", "--count", "2"] + socket).stdout)
+            let page = try jsonObject(
+                try await discountctl(["list-voucher-codes", "--pool-id", poolID, "--skip", "1", "--count", "2"] + socket).stdout)
             #expect(page["success"] as? Bool == true && page["error"] is NSNull)
             #expect(page["matched"] as? Int == 53 && page["matched_limited"] as? Bool == false)
             #expect(page["skip"] as? Int == 1 && page["limit"] as? Int == 2)
             let codes = try #require(page["data"] as? [[String: Any]])
             #expect(codes.map { $0["code"] as? String } == ["S-2", "S-3"])
-            #expect(codes.allSatisfy { $0["status"] as? String == "available" && $0["assigned_time"] is NSNull && $0["redeemed_time"] is NSNull })
-            let redeemedPage = try jsonObject(try await discountctl(["list-voucher-codes", "--pool-id", poolID, "--status", "redeemed"] + socket).stdout)
+            #expect(
+                codes.allSatisfy {
+                    $0["status"] as? String == "available" && $0["assigned_time"] is NSNull && $0["redeemed_time"] is NSNull
+                })
+            let redeemedPage = try jsonObject(
+                try await discountctl(["list-voucher-codes", "--pool-id", poolID, "--status", "redeemed"] + socket).stdout)
             #expect(redeemedPage["matched"] as? Int == 1)
             let redeemedCode = try #require((redeemedPage["data"] as? [[String: Any]])?.first)
             #expect(redeemedCode["assigned_time"] is String && redeemedCode["redeemed_time"] is String)

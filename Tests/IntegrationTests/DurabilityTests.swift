@@ -15,8 +15,10 @@ import Testing
         let limited = try await owner.makeCode(rule, "DURABLE-LIMITED", useWithOther: true, usageLimit: 5)
         let open = try await owner.makeCode(rule, "DURABLE-OPEN")
         let doomed = try await owner.makeCode(rule, "DURABLE-DOOMED")
-        let batch = try #require(try await owner.runBatch(
-            .init(priceRuleId: rule.id, generator: CodeGenerator(count: 2000, prefix: "DUR-"))).result)
+        let batch = try #require(
+            try await owner.runBatch(
+                .init(priceRuleId: rule.id, generator: CodeGenerator(count: 2000, prefix: "DUR-"))
+            ).result)
         #expect(batch.created == 2000)
         let renamed = try #require(try await owner.updatePriceRule(.init(priceRuleId: rule.id, title: "Durable v2")).priceRule)
         _ = try await owner.deleteDiscountCode(.init(priceRuleId: rule.id, discountCodeId: doomed.id))
@@ -70,8 +72,9 @@ import Testing
             try await client.lookupDiscountCode(code: "DURABLE-DOOMED")
         }
         // The idempotency key still replays.
-        #expect(try await client.createPriceRule(
-            .init(title: "Keyed", valueType: .percentage, value: 5), idempotencyKey: "durable-key") == idempotent)
+        #expect(
+            try await client.createPriceRule(
+                .init(title: "Keyed", valueType: .percentage, value: 5), idempotencyKey: "durable-key") == idempotent)
 
         // Tokens and their revocation survived.
         let tenantAgain = try await second.client(.init(token: token.token))

@@ -1,7 +1,7 @@
 import DiscountClient
 import DiscountTestSupport
-import Testing
 import TTRPC
+import Testing
 
 /// Every method proto/ declares (the generated descriptors) has a route in the
 /// daemon: called with an empty request it may be refused, never UNIMPLEMENTED.

@@ -20,8 +20,9 @@ import Testing
                 try await client.createPriceRule(.init(title: "t", valueType: .percentage, value: 5, startsAt: Self.huge))
             }
             await expectRPCError(.invalidArgument, field: "ends_at", "CreatePriceRule ends_at") {
-                try await client.createPriceRule(.init(
-                    title: "t", valueType: .percentage, value: 5, endsAt: ProtoTimestamp(seconds: .min, nanos: 0)))
+                try await client.createPriceRule(
+                    .init(
+                        title: "t", valueType: .percentage, value: 5, endsAt: ProtoTimestamp(seconds: .min, nanos: 0)))
             }
             let rule = try await client.makeRule()
             await expectRPCError(.invalidArgument, field: "ends_at", "UpdatePriceRule") {
@@ -30,8 +31,10 @@ import Testing
             await expectRPCError(.invalidArgument, field: "starts_at", "CreateCampaign") {
                 try await client.createCampaign(.init(name: "c", discountPercent: 10, commissionPercent: 5, startsAt: Self.huge))
             }
-            let campaign = try #require(try await client.createCampaign(
-                .init(name: "c", discountPercent: 10, commissionPercent: 5)).campaign)
+            let campaign = try #require(
+                try await client.createCampaign(
+                    .init(name: "c", discountPercent: 10, commissionPercent: 5)
+                ).campaign)
             await expectRPCError(.invalidArgument, field: "ends_at", "UpdateCampaign") {
                 try await client.updateCampaign(.init(campaignId: campaign.campaignId, endsAt: Self.huge))
             }
@@ -43,8 +46,9 @@ import Testing
             }
             let agent = try await client.registerAgent(name: "hostile")
             await expectRPCError(.invalidArgument, field: "occurred_at", "RecordOrder") {
-                try await client.recordOrder(.init(
-                    orderId: "o-1", codes: [], subtotal: 100, currency: "USD", occurredAt: Self.huge, status: .paid))
+                try await client.recordOrder(
+                    .init(
+                        orderId: "o-1", codes: [], subtotal: 100, currency: "USD", occurredAt: Self.huge, status: .paid))
             }
             await expectRPCError(.invalidArgument, field: "since", "GetMyCommissions since") {
                 try await client.getMyCommissions(.init(agentId: agent.agentId, since: Self.huge))
@@ -53,12 +57,14 @@ import Testing
                 try await client.getMyCommissions(.init(agentId: agent.agentId, until: ProtoTimestamp(seconds: 0, nanos: -1)))
             }
             await expectRPCError(.invalidArgument, field: "starts_at", "nanos of a second") {
-                try await client.createPriceRule(.init(
-                    title: "t", valueType: .percentage, value: 5, startsAt: ProtoTimestamp(seconds: 0, nanos: 1_000_000_000)))
+                try await client.createPriceRule(
+                    .init(
+                        title: "t", valueType: .percentage, value: 5, startsAt: ProtoTimestamp(seconds: 0, nanos: 1_000_000_000)))
             }
             // The last second of year 9999 is a time like any other.
             let lastSecond = ProtoTimestamp(seconds: 253_402_300_799, nanos: 999_999_999)
-            let lasting = try await client.createPriceRule(.init(title: "t", valueType: .percentage, value: 5, endsAt: lastSecond))
+            let lasting = try await client.createPriceRule(
+                .init(title: "t", valueType: .percentage, value: 5, endsAt: lastSecond))
             #expect(lasting.priceRule?.endsAt?.seconds == 253_402_300_799)
             #expect(try await client.health().status == .serving)
         }
@@ -68,17 +74,23 @@ import Testing
         try await withInProcessDaemon { daemon in
             let client = try await daemon.client()
             let agent = try await client.registerAgent(name: "edge")
-            let campaign = try #require(try await client.createCampaign(
-                .init(name: "all", discountPercent: 10, commissionPercent: 100)).campaign)
-            let code = try #require(try await client.getMyDiscountCode(
-                agentID: agent.agentId, campaignID: campaign.campaignId).discountCodes.first)
+            let campaign = try #require(
+                try await client.createCampaign(
+                    .init(name: "all", discountPercent: 10, commissionPercent: 100)
+                ).campaign)
+            let code = try #require(
+                try await client.getMyDiscountCode(
+                    agentID: agent.agentId, campaignID: campaign.campaignId
+                ).discountCodes.first)
             await expectRPCError(.invalidArgument, field: "subtotal", "subtotal 2^63-1") {
-                try await client.recordOrder(.init(
-                    orderId: "big", codes: [code.discountCode], subtotal: .max, currency: "USD", status: .paid))
+                try await client.recordOrder(
+                    .init(
+                        orderId: "big", codes: [code.discountCode], subtotal: .max, currency: "USD", status: .paid))
             }
             let largest: Int64 = 1_000_000_000_000_000
-            let order = try await client.recordOrder(.init(
-                orderId: "largest", codes: [code.discountCode], subtotal: largest, currency: "USD", status: .paid))
+            let order = try await client.recordOrder(
+                .init(
+                    orderId: "largest", codes: [code.discountCode], subtotal: largest, currency: "USD", status: .paid))
             #expect(order.commission == largest)
 
             for bad in [Double.infinity, 1e300, Double.nan, -Double.infinity] {
@@ -117,10 +129,12 @@ import Testing
             await raw.close()
             #expect(try await client.listDiscountCodes(.init(priceRuleId: rule.id)).discountCodes.isEmpty)
             await expectRPCError(.invalidArgument, field: "discount_code.code", "a million combining marks") {
-                try await client.createDiscountCode(priceRuleID: rule.id, code: "A" + String(repeating: "\u{301}", count: 1_000_000))
+                try await client.createDiscountCode(
+                    priceRuleID: rule.id, code: "A" + String(repeating: "\u{301}", count: 1_000_000))
             }
             for invisible in ["\u{2028}", "\u{202E}", "\u{200B}", "\u{85}", "\u{1B}"] {
-                await expectRPCError(.invalidArgument, field: "discount_code.code", "U+\(invisible.unicodeScalars.first!.value)") {
+                await expectRPCError(.invalidArgument, field: "discount_code.code", "U+\(invisible.unicodeScalars.first!.value)")
+                {
                     try await client.createDiscountCode(priceRuleID: rule.id, code: "SALE\(invisible)10")
                 }
             }
@@ -148,14 +162,20 @@ import Testing
             let client = try await daemon.client()
             let early = try await client.registerAgent(name: "early bird")
             let late = try await client.registerAgent(name: "late comer")
-            let campaign = try #require(try await client.createCampaign(
-                .init(name: "short", discountPercent: 10, commissionPercent: 5)).campaign)
-            let kept = try #require(try await client.getMyDiscountCode(
-                agentID: early.agentId, campaignID: campaign.campaignId).discountCodes.first)
+            let campaign = try #require(
+                try await client.createCampaign(
+                    .init(name: "short", discountPercent: 10, commissionPercent: 5)
+                ).campaign)
+            let kept = try #require(
+                try await client.getMyDiscountCode(
+                    agentID: early.agentId, campaignID: campaign.campaignId
+                ).discountCodes.first)
             _ = try await client.endCampaign(.init(campaignId: campaign.campaignId))
 
-            let again = try #require(try await client.getMyDiscountCode(
-                agentID: early.agentId, campaignID: campaign.campaignId).discountCodes.first)
+            let again = try #require(
+                try await client.getMyDiscountCode(
+                    agentID: early.agentId, campaignID: campaign.campaignId
+                ).discountCodes.first)
             #expect(again.discountCode == kept.discountCode)
             #expect(again.isActive == false)
             await expectRPCError(.failedPrecondition, reason: "CAMPAIGN_NOT_ACTIVE", field: "campaign_id") {
@@ -165,8 +185,9 @@ import Testing
             await expectRPCError(.failedPrecondition, reason: "CAMPAIGN_NOT_ACTIVE") {
                 try await client.getMyDiscountCode(agentID: late.agentId, campaignID: campaign.campaignId)
             }
-            #expect(try await daemon.store.agentCode(
-                projectID: "default", agentID: late.agentId, campaignID: campaign.campaignId) == nil)
+            #expect(
+                try await daemon.store.agentCode(
+                    projectID: "default", agentID: late.agentId, campaignID: campaign.campaignId) == nil)
         }
     }
 
@@ -208,8 +229,11 @@ import Testing
         try await withInProcessDaemon { daemon in
             let owner = try await daemon.client()
             let project = try #require(try await owner.createProject(name: "tenant").project)
-            let tenantAdmin = try await daemon.client(.init(token: try await owner.createToken(
-                projectID: project.id, scopes: ["admin"]).token))
+            let tenantAdmin = try await daemon.client(
+                .init(
+                    token: try await owner.createToken(
+                        projectID: project.id, scopes: ["admin"]
+                    ).token))
             await expectRPCError(.permissionDenied, reason: "SCOPE_MISSING", "a project's admin reading daemon stats") {
                 try await tenantAdmin.stats()
             }
@@ -217,8 +241,11 @@ import Testing
 
             // A default-project token with read_vouchers reaches the default project only.
             let pool = try #require(try await owner.createVoucherPool(projectID: project.id, name: "p").pool)
-            let reader = try await daemon.client(.init(token: try await owner.createToken(
-                projectID: "default", scopes: ["read_vouchers"]).token))
+            let reader = try await daemon.client(
+                .init(
+                    token: try await owner.createToken(
+                        projectID: "default", scopes: ["read_vouchers"]
+                    ).token))
             await expectRPCError(.notFound, "another project's pools") {
                 try await reader.listVoucherPools(projectID: project.id)
             }

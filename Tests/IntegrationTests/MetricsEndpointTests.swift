@@ -40,8 +40,10 @@ import Testing
             #expect(types["discountd_sync_queue_depth"] == "gauge")
             #expect(types["discountd_connections"] == "gauge")
             #expect(types["process_cpu_seconds"] == "counter")
-            for gauge in ["process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds",
-                          "process_max_fds", "process_start_time_seconds"] {
+            for gauge in [
+                "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds",
+                "process_max_fds", "process_start_time_seconds",
+            ] {
                 #expect(types[gauge] == "gauge", "\(gauge)")
             }
 
@@ -55,8 +57,10 @@ import Testing
                         == stats.value("discountd_rpc_errors_total", sample.labels), "\(sample.labels)")
                 #expect(scraped.value("discountd_rpc_latency_seconds_count", sample.labels) == sample.value)
             }
-            for figure in ["discountd_cache_hits_total", "discountd_cache_misses_total", "discountd_cache_hit_ratio",
-                           "discountd_sync_queue_depth"] {
+            for figure in [
+                "discountd_cache_hits_total", "discountd_cache_misses_total", "discountd_cache_hit_ratio",
+                "discountd_sync_queue_depth",
+            ] {
                 #expect(scraped.value(figure, [:]) == stats.value(figure, [:]), "\(figure)")
             }
 
@@ -75,7 +79,9 @@ import Testing
             let slowest = try #require(scraped.value("discountd_rpc_latency_max_seconds", getRule))
             #expect(slowest > 0 && slowest < 10)
             // Methods not called yet are there at zero, so rates start from the first call.
-            #expect(scraped.value("discountd_rpc_calls_total", ["service": "discountd.v1.Vouchers", "method": "AssignVoucherCode"]) == 0)
+            #expect(
+                scraped.value("discountd_rpc_calls_total", ["service": "discountd.v1.Vouchers", "method": "AssignVoucherCode"])
+                    == 0)
 
             #expect(try #require(scraped.value("process_resident_memory_bytes", [:])) > 1_000_000)
             #expect(try #require(scraped.value("process_open_fds", [:])) >= 4)

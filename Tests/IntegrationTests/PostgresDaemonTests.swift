@@ -49,7 +49,9 @@ struct PostgresDaemonTests {
         #expect(Set(codes.compactMap(\.value)).count == 1 && codes.allSatisfy { $0.value != nil })
 
         // A token made by the command line works on a daemon that requires one.
-        let created = try await runDiscountd(["create-token", "--postgres", database, "--scopes", "admin,read_price_rules", "--name", "ops"])
+        let created = try await runDiscountd([
+            "create-token", "--postgres", database, "--scopes", "admin,read_price_rules", "--name", "ops",
+        ])
         #expect(created.status == 0, "\(created.stderr)")
         let secret = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let guarded = try await DaemonProcess.start(arguments: ["--postgres", database, "--require-auth"])
@@ -84,8 +86,9 @@ struct PostgresDaemonTests {
         var lags: [Duration] = []
         for limit in Int64(2)...21 {
             #expect(try await onB.lookupDiscountCode(code: "across-1").discountCode?.usageLimit == limit - 1)
-            _ = try await onA.updateDiscountCode(UpdateDiscountCodeRequest(
-                priceRuleId: rule.id, discountCodeId: code.id, usageLimit: limit))
+            _ = try await onA.updateDiscountCode(
+                UpdateDiscountCodeRequest(
+                    priceRuleId: rule.id, discountCodeId: code.id, usageLimit: limit))
             let lag = try await timeUntil(within: .seconds(1), every: .milliseconds(1)) {
                 try await onB.lookupDiscountCode(code: "across-1").discountCode?.usageLimit == limit
             }
@@ -115,9 +118,11 @@ struct PostgresDaemonTests {
         let sorted = lags.sorted()
         func ms(_ duration: Duration?) -> String {
             guard let duration else { return "-" }
-            return String(format: "%.1f ms", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1e3)
+            return String(
+                format: "%.1f ms", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1e3)
         }
-        print("""
+        print(
+            """
             cache coherence across daemons: update seen after p50 \(ms(sorted[sorted.count / 2])), \
             max \(ms(sorted.last)) (\(sorted.count) updates); delete \(ms(deleted)); revoke \(ms(refused)); \
             B's feed: last change lag \(String(format: "%.1f", feed.lastChangeLagSeconds * 1e3)) ms, \
@@ -166,8 +171,9 @@ struct PostgresDaemonTests {
         let started = clock.now
         for limit in Int64(2)...51 {
             #expect(try await onB.lookupDiscountCode(code: "loaded-1").discountCode?.usageLimit == limit - 1)
-            _ = try await onA.updateDiscountCode(UpdateDiscountCodeRequest(
-                priceRuleId: rule.id, discountCodeId: code.id, usageLimit: limit))
+            _ = try await onA.updateDiscountCode(
+                UpdateDiscountCodeRequest(
+                    priceRuleId: rule.id, discountCodeId: code.id, usageLimit: limit))
             let lag = try await timeUntil(within: .seconds(1), every: .milliseconds(1)) {
                 try await onB.lookupDiscountCode(code: "loaded-1").discountCode?.usageLimit == limit
             }
@@ -181,7 +187,8 @@ struct PostgresDaemonTests {
             String(format: "%.1f ms", Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) / 1e15)
         }
         let rate = Double(writes.value) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        print("""
+        print(
+            """
             cache lag under load (\(String(format: "%.0f", rate)) code creations/s through both daemons): \
             p50 \(ms(sorted[sorted.count / 2])), p99 \(ms(sorted[(sorted.count * 99) / 100])), max \(ms(sorted.last!)) \
             (\(sorted.count) updates)
@@ -232,8 +239,9 @@ struct PostgresDaemonTests {
         let moved = try await client.getVoucherPool(poolID: pool.id)
         #expect(moved.total == 5 && moved.available == 3)
         #expect(try await client.myCode(agent, campaign).discountCode == agentCode)
-        #expect(try await client.createPriceRule(
-            .init(title: "Keyed", valueType: .percentage, value: 5), idempotencyKey: "moving-key") == keyed)
+        #expect(
+            try await client.createPriceRule(
+                .init(title: "Keyed", valueType: .percentage, value: 5), idempotencyKey: "moving-key") == keyed)
         let reader = try await shared.client(.init(token: token.token))
         #expect(try await reader.getPriceRule(id: rule.id).priceRule?.title == "Moving")
         await reader.close()
@@ -259,7 +267,8 @@ enum PostgresServer {
         let server = try #require(url)
         let schema = "it_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
         let made = try await runTool(
-            URL(fileURLWithPath: "/usr/bin/env"), ["psql", server, "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE SCHEMA \(schema)"])
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["psql", server, "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE SCHEMA \(schema)"])
         guard made.status == 0 else { throw TestFailure("psql: \(made.stderr)") }
         return server + (server.contains("?") ? "&" : "?") + "options=-c%20search_path%3D\(schema)"
     }

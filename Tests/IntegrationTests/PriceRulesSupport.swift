@@ -30,7 +30,8 @@ func expectRPCError<T>(
             problems.append("message lacks '\(part)'")
         }
         if !problems.isEmpty {
-            let text = "\(context)expected \(expected); got \(problems.joined(separator: ", ")) — "
+            let text =
+                "\(context)expected \(expected); got \(problems.joined(separator: ", ")) — "
                 + "\(error.code.name): \(error.message) [reason \(detail?.reason ?? "-"), field \(detail?.field ?? "-")]"
             Issue.record(Comment(rawValue: text), sourceLocation: sourceLocation)
         }
@@ -58,9 +59,10 @@ extension DiscountClient {
         title: String = "Test rule", value: Double = 15, startsAt: ProtoTimestamp? = nil, endsAt: ProtoTimestamp? = nil,
         usageLimit: Int64? = nil, oncePerCustomer: Bool = false
     ) async throws -> PriceRule {
-        let response = try await createPriceRule(CreatePriceRuleRequest(
-            title: title, valueType: .percentage, value: value, startsAt: startsAt, endsAt: endsAt,
-            usageLimit: usageLimit, oncePerCustomer: oncePerCustomer))
+        let response = try await createPriceRule(
+            CreatePriceRuleRequest(
+                title: title, valueType: .percentage, value: value, startsAt: startsAt, endsAt: endsAt,
+                usageLimit: usageLimit, oncePerCustomer: oncePerCustomer))
         return try #require(response.priceRule)
     }
 

@@ -11,9 +11,12 @@ import Testing
             let client = try await daemon.client()
             let startsAt = ProtoTimestamp(seconds: 1_767_225_600)  // 2026-01-01T00:00:00Z
             let endsAt = ProtoTimestamp(seconds: 1_798_761_600)  // 2027-01-01T00:00:00Z
-            let created = try #require(try await client.createPriceRule(CreatePriceRuleRequest(
-                title: "Summer sale", valueType: .percentage, value: 12.5, startsAt: startsAt, endsAt: endsAt,
-                usageLimit: 500, oncePerCustomer: true)).priceRule)
+            let created = try #require(
+                try await client.createPriceRule(
+                    CreatePriceRuleRequest(
+                        title: "Summer sale", valueType: .percentage, value: 12.5, startsAt: startsAt, endsAt: endsAt,
+                        usageLimit: 500, oncePerCustomer: true)
+                ).priceRule)
             #expect(UUID(uuidString: created.id) != nil, "id is a UUID: \(created.id)")
             #expect(created.title == "Summer sale")
             #expect(created.valueType == .percentage)
@@ -26,8 +29,11 @@ import Testing
 
             #expect(try await client.getPriceRule(id: created.id).priceRule == created)
 
-            let fixed = try #require(try await client.createPriceRule(CreatePriceRuleRequest(
-                title: "5 off", valueType: .fixedAmount, value: 500, currency: "EUR")).priceRule)
+            let fixed = try #require(
+                try await client.createPriceRule(
+                    CreatePriceRuleRequest(
+                        title: "5 off", valueType: .fixedAmount, value: 500, currency: "EUR")
+                ).priceRule)
             #expect(fixed.valueType == .fixedAmount && fixed.currency == "EUR" && fixed.value == 500)
             #expect(fixed.startsAt != nil, "starts_at defaults to now")
             #expect(fixed.endsAt == nil && fixed.usageLimit == nil && !fixed.oncePerCustomer)
@@ -37,15 +43,20 @@ import Testing
             #expect(listed.nextPageToken.isEmpty)
 
             // Only the fields present change.
-            let renamed = try #require(try await client.updatePriceRule(
-                UpdatePriceRuleRequest(priceRuleId: created.id, title: "Summer sale II")).priceRule)
+            let renamed = try #require(
+                try await client.updatePriceRule(
+                    UpdatePriceRuleRequest(priceRuleId: created.id, title: "Summer sale II")
+                ).priceRule)
             #expect(renamed.title == "Summer sale II")
             #expect(renamed.value == 12.5 && renamed.endsAt == endsAt && renamed.usageLimit == 500 && renamed.oncePerCustomer)
             #expect(renamed.createdAt == created.createdAt)
             #expect((renamed.updatedAt?.date ?? .distantPast) >= (created.updatedAt?.date ?? .distantFuture))
 
-            let cleared = try #require(try await client.updatePriceRule(UpdatePriceRuleRequest(
-                priceRuleId: created.id, value: 20, clearEndsAt: true, clearUsageLimit: true, oncePerCustomer: false)).priceRule)
+            let cleared = try #require(
+                try await client.updatePriceRule(
+                    UpdatePriceRuleRequest(
+                        priceRuleId: created.id, value: 20, clearEndsAt: true, clearUsageLimit: true, oncePerCustomer: false)
+                ).priceRule)
             #expect(cleared.value == 20 && cleared.endsAt == nil && cleared.usageLimit == nil && !cleared.oncePerCustomer)
             #expect(cleared.title == "Summer sale II")
             #expect(try await client.getPriceRule(id: created.id).priceRule == cleared)
@@ -95,9 +106,10 @@ import Testing
                 try await create(.init(title: "t", valueType: .fixedAmount, value: 500))
             }
             await expectRPCError(.invalidArgument, reason: "INVALID_ARGUMENT", field: "ends_at", "ends before it starts") {
-                try await create(.init(
-                    title: "t", valueType: .percentage, value: 10, startsAt: timestamp(fromNow: 3600),
-                    endsAt: timestamp(fromNow: 60)))
+                try await create(
+                    .init(
+                        title: "t", valueType: .percentage, value: 10, startsAt: timestamp(fromNow: 3600),
+                        endsAt: timestamp(fromNow: 60)))
             }
             await expectRPCError(.invalidArgument, reason: "INVALID_ARGUMENT", field: "usage_limit", "negative limit") {
                 try await create(.init(title: "t", valueType: .percentage, value: 10, usageLimit: -1))
@@ -148,7 +160,9 @@ import Testing
             let client = try await daemon.client()
             let missingRule = UUID().uuidString.lowercased()
             let missingCode = UUID().uuidString.lowercased()
-            await expectRPCError(.notFound, reason: "PRICE_RULE_NOT_FOUND", messageContains: ["Price rule \(missingRule) not found."]) {
+            await expectRPCError(
+                .notFound, reason: "PRICE_RULE_NOT_FOUND", messageContains: ["Price rule \(missingRule) not found."]
+            ) {
                 try await client.getPriceRule(id: missingRule)
             }
             await expectRPCError(.notFound, reason: "PRICE_RULE_NOT_FOUND", messageContains: [missingRule]) {
@@ -173,7 +187,9 @@ import Testing
             await expectRPCError(.notFound, reason: "DISCOUNT_CODE_NOT_FOUND", messageContains: [missingCode]) {
                 try await client.getDiscountCode(priceRuleID: rule.id, discountCodeID: missingCode)
             }
-            await expectRPCError(.notFound, reason: "DISCOUNT_CODE_NOT_FOUND", messageContains: [code.id], "code under another rule") {
+            await expectRPCError(
+                .notFound, reason: "DISCOUNT_CODE_NOT_FOUND", messageContains: [code.id], "code under another rule"
+            ) {
                 try await client.getDiscountCode(priceRuleID: other.id, discountCodeID: code.id)
             }
             await expectRPCError(.notFound, reason: "DISCOUNT_CODE_NOT_FOUND", messageContains: [missingCode]) {
@@ -226,8 +242,10 @@ import Testing
 
             // Update: only what is present changes.
             try await Task.sleep(for: .milliseconds(5))
-            let renamed = try #require(try await client.updateDiscountCode(
-                .init(priceRuleId: rule.id, discountCodeId: code.id, code: "Autumn20")).discountCode)
+            let renamed = try #require(
+                try await client.updateDiscountCode(
+                    .init(priceRuleId: rule.id, discountCodeId: code.id, code: "Autumn20")
+                ).discountCode)
             #expect(renamed.code == "Autumn20" && renamed.useWithOther && renamed.usageLimit == 3)
             #expect(renamed.createdAt == code.createdAt)
             #expect((renamed.updatedAt?.date ?? .distantPast) > (code.updatedAt?.date ?? .distantFuture))
@@ -235,11 +253,16 @@ import Testing
             await expectRPCError(.notFound, reason: "DISCOUNT_CODE_NOT_FOUND", "old text after rename") {
                 try await client.lookupDiscountCode(code: "Summer15")
             }
-            let changed = try #require(try await client.updateDiscountCode(.init(
-                priceRuleId: rule.id, discountCodeId: code.id, useWithOther: false, clearUsageLimit: true)).discountCode)
+            let changed = try #require(
+                try await client.updateDiscountCode(
+                    .init(
+                        priceRuleId: rule.id, discountCodeId: code.id, useWithOther: false, clearUsageLimit: true)
+                ).discountCode)
             #expect(!changed.useWithOther && changed.usageLimit == nil && changed.code == "Autumn20")
-            let limited = try #require(try await client.updateDiscountCode(
-                .init(priceRuleId: rule.id, discountCodeId: code.id, usageLimit: 9)).discountCode)
+            let limited = try #require(
+                try await client.updateDiscountCode(
+                    .init(priceRuleId: rule.id, discountCodeId: code.id, usageLimit: 9)
+                ).discountCode)
             #expect(limited.usageLimit == 9)
 
             // The old text is free again.
@@ -264,9 +287,13 @@ import Testing
         try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let rule = try await client.makeRule()
-            for (text, why) in [("", "empty"), ("   ", "blank"), (String(repeating: "A", count: 256), "256 characters"),
-                                ("BAD\u{7}CODE", "control character")] {
-                await expectRPCError(.invalidArgument, reason: "INVALID_ARGUMENT", field: "discount_code.code", Comment(rawValue: why)) {
+            for (text, why) in [
+                ("", "empty"), ("   ", "blank"), (String(repeating: "A", count: 256), "256 characters"),
+                ("BAD\u{7}CODE", "control character"),
+            ] {
+                await expectRPCError(
+                    .invalidArgument, reason: "INVALID_ARGUMENT", field: "discount_code.code", Comment(rawValue: why)
+                ) {
                     try await client.createDiscountCode(priceRuleID: rule.id, code: text)
                 }
             }
@@ -292,7 +319,8 @@ import Testing
             let other = try await client.makeRule()
             let code = try await client.makeCode(rule, "WELCOME")
             for text in ["WELCOME", "welcome", "Welcome"] {
-                await expectRPCError(.alreadyExists, reason: "CODE_TAKEN", messageContains: ["welcome"], Comment(rawValue: text)) {
+                await expectRPCError(.alreadyExists, reason: "CODE_TAKEN", messageContains: ["welcome"], Comment(rawValue: text))
+                {
                     try await client.createDiscountCode(priceRuleID: other.id, code: text)
                 }
             }
@@ -301,7 +329,8 @@ import Testing
                 try await client.updateDiscountCode(.init(priceRuleId: other.id, discountCodeId: second.id, code: "welcome"))
             }
             // Changing the case of its own text is allowed.
-            let recased = try await client.updateDiscountCode(.init(priceRuleId: rule.id, discountCodeId: code.id, code: "Welcome"))
+            let recased = try await client.updateDiscountCode(
+                .init(priceRuleId: rule.id, discountCodeId: code.id, code: "Welcome"))
             #expect(recased.discountCode?.code == "Welcome")
             #expect(try await client.allCodes(of: other.id).map(\.code) == ["GOODBYE"])
             await client.close()
@@ -427,11 +456,15 @@ import Testing
                 let random = code.code.dropFirst(4)
                 return random.contains { lookAlikes.contains($0) || !allowed.contains($0) }
             }
-            #expect(malformed.isEmpty, "prefix + 10 upper-case alphanumerics without look-alikes: \(malformed.prefix(5).map(\.code))")
+            #expect(
+                malformed.isEmpty, "prefix + 10 upper-case alphanumerics without look-alikes: \(malformed.prefix(5).map(\.code))")
 
             // A custom alphabet is honoured.
-            let small = try #require(try await client.runBatch(.init(
-                priceRuleId: rule.id, generator: CodeGenerator(count: 50, prefix: "ab-", length: 6, charset: "xyz"))).result)
+            let small = try #require(
+                try await client.runBatch(
+                    .init(
+                        priceRuleId: rule.id, generator: CodeGenerator(count: 50, prefix: "ab-", length: 6, charset: "xyz"))
+                ).result)
             #expect(small.created == 50)
             let custom = try await client.allCodes(of: rule.id).filter { $0.code.hasPrefix("ab-") }
             #expect(custom.count == 50)
@@ -446,14 +479,18 @@ import Testing
             let rule = try await client.makeRule()
             // length 2 over "AB" has 4 codes: 5 cannot be made.
             await expectRPCError(.invalidArgument, reason: "INVALID_ARGUMENT", field: "generator.count", "5 of 4 possible") {
-                try await client.runBatch(.init(priceRuleId: rule.id, generator: CodeGenerator(count: 5, length: 2, charset: "AB")))
+                try await client.runBatch(
+                    .init(priceRuleId: rule.id, generator: CodeGenerator(count: 5, length: 2, charset: "AB")))
             }
             await expectRPCError(.invalidArgument, reason: "INVALID_ARGUMENT", field: "generator.count", "3 of 2 possible") {
-                try await client.runBatch(.init(priceRuleId: rule.id, generator: CodeGenerator(count: 3, length: 1, charset: "AB")))
+                try await client.runBatch(
+                    .init(priceRuleId: rule.id, generator: CodeGenerator(count: 3, length: 1, charset: "AB")))
             }
             // The contract's example: 3 codes of length 2 over "AB".
-            await expectRPCError(.invalidArgument, reason: "INVALID_ARGUMENT", field: "generator.count", "3 of length 2 over AB") {
-                try await client.runBatch(.init(priceRuleId: rule.id, generator: CodeGenerator(count: 3, length: 2, charset: "AB")))
+            await expectRPCError(.invalidArgument, reason: "INVALID_ARGUMENT", field: "generator.count", "3 of length 2 over AB")
+            {
+                try await client.runBatch(
+                    .init(priceRuleId: rule.id, generator: CodeGenerator(count: 3, length: 2, charset: "AB")))
             }
             #expect(try await client.allCodes(of: rule.id).isEmpty, "a refused batch stores nothing")
 
@@ -462,7 +499,8 @@ import Testing
             #expect(taken.created == 3)
             let started = ContinuousClock.now
             await expectRPCError(.invalidArgument, reason: "INVALID_ARGUMENT", field: "generator.count", "2 more with 1 left") {
-                try await client.runBatch(.init(priceRuleId: rule.id, generator: CodeGenerator(count: 2, length: 1, charset: "ABCD")))
+                try await client.runBatch(
+                    .init(priceRuleId: rule.id, generator: CodeGenerator(count: 2, length: 1, charset: "ABCD")))
             }
             #expect(ContinuousClock.now - started < .seconds(5), "says so instead of looping")
             await expectRPCError(.invalidArgument, reason: "INVALID_ARGUMENT", field: "generator.count", "count 0") {
@@ -601,7 +639,8 @@ import Testing
             let notYet = try await client.validateDiscountCode(code: "early")
             #expect(!notYet.valid)
             #expect(notYet.reason == "CODE_NOT_ACTIVE", "validate names the same reason as redeem")
-            #expect(try await client.getDiscountCode(priceRuleID: future.id, discountCodeID: early.id).discountCode?.usageCount == 0)
+            #expect(
+                try await client.getDiscountCode(priceRuleID: future.id, discountCodeID: early.id).discountCode?.usageCount == 0)
 
             // Moving the rule's dates makes it usable.
             _ = try await client.updatePriceRule(.init(priceRuleId: future.id, startsAt: timestamp(fromNow: -60)))
@@ -628,7 +667,9 @@ import Testing
                 #expect(unknown.reason == "DISCOUNT_CODE_NOT_FOUND")
                 #expect(unknown.discountCode == nil)
             } catch {
-                Issue.record("ValidateDiscountCode of an unknown code should answer valid=false, reason DISCOUNT_CODE_NOT_FOUND; it failed: \(error)")
+                Issue.record(
+                    "ValidateDiscountCode of an unknown code should answer valid=false, reason DISCOUNT_CODE_NOT_FOUND; it failed: \(error)"
+                )
             }
 
             _ = try await client.redeemDiscountCode(code: "VALID-1", orderID: "o1")
@@ -662,12 +703,15 @@ import Testing
             let released = try await client.rollbackRedemption(orderID: "order-A")
             #expect(released.orderId == "order-A")
             #expect(released.released == 2, "both codes of the order")
-            #expect(try await client.getDiscountCode(priceRuleID: rule.id, discountCodeID: single.id).discountCode?.usageCount == 0)
-            #expect(try await client.getDiscountCode(priceRuleID: rule.id, discountCodeID: other.id).discountCode?.usageCount == 1)
+            #expect(
+                try await client.getDiscountCode(priceRuleID: rule.id, discountCodeID: single.id).discountCode?.usageCount == 0)
+            #expect(
+                try await client.getDiscountCode(priceRuleID: rule.id, discountCodeID: other.id).discountCode?.usageCount == 1)
 
             let again = try await client.rollbackRedemption(orderID: "order-A")
             #expect(again.released == 0, "idempotent")
-            #expect(try await client.getDiscountCode(priceRuleID: rule.id, discountCodeID: other.id).discountCode?.usageCount == 1)
+            #expect(
+                try await client.getDiscountCode(priceRuleID: rule.id, discountCodeID: other.id).discountCode?.usageCount == 1)
             #expect(try await client.rollbackRedemption(orderID: "never-seen").released == 0)
 
             // The released use is available again.

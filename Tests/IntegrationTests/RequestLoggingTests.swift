@@ -1,7 +1,7 @@
 import DiscountClient
 import Foundation
-import Testing
 import TTRPC
+import Testing
 
 /// Structured logs: each connection logged once with the peer's pid, uid and
 /// gid; at debug each call with its request id (the client's, or one made up);
@@ -38,12 +38,17 @@ import TTRPC
         let me = ProcessInfo.processInfo.processIdentifier
         let accepted = all.filter { $0.contains("connection accepted") }
         #expect(accepted.count >= 2, "\(all.suffix(20))")
-        #expect(accepted.allSatisfy { $0.contains("peer-pid=\(me)") && $0.contains("peer-uid=\(getuid())") && $0.contains("peer-gid=\(getgid())") },
+        #expect(
+            accepted.allSatisfy {
+                $0.contains("peer-pid=\(me)") && $0.contains("peer-uid=\(getuid())") && $0.contains("peer-gid=\(getgid())")
+            },
             "\(accepted)")
         let calls = all.filter { $0.hasSuffix(" call") || $0.contains("] call") }
         #expect(calls.filter { $0.contains("request-id=req-from-client-42") }.count == 2, "\(calls)")
         #expect(calls.contains { $0.contains("request-id=plain-key-7") && $0.contains("Health/Check") })
-        let madeUp = calls.filter { $0.contains("peer-pid=\(me)") && !$0.contains("req-from-client") && !$0.contains("plain-key") }
+        let madeUp = calls.filter {
+            $0.contains("peer-pid=\(me)") && !$0.contains("req-from-client") && !$0.contains("plain-key")
+        }
         #expect(madeUp.count == 1, "\(calls)")
         #expect(madeUp.first?.range(of: #"request-id=\d+-3( |$)"#, options: .regularExpression) != nil, "\(madeUp)")
     }

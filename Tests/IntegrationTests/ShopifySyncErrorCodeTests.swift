@@ -107,7 +107,9 @@ import Testing
     @Test func forbiddenIsScopeMissing() async throws {
         try await withShopify { _, client, fake in
             try await client.connectShop()
-            fake.script(.http(status: 403, body: #"{"errors":"[API] This action requires merchant approval for write_discounts scope."}"#))
+            fake.script(
+                .http(status: 403, body: #"{"errors":"[API] This action requires merchant approval for write_discounts scope."}"#)
+            )
             let code = try await firstCode(client)
             #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_scope_missing")
         }
@@ -157,7 +159,12 @@ import Testing
     @Test func tooManyRequestsAfterTheAllowedRetriesIsRateLimited() async throws {
         try await withShopify { _, client, fake in
             try await client.connectShop()
-            fake.setMode(.http(status: 429, retryAfter: "0.05", body: #"{"errors":"Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."}"#))
+            fake.setMode(
+                .http(
+                    status: 429, retryAfter: "0.05",
+                    body:
+                        #"{"errors":"Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."}"#
+                ))
             let code = try await firstCode(client)
             #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_rate_limited")
             #expect(fake.creates.count >= 3, "retried before giving up: \(fake.received.map(\.operation))")

@@ -54,7 +54,10 @@ import Testing
             let getRule = ["service": PriceRulesRPC.serviceName, "method": PriceRulesRPC.getPriceRule.name]
             #expect(value("discountd_rpc_calls_total", getRule) == 4)
             #expect(value("discountd_rpc_errors_total", getRule) == 1)
-            #expect(value("discountd_rpc_calls_total", ["service": PriceRulesRPC.serviceName, "method": PriceRulesRPC.createPriceRule.name]) == 1)
+            #expect(
+                value(
+                    "discountd_rpc_calls_total",
+                    ["service": PriceRulesRPC.serviceName, "method": PriceRulesRPC.createPriceRule.name]) == 1)
             #expect(value("discountd_rpc_latency_seconds_count", getRule) == 4)
             for quantile in ["0.5", "0.9", "0.99"] {
                 let seconds = try #require(value("discountd_rpc_latency_seconds", getRule.merging(["quantile": quantile]) { $1 }))

@@ -14,7 +14,8 @@ extension DiscountClient {
     func makePool(projectID: String = "", generated count: Int32, prefix: String = "V-") async throws -> VoucherPool {
         let pool = try await makePool(projectID: projectID)
         let result = try await addVoucherCodes(
-            AddVoucherCodesRequest(projectId: projectID, poolId: pool.id, generator: CodeGenerator(count: count, prefix: prefix, length: 10)),
+            AddVoucherCodesRequest(
+                projectId: projectID, poolId: pool.id, generator: CodeGenerator(count: count, prefix: prefix, length: 10)),
             timeout: .seconds(120))
         #expect(result.added == Int64(count))
         return pool
@@ -27,8 +28,9 @@ extension DiscountClient {
         var codes: [VoucherCode] = []
         var matched: Int64 = -1
         while true {
-            let page = try await listVoucherCodes(ListVoucherCodesRequest(
-                projectId: projectID, poolId: poolID, skip: Int32(codes.count), count: count, status: status))
+            let page = try await listVoucherCodes(
+                ListVoucherCodesRequest(
+                    projectId: projectID, poolId: poolID, skip: Int32(codes.count), count: count, status: status))
             #expect(page.skip == Int32(codes.count) && page.limit == count && !page.matchedLimited)
             matched = page.matched
             if page.data.isEmpty { break }
@@ -39,7 +41,9 @@ extension DiscountClient {
     }
 
     /// Every code of a pool through ExportVoucherCodes, and how many messages carried them.
-    func exportAll(projectID: String = "", poolID: String, status: VoucherCodeStatus? = nil) async throws -> (codes: [VoucherCode], messages: Int) {
+    func exportAll(
+        projectID: String = "", poolID: String, status: VoucherCodeStatus? = nil
+    ) async throws -> (codes: [VoucherCode], messages: Int) {
         var codes: [VoucherCode] = []
         var messages = 0
         for try await chunk in exportVoucherCodes(

@@ -51,7 +51,8 @@ import Testing
             let client = try await daemon.client(.init(timeout: .seconds(60)))
             let pool = try await client.makePool(generated: 5_000)
             for index in 0..<700 {
-                _ = try await client.assignVoucherCode(poolID: pool.id, customerID: "c\(index)", usedBy: index < 100 ? "spring" : nil)
+                _ = try await client.assignVoucherCode(
+                    poolID: pool.id, customerID: "c\(index)", usedBy: index < 100 ? "spring" : nil)
             }
             let assigned = try await client.pageThrough(poolID: pool.id, status: .assigned).codes
             // Every other one of the first 500: redeemed and assigned codes interleave.
@@ -95,7 +96,8 @@ import Testing
         try await withTestDaemon { daemon in
             let client = try await daemon.client()
             let pool = try await client.makePool()
-            let added = try await client.addVoucherCodes(AddVoucherCodesRequest(poolId: pool.id, codes: ["A-1", "A-2", "a-1", "A-3", " A-4 "]))
+            let added = try await client.addVoucherCodes(
+                AddVoucherCodesRequest(poolId: pool.id, codes: ["A-1", "A-2", "a-1", "A-3", " A-4 "]))
             #expect(added.added == 4 && added.duplicates == 1)
             let other = try await client.makePool()
             let overlap = try await client.addVoucherCodes(AddVoucherCodesRequest(poolId: other.id, codes: ["A-2", "B-1"]))
@@ -134,9 +136,11 @@ import Testing
                     try await client.listVoucherCodes(ListVoucherCodesRequest(poolId: pool.id, count: count))
                 }
             }
-            #expect(try await client.listVoucherCodes(ListVoucherCodesRequest(poolId: pool.id)).limit == 20, "count defaults to 20")
+            #expect(
+                try await client.listVoucherCodes(ListVoucherCodesRequest(poolId: pool.id)).limit == 20, "count defaults to 20")
             #expect(try await client.listVoucherCodes(ListVoucherCodesRequest(poolId: pool.id, count: 1000)).data.count == 2)
-            await expectRPCError(.notFound, reason: "VOUCHER_POOL_NOT_FOUND", field: "pool_id", messageContains: ["no-such-pool"]) {
+            await expectRPCError(.notFound, reason: "VOUCHER_POOL_NOT_FOUND", field: "pool_id", messageContains: ["no-such-pool"])
+            {
                 try await client.listVoucherCodes(ListVoucherCodesRequest(poolId: "no-such-pool"))
             }
             await expectRPCError(.notFound, reason: "VOUCHER_POOL_NOT_FOUND") {
@@ -174,7 +178,8 @@ import Testing
         try await withTestDaemon { daemon in
             let owner = try await daemon.client()
             let ownerPool = try await owner.makePool(generated: 10)
-            let (acme, _, acmeClient) = try await projectClient(daemon, owner: owner, scopes: ["read_vouchers", "write_vouchers"])
+            let (acme, _, acmeClient) = try await projectClient(
+                daemon, owner: owner, scopes: ["read_vouchers", "write_vouchers"])
             let (_, _, readOnly) = try await projectClient(daemon, owner: owner, scopes: ["read_vouchers"])
             let (_, _, noVouchers) = try await projectClient(daemon, owner: owner, scopes: ["read_price_rules"])
 
@@ -182,7 +187,8 @@ import Testing
             #expect(try await acmeClient.listProjects().projects.map(\.id) == [acme.id])
             #expect(try await owner.listProjects().projects.count >= 4, "the default project's owner sees every project")
             #expect(try await acmeClient.listVoucherPools(projectID: acme.id).data.map(\.id) == [acmePool.id])
-            #expect(try await acmeClient.listVoucherPools().data.map(\.id) == [acmePool.id], "empty project_id is the token's own")
+            #expect(
+                try await acmeClient.listVoucherPools().data.map(\.id) == [acmePool.id], "empty project_id is the token's own")
             // The default project's owner may reach acme's pool.
             #expect(try await owner.getVoucherPool(projectID: acme.id, poolID: acmePool.id).companyId == acme.id)
 

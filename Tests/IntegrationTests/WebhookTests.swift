@@ -23,7 +23,8 @@ import Glibc
             let agent = try await client.registerAgent(name: "Jane")
             let campaign = try await client.makeCampaign(discount: 15, commission: 10)
             let code = try await client.myCode(agent.agentId, campaign).discountCode
-            let body = Array("""
+            let body = Array(
+                """
                 {"id": 820982911946154508, "name": "#1001", "created_at": "2026-07-14T11:00:00-04:00", "currency": "USD",
                  "financial_status": "paid", "subtotal_price": "85.00", "total_price": "85.00",
                  "discount_codes": [{"code": "\(code.lowercased())", "amount": "15.00", "type": "percentage"}]}
@@ -33,7 +34,9 @@ import Glibc
             var (status, answer) = try await post(url, body, hmac: sign(body), webhookID: "wh-1")
             #expect(status == 200, "\(answer)")
             #expect(answer.contains(#""duplicate":false"#) && answer.contains(#""attributed":true"#))
-            #expect(try await totals(client, agent.agentId) == CommissionTotal(currency: "USD", orders: 1, sales: 8_500, commission: 850))
+            #expect(
+                try await totals(client, agent.agentId)
+                    == CommissionTotal(currency: "USD", orders: 1, sales: 8_500, commission: 850))
 
             // Shopify redelivers: acknowledged, not counted again.
             (status, answer) = try await post(url, body, hmac: sign(body), webhookID: "wh-1")
@@ -46,7 +49,9 @@ import Glibc
             #expect(status == 401)
             (status, _) = try await post(url, body, hmac: nil, webhookID: "wh-3")
             #expect(status == 401)
-            #expect(try await totals(client, agent.agentId) == CommissionTotal(currency: "USD", orders: 1, sales: 8_500, commission: 850))
+            #expect(
+                try await totals(client, agent.agentId)
+                    == CommissionTotal(currency: "USD", orders: 1, sales: 8_500, commission: 850))
         }
     }
 

@@ -22,8 +22,10 @@ import Testing
         let pairs: [(ByteBuffer, [Frame])] = [
             (frame(1, .request, [1, 2, 3]), [expected(1, .request, [1, 2, 3])]),
             (frame(3, .request, []), [expected(3, .request, [])]),
-            (frame(5, .data, Array(repeating: 7, count: 300), flags: .remoteClosed),
-             [expected(5, .data, Array(repeating: 7, count: 300), flags: .remoteClosed)]),
+            (
+                frame(5, .data, Array(repeating: 7, count: 300), flags: .remoteClosed),
+                [expected(5, .data, Array(repeating: 7, count: 300), flags: .remoteClosed)]
+            ),
             (frame(0xFFFF_FFFF, .response, [9]), [expected(0xFFFF_FFFF, .response, [9])]),
         ]
         try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: pairs) {
@@ -56,10 +58,11 @@ import Testing
             while let frame = try decoder.decode(buffer: &pending) { outputs.append(frame) }
             pending.discardReadBytes()
         }
-        #expect(outputs == [
-            .oversized(FrameHeader(length: 17, streamID: 1, type: .request)),
-            expected(3, .request, [4]),
-        ])
+        #expect(
+            outputs == [
+                .oversized(FrameHeader(length: 17, streamID: 1, type: .request)),
+                expected(3, .request, [4]),
+            ])
     }
 
     @Test func hugeLengthCostsNoMemory() throws {

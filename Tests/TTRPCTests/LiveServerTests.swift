@@ -11,26 +11,36 @@ import Testing
     static func router() -> Router {
         var router = Router()
         router.register("test.Echo", "Echo", .unary({ payload, _ in payload }, fastPath: { payload, _ in payload }))
-        router.register("test.Echo", "Slow", .unary { payload, _ in
-            try await Task.sleep(for: .milliseconds(Int(payload.first ?? 0) * 10))
-            return payload
-        })
-        router.register("test.Echo", "Held", .unary { payload, _ in
-            // Says it has started, then takes its time: lets a test act while a call is in flight.
-            heldCallsStarted.add(1, ordering: .relaxed)
-            try await Task.sleep(for: .milliseconds(300))
-            return payload
-        })
-        router.register("test.Echo", "Metadata", .unary { _, context in
-            Array((context.metadata["x-test"] ?? "").utf8)
-        })
-        router.register("test.Echo", "Count", .serverStreaming { payload, _, sink in
-            for index in 0..<Int(payload.first ?? 0) { try await sink.send([UInt8(index)]) }
-        })
-        router.register("test.Echo", "StreamFail", .serverStreaming { _, _, sink in
-            try await sink.send([1])
-            throw RPCError(.dataLoss, "broke midway")
-        })
+        router.register(
+            "test.Echo", "Slow",
+            .unary { payload, _ in
+                try await Task.sleep(for: .milliseconds(Int(payload.first ?? 0) * 10))
+                return payload
+            })
+        router.register(
+            "test.Echo", "Held",
+            .unary { payload, _ in
+                // Says it has started, then takes its time: lets a test act while a call is in flight.
+                heldCallsStarted.add(1, ordering: .relaxed)
+                try await Task.sleep(for: .milliseconds(300))
+                return payload
+            })
+        router.register(
+            "test.Echo", "Metadata",
+            .unary { _, context in
+                Array((context.metadata["x-test"] ?? "").utf8)
+            })
+        router.register(
+            "test.Echo", "Count",
+            .serverStreaming { payload, _, sink in
+                for index in 0..<Int(payload.first ?? 0) { try await sink.send([UInt8(index)]) }
+            })
+        router.register(
+            "test.Echo", "StreamFail",
+            .serverStreaming { _, _, sink in
+                try await sink.send([1])
+                throw RPCError(.dataLoss, "broke midway")
+            })
         return router
     }
 
@@ -44,7 +54,8 @@ import Testing
         let path = directory.appendingPathComponent("s.sock").path
         var configuration = TTRPCServer.Configuration(socketPath: path)
         configuration.limits = limits
-        let server = try await TTRPCServer.bind(configuration: configuration, router: Self.router(), logger: Logger(label: "test"))
+        let server = try await TTRPCServer.bind(
+            configuration: configuration, router: Self.router(), logger: Logger(label: "test"))
         do {
             try await body(server, path)
         } catch {
@@ -79,7 +90,8 @@ import Testing
     @Test func metadataReachesTheHandler() async throws {
         try await withServer { _, path in
             let client = try await TTRPCClient.connect(socketPath: path)
-            let answer = try await client.call(service: "test.Echo", method: "Metadata", payload: [], metadata: ["X-Test": "hello"])
+            let answer = try await client.call(
+                service: "test.Echo", method: "Metadata", payload: [], metadata: ["X-Test": "hello"])
             #expect(answer == Array("hello".utf8))
             await client.close()
         }
@@ -92,7 +104,8 @@ import Testing
                 for index in 0..<500 {
                     group.addTask {
                         let payload = [UInt8(index % 5)]
-                        let answer = try await client.call(service: "test.Echo", method: index % 2 == 0 ? "Slow" : "Echo", payload: payload)
+                        let answer = try await client.call(
+                            service: "test.Echo", method: index % 2 == 0 ? "Slow" : "Echo", payload: payload)
                         #expect(answer == payload)
                     }
                 }

@@ -10,7 +10,11 @@ import Testing
     static let echoRouter: Router = {
         var router = Router()
         router.register("test.Echo", "Echo", .unary({ payload, _ in payload }, fastPath: { payload, _ in payload }))
-        router.register("test.Echo", "Fail", .unary({ _, _ in throw RPCError(.notFound, "nothing here") }, fastPath: { _, _ in throw RPCError(.notFound, "nothing here") }))
+        router.register(
+            "test.Echo", "Fail",
+            .unary(
+                { _, _ in throw RPCError(.notFound, "nothing here") },
+                fastPath: { _, _ in throw RPCError(.notFound, "nothing here") }))
         return router
     }()
 

@@ -14,10 +14,12 @@ import Testing
         // In flight until its deadline or the connection closes: a task that
         // never finishes (not even when cancelled), so it never comes back to
         // touch the (single-threaded) embedded event loop from another thread.
-        router.register("test.Echo", "Hang", .unary { _, _ in
-            await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in }
-            return []
-        })
+        router.register(
+            "test.Echo", "Hang",
+            .unary { _, _ in
+                await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in }
+                return []
+            })
         return router
     }
 

@@ -9,7 +9,8 @@ import Glibc
 
 /// Preparing a socket path: only a socket that refuses connections is stale.
 @Suite struct UnixSocketFileTests {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ttrpc-sock-\(UUID().uuidString.prefix(8))").path
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ttrpc-sock-\(UUID().uuidString.prefix(8))")
+        .path
 
     @Test func aSocketThatFailsToConnectOtherThanByRefusalIsLeftAlone() throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -31,7 +31,8 @@ public struct ShopifySyncState: Sendable, Hashable {
     public var shopifyDiscountID: String?
     public var attempts: Int64
 
-    public init(status: ShopifySyncStatus, error: ShopifySyncError? = nil, shopifyDiscountID: String? = nil, attempts: Int64 = 0) {
+    public init(status: ShopifySyncStatus, error: ShopifySyncError? = nil, shopifyDiscountID: String? = nil, attempts: Int64 = 0)
+    {
         self.status = status
         self.error = error
         self.shopifyDiscountID = shopifyDiscountID

@@ -134,7 +134,8 @@ package struct PBCArena: ~Copyable {
         return p
     }
 
-    package mutating func enums<C: RawRepresentable>(_ values: [Int32]) -> UnsafeMutablePointer<C> where C.RawValue: FixedWidthInteger {
+    package mutating func enums<C: RawRepresentable>(_ values: [Int32]) -> UnsafeMutablePointer<C>
+    where C.RawValue: FixedWidthInteger {
         let p = allocate(C.self, count: values.count)
         for (i, v) in values.enumerated() { (p + i).initialize(to: PBC.cEnum(v)) }
         return p

@@ -62,7 +62,11 @@ final class WebhookHandler: ChannelInboundHandler {
             body = []
             tooLarge = false
         case .body(let buffer):
-            if body.count + buffer.readableBytes > WebhookServer.maxBody { tooLarge = true } else { body += buffer.readableBytesView }
+            if body.count + buffer.readableBytes > WebhookServer.maxBody {
+                tooLarge = true
+            } else {
+                body += buffer.readableBytesView
+            }
         case .end:
             guard let head else { return }
             let keepAlive = head.isKeepAlive
@@ -90,8 +94,12 @@ final class WebhookHandler: ChannelInboundHandler {
         guard context.channel.isActive else { return }
         var headers = HTTPHeaders([("Content-Type", "application/json"), ("Content-Length", "\(reply.body.utf8.count)")])
         if !keepAlive { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(
-            version: .http1_1, status: HTTPResponseStatus(statusCode: reply.status), headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(
+                .head(
+                    HTTPResponseHead(
+                        version: .http1_1, status: HTTPResponseStatus(statusCode: reply.status), headers: headers))), promise: nil
+        )
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: reply.body)))), promise: nil)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in

@@ -31,7 +31,10 @@ struct BenchRunCommand: AsyncParsableCommand {
     @Option(help: "Seconds of calls before measuring (not counted). Default 0.5 with --duration, 0 with --calls.")
     var warmup: Double?
 
-    @Option(help: "Send the same payloads to this socket's bench.Echo/Echo (the Go ttrpc echo peer) instead; the fixtures still come from --socket.")
+    @Option(
+        help:
+            "Send the same payloads to this socket's bench.Echo/Echo (the Go ttrpc echo peer) instead; the fixtures still come from --socket."
+    )
     var echoSocket: String?
 
     @Option(help: "Mixed into every per-call unique value (0…4194303); random by default.")

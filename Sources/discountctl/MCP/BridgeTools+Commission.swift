@@ -9,8 +9,10 @@ extension BridgeTools {
         BridgeTool(
             write: "register_agent",
             "Register an agent (a seller) by name; the same name again returns the same agent. Returns agent_id for get_my_discount_code.",
-            [.required("agent_name", .string, "The agent's name, 1 to 255 characters; unique per project."),
-             .optional("contact", .string, "Free-form contact, e.g. an e-mail address.")]
+            [
+                .required("agent_name", .string, "The agent's name, 1 to 255 characters; unique per project."),
+                .optional("contact", .string, "Free-form contact, e.g. an e-mail address."),
+            ]
         ) { a, client in
             try await client.registerAgent(
                 RegisterAgentRequest(agentName: a.string("agent_name"), contact: a.optionalString("contact")),
@@ -23,11 +25,13 @@ extension BridgeTools {
         BridgeTool(
             idempotent: "get_my_discount_code",
             "Get or create the agent's unique discount code (CC-{AGENT}-{RANDOM}) for a campaign, or for every active campaign with a customer discount, and sync it to Shopify. Idempotent: the same agent and campaign always get the same code. Shopify problems never fail the call: each code says shopify_sync_status (synced, failed, skipped_no_credentials) and shopify_sync_error; unsynced codes are retried on the next call.",
-            [agentID,
-             .optional(
-                "campaign_id", .integer,
-                "Campaign ID (an integer) from get_active_campaigns. Omit or pass null for every active campaign with a customer discount.",
-                nullable: true)],
+            [
+                agentID,
+                .optional(
+                    "campaign_id", .integer,
+                    "Campaign ID (an integer) from get_active_campaigns. Omit or pass null for every active campaign with a customer discount.",
+                    nullable: true),
+            ],
             openWorld: true
         ) { a, client in
             try await client.getMyDiscountCode(
@@ -37,22 +41,27 @@ extension BridgeTools {
         BridgeTool(
             read: "get_my_commissions",
             "An agent's orders, sales and commission per campaign and in total (amounts in minor units).",
-            [agentID,
-             .optional("since", .timestamp, "Orders at or after this instant."),
-             .optional("until", .timestamp, "Orders before this instant.")]
+            [
+                agentID,
+                .optional("since", .timestamp, "Orders at or after this instant."),
+                .optional("until", .timestamp, "Orders before this instant."),
+            ]
         ) { a, client in
             try await client.getMyCommissions(
-                GetMyCommissionsRequest(agentId: try a.registeredAgentID("agent_id"), since: a.timestamp("since"), until: a.timestamp("until")))
+                GetMyCommissionsRequest(
+                    agentId: try a.registeredAgentID("agent_id"), since: a.timestamp("since"), until: a.timestamp("until")))
         },
         BridgeTool(
             write: "record_order",
             "Record an order (or its new status) and attribute it to the agent whose code it used; idempotent on order_id, a refund reverses the commission.",
-            [.required("order_id", .string, "The shop's order id."),
-             .required("codes", .strings, "Discount codes the order used."),
-             .required("subtotal", .integer, "Order subtotal in minor units of currency."),
-             .required("currency", .string, "ISO 4217, e.g. USD."),
-             .required("status", .oneOf(["pending", "paid", "cancelled", "refunded"]), "The order's status."),
-             .optional("occurred_at", .timestamp, "When the order happened (default: now).")]
+            [
+                .required("order_id", .string, "The shop's order id."),
+                .required("codes", .strings, "Discount codes the order used."),
+                .required("subtotal", .integer, "Order subtotal in minor units of currency."),
+                .required("currency", .string, "ISO 4217, e.g. USD."),
+                .required("status", .oneOf(["pending", "paid", "cancelled", "refunded"]), "The order's status."),
+                .optional("occurred_at", .timestamp, "When the order happened (default: now)."),
+            ]
         ) { a, client in
             let status: OrderStatus =
                 switch a.string("status") {
@@ -70,11 +79,13 @@ extension BridgeTools {
         BridgeTool(
             write: "create_campaign",
             "Create a commission campaign: the customer discount and the agent commission, in percent.",
-            [.required("name", .string, "Name for people."),
-             .required("discount_percent", .number, "Customer discount, 0 to 100."),
-             .required("commission_percent", .number, "Agent commission on the order subtotal, 0 to 100."),
-             .optional("starts_at", .timestamp, "Start (default: now)."),
-             .optional("ends_at", .timestamp, "End (default: open-ended).")]
+            [
+                .required("name", .string, "Name for people."),
+                .required("discount_percent", .number, "Customer discount, 0 to 100."),
+                .required("commission_percent", .number, "Agent commission on the order subtotal, 0 to 100."),
+                .optional("starts_at", .timestamp, "Start (default: now)."),
+                .optional("ends_at", .timestamp, "End (default: open-ended)."),
+            ]
         ) { a, client in
             try await client.createCampaign(
                 CreateCampaignRequest(
@@ -85,13 +96,15 @@ extension BridgeTools {
         },
         BridgeTool(
             write: "update_campaign", "Change the given fields of a campaign; the rest stay.",
-            [.required("campaign_id", .integer, "The campaign."),
-             .optional("name", .string, "New name."),
-             .optional("discount_percent", .number, "New customer discount, 0 to 100."),
-             .optional("commission_percent", .number, "New agent commission, 0 to 100."),
-             .optional("starts_at", .timestamp, "New start."),
-             .optional("ends_at", .timestamp, "New end."),
-             .optional("clear_ends_at", .boolean, "Make the campaign open-ended again.")]
+            [
+                .required("campaign_id", .integer, "The campaign."),
+                .optional("name", .string, "New name."),
+                .optional("discount_percent", .number, "New customer discount, 0 to 100."),
+                .optional("commission_percent", .number, "New agent commission, 0 to 100."),
+                .optional("starts_at", .timestamp, "New start."),
+                .optional("ends_at", .timestamp, "New end."),
+                .optional("clear_ends_at", .boolean, "Make the campaign open-ended again."),
+            ]
         ) { a, client in
             try await client.updateCampaign(
                 UpdateCampaignRequest(
@@ -103,8 +116,10 @@ extension BridgeTools {
         },
         BridgeTool(
             write: "end_campaign", "End a campaign now, or at ends_at.",
-            [.required("campaign_id", .integer, "The campaign."),
-             .optional("ends_at", .timestamp, "When it ends (default: now).")]
+            [
+                .required("campaign_id", .integer, "The campaign."),
+                .optional("ends_at", .timestamp, "When it ends (default: now)."),
+            ]
         ) { a, client in
             try await client.endCampaign(
                 EndCampaignRequest(campaignId: a.int64("campaign_id"), endsAt: a.timestamp("ends_at")),
@@ -112,9 +127,11 @@ extension BridgeTools {
         },
         BridgeTool(
             read: "list_campaigns", "List the project's campaigns in creation order, a page at a time.",
-            [.optional("include_ended", .boolean, "Also list campaigns that have ended."),
-             .optional("page_size", .integer, "1 to 1000 (default 100)."),
-             .optional("page_token", .string, "next_page_token of the previous page.")]
+            [
+                .optional("include_ended", .boolean, "Also list campaigns that have ended."),
+                .optional("page_size", .integer, "1 to 1000 (default 100)."),
+                .optional("page_token", .string, "next_page_token of the previous page."),
+            ]
         ) { a, client in
             try await client.listCampaigns(
                 ListCampaignsRequest(

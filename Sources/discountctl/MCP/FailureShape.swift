@@ -18,7 +18,8 @@ enum FailureShape: Sendable {
         case .plain:
             return .object([("error", .string(failure.message)), ("code", .string(failure.status))] + failure.details)
         case .priceRuleCode:
-            return .object([("code", .string(Self.priceRuleCode(failure.status))), ("message", .string(failure.message))] + failure.details)
+            return .object(
+                [("code", .string(Self.priceRuleCode(failure.status))), ("message", .string(failure.message))] + failure.details)
         case .httpStatusText:
             return .object(
                 [("error", .string(Self.httpStatusText(failure.status))), ("errors", .array([.string(failure.message)]))]

@@ -58,7 +58,8 @@ final class Harness: Sendable {
         Self.blocking {
             if method.serverStreaming {
                 for try await _ in client.serverStream(
-                    service: method.service, method: method.name, payload: payload, timeout: .seconds(5)) {}
+                    service: method.service, method: method.name, payload: payload, timeout: .seconds(5))
+                {}
             } else {
                 _ = try await client.call(
                     service: method.service, method: method.name, payload: payload, timeout: .seconds(5))

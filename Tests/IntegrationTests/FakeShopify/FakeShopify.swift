@@ -89,13 +89,16 @@ final class FakeShopify: Sendable {
 
     static func start(presenting: Presenting = .trustedByItsCA) async throws -> FakeShopify {
         let authority = try TestCertificateAuthority(commonName: "fake Shopify test CA")
-        let caFile = FileManager.default.temporaryDirectory.appendingPathComponent("fake-shopify-ca-\(UUID().uuidString.prefix(8)).pem").path
+        let caFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fake-shopify-ca-\(UUID().uuidString.prefix(8)).pem"
+        ).path
         try authority.writePEM(to: caFile)
         let identity: ServerIdentity =
             switch presenting {
             case .trustedByItsCA: try authority.issueServerCertificate()
             case .selfSigned: try TestCertificateAuthority.selfSignedServerCertificate()
-            case .issuedForAnotherHost: try authority.issueServerCertificate(ipAddresses: [[10, 9, 8, 7]], dnsNames: ["shop.example"])
+            case .issuedForAnotherHost:
+                try authority.issueServerCertificate(ipAddresses: [[10, 9, 8, 7]], dnsNames: ["shop.example"])
             }
         let tls = try NIOSSLContext(configuration: identity.serverConfiguration)
         let box = Mutex<FakeShopify?>(nil)
@@ -162,21 +165,27 @@ final class FakeShopify: Sendable {
         let query = json?["query"] as? String ?? ""
         let variables = json?["variables"] as? [String: Any] ?? [:]
         let input = variables["input"] as? [String: Any]
-        let operation = query.contains("discountCodeBasicCreate") ? "create" : query.contains("codeDiscountNodeByCode") ? "lookup" : "other"
+        let operation =
+            query.contains("discountCodeBasicCreate") ? "create" : query.contains("codeDiscountNodeByCode") ? "lookup" : "other"
         let code = (input?["code"] as? String) ?? (variables["code"] as? String)
         let percentage = ((input?["customerGets"] as? [String: Any])?["value"] as? [String: Any])?["percentage"] as? Double
         // /{shop}/admin/api/{version}/graphql.json
         let parts = path.split(separator: "/")
-        let version = parts.firstIndex(of: "api").flatMap { parts.index(after: $0) < parts.endIndex ? String(parts[parts.index(after: $0)]) : nil } ?? ""
+        let version =
+            parts.firstIndex(of: "api").flatMap {
+                parts.index(after: $0) < parts.endIndex ? String(parts[parts.index(after: $0)]) : nil
+            } ?? ""
         return state.withLock { state in
-            state.received.append(Received(
-                operation: operation, apiVersion: version, code: code, token: token, at: .now, percentage: percentage))
+            state.received.append(
+                Received(
+                    operation: operation, apiVersion: version, code: code, token: token, at: .now, percentage: percentage))
             let reply = state.script.isEmpty ? state.mode : state.script.removeFirst()
             return Self.reply(reply, operation: operation, code: code, input: input, token: token, state: &state)
         }
     }
 
-    private static let cost = #""extensions":{"cost":{"requestedQueryCost":10,"actualQueryCost":10,"throttleStatus":{"maximumAvailable":2000.0,"currentlyAvailable":1990,"restoreRate":100.0}}}"#
+    private static let cost =
+        #""extensions":{"cost":{"requestedQueryCost":10,"actualQueryCost":10,"throttleStatus":{"maximumAvailable":2000.0,"currentlyAvailable":1990,"restoreRate":100.0}}}"#
 
     private static func reply(
         _ reply: Reply, operation: String, code: String?, input: [String: Any]?, token: String?, state: inout State
@@ -187,44 +196,73 @@ final class FakeShopify: Sendable {
             answer.delay += seconds
             return answer
         case .throttled(let requested, let available, let rate):
-            return Answer(body: #"{"errors":[{"message":"Throttled","extensions":{"code":"THROTTLED","documentation":"https://shopify.dev/api/usage/rate-limits"}}],"extensions":{"cost":{"requestedQueryCost":\#(requested),"actualQueryCost":null,"throttleStatus":{"maximumAvailable":2000.0,"currentlyAvailable":\#(available),"restoreRate":\#(rate)}}}}"#)
+            return Answer(
+                body:
+                    #"{"errors":[{"message":"Throttled","extensions":{"code":"THROTTLED","documentation":"https://shopify.dev/api/usage/rate-limits"}}],"extensions":{"cost":{"requestedQueryCost":\#(requested),"actualQueryCost":null,"throttleStatus":{"maximumAvailable":2000.0,"currentlyAvailable":\#(available),"restoreRate":\#(rate)}}}}"#
+            )
         case .http(let status, let retryAfter, let body):
             return Answer(status: status, headers: retryAfter.map { [("Retry-After", $0)] } ?? [], body: body)
         case .internalError:
-            return Answer(body: #"{"errors":[{"message":"Internal error. Looks like something went wrong on our end. Request ID: 1b355a21-7117-44c5-8d8b-8948082f40a8 (include this in support requests).","extensions":{"code":"INTERNAL_SERVER_ERROR","requestId":"1b355a21-7117-44c5-8d8b-8948082f40a8"}}]}"#)
+            return Answer(
+                body:
+                    #"{"errors":[{"message":"Internal error. Looks like something went wrong on our end. Request ID: 1b355a21-7117-44c5-8d8b-8948082f40a8 (include this in support requests).","extensions":{"code":"INTERNAL_SERVER_ERROR","requestId":"1b355a21-7117-44c5-8d8b-8948082f40a8"}}]}"#
+            )
         case .takenByMerchant:
-            if let code { state.codes[code.uppercased()] = Discount(id: "gid://shopify/DiscountCodeNode/1", title: "Merchant's own") }
+            if let code {
+                state.codes[code.uppercased()] = Discount(id: "gid://shopify/DiscountCodeNode/1", title: "Merchant's own")
+            }
             return taken()
         case .userError(let errorCode, let message):
-            return Answer(body: #"{"data":{"discountCodeBasicCreate":{"codeDiscountNode":null,"userErrors":[{"field":["basicCodeDiscount","code"],"message":"\#(message)","code":"\#(errorCode)","extraInfo":null}]}},\#(cost)}"#)
+            return Answer(
+                body:
+                    #"{"data":{"discountCodeBasicCreate":{"codeDiscountNode":null,"userErrors":[{"field":["basicCodeDiscount","code"],"message":"\#(message)","code":"\#(errorCode)","extraInfo":null}]}},\#(cost)}"#
+            )
         case .normal:
             guard let token, let scopes = state.tokens[token] else {
-                return Answer(status: 401, body: #"{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}"#)
+                return Answer(
+                    status: 401,
+                    body: #"{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}"#)
             }
             switch operation {
             case "create":
                 guard scopes.contains("write_discounts") else {
-                    return Answer(body: #"{"data":{"discountCodeBasicCreate":null},"errors":[{"message":"Access denied for discountCodeBasicCreate field. Required access: `write_discounts` access scope.","locations":[{"line":2,"column":3}],"path":["discountCodeBasicCreate"],"extensions":{"code":"ACCESS_DENIED","documentation":"https://shopify.dev/api/usage/access-scopes","requiredAccess":"`write_discounts` access scope."}}],\#(cost)}"#)
+                    return Answer(
+                        body:
+                            #"{"data":{"discountCodeBasicCreate":null},"errors":[{"message":"Access denied for discountCodeBasicCreate field. Required access: `write_discounts` access scope.","locations":[{"line":2,"column":3}],"path":["discountCodeBasicCreate"],"extensions":{"code":"ACCESS_DENIED","documentation":"https://shopify.dev/api/usage/access-scopes","requiredAccess":"`write_discounts` access scope."}}],\#(cost)}"#
+                    )
                 }
                 guard let code, !code.isEmpty, let title = input?["title"] as? String, input?["startsAt"] is String,
-                    let percentage = ((input?["customerGets"] as? [String: Any])?["value"] as? [String: Any])?["percentage"] as? Double,
+                    let percentage = ((input?["customerGets"] as? [String: Any])?["value"] as? [String: Any])?["percentage"]
+                        as? Double,
                     (0...1).contains(percentage)
                 else {
-                    return Answer(body: #"{"data":{"discountCodeBasicCreate":{"codeDiscountNode":null,"userErrors":[{"field":["basicCodeDiscount"],"message":"Invalid input","code":"INVALID","extraInfo":null}]}},\#(cost)}"#)
+                    return Answer(
+                        body:
+                            #"{"data":{"discountCodeBasicCreate":{"codeDiscountNode":null,"userErrors":[{"field":["basicCodeDiscount"],"message":"Invalid input","code":"INVALID","extraInfo":null}]}},\#(cost)}"#
+                    )
                 }
                 if state.codes[code.uppercased()] != nil { return taken() }
                 state.nextID += 1
                 let id = "gid://shopify/DiscountCodeNode/\(state.nextID)"
                 state.codes[code.uppercased()] = Discount(id: id, title: title)
-                return Answer(body: #"{"data":{"discountCodeBasicCreate":{"codeDiscountNode":{"id":"\#(id)","codeDiscount":{"title":\#(jsonString(title)),"status":"ACTIVE"}},"userErrors":[]}},\#(cost)}"#)
+                return Answer(
+                    body:
+                        #"{"data":{"discountCodeBasicCreate":{"codeDiscountNode":{"id":"\#(id)","codeDiscount":{"title":\#(jsonString(title)),"status":"ACTIVE"}},"userErrors":[]}},\#(cost)}"#
+                )
             case "lookup":
                 guard scopes.contains("read_discounts") else {
-                    return Answer(body: #"{"data":{"codeDiscountNodeByCode":null},"errors":[{"message":"Access denied for codeDiscountNodeByCode field. Required access: `read_discounts` access scope.","locations":[{"line":1,"column":30}],"path":["codeDiscountNodeByCode"],"extensions":{"code":"ACCESS_DENIED","documentation":"https://shopify.dev/api/usage/access-scopes","requiredAccess":"`read_discounts` access scope."}}],\#(cost)}"#)
+                    return Answer(
+                        body:
+                            #"{"data":{"codeDiscountNodeByCode":null},"errors":[{"message":"Access denied for codeDiscountNodeByCode field. Required access: `read_discounts` access scope.","locations":[{"line":1,"column":30}],"path":["codeDiscountNodeByCode"],"extensions":{"code":"ACCESS_DENIED","documentation":"https://shopify.dev/api/usage/access-scopes","requiredAccess":"`read_discounts` access scope."}}],\#(cost)}"#
+                    )
                 }
                 guard let found = code.flatMap({ state.codes[$0.uppercased()] }) else {
                     return Answer(body: #"{"data":{"codeDiscountNodeByCode":null},\#(cost)}"#)
                 }
-                return Answer(body: #"{"data":{"codeDiscountNodeByCode":{"id":"\#(found.id)","codeDiscount":{"title":\#(jsonString(found.title)),"status":"ACTIVE"}}},\#(cost)}"#)
+                return Answer(
+                    body:
+                        #"{"data":{"codeDiscountNodeByCode":{"id":"\#(found.id)","codeDiscount":{"title":\#(jsonString(found.title)),"status":"ACTIVE"}}},\#(cost)}"#
+                )
             default:
                 return Answer(body: #"{"errors":[{"message":"unknown query"}]}"#)
             }
@@ -232,7 +270,10 @@ final class FakeShopify: Sendable {
     }
 
     private static func taken() -> Answer {
-        Answer(body: #"{"data":{"discountCodeBasicCreate":{"codeDiscountNode":null,"userErrors":[{"field":["basicCodeDiscount","code"],"message":"Code must be unique. Please try a different code.","code":"TAKEN","extraInfo":null}]}},\#(cost)}"#)
+        Answer(
+            body:
+                #"{"data":{"discountCodeBasicCreate":{"codeDiscountNode":null,"userErrors":[{"field":["basicCodeDiscount","code"],"message":"Code must be unique. Please try a different code.","code":"TAKEN","extraInfo":null}]}},\#(cost)}"#
+        )
     }
 
     private static func jsonString(_ text: String) -> String {

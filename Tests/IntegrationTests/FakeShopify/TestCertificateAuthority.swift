@@ -39,7 +39,8 @@ struct TestCertificateAuthority {
         ipAddresses: [[UInt8]] = [[127, 0, 0, 1]], dnsNames: [String] = ["localhost"]
     ) throws -> ServerIdentity {
         let serverKey = P256.Signing.PrivateKey()
-        let names = ipAddresses.map { GeneralName.ipAddress(ASN1OctetString(contentBytes: $0[...])) }
+        let names =
+            ipAddresses.map { GeneralName.ipAddress(ASN1OctetString(contentBytes: $0[...])) }
             + dnsNames.map { GeneralName.dnsName($0) }
         let certificate = try Certificate(
             version: .v3, serialNumber: .init(), publicKey: .init(serverKey.publicKey),
