@@ -22,6 +22,14 @@ import Testing
             #expect(scrape.status == 200)
             #expect(scrape.contentType == "text/plain; version=0.0.4; charset=utf-8")
             #expect(scrape.body.contains("# HELP discountd_rpc_calls_total Calls answered since the daemon started.\n"))
+            // promtool (scripts/prometheus-test) refuses a family without help text.
+            let lines = scrape.body.split(separator: "\n")
+            let families = lines.filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] }
+            #expect(families.count >= 10)
+            for family in families {
+                let help = lines.first { $0.hasPrefix("# HELP \(family) ") }
+                #expect((help?.count ?? 0) > "# HELP \(family) ".count, "no help text for \(family)")
+            }
             // The parser is a Python process: waited for off the cooperative pool.
             let scraped = try await offThePool { try parseWithPrometheusClient(scrape.body) }
             // Taken right after the scrape, with no call in between but its own (not yet counted in its answer).

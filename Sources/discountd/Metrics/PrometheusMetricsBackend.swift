@@ -29,6 +29,8 @@ struct PrometheusMetricsBackend: MetricsFactory {
         ScrapeFigures.Label.cacheMisses: "In-process cache lookups that went to the store.",
         ScrapeFigures.Label.cacheHitRatio: "Cache hits / (hits + misses) since start; 0 before any lookup.",
         ScrapeFigures.Label.syncQueueDepth: "Agent codes waiting to be sent to Shopify.",
+        ScrapeFigures.Label.changeFeedCaughtUp: "Seconds since the caches last caught up with the store's change feed.",
+        ScrapeFigures.Label.cacheServing: "1 while cached reads are served; 0 past the staleness bound.",
         ProcessFigures.Label.cpuSeconds: "Total user and system CPU time spent in seconds.",
         ProcessFigures.Label.residentMemory: "Resident memory size in bytes.",
         ProcessFigures.Label.virtualMemory: "Virtual memory size in bytes.",
