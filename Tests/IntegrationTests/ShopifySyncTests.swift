@@ -77,7 +77,7 @@ import Testing
         try await withShopify(timeout: 1.5) { _, client, fake in
             try await client.connectShop()
             // Shopify makes the code but answers after the client gave up.
-            fake.script(.slow(seconds: 4, then: .normal))
+            fake.scriptCreates(.slow(seconds: 4, then: .normal))
             let agent = try await client.registerAgent(name: "Acme")
             let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
             #expect(code.shopifySyncStatus == "synced")

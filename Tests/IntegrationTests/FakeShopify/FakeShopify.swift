@@ -62,6 +62,7 @@ final class FakeShopify: Sendable {
     private struct State {
         var tokens: [String: Set<String>] = [FakeShopify.goodToken: ["write_discounts", "read_discounts"]]
         var script: [Reply] = []
+        var createScript: [Reply] = []
         var mode: Reply = .normal
         var codes: [String: Discount] = [:]
         var received: [Received] = []
@@ -133,6 +134,11 @@ final class FakeShopify: Sendable {
     /// Answers the next requests with `replies`, in order; then `mode`.
     func script(_ replies: Reply...) { state.withLock { $0.script += replies } }
 
+    /// Answers the next create requests with `replies`, before the general
+    /// script: what a test means for a create still reaches one when an
+    /// earlier request never arrived (a loaded machine's timeout).
+    func scriptCreates(_ replies: Reply...) { state.withLock { $0.createScript += replies } }
+
     /// The standing answer once the script is used up.
     func setMode(_ reply: Reply) { state.withLock { $0.mode = reply } }
 
@@ -179,7 +185,12 @@ final class FakeShopify: Sendable {
             state.received.append(
                 Received(
                     operation: operation, apiVersion: version, code: code, token: token, at: .now, percentage: percentage))
-            let reply = state.script.isEmpty ? state.mode : state.script.removeFirst()
+            let reply =
+                if operation == "create", !state.createScript.isEmpty {
+                    state.createScript.removeFirst()
+                } else {
+                    state.script.isEmpty ? state.mode : state.script.removeFirst()
+                }
             return Self.reply(reply, operation: operation, code: code, input: input, token: token, state: &state)
         }
     }
