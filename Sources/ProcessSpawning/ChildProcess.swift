@@ -131,6 +131,18 @@ public final class ChildProcess: Sendable {
         }
     }
 
+    /// Waits at most `limit` for the child to end; nil when it still runs.
+    public func wait(upTo limit: Duration) async -> Termination? {
+        let end = ContinuousClock.now + limit
+        var pause = Duration.milliseconds(1)
+        while true {
+            if let termination = poll() { return termination }
+            guard ContinuousClock.now < end else { return nil }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(20))
+        }
+    }
+
     /// Waits for the child to end, blocking this thread (for synchronous
     /// callers, off the cooperative pool).
     public func waitUntilExit() -> Termination {

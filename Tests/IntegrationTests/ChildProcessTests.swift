@@ -25,6 +25,13 @@ import Glibc
 
     /// A descriptor the parent left inheritable (no O_CLOEXEC) does not reach
     /// the child: an in-process daemon's listening socket must not live on in it.
+    @Test func waitingUpToALimitGivesUpWhileItRuns() async throws {
+        let child = try ChildProcess(executable: "/bin/sleep", arguments: ["30"])
+        #expect(await child.wait(upTo: .milliseconds(100)) == nil)
+        child.send(SIGKILL)
+        #expect(await child.wait(upTo: .seconds(30)) == .signaled(SIGKILL))
+    }
+
     @Test func closesEveryDescriptorButTheStandardThree() async throws {
         let leaked = open("/dev/null", O_RDONLY)
         defer { close(leaked) }

@@ -124,7 +124,11 @@ import Glibc
         // queued them for a process busy writing its backtrace.
         let connect = await Result(catching: { try await DiscountClient.connect(socketPath: daemon.socketPath) })
         #expect(throws: (any Error).self) { try connect.get() }
-        await daemon.stop()
+        // How long the backtrace then takes is the runtime's business: once,
+        // in CI, a debug build's NIO asserted on the wake-up the guard's
+        // shutdown caused, and Swift's backtracer never finished. Not waited for.
+        daemon.signal(SIGKILL)
+        _ = await daemon.wait()
     }
 }
 

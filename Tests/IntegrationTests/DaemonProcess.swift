@@ -1,6 +1,7 @@
 import DiscountClient
 import Foundation
 import ProcessSpawning
+import Testing
 
 /// A real discountd process on a temporary socket and data folder. Its
 /// stderr goes to `stderrPath` (appended to across restarts on one folder).
@@ -96,11 +97,17 @@ final class DaemonProcess: @unchecked Sendable {
         return await child.wait()
     }
 
-    /// Sends SIGTERM and returns the exit status.
+    /// Sends SIGTERM and returns the exit status. A daemon still running a
+    /// minute later is a failure, and is killed: a hung daemon must not hang
+    /// the whole suite with it.
     @discardableResult
-    func stop() async -> Int32 {
+    func stop(sourceLocation: SourceLocation = #_sourceLocation) async -> Int32 {
         signal(SIGTERM)
-        return await wait().status
+        guard let child else { return 0 }
+        if let termination = await child.wait(upTo: .seconds(60)) { return termination.status }
+        Issue.record("discountd did not stop within 60 s of SIGTERM; killed", sourceLocation: sourceLocation)
+        signal(SIGKILL)
+        return await child.wait().status
     }
 
     func remove() {
