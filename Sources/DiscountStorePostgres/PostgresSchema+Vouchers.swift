@@ -55,4 +55,17 @@ extension PostgresSchema {
         )
         """,
     ]
+
+    /// Step 6: the codes an assignment may claim, and nothing else. Once
+    /// statistics say most of a pool is free (an ANALYZE after a large
+    /// import), the planner took the primary key for `status = 1 ORDER BY
+    /// seq` and filtered out, on every claim, every code already handed out
+    /// before the first free one: a claim's cost grew with the pool's past.
+    /// This index holds only free codes, so it is the smaller one whatever
+    /// the statistics, and a claim starts at the first free code.
+    static let availableVoucherCodes: [String] = [
+        """
+        CREATE INDEX voucher_codes_available ON voucher_codes (pool_key, seq) WHERE status = 1
+        """
+    ]
 }

@@ -23,6 +23,7 @@ enum PostgresSchema {
         Migration(name: "agents, campaigns, agent codes, Shopify outbox and credentials, orders", statements: commission),
         Migration(name: "change log and its doorbell", statements: changeLog),
         Migration(name: "batched redemption", statements: redemption),
+        Migration(name: "an index of available voucher codes", statements: availableVoucherCodes),
     ]
 
     static var currentVersion: Int { migrations.count }
