@@ -1,5 +1,6 @@
 import DiscountCore
 import DiscountStore
+import EventLoopSleep
 import Logging
 import Synchronization
 
@@ -110,7 +111,7 @@ public final class CacheCoherence: Sendable {
                 return cursor
             } catch {
                 logger.warning("change feed: cannot start", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: options.lostPollInterval)
+                try? await EventLoopSleep.sleep(for: options.lostPollInterval)
             }
         }
         return nil
@@ -127,7 +128,7 @@ public final class CacheCoherence: Sendable {
     private func poll(_ waker: AsyncStream<Void>.Continuation) async {
         while !Task.isCancelled {
             let lost = doorbellsLost.load(ordering: .relaxed)
-            try? await Task.sleep(for: lost ? options.lostPollInterval : options.pollInterval)
+            try? await EventLoopSleep.sleep(for: lost ? options.lostPollInterval : options.pollInterval)
             waker.yield()
         }
         waker.finish()

@@ -1,4 +1,5 @@
 import DiscountStore
+import EventLoopSleep
 import Foundation
 import Logging
 import PostgresNIO
@@ -94,7 +95,7 @@ final class PostgresDoorbell: Sendable {
                     connection = try await connect()
                 } catch {
                     markOutage("cannot connect: \(PostgresErrors.message(error))")
-                    try? await Task.sleep(for: backoff)
+                    try? await EventLoopSleep.sleep(for: backoff)
                     backoff = min(backoff * 2, .seconds(2))
                     continue
                 }
@@ -142,14 +143,14 @@ final class PostgresDoorbell: Sendable {
     /// ends the query) and `Silence` thrown.
     private func beat(_ connection: PostgresConnection) async throws {
         while true {
-            try await Task.sleep(for: heartbeat)
+            try await EventLoopSleep.sleep(for: heartbeat)
             let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask {
                     try await connection.query("SELECT 1", logger: self.logger)
                     return true
                 }
                 group.addTask {
-                    try await Task.sleep(for: self.heartbeatTimeout)
+                    try await EventLoopSleep.sleep(for: self.heartbeatTimeout)
                     return false
                 }
                 let first = try await group.next() ?? false

@@ -1,5 +1,6 @@
 import DiscountCore
 import DiscountStore
+import EventLoopSleep
 import Logging
 import PostgresNIO
 import Synchronization
@@ -243,7 +244,7 @@ public final class PostgresStore: Store, Sendable {
     private func startPruning(retention: Duration) {
         let task = Task { [weak self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(10))
+                try? await EventLoopSleep.sleep(for: .seconds(10))
                 guard let self, !Task.isCancelled else { return }
                 do {
                     _ = try await self.pruneChanges(olderThan: retention)

@@ -1,4 +1,5 @@
 import CProcessSpawning
+import EventLoopSleep
 import Foundation
 import Synchronization
 
@@ -126,7 +127,7 @@ public final class ChildProcess: Sendable {
         var pause = Duration.milliseconds(1)
         while true {
             if let termination = poll() { return termination }
-            try? await Task.sleep(for: pause)
+            try? await EventLoopSleep.sleep(for: pause)
             pause = min(pause * 2, .milliseconds(20))
         }
     }
@@ -138,7 +139,7 @@ public final class ChildProcess: Sendable {
         while true {
             if let termination = poll() { return termination }
             guard ContinuousClock.now < end else { return nil }
-            try? await Task.sleep(for: pause)
+            try? await EventLoopSleep.sleep(for: pause)
             pause = min(pause * 2, .milliseconds(20))
         }
     }

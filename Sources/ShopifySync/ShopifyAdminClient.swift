@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EventLoopSleep
 import Foundation
 import Logging
 import NIOCore
@@ -77,6 +78,6 @@ actor ShopifyCostBuckets {
         let available = min(status.maximumAvailable, status.currentlyAvailable + seconds * status.restoreRate)
         guard available < cost else { return }
         let wait = (cost - available) / status.restoreRate
-        try? await Task.sleep(for: .milliseconds(Int(wait * 1000) + 1))
+        try? await EventLoopSleep.sleep(for: .milliseconds(Int(wait * 1000) + 1))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiscountClient
+import EventLoopSleep
 
 /// Waits until the daemon answers Health.Check (a stale socket file left by
 /// a SIGKILL does not count).
@@ -18,7 +19,7 @@ struct WaitCommand: AsyncParsableCommand {
                 await client.close()
                 if answered { return }
             }
-            try await Task.sleep(for: .milliseconds(20))
+            try await EventLoopSleep.sleep(for: .milliseconds(20))
         }
         print("daemon on \(socket) did not answer within \(seconds) s")
         throw ExitCode(1)

@@ -1,5 +1,6 @@
 import DiscountCore
 import DiscountStore
+import EventLoopSleep
 import Logging
 import ServiceLifecycle
 
@@ -17,7 +18,7 @@ struct IdempotencyPurgeService: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await purgeExpired()
-                try? await Task.sleep(for: interval)
+                try? await EventLoopSleep.sleep(for: interval)
             }
         }
     }

@@ -1,4 +1,5 @@
 import DiscountClient
+import EventLoopSleep
 import Foundation
 import ProcessSpawning
 import Testing
@@ -96,7 +97,7 @@ private func waitForLines(_ path: String, atLeast count: Int) async throws {
     for _ in 0..<1000 {
         let lines = (FileManager.default.contents(atPath: path) ?? Data()).reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
         if lines >= count { return }
-        try await Task.sleep(for: .milliseconds(20))
+        try await EventLoopSleep.sleep(for: .milliseconds(20))
     }
     Issue.record("fewer than \(count) acknowledged writes in 20 s")
 }

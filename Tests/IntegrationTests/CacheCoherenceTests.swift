@@ -3,6 +3,7 @@ import DiscountCore
 import DiscountServices
 import DiscountStore
 import DiscountTestSupport
+import EventLoopSleep
 import Foundation
 import TTRPC
 import Testing
@@ -173,7 +174,7 @@ func timeUntil(
     let start = clock.now
     repeat {
         if try await check() { return clock.now - start }
-        try await Task.sleep(for: interval)
+        try await EventLoopSleep.sleep(for: interval)
     } while clock.now - start < within
     return nil
 }

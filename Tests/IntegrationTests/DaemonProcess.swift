@@ -1,4 +1,5 @@
 import DiscountClient
+import EventLoopSleep
 import Foundation
 import ProcessSpawning
 import Testing
@@ -70,7 +71,7 @@ final class DaemonProcess: @unchecked Sendable {
                 return
             }
             guard isRunning else { break }
-            try await Task.sleep(for: .milliseconds(20))
+            try await EventLoopSleep.sleep(for: .milliseconds(20))
         }
         throw DaemonError.didNotStart(stderr: stderr)
     }

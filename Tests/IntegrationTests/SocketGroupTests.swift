@@ -1,4 +1,5 @@
 import DiscountClient
+import EventLoopSleep
 import Foundation
 import Testing
 
@@ -42,7 +43,7 @@ import Glibc
         // group and 0660 follow right after.
         var (mode, owner) = try modeAndGroup(daemon.socketPath)
         for _ in 0..<200 where mode != 0o660 {
-            try await Task.sleep(for: .milliseconds(10))
+            try await EventLoopSleep.sleep(for: .milliseconds(10))
             (mode, owner) = try modeAndGroup(daemon.socketPath)
         }
         await daemon.stop()

@@ -1,3 +1,4 @@
+import EventLoopSleep
 import Foundation
 import Logging
 import NIOCore
@@ -14,7 +15,7 @@ import Testing
         router.register(
             "test.Echo", "Slow",
             .unary { payload, _ in
-                try await Task.sleep(for: .milliseconds(Int(payload.first ?? 0) * 10))
+                try await EventLoopSleep.sleep(for: .milliseconds(Int(payload.first ?? 0) * 10))
                 return payload
             })
         router.register(
@@ -22,7 +23,7 @@ import Testing
             .unary { payload, _ in
                 // Says it has started, then takes its time: lets a test act while a call is in flight.
                 heldCallsStarted.add(1, ordering: .relaxed)
-                try await Task.sleep(for: .milliseconds(300))
+                try await EventLoopSleep.sleep(for: .milliseconds(300))
                 return payload
             })
         router.register(
@@ -174,7 +175,7 @@ import Testing
             let client = try await TTRPCClient.connect(socketPath: path)
             let before = heldCallsStarted.load(ordering: .relaxed)
             async let held = client.call(service: "test.Echo", method: "Held", payload: [20])
-            while heldCallsStarted.load(ordering: .relaxed) == before { try await Task.sleep(for: .milliseconds(5)) }
+            while heldCallsStarted.load(ordering: .relaxed) == before { try await EventLoopSleep.sleep(for: .milliseconds(5)) }
             async let stopped: Void = server.shutdown(gracePeriod: .seconds(5))
             #expect(try await held == [20])
             await stopped

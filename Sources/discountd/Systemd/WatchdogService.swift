@@ -1,3 +1,4 @@
+import EventLoopSleep
 import Logging
 import ServiceLifecycle
 
@@ -32,7 +33,7 @@ struct WatchdogService: Service {
                 } catch {
                     logger.warning("watchdog ping", metadata: ["error": "\(error)"])
                 }
-                try? await Task.sleep(for: interval)
+                try? await EventLoopSleep.sleep(for: interval)
             }
         }
     }
