@@ -106,7 +106,6 @@ let package = Package(
         .target(
             name: "DiscountStorePostgres",
             dependencies: [
-                "EventLoopSleep",
                 "SystemRandom",
                 "DiscountStore", "DiscountCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -126,7 +125,6 @@ let package = Package(
         .target(
             name: "ShopifySync",
             dependencies: [
-                "EventLoopSleep",
                 "DiscountCore", "DiscountStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -142,7 +140,6 @@ let package = Package(
         .target(
             name: "DiscountServices",
             dependencies: [
-                "EventLoopSleep",
                 "SystemRandom",
                 "TTRPC", "ProtoCodec", "DiscountProto", "DiscountCore", "DiscountStore", "ShopifySync",
                 .product(name: "Logging", package: "swift-log"),
@@ -154,7 +151,6 @@ let package = Package(
         .executableTarget(
             name: "discountd",
             dependencies: [
-                "EventLoopSleep",
                 "CCrashGuard", "DiscountServices", "DiscountStore", "DiscountStoreSQLite", "DiscountStorePostgres", "TTRPC",
                 "ShopifySync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -169,15 +165,7 @@ let package = Package(
         ),
         // Starting programs for the tests (posix_spawn; Foundation's Process crashes now and then on Linux).
         .target(name: "CProcessSpawning"),
-        .target(name: "ProcessSpawning", dependencies: ["CProcessSpawning", "EventLoopSleep"]),
-        // Sleeping on an event loop's timer (libdispatch's, behind Task.sleep, was seen stuck on Linux).
-        .target(
-            name: "EventLoopSleep",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ]
-        ),
+        .target(name: "ProcessSpawning", dependencies: ["CProcessSpawning"]),
         // The whole daemon in the test process (router, services, store, a real
         // socket): what most behaviour tests run against.
         .target(
@@ -216,7 +204,6 @@ let package = Package(
         .executableTarget(
             name: "discountd-store-bench",
             dependencies: [
-                "EventLoopSleep",
                 "SystemRandom",
                 "DiscountStore", "DiscountStoreSQLite", "DiscountCore", "CSQLite", "CSQLiteTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -225,7 +212,6 @@ let package = Package(
         .executableTarget(
             name: "discountd-crashload",
             dependencies: [
-                "EventLoopSleep",
                 "DiscountClient", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -234,12 +220,10 @@ let package = Package(
         .testTarget(name: "DiscountCoreTests", dependencies: ["SystemRandom", "DiscountCore"]),
         .testTarget(name: "DiscountBenchTests", dependencies: ["DiscountBench"]),
         .testTarget(name: "ShopifySyncTests", dependencies: ["ShopifySync", "DiscountCore"]),
-        .testTarget(name: "DiscountServicesTests", dependencies: ["DiscountServices", "EventLoopSleep"]),
-        .testTarget(name: "EventLoopSleepTests", dependencies: ["EventLoopSleep"]),
+        .testTarget(name: "DiscountServicesTests", dependencies: ["DiscountServices"]),
         .testTarget(
             name: "DiscountStoreTests",
             dependencies: [
-                "EventLoopSleep",
                 "SystemRandom",
                 "DiscountStore", "DiscountStoreSQLite", "DiscountStorePostgres", "DiscountCore", "CSQLiteTuning",
                 "ProcessSpawning",
@@ -249,7 +233,6 @@ let package = Package(
         .testTarget(
             name: "TTRPCTests",
             dependencies: [
-                "EventLoopSleep",
                 "TTRPC", "ProtoCodec",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -260,7 +243,6 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "EventLoopSleep",
                 "DiscountClient", "DiscountTestSupport", "ProcessSpawning", "TTRPC", "discountd", "discountctl",
                 "DiscountServices", "DiscountStore", "DiscountCore",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,6 +1,5 @@
 import DiscountCore
 import DiscountStore
-import EventLoopSleep
 import Logging
 import Synchronization
 
@@ -111,7 +110,7 @@ public final class CacheCoherence: Sendable {
                 return cursor
             } catch {
                 logger.warning("change feed: cannot start", metadata: ["error": "\(error)"])
-                try? await EventLoopSleep.sleep(for: options.lostPollInterval)
+                try? await Task.sleep(for: options.lostPollInterval)
             }
         }
         return nil
@@ -128,7 +127,7 @@ public final class CacheCoherence: Sendable {
     private func poll(_ waker: AsyncStream<Void>.Continuation) async {
         while !Task.isCancelled {
             let lost = doorbellsLost.load(ordering: .relaxed)
-            try? await EventLoopSleep.sleep(for: lost ? options.lostPollInterval : options.pollInterval)
+            try? await Task.sleep(for: lost ? options.lostPollInterval : options.pollInterval)
             waker.yield()
         }
         waker.finish()

@@ -1,5 +1,4 @@
 import DiscountStore
-import EventLoopSleep
 import Foundation
 import Logging
 import PostgresNIO
@@ -95,7 +94,7 @@ final class PostgresDoorbell: Sendable {
                     connection = try await connect()
                 } catch {
                     markOutage("cannot connect: \(PostgresErrors.message(error))")
-                    try? await EventLoopSleep.sleep(for: backoff)
+                    try? await Task.sleep(for: backoff)
                     backoff = min(backoff * 2, .seconds(2))
                     continue
                 }
@@ -143,14 +142,14 @@ final class PostgresDoorbell: Sendable {
     /// ends the query) and `Silence` thrown.
     private func beat(_ connection: PostgresConnection) async throws {
         while true {
-            try await EventLoopSleep.sleep(for: heartbeat)
+            try await Task.sleep(for: heartbeat)
             let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask {
                     try await connection.query("SELECT 1", logger: self.logger)
                     return true
                 }
                 group.addTask {
-                    try await EventLoopSleep.sleep(for: self.heartbeatTimeout)
+                    try await Task.sleep(for: self.heartbeatTimeout)
                     return false
                 }
                 let first = try await group.next() ?? false

@@ -1,6 +1,5 @@
 import DiscountCore
 import DiscountStore
-import EventLoopSleep
 import Logging
 import PostgresNIO
 import Synchronization
@@ -244,7 +243,7 @@ public final class PostgresStore: Store, Sendable {
     private func startPruning(retention: Duration) {
         let task = Task { [weak self] in
             while !Task.isCancelled {
-                try? await EventLoopSleep.sleep(for: .seconds(10))
+                try? await Task.sleep(for: .seconds(10))
                 guard let self, !Task.isCancelled else { return }
                 do {
                     _ = try await self.pruneChanges(olderThan: retention)

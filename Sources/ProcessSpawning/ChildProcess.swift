@@ -1,5 +1,4 @@
 import CProcessSpawning
-import EventLoopSleep
 import Foundation
 import Synchronization
 
@@ -127,7 +126,7 @@ public final class ChildProcess: Sendable {
         var pause = Duration.milliseconds(1)
         while true {
             if let termination = poll() { return termination }
-            try? await EventLoopSleep.sleep(for: pause)
+            try? await Task.sleep(for: pause)
             pause = min(pause * 2, .milliseconds(20))
         }
     }
@@ -139,7 +138,7 @@ public final class ChildProcess: Sendable {
         while true {
             if let termination = poll() { return termination }
             guard ContinuousClock.now < end else { return nil }
-            try? await EventLoopSleep.sleep(for: pause)
+            try? await Task.sleep(for: pause)
             pause = min(pause * 2, .milliseconds(20))
         }
     }

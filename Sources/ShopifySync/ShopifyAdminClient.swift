@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import EventLoopSleep
 import Foundation
 import Logging
 import NIOCore
@@ -78,6 +77,6 @@ actor ShopifyCostBuckets {
         let available = min(status.maximumAvailable, status.currentlyAvailable + seconds * status.restoreRate)
         guard available < cost else { return }
         let wait = (cost - available) / status.restoreRate
-        try? await EventLoopSleep.sleep(for: .milliseconds(Int(wait * 1000) + 1))
+        try? await Task.sleep(for: .milliseconds(Int(wait * 1000) + 1))
     }
 }

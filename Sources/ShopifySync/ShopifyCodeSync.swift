@@ -1,5 +1,4 @@
 import DiscountCore
-import EventLoopSleep
 
 /// One attempt to put one agent code on the shop, following Shopify's rules
 /// for safe retries: after a 5xx or a timeout the mutation may have been
@@ -106,6 +105,6 @@ struct ShopifyCodeSync {
     }
 
     private func sleep(seconds: Double) async {
-        try? await EventLoopSleep.sleep(for: .milliseconds(Int((seconds * 1000).rounded(.up))))
+        try? await Task.sleep(for: .milliseconds(Int((seconds * 1000).rounded(.up))))
     }
 }

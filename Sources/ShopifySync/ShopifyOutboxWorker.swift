@@ -1,6 +1,5 @@
 import DiscountCore
 import DiscountStore
-import EventLoopSleep
 import Logging
 import ServiceLifecycle
 
@@ -33,7 +32,7 @@ public struct ShopifyOutboxWorker: Service {
                 do {
                     let due = try await store.dueOutbox(now: .now(), limit: concurrency * 8)
                     if due.isEmpty {
-                        try await EventLoopSleep.sleep(for: try await idleSleep())
+                        try await Task.sleep(for: try await idleSleep())
                         continue
                     }
                     await withTaskGroup(of: Void.self) { group in
@@ -51,7 +50,7 @@ public struct ShopifyOutboxWorker: Service {
                     return
                 } catch {
                     logger.warning("shopify outbox", metadata: ["error": "\(error)"])
-                    try? await EventLoopSleep.sleep(for: idlePoll)
+                    try? await Task.sleep(for: idlePoll)
                 }
             }
         }

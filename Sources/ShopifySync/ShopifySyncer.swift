@@ -1,6 +1,5 @@
 import DiscountCore
 import DiscountStore
-import EventLoopSleep
 import Logging
 import Synchronization
 
@@ -30,7 +29,7 @@ public actor ShopifySyncer {
         // The timer stops as soon as the attempt answers: no sleeping task left behind per call.
         let timer: Task<Void, Never>? = timeout.map { timeout in
             Task {
-                try? await EventLoopSleep.sleep(for: timeout)
+                try? await Task.sleep(for: timeout)
                 gate.answer(nil)
             }
         }

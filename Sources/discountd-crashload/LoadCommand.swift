@@ -1,6 +1,5 @@
 import ArgumentParser
 import DiscountClient
-import EventLoopSleep
 import Foundation
 
 /// Drives the mixed load and prints a one-line JSON summary when it ends.
@@ -96,7 +95,7 @@ struct LoadCommand: AsyncParsableCommand {
                         guard goOn else { return }
                         next += interval
                         // Never past the end of the run, however slow the rate.
-                        try? await EventLoopSleep.sleep(until: min(next, deadline))
+                        try? await Task.sleep(until: min(next, deadline))
                     }
                 }
                 for worker in 0..<workers {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import DiscountClient
-import EventLoopSleep
 
 /// Waits until the daemon answers Health.Check (a stale socket file left by
 /// a SIGKILL does not count).
@@ -19,7 +18,7 @@ struct WaitCommand: AsyncParsableCommand {
                 await client.close()
                 if answered { return }
             }
-            try await EventLoopSleep.sleep(for: .milliseconds(20))
+            try await Task.sleep(for: .milliseconds(20))
         }
         print("daemon on \(socket) did not answer within \(seconds) s")
         throw ExitCode(1)

@@ -1,4 +1,3 @@
-import EventLoopSleep
 import Foundation
 import Synchronization
 
@@ -25,15 +24,15 @@ final class ClosedLoop: Sendable {
 
     func run(warmup: Double, seconds: Double) async throws -> Result {
         for _ in 0..<inFlight { startOne() }
-        try await EventLoopSleep.sleep(for: .seconds(warmup))
+        try await Task.sleep(for: .seconds(warmup))
         let (okBefore, failedBefore) = (succeeded.load(ordering: .relaxed), failed.load(ordering: .relaxed))
         let clock = ContinuousClock()
         let start = clock.now
-        try await EventLoopSleep.sleep(for: .seconds(seconds))
+        try await Task.sleep(for: .seconds(seconds))
         let elapsed = clock.now - start
         let (ok, errors) = (succeeded.load(ordering: .relaxed) - okBefore, failed.load(ordering: .relaxed) - failedBefore)
         stopping.store(true, ordering: .relaxed)
-        while outstanding.load(ordering: .acquiring) > 0 { try await EventLoopSleep.sleep(for: .milliseconds(10)) }
+        while outstanding.load(ordering: .acquiring) > 0 { try await Task.sleep(for: .milliseconds(10)) }
         let secondsTaken = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return Result(perSecond: Double(ok) / secondsTaken, errors: errors)
     }

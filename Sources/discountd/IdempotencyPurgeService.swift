@@ -1,6 +1,5 @@
 import DiscountCore
 import DiscountStore
-import EventLoopSleep
 import Logging
 import ServiceLifecycle
 
@@ -18,7 +17,7 @@ struct IdempotencyPurgeService: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await purgeExpired()
-                try? await EventLoopSleep.sleep(for: interval)
+                try? await Task.sleep(for: interval)
             }
         }
     }

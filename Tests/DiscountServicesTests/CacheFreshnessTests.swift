@@ -1,5 +1,4 @@
 import DiscountCore
-import EventLoopSleep
 import Testing
 
 @testable import DiscountServices
@@ -8,7 +7,7 @@ import Testing
     @Test func freshUntilTheBoundPassesWithoutACatchUp() async throws {
         let freshness = CacheFreshness(bound: .milliseconds(50))
         #expect(freshness.isFresh)
-        try await EventLoopSleep.sleep(for: .milliseconds(80))
+        try await Task.sleep(for: .milliseconds(80))
         #expect(!freshness.isFresh)
         #expect(freshness.caughtUpAgo >= .milliseconds(50))
         freshness.caughtUp(asOf: CacheFreshness.monotonicNanos())
@@ -35,7 +34,7 @@ import Testing
             createdAt: Instant(microseconds: 0), updatedAt: Instant(microseconds: 0))
         cache.put(rule)
         #expect(cache.rule(projectID: "p", id: "r")?.title == "t")
-        try await EventLoopSleep.sleep(for: .milliseconds(60))
+        try await Task.sleep(for: .milliseconds(60))
         // Past the bound a lookup misses (and so goes to the store), whatever the cache holds.
         #expect(cache.rule(projectID: "p", id: "r") == nil)
     }

@@ -1,6 +1,5 @@
 import DiscountCore
 import DiscountStore
-import EventLoopSleep
 import Foundation
 import PostgresNIO
 import Synchronization
@@ -95,7 +94,7 @@ struct PostgresChangeFeedTests {
         let pruned = try await store.changes(after: beforePruning, limit: 100)
         #expect(!pruned.isComplete, "a change it never saw was pruned")
         // A cursor taken once pruning is more than a commit's delay behind is whole again.
-        try await EventLoopSleep.sleep(for: .milliseconds(300))
+        try await Task.sleep(for: .milliseconds(300))
         let now = try await store.currentChangeCursor()
         try await store.insertProject(Project(id: "later", name: "Later", createdAt: Fixtures.t0))
         let fresh = try await store.changes(after: now, limit: 100)
@@ -154,7 +153,7 @@ struct PostgresChangeFeedTests {
                     """, schema: fixture.schema
                 ).first?.decode(Int64.self) ?? 0
             try await eventually { notifications.load(ordering: .relaxed) - before >= Int(transactions) }
-            try await EventLoopSleep.sleep(for: .milliseconds(300))
+            try await Task.sleep(for: .milliseconds(300))
             #expect(notifications.load(ordering: .relaxed) - before == Int(transactions))
             #expect(transactions < 50, "100 concurrent redemptions took \(transactions) commits")
             counter.cancel()
@@ -221,6 +220,6 @@ func eventually(timeout: Duration = .seconds(10), _ condition: () throws -> Bool
             Issue.record("condition not met within \(timeout)")
             return
         }
-        try await EventLoopSleep.sleep(for: .milliseconds(20))
+        try await Task.sleep(for: .milliseconds(20))
     }
 }

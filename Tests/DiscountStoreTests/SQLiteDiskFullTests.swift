@@ -1,7 +1,6 @@
 import DiscountCore
 import DiscountStore
 import DiscountStoreSQLite
-import EventLoopSleep
 import Foundation
 import ProcessSpawning
 import Testing
@@ -55,7 +54,7 @@ struct SQLiteDiskFullTests {
 
         // Space comes back: once the store has looked again, writes resume.
         try disk.resize(megabytes: 64)
-        try await EventLoopSleep.sleep(for: .milliseconds(1_200))
+        try await Task.sleep(for: .milliseconds(1_200))
         _ = try await store!.deleteDiscountCode(projectID: "default", id: "none")  // a write lets it look
         try await store!.insertDiscountCode(Fixtures.code("AFTER", rule: rule))
 

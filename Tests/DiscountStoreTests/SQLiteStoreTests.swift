@@ -1,6 +1,5 @@
 import DiscountCore
 import DiscountStore
-import EventLoopSleep
 import Foundation
 import Synchronization
 import Testing
@@ -193,10 +192,10 @@ import Testing
             }
         }
         // The long job must be queued first.
-        try await EventLoopSleep.sleep(for: .milliseconds(50))
+        try await Task.sleep(for: .milliseconds(50))
         let soon = WriteDeadline(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds + 100_000_000)
         async let late = Self.insert(store, Fixtures.code("BEHIND-LONG", rule: rule), deadline: soon)
-        try await EventLoopSleep.sleep(for: .milliseconds(20))
+        try await Task.sleep(for: .milliseconds(20))
         try await hold.release()
         try await long.value
         let lateOutcome = await late

@@ -1,5 +1,4 @@
 import DiscountClient
-import EventLoopSleep
 import Foundation
 import ProcessSpawning
 import Testing
@@ -97,7 +96,7 @@ private func waitForLines(_ path: String, atLeast count: Int) async throws {
     for _ in 0..<1000 {
         let lines = (FileManager.default.contents(atPath: path) ?? Data()).reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
         if lines >= count { return }
-        try await EventLoopSleep.sleep(for: .milliseconds(20))
+        try await Task.sleep(for: .milliseconds(20))
     }
     Issue.record("fewer than \(count) acknowledged writes in 20 s")
 }

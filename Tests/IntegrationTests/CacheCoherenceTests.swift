@@ -3,7 +3,6 @@ import DiscountCore
 import DiscountServices
 import DiscountStore
 import DiscountTestSupport
-import EventLoopSleep
 import Foundation
 import TTRPC
 import Testing
@@ -174,7 +173,7 @@ func timeUntil(
     let start = clock.now
     repeat {
         if try await check() { return clock.now - start }
-        try await EventLoopSleep.sleep(for: interval)
+        try await Task.sleep(for: interval)
     } while clock.now - start < within
     return nil
 }

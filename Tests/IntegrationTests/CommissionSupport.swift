@@ -1,5 +1,4 @@
 import DiscountClient
-import EventLoopSleep
 import Foundation
 import Testing
 
@@ -74,7 +73,7 @@ func eventually(within seconds: Double = 10, _ condition: () async throws -> Boo
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try await condition() { return true }
-        try? await EventLoopSleep.sleep(for: .milliseconds(50))
+        try? await Task.sleep(for: .milliseconds(50))
     }
     return try await condition()
 }

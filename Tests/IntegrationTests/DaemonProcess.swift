@@ -1,5 +1,4 @@
 import DiscountClient
-import EventLoopSleep
 import Foundation
 import ProcessSpawning
 import Testing
@@ -71,7 +70,7 @@ final class DaemonProcess: @unchecked Sendable {
                 return
             }
             guard isRunning else { break }
-            try await EventLoopSleep.sleep(for: .milliseconds(20))
+            try await Task.sleep(for: .milliseconds(20))
         }
         throw DaemonError.didNotStart(stderr: stderr)
     }

@@ -1,5 +1,4 @@
 import DiscountClient
-import EventLoopSleep
 import Foundation
 import Testing
 
@@ -242,7 +241,7 @@ import Testing
             #expect(listed.discountCodes == [code])
 
             // Update: only what is present changes.
-            try await EventLoopSleep.sleep(for: .milliseconds(5))
+            try await Task.sleep(for: .milliseconds(5))
             let renamed = try #require(
                 try await client.updateDiscountCode(
                     .init(priceRuleId: rule.id, discountCodeId: code.id, code: "Autumn20")

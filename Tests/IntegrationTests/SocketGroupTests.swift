@@ -1,5 +1,4 @@
 import DiscountClient
-import EventLoopSleep
 import Foundation
 import Testing
 
@@ -43,7 +42,7 @@ import Glibc
         // group and 0660 follow right after.
         var (mode, owner) = try modeAndGroup(daemon.socketPath)
         for _ in 0..<200 where mode != 0o660 {
-            try await EventLoopSleep.sleep(for: .milliseconds(10))
+            try await Task.sleep(for: .milliseconds(10))
             (mode, owner) = try modeAndGroup(daemon.socketPath)
         }
         await daemon.stop()

@@ -1,4 +1,3 @@
-import EventLoopSleep
 import Foundation
 import Logging
 import NIOCore
@@ -15,7 +14,7 @@ import Testing
         router.register(
             "test.Echo", "Slow",
             .unary { payload, _ in
-                try await EventLoopSleep.sleep(for: .milliseconds(Int(payload.first ?? 0) * 10))
+                try await Task.sleep(for: .milliseconds(Int(payload.first ?? 0) * 10))
                 return payload
             })
         router.register(
@@ -23,7 +22,7 @@ import Testing
             .unary { payload, _ in
                 // Says it has started, then takes its time: lets a test act while a call is in flight.
                 heldCallsStarted.add(1, ordering: .relaxed)
-                try await EventLoopSleep.sleep(for: .milliseconds(300))
+                try await Task.sleep(for: .milliseconds(300))
                 return payload
             })
         router.register(
@@ -175,7 +174,7 @@ import Testing
             let client = try await TTRPCClient.connect(socketPath: path)
             let before = heldCallsStarted.load(ordering: .relaxed)
             async let held = client.call(service: "test.Echo", method: "Held", payload: [20])
-            while heldCallsStarted.load(ordering: .relaxed) == before { try await EventLoopSleep.sleep(for: .milliseconds(5)) }
+            while heldCallsStarted.load(ordering: .relaxed) == before { try await Task.sleep(for: .milliseconds(5)) }
             async let stopped: Void = server.shutdown(gracePeriod: .seconds(5))
             #expect(try await held == [20])
             await stopped

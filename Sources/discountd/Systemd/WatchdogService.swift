@@ -1,4 +1,3 @@
-import EventLoopSleep
 import Logging
 import ServiceLifecycle
 
@@ -33,7 +32,7 @@ struct WatchdogService: Service {
                 } catch {
                     logger.warning("watchdog ping", metadata: ["error": "\(error)"])
                 }
-                try? await EventLoopSleep.sleep(for: interval)
+                try? await Task.sleep(for: interval)
             }
         }
     }
