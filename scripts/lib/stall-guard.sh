@@ -5,10 +5,9 @@
 #
 # Why: on this Linux, libdispatch's timer for ContinuousClock was seen stuck
 # under the parallel test suite (its timerfd expired, its epoll registration
-# left disarmed), so every Task.sleep in the test process, ours and
-# postgres-nio's pool timers alike, waited forever with no thread busy. The
-# project's own code sleeps on SwiftNIO timers (EventLoopSleep); the libraries'
-# sleeps it cannot move. A stalled run prints the timer state it found.
+# left disarmed), so every Task.sleep in the test process, the tests' own and
+# postgres-nio's pool timers alike, waited forever with no thread busy. A
+# stalled run prints the timer state it found.
 run_with_stall_guard() {
   local minutes=$1 attempt out pid last size idle status
   shift
