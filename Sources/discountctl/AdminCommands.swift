@@ -23,11 +23,8 @@ struct CreateProjectCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.createProject(name: name, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.createProject(name: name, idempotencyKey: write.idempotencyKey)
         }
     }
 }
@@ -79,11 +76,8 @@ struct CreateTokenCommand: AsyncParsableCommand {
     func run() async throws {
         let request = CreateTokenRequest(
             projectId: projectId ?? "", scopes: scope, name: name ?? "", expiresAt: expiresAt?.timestamp)
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.createToken(request, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.createToken(request, idempotencyKey: write.idempotencyKey)
         }
     }
 }
@@ -107,11 +101,8 @@ struct RevokeTokenCommand: AsyncParsableCommand {
     func validate() throws { try Check.notBlank(tokenId, "--token-id") }
 
     func run() async throws {
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.revokeToken(id: tokenId, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.revokeToken(id: tokenId, idempotencyKey: write.idempotencyKey)
         }
     }
 }

@@ -35,11 +35,8 @@ struct CreateCampaignCommand: AsyncParsableCommand {
         let request = CreateCampaignRequest(
             name: name, discountPercent: discountPercent, commissionPercent: commissionPercent,
             startsAt: startsAt?.timestamp, endsAt: endsAt?.timestamp)
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.createCampaign(request, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.createCampaign(request, idempotencyKey: write.idempotencyKey)
         }
     }
 }
@@ -70,11 +67,8 @@ struct UpdateCampaignCommand: AsyncParsableCommand {
         let request = UpdateCampaignRequest(
             campaignId: campaignId, name: name, discountPercent: discountPercent, commissionPercent: commissionPercent,
             startsAt: startsAt?.timestamp, endsAt: endsAt?.timestamp, clearEndsAt: clearEndsAt)
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.updateCampaign(request, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.updateCampaign(request, idempotencyKey: write.idempotencyKey)
         }
     }
 }
@@ -93,11 +87,8 @@ struct EndCampaignCommand: AsyncParsableCommand {
 
     func run() async throws {
         let request = EndCampaignRequest(campaignId: campaignId, endsAt: endsAt?.timestamp)
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.endCampaign(request, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.endCampaign(request, idempotencyKey: write.idempotencyKey)
         }
     }
 }
@@ -118,8 +109,6 @@ struct ListCampaignsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let request = ListCampaignsRequest(includeEnded: includeEnded, pageSize: pageSize ?? 0, pageToken: pageToken ?? "")
-        try await runReporting {
-            try client.print(try await client.withClient { try await $0.listCampaigns(request) })
-        }
+        try await client.printAnswer { try await $0.listCampaigns(request) }
     }
 }

@@ -42,6 +42,11 @@ struct ClientOptions: ParsableArguments {
 }
 
 extension ClientOptions {
+    /// The shape of most subcommands: one call, its answer printed, its failure turned into an exit code.
+    func printAnswer<Answer: Encodable>(of call: (DiscountClient) async throws -> Answer) async throws {
+        try await runReporting { try print(try await withClient(call)) }
+    }
+
     /// Runs `body` with a connected client and closes it afterwards.
     func withClient<T>(_ body: (DiscountClient) async throws -> T) async throws -> T {
         let client = try await connect()

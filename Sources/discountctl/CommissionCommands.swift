@@ -24,11 +24,8 @@ struct RegisterAgentCommand: AsyncParsableCommand {
 
     func run() async throws {
         let request = RegisterAgentRequest(agentName: agentName, contact: contact)
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.registerAgent(request, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.registerAgent(request, idempotencyKey: write.idempotencyKey)
         }
     }
 }
@@ -42,9 +39,7 @@ struct GetActiveCampaignsCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        try await runReporting {
-            try client.print(try await client.withClient { try await $0.getActiveCampaigns() })
-        }
+        try await client.printAnswer { try await $0.getActiveCampaigns() }
     }
 }
 
@@ -71,11 +66,8 @@ struct GetMyDiscountCodeCommand: AsyncParsableCommand {
     var campaignId: Int64?
 
     func run() async throws {
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.getMyDiscountCode(agentID: agentId, campaignID: campaignId)
-                })
+        try await client.printAnswer {
+            try await $0.getMyDiscountCode(agentID: agentId, campaignID: campaignId)
         }
     }
 }
@@ -103,8 +95,6 @@ struct GetMyCommissionsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let request = GetMyCommissionsRequest(agentId: agentId, since: since?.timestamp, until: until?.timestamp)
-        try await runReporting {
-            try client.print(try await client.withClient { try await $0.getMyCommissions(request) })
-        }
+        try await client.printAnswer { try await $0.getMyCommissions(request) }
     }
 }

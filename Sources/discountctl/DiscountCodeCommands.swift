@@ -36,13 +36,10 @@ struct CreateDiscountCodeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.createDiscountCode(
-                        priceRuleID: priceRuleId, code: code, useWithOther: useWithOther, usageLimit: usageLimit,
-                        idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.createDiscountCode(
+                priceRuleID: priceRuleId, code: code, useWithOther: useWithOther, usageLimit: usageLimit,
+                idempotencyKey: write.idempotencyKey)
         }
     }
 }
@@ -74,11 +71,8 @@ struct GetDiscountCodeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.getDiscountCode(priceRuleID: priceRuleId, discountCodeID: discountCodeId)
-                })
+        try await client.printAnswer {
+            try await $0.getDiscountCode(priceRuleID: priceRuleId, discountCodeID: discountCodeId)
         }
     }
 }
@@ -116,21 +110,13 @@ struct ListDiscountCodesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReporting {
-            try client.print(
-                try await client.withClient { client in
-                    var request = ListDiscountCodesRequest(
-                        priceRuleId: priceRuleId, pageSize: pageSize ?? 0, pageToken: pageToken ?? "")
-                    var response = try await client.listDiscountCodes(request)
-                    guard all else { return response }
-                    var codes = response.discountCodes
-                    while !response.nextPageToken.isEmpty {
-                        request.pageToken = response.nextPageToken
-                        response = try await client.listDiscountCodes(request)
-                        codes += response.discountCodes
-                    }
-                    return ListDiscountCodesResponse(discountCodes: codes)
-                })
+        try await client.printAnswer { client in
+            let joined = try await listPages(all: all, from: pageToken ?? "") { token in
+                let page = try await client.listDiscountCodes(
+                    .init(priceRuleId: priceRuleId, pageSize: pageSize ?? 0, pageToken: token))
+                return ListPage(items: page.discountCodes, nextPageToken: page.nextPageToken)
+            }
+            return ListDiscountCodesResponse(discountCodes: joined.items, nextPageToken: joined.nextPageToken)
         }
     }
 }
@@ -153,9 +139,7 @@ struct LookupDiscountCodeCommand: AsyncParsableCommand {
     func validate() throws { try Check.notBlank(code, "--code") }
 
     func run() async throws {
-        try await runReporting {
-            try client.print(try await client.withClient { try await $0.lookupDiscountCode(code: code) })
-        }
+        try await client.printAnswer { try await $0.lookupDiscountCode(code: code) }
     }
 }
 
@@ -207,11 +191,8 @@ struct UpdateDiscountCodeCommand: AsyncParsableCommand {
         let request = UpdateDiscountCodeRequest(
             priceRuleId: priceRuleId, discountCodeId: discountCodeId, code: code, useWithOther: useWithOther,
             usageLimit: usageLimit, clearUsageLimit: clearUsageLimit)
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.updateDiscountCode(request, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.updateDiscountCode(request, idempotencyKey: write.idempotencyKey)
         }
     }
 }
@@ -244,11 +225,8 @@ struct DeleteDiscountCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let request = DeleteDiscountCodeRequest(priceRuleId: priceRuleId, discountCodeId: discountCodeId)
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.deleteDiscountCode(request, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.deleteDiscountCode(request, idempotencyKey: write.idempotencyKey)
         }
     }
 }

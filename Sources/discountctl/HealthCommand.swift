@@ -10,8 +10,6 @@ struct HealthCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        try await runReporting {
-            try client.print(try await client.withClient { try await $0.health() })
-        }
+        try await client.printAnswer { try await $0.health() }
     }
 }

@@ -59,11 +59,8 @@ struct CreatePriceRuleCommand: AsyncParsableCommand {
             title: title, valueType: valueType.valueType, value: value, currency: currency ?? "",
             startsAt: startsAt?.timestamp, endsAt: endsAt?.timestamp, usageLimit: usageLimit,
             oncePerCustomer: oncePerCustomer)
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.createPriceRule(request, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.createPriceRule(request, idempotencyKey: write.idempotencyKey)
         }
     }
 }
@@ -86,9 +83,7 @@ struct GetPriceRuleCommand: AsyncParsableCommand {
     func validate() throws { try Check.notBlank(priceRuleId, "--price-rule-id") }
 
     func run() async throws {
-        try await runReporting {
-            try client.print(try await client.withClient { try await $0.getPriceRule(id: priceRuleId) })
-        }
+        try await client.printAnswer { try await $0.getPriceRule(id: priceRuleId) }
     }
 }
 
@@ -120,20 +115,12 @@ struct ListPriceRulesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReporting {
-            try client.print(
-                try await client.withClient { client in
-                    var request = ListPriceRulesRequest(pageSize: pageSize ?? 0, pageToken: pageToken ?? "")
-                    var response = try await client.listPriceRules(request)
-                    guard all else { return response }
-                    var rules = response.priceRules
-                    while !response.nextPageToken.isEmpty {
-                        request.pageToken = response.nextPageToken
-                        response = try await client.listPriceRules(request)
-                        rules += response.priceRules
-                    }
-                    return ListPriceRulesResponse(priceRules: rules)
-                })
+        try await client.printAnswer { client in
+            let joined = try await listPages(all: all, from: pageToken ?? "") { token in
+                let page = try await client.listPriceRules(.init(pageSize: pageSize ?? 0, pageToken: token))
+                return ListPage(items: page.priceRules, nextPageToken: page.nextPageToken)
+            }
+            return ListPriceRulesResponse(priceRules: joined.items, nextPageToken: joined.nextPageToken)
         }
     }
 }
@@ -206,11 +193,8 @@ struct UpdatePriceRuleCommand: AsyncParsableCommand {
             priceRuleId: priceRuleId, title: title, valueType: valueType?.valueType, value: value, currency: currency,
             startsAt: startsAt?.timestamp, endsAt: endsAt?.timestamp, clearEndsAt: clearEndsAt,
             usageLimit: usageLimit, clearUsageLimit: clearUsageLimit, oncePerCustomer: oncePerCustomer)
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.updatePriceRule(request, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.updatePriceRule(request, idempotencyKey: write.idempotencyKey)
         }
     }
 }
@@ -234,11 +218,8 @@ struct DeletePriceRuleCommand: AsyncParsableCommand {
     func validate() throws { try Check.notBlank(priceRuleId, "--price-rule-id") }
 
     func run() async throws {
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.deletePriceRule(id: priceRuleId, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.deletePriceRule(id: priceRuleId, idempotencyKey: write.idempotencyKey)
         }
     }
 }

@@ -40,11 +40,8 @@ struct RecordOrderCommand: AsyncParsableCommand {
         let request = RecordOrderRequest(
             orderId: orderId, codes: codes, subtotal: subtotal, currency: currency, occurredAt: occurredAt?.timestamp,
             status: status.wire)
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.recordOrder(request, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.recordOrder(request, idempotencyKey: write.idempotencyKey)
         }
     }
 }

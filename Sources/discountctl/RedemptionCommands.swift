@@ -27,11 +27,8 @@ struct ValidateDiscountCodeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.validateDiscountCode(code: code, customerID: customerId)
-                })
+        try await client.printAnswer {
+            try await $0.validateDiscountCode(code: code, customerID: customerId)
         }
     }
 }
@@ -68,12 +65,9 @@ struct RedeemDiscountCodeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.redeemDiscountCode(
-                        code: code, orderID: orderId, customerID: customerId, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.redeemDiscountCode(
+                code: code, orderID: orderId, customerID: customerId, idempotencyKey: write.idempotencyKey)
         }
     }
 }
@@ -98,11 +92,8 @@ struct RollbackRedemptionCommand: AsyncParsableCommand {
     func validate() throws { try Check.notBlank(orderId, "--order-id") }
 
     func run() async throws {
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.rollbackRedemption(orderID: orderId, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.rollbackRedemption(orderID: orderId, idempotencyKey: write.idempotencyKey)
         }
     }
 }

@@ -27,11 +27,8 @@ struct SetShopifyCredentialsCommand: AsyncParsableCommand {
         }
         let request = SetShopifyCredentialsRequest(
             projectId: projectId ?? "", shopDomain: shopDomain, accessToken: token, grantedScopes: grantedScopes)
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.setShopifyCredentials(request, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.setShopifyCredentials(request, idempotencyKey: write.idempotencyKey)
         }
     }
 }

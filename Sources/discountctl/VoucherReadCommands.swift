@@ -33,9 +33,7 @@ struct ListProjectsCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        try await runReporting {
-            try client.print(try await client.withClient { try await $0.listProjects() })
-        }
+        try await client.printAnswer { try await $0.listProjects() }
     }
 }
 

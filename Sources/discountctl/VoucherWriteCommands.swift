@@ -25,11 +25,8 @@ struct CreateVoucherPoolCommand: AsyncParsableCommand {
     func validate() throws { try Check.notBlank(name, "--name") }
 
     func run() async throws {
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.createVoucherPool(projectID: project.projectId, name: name, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.createVoucherPool(projectID: project.projectId, name: name, idempotencyKey: write.idempotencyKey)
         }
     }
 }
@@ -54,12 +51,9 @@ struct DeleteVoucherPoolCommand: AsyncParsableCommand {
     func validate() throws { try Check.notBlank(poolId, "--pool-id") }
 
     func run() async throws {
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.deleteVoucherPool(
-                        projectID: project.projectId, poolID: poolId, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.deleteVoucherPool(
+                projectID: project.projectId, poolID: poolId, idempotencyKey: write.idempotencyKey)
         }
     }
 }
@@ -150,13 +144,10 @@ struct AssignVoucherCodeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.assignVoucherCode(
-                        projectID: project.projectId, poolID: poolId, customerID: customerId, usedBy: usedBy,
-                        idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.assignVoucherCode(
+                projectID: project.projectId, poolID: poolId, customerID: customerId, usedBy: usedBy,
+                idempotencyKey: write.idempotencyKey)
         }
     }
 }
@@ -182,11 +173,8 @@ struct RedeemVoucherCodeCommand: AsyncParsableCommand {
     func validate() throws { try Check.notBlank(code, "--code") }
 
     func run() async throws {
-        try await runReporting {
-            try client.print(
-                try await client.withClient {
-                    try await $0.redeemVoucherCode(projectID: project.projectId, code: code, idempotencyKey: write.idempotencyKey)
-                })
+        try await client.printAnswer {
+            try await $0.redeemVoucherCode(projectID: project.projectId, code: code, idempotencyKey: write.idempotencyKey)
         }
     }
 }

@@ -24,9 +24,7 @@ struct PostgresChangeFeedTests {
             let token = Fixtures.token()
             try await store.insertToken(token)
             _ = try await store.revokeToken(id: token.id, at: Fixtures.t0)
-            let pool = Fixtures.pool()
-            try await store.insertVoucherPool(pool)
-            _ = try await store.addVoucherCodes(projectID: pool.projectID, poolID: pool.id, codes: Fixtures.voucherTexts("F", 2))
+            let pool = try await store.makePool("F", 2)
             _ = try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "ann"))
 
             let batch = try await store.changes(after: start, limit: 100)
@@ -138,11 +136,8 @@ struct PostgresChangeFeedTests {
             let before = notifications.load(ordering: .relaxed)
             #expect(before == 101, "one per commit")
 
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<100 {
-                    group.addTask { _ = try await writer.redeem(Fixtures.redemption("BELL\(index)", order: "o")) }
-                }
-                try await group.waitForAll()
+            try await atOnce(100, across: [writer]) { writer, index in
+                _ = try await writer.redeem(Fixtures.redemption("BELL\(index)", order: "o"))
             }
             let changes = try await reader.changes(after: start, limit: 1000).changes
             #expect(changes.count == 200, "a code and its rule per redemption")

@@ -16,12 +16,8 @@ struct PostgresSharedStoreTests {
             let rule = Fixtures.rule()
             try await a.insertPriceRule(rule)
             try await a.insertDiscountCode(Fixtures.code("SHARED50", rule: rule, usageLimit: 50))
-            let outcomes = try await withThrowingTaskGroup(of: RedemptionOutcome.self) { group in
-                for index in 0..<200 {
-                    let store = index.isMultiple(of: 2) ? a : b
-                    group.addTask { try await store.redeem(Fixtures.redemption("shared50", order: "order-\(index)")) }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
+            let outcomes = try await atOnce(200, across: [a, b]) { store, index in
+                try await store.redeem(Fixtures.redemption("shared50", order: "order-\(index)"))
             }
             #expect(outcomes.filter(\.isRedeemed).count == 50)
             #expect(outcomes.filter { $0.refusal == .usageLimitReached }.count == 150)
@@ -35,16 +31,10 @@ struct PostgresSharedStoreTests {
         try await withTwoDaemons { fixture, a, b in
             let agent = try await Fixtures.agent(a)
             let spring = try await Fixtures.campaign(b)
-            let results = try await withThrowingTaskGroup(of: (AgentCode, Bool).self) { group in
-                for index in 0..<64 {
-                    let store = index.isMultiple(of: 2) ? a : b
-                    group.addTask {
-                        try await store.getOrCreateAgentCode(
-                            projectID: Project.defaultID, agentID: agent.id, agentName: agent.name, campaignID: spring.id,
-                            initial: .pending, at: Fixtures.t0)
-                    }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
+            let results = try await atOnce(64, across: [a, b]) { store, index in
+                try await store.getOrCreateAgentCode(
+                    projectID: Project.defaultID, agentID: agent.id, agentName: agent.name, campaignID: spring.id,
+                    initial: .pending, at: Fixtures.t0)
             }
             #expect(Set(results.map(\.0)).count == 1)
             #expect(results.filter(\.1).count == 1)
@@ -54,25 +44,11 @@ struct PostgresSharedStoreTests {
 
     @Test func aPoolHandsEachCodeOutOnceAcrossDaemons() async throws {
         try await withTwoDaemons { fixture, a, b in
-            let pool = Fixtures.pool()
-            try await a.insertVoucherPool(pool)
-            _ = try await b.addVoucherCodes(projectID: pool.projectID, poolID: pool.id, codes: Fixtures.voucherTexts("X", 200))
-            let outcomes = try await withThrowingTaskGroup(of: VoucherAssignmentOutcome.self) { group in
-                for index in 0..<300 {
-                    let store = index.isMultiple(of: 2) ? a : b
-                    group.addTask { try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "c\(index)")) }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
+            let pool = try await a.makePool("X", 200)
+            let outcomes = try await atOnce(300, across: [a, b]) { store, index in
+                try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "c\(index)"))
             }
-            var codes: [String] = []
-            var exhausted = 0
-            for outcome in outcomes {
-                switch outcome {
-                case .assigned(let code): codes.append(code.code)
-                case .poolExhausted: exhausted += 1
-                default: Issue.record("unexpected \(outcome)")
-                }
-            }
+            let (codes, exhausted) = Fixtures.handedOut(outcomes)
             #expect(codes.count == 200 && Set(codes).count == 200 && exhausted == 100)
             let counted = try #require(try await b.voucherPool(projectID: pool.projectID, id: pool.id))
             #expect(counted.available == 0 && counted.assigned == 200 && counted.total == 200)
@@ -81,17 +57,9 @@ struct PostgresSharedStoreTests {
 
     @Test func oneCustomerGetsOneCodeWhicheverDaemonAsks() async throws {
         try await withTwoDaemons { fixture, a, b in
-            let pool = Fixtures.pool()
-            try await a.insertVoucherPool(pool)
-            _ = try await a.addVoucherCodes(projectID: pool.projectID, poolID: pool.id, codes: Fixtures.voucherTexts("Y", 50))
-            let outcomes = try await withThrowingTaskGroup(of: VoucherAssignmentOutcome.self) { group in
-                for index in 0..<40 {
-                    let store = index.isMultiple(of: 2) ? a : b
-                    group.addTask {
-                        try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "ann", usedBy: "spring"))
-                    }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
+            let pool = try await a.makePool("Y", 50)
+            let outcomes = try await atOnce(40, across: [a, b]) { store, index in
+                try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "ann", usedBy: "spring"))
             }
             var handed: Set<String> = []
             var assigned = 0
@@ -111,19 +79,13 @@ struct PostgresSharedStoreTests {
 
     @Test func anIdempotencyKeyKeepsOneAnswerAcrossDaemons() async throws {
         try await withTwoDaemons { fixture, a, b in
-            let kept = try await withThrowingTaskGroup(of: IdempotencyRecord.self) { group in
-                for index in 0..<20 {
-                    let store = index.isMultiple(of: 2) ? a : b
-                    group.addTask {
-                        try await store.saveIdempotencyRecord(
-                            IdempotencyRecord(
-                                projectID: Project.defaultID, key: "shared", method: "m", requestHash: "h\(index)",
-                                response: [UInt8(index)], createdAt: Fixtures.t0))
-                    }
-                }
-                return try await group.reduce(into: Set<IdempotencyRecord>()) { $0.insert($1) }
+            let kept = try await atOnce(20, across: [a, b]) { store, index in
+                try await store.saveIdempotencyRecord(
+                    IdempotencyRecord(
+                        projectID: Project.defaultID, key: "shared", method: "m", requestHash: "h\(index)",
+                        response: [UInt8(index)], createdAt: Fixtures.t0))
             }
-            #expect(kept.count == 1)
+            #expect(Set(kept).count == 1)
         }
     }
 
@@ -196,27 +158,15 @@ struct PostgresSharedStoreTests {
         try await withPostgres { fixture, store in
             let rule = Fixtures.rule()
             try await store.insertPriceRule(rule)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<200 {
-                    group.addTask { try await store.insertDiscountCode(Fixtures.code("HOT\(index)", rule: rule)) }
-                }
-                try await group.waitForAll()
+            try await atOnce(200, across: [store]) { store, index in
+                try await store.insertDiscountCode(Fixtures.code("HOT\(index)", rule: rule))
             }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<200 {
-                    group.addTask { _ = try await store.redeem(Fixtures.redemption("HOT\(index)", order: "o\(index)")) }
-                }
-                try await group.waitForAll()
+            try await atOnce(200, across: [store]) { store, index in
+                _ = try await store.redeem(Fixtures.redemption("HOT\(index)", order: "o\(index)"))
             }
-            let pool = Fixtures.pool()
-            try await store.insertVoucherPool(pool)
-            _ = try await store.addVoucherCodes(
-                projectID: pool.projectID, poolID: pool.id, codes: Fixtures.voucherTexts("H", 200))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<200 {
-                    group.addTask { _ = try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "c\(index)")) }
-                }
-                try await group.waitForAll()
+            let pool = try await store.makePool("H", 200)
+            try await atOnce(200, across: [store]) { store, index in
+                _ = try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "c\(index)"))
             }
             let spring = try await Fixtures.campaign(store)
             var agents: [Agent] = []

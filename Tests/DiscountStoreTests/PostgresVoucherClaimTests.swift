@@ -12,10 +12,7 @@ import Testing
 struct PostgresVoucherClaimTests {
     @Test func theClaimReadsOnlyFreeCodesAfterAnImportIsAnalyzed() async throws {
         try await withPostgres { fixture, store in
-            let pool = Fixtures.pool()
-            try await store.insertVoucherPool(pool)
-            _ = try await store.addVoucherCodes(
-                projectID: pool.projectID, poolID: pool.id, codes: Fixtures.voucherTexts("FREE", 20_000))
+            let pool = try await store.makePool("FREE", 20_000)
             // The first 1% handed out, then the statistics of a mostly free pool.
             try await PostgresFixture.admin(
                 "UPDATE voucher_codes SET status = 2, customer_id = 'c' || seq, used_by = '' WHERE seq <= 200",

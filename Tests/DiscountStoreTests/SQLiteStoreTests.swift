@@ -9,76 +9,70 @@ import Testing
 /// What only the SQLite backend promises: group commit, the file, the schema.
 @Suite struct SQLiteStoreTests {
     @Test func concurrentWritesShareCommits() async throws {
-        let fixture = try SQLiteFixture()
-        defer { fixture.remove() }
-        let store = try fixture.openSQLite()
-        let rule = Fixtures.rule()
-        try await store.insertPriceRule(rule)
-        let before = store.commitCount
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for i in 0..<500 {
-                group.addTask { try await store.insertDiscountCode(Fixtures.code("GC-\(i)", rule: rule)) }
+        try await withSQLiteStore { store in
+            let rule = Fixtures.rule()
+            try await store.insertPriceRule(rule)
+            let before = store.commitCount
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<500 {
+                    group.addTask { try await store.insertDiscountCode(Fixtures.code("GC-\(i)", rule: rule)) }
+                }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            let commits = store.commitCount - before
+            #expect(try await store.countDiscountCodes(projectID: Project.defaultID) == 500)
+            #expect(commits < 250, "500 concurrent inserts took \(commits) commits")
         }
-        let commits = store.commitCount - before
-        #expect(try await store.countDiscountCodes(projectID: Project.defaultID) == 500)
-        #expect(commits < 250, "500 concurrent inserts took \(commits) commits")
-        await store.close()
     }
 
     @Test func failedWriteRollsBackOnlyItselfInAGroup() async throws {
-        let fixture = try SQLiteFixture()
-        defer { fixture.remove() }
-        let store = try fixture.openSQLite()
-        let rule = Fixtures.rule()
-        try await store.insertPriceRule(rule)
-        try await store.insertDiscountCode(Fixtures.code("TAKEN", rule: rule))
-        let results = await withTaskGroup(of: Bool.self) { group in
-            for i in 0..<100 {
-                group.addTask {
-                    let text = i % 10 == 0 ? "taken" : "FINE-\(i)"
-                    return (try? await store.insertDiscountCode(Fixtures.code(text, rule: rule))) != nil
+        try await withSQLiteStore { store in
+            let rule = Fixtures.rule()
+            try await store.insertPriceRule(rule)
+            try await store.insertDiscountCode(Fixtures.code("TAKEN", rule: rule))
+            let results = await withTaskGroup(of: Bool.self) { group in
+                for i in 0..<100 {
+                    group.addTask {
+                        let text = i % 10 == 0 ? "taken" : "FINE-\(i)"
+                        return (try? await store.insertDiscountCode(Fixtures.code(text, rule: rule))) != nil
+                    }
                 }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
             }
-            return await group.reduce(into: [Bool]()) { $0.append($1) }
+            #expect(results.filter { $0 }.count == 90)
+            #expect(try await store.countDiscountCodes(projectID: Project.defaultID) == 91)
         }
-        #expect(results.filter { $0 }.count == 90)
-        #expect(try await store.countDiscountCodes(projectID: Project.defaultID) == 91)
-        await store.close()
     }
 
     /// A job that ends the shared transaction itself takes the group's work
     /// with it: every caller must hear so, and what callers were told must
     /// match what the file holds.
     @Test func aLostTransactionFailsEveryJobInIt() async throws {
-        let fixture = try SQLiteFixture()
-        defer { fixture.remove() }
-        let store = try fixture.openSQLite()
-        let rule = Fixtures.rule()
-        try await store.insertPriceRule(rule)
-        let outcomes = await withTaskGroup(of: (String?, Bool).self) { group in
-            for i in 0..<200 {
-                group.addTask {
-                    if i == 100 {
-                        let ok = (try? await store.write { try $0.execute("ROLLBACK") }) != nil
-                        return (nil, ok)
+        try await withSQLiteStore { store in
+            let rule = Fixtures.rule()
+            try await store.insertPriceRule(rule)
+            let outcomes = await withTaskGroup(of: (String?, Bool).self) { group in
+                for i in 0..<200 {
+                    group.addTask {
+                        if i == 100 {
+                            let ok = (try? await store.write { try $0.execute("ROLLBACK") }) != nil
+                            return (nil, ok)
+                        }
+                        let text = "LOST-\(i)"
+                        let ok = (try? await store.insertDiscountCode(Fixtures.code(text, rule: rule))) != nil
+                        return (text, ok)
                     }
-                    let text = "LOST-\(i)"
-                    let ok = (try? await store.insertDiscountCode(Fixtures.code(text, rule: rule))) != nil
-                    return (text, ok)
                 }
+                return await group.reduce(into: [(String?, Bool)]()) { $0.append($1) }
             }
-            return await group.reduce(into: [(String?, Bool)]()) { $0.append($1) }
+            #expect(outcomes.contains { $0.0 == nil && $0.1 == false })
+            for case (let text?, let acknowledged) in outcomes {
+                let stored = try await store.discountCode(projectID: rule.projectID, canonicalCode: text) != nil
+                #expect(stored == acknowledged, "\(text): acknowledged \(acknowledged), stored \(stored)")
+            }
+            // The writer carries on.
+            try await store.insertDiscountCode(Fixtures.code("AFTER", rule: rule))
         }
-        #expect(outcomes.contains { $0.0 == nil && $0.1 == false })
-        for case (let text?, let acknowledged) in outcomes {
-            let stored = try await store.discountCode(projectID: rule.projectID, canonicalCode: text) != nil
-            #expect(stored == acknowledged, "\(text): acknowledged \(acknowledged), stored \(stored)")
-        }
-        // The writer carries on.
-        try await store.insertDiscountCode(Fixtures.code("AFTER", rule: rule))
-        await store.close()
     }
 
     @Test func createsAPrivateFileAtTheCurrentSchemaVersion() async throws {
@@ -139,70 +133,64 @@ import Testing
     }
 
     @Test func cancelledWriteDoesNothing() async throws {
-        let fixture = try SQLiteFixture()
-        defer { fixture.remove() }
-        let store = try fixture.openSQLite()
-        let task = Task {
-            withUnsafeCurrentTask { $0?.cancel() }
-            try await store.insertProject(Project(id: "never", name: "never", createdAt: Fixtures.t0))
+        try await withSQLiteStore { (store: SQLiteStore) async throws in
+            let task = Task {
+                withUnsafeCurrentTask { $0?.cancel() }
+                try await store.insertProject(Project(id: "never", name: "never", createdAt: Fixtures.t0))
+            }
+            await #expect(throws: CancellationError.self) { try await task.value }
+            #expect(try await store.project(id: "never") == nil)
         }
-        await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(try await store.project(id: "never") == nil)
-        await store.close()
     }
 
     /// A write whose caller's deadline passes while it waits for
     /// the writer is never started: the caller hears `deadlineExceeded` and
     /// the file holds nothing of it; one with time left behind it still runs.
     @Test func aWriteQueuedPastItsDeadlineIsSkipped() async throws {
-        let fixture = try SQLiteFixture()
-        defer { fixture.remove() }
-        let store = try fixture.openSQLite()
-        let rule = Fixtures.rule()
-        try await store.insertPriceRule(rule)
-        let hold = await WriterHold.start(store)
-        let soon = WriteDeadline(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds + 20_000_000)
-        async let late = Self.insert(store, Fixtures.code("TOO-LATE", rule: rule), deadline: soon)
-        async let inTime = Self.insert(store, Fixtures.code("IN-TIME", rule: rule), deadline: .never)
-        while !soon.hasPassed { usleep(1_000) }
-        try await hold.release()
-        let lateOutcome = await late
-        let inTimeOutcome = await inTime
-        #expect(throws: StoreError.deadlineExceeded) { try lateOutcome.get() }
-        #expect(throws: Never.self) { try inTimeOutcome.get() }
-        #expect(try await store.discountCode(projectID: rule.projectID, canonicalCode: "TOO-LATE") == nil)
-        #expect(try await store.discountCode(projectID: rule.projectID, canonicalCode: "IN-TIME") != nil)
-        await store.close()
+        try await withSQLiteStore { store in
+            let rule = Fixtures.rule()
+            try await store.insertPriceRule(rule)
+            let hold = await WriterHold.start(store)
+            let soon = WriteDeadline(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds + 20_000_000)
+            async let late = Self.insert(store, Fixtures.code("TOO-LATE", rule: rule), deadline: soon)
+            async let inTime = Self.insert(store, Fixtures.code("IN-TIME", rule: rule), deadline: .never)
+            while !soon.hasPassed { usleep(1_000) }
+            try await hold.release()
+            let lateOutcome = await late
+            let inTimeOutcome = await inTime
+            #expect(throws: StoreError.deadlineExceeded) { try lateOutcome.get() }
+            #expect(throws: Never.self) { try inTimeOutcome.get() }
+            #expect(try await store.discountCode(projectID: rule.projectID, canonicalCode: "TOO-LATE") == nil)
+            #expect(try await store.discountCode(projectID: rule.projectID, canonicalCode: "IN-TIME") != nil)
+        }
     }
 
     /// The same when the time runs out inside the transaction, behind a long
     /// job of the same batch (a bulk-insert chunk, say): checked as each job starts.
     @Test func aWriteWhoseDeadlinePassesBehindALongJobOfItsBatchIsSkipped() async throws {
-        let fixture = try SQLiteFixture()
-        defer { fixture.remove() }
-        let store = try fixture.openSQLite()
-        let rule = Fixtures.rule()
-        try await store.insertPriceRule(rule)
-        // Held, so that the next two jobs are taken as one batch.
-        let hold = await WriterHold.start(store)
-        let long = Task {
-            try await store.write { db in
-                try db.execute("UPDATE price_rules SET title = 'long'")
-                usleep(300_000)
+        try await withSQLiteStore { store in
+            let rule = Fixtures.rule()
+            try await store.insertPriceRule(rule)
+            // Held, so that the next two jobs are taken as one batch.
+            let hold = await WriterHold.start(store)
+            let long = Task {
+                try await store.write { db in
+                    try db.execute("UPDATE price_rules SET title = 'long'")
+                    usleep(300_000)
+                }
             }
+            // The long job must be queued first.
+            try await Task.sleep(for: .milliseconds(50))
+            let soon = WriteDeadline(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds + 100_000_000)
+            async let late = Self.insert(store, Fixtures.code("BEHIND-LONG", rule: rule), deadline: soon)
+            try await Task.sleep(for: .milliseconds(20))
+            try await hold.release()
+            try await long.value
+            let lateOutcome = await late
+            #expect(throws: StoreError.deadlineExceeded) { try lateOutcome.get() }
+            #expect(try await store.discountCode(projectID: rule.projectID, canonicalCode: "BEHIND-LONG") == nil)
+            #expect(try await store.priceRule(projectID: rule.projectID, id: rule.id)?.title == "long")
         }
-        // The long job must be queued first.
-        try await Task.sleep(for: .milliseconds(50))
-        let soon = WriteDeadline(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds + 100_000_000)
-        async let late = Self.insert(store, Fixtures.code("BEHIND-LONG", rule: rule), deadline: soon)
-        try await Task.sleep(for: .milliseconds(20))
-        try await hold.release()
-        try await long.value
-        let lateOutcome = await late
-        #expect(throws: StoreError.deadlineExceeded) { try lateOutcome.get() }
-        #expect(try await store.discountCode(projectID: rule.projectID, canonicalCode: "BEHIND-LONG") == nil)
-        #expect(try await store.priceRule(projectID: rule.projectID, id: rule.id)?.title == "long")
-        await store.close()
     }
 
     private static func insert(

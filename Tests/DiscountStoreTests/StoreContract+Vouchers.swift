@@ -22,8 +22,32 @@ extension Fixtures {
         (1...count).map { VoucherCodeText("\(prefix)-\($0)") }
     }
 
+    /// The codes the assignments handed out and how many found the pool empty; anything else is a failure.
+    static func handedOut(_ outcomes: [VoucherAssignmentOutcome]) -> (codes: [String], exhausted: Int) {
+        var codes: [String] = []
+        var exhausted = 0
+        for outcome in outcomes {
+            switch outcome {
+            case .assigned(let code): codes.append(code.code)
+            case .poolExhausted: exhausted += 1
+            default: Issue.record("unexpected \(outcome)")
+            }
+        }
+        return (codes, exhausted)
+    }
+
     static func assignment(_ pool: VoucherPool, customer: String, usedBy: String = "") -> VoucherAssignment {
         VoucherAssignment(projectID: pool.projectID, poolID: pool.id, customerID: customer, usedBy: usedBy, at: t0)
+    }
+}
+
+extension VoucherStore {
+    /// A new pool in the default project holding `<prefix>-1` to `<prefix>-<count>`.
+    func makePool(_ prefix: String, _ count: Int) async throws -> VoucherPool {
+        let pool = Fixtures.pool()
+        try await insertVoucherPool(pool)
+        _ = try await addVoucherCodes(projectID: pool.projectID, poolID: pool.id, codes: Fixtures.voucherTexts(prefix, count))
+        return pool
     }
 }
 
@@ -80,26 +104,12 @@ extension StoreContract {
     @Test(arguments: StoreFactory.all)
     func assignmentHandsOutEachCodeOnceAndKeepsTheCounts(_ factory: StoreFactory) async throws {
         try await withVoucherStore(factory) { store async throws in
-            let pool = Fixtures.pool()
-            try await store.insertVoucherPool(pool)
-            _ = try await store.addVoucherCodes(
-                projectID: pool.projectID, poolID: pool.id, codes: Fixtures.voucherTexts("A", 200))
+            let pool = try await store.makePool("A", 200)
 
-            let outcomes = try await withThrowingTaskGroup(of: VoucherAssignmentOutcome.self) { group in
-                for index in 0..<210 {
-                    group.addTask { try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "c\(index)")) }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
+            let outcomes = try await atOnce(210, across: [store]) { store, index in
+                try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "c\(index)"))
             }
-            var codes: [String] = []
-            var exhausted = 0
-            for outcome in outcomes {
-                switch outcome {
-                case .assigned(let code): codes.append(code.code)
-                case .poolExhausted: exhausted += 1
-                default: Issue.record("unexpected \(outcome)")
-                }
-            }
+            let (codes, exhausted) = Fixtures.handedOut(outcomes)
             #expect(codes.count == 200 && Set(codes).count == 200)
             #expect(exhausted == 10)
             let counted = try #require(try await store.voucherPool(projectID: pool.projectID, id: pool.id))
@@ -110,9 +120,7 @@ extension StoreContract {
     @Test(arguments: StoreFactory.all)
     func theSameCustomerAndUsedByGetTheSameCode(_ factory: StoreFactory) async throws {
         try await withVoucherStore(factory) { store async throws in
-            let pool = Fixtures.pool()
-            try await store.insertVoucherPool(pool)
-            _ = try await store.addVoucherCodes(projectID: pool.projectID, poolID: pool.id, codes: Fixtures.voucherTexts("S", 5))
+            let pool = try await store.makePool("S", 5)
             guard
                 case .assigned(let first) = try await store.assignVoucherCode(
                     Fixtures.assignment(pool, customer: "ann", usedBy: "spring"))
@@ -141,9 +149,7 @@ extension StoreContract {
     @Test(arguments: StoreFactory.all)
     func redemptionMovesAssignedCodesOnce(_ factory: StoreFactory) async throws {
         try await withVoucherStore(factory) { store async throws in
-            let pool = Fixtures.pool()
-            try await store.insertVoucherPool(pool)
-            _ = try await store.addVoucherCodes(projectID: pool.projectID, poolID: pool.id, codes: Fixtures.voucherTexts("R", 3))
+            let pool = try await store.makePool("R", 3)
             _ = try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "ann"))
             let at = Fixtures.t0.adding(seconds: 5)
             guard
@@ -172,9 +178,7 @@ extension StoreContract {
     @Test(arguments: StoreFactory.all)
     func pagesCoverThePoolOnceAndStatusFiltersAgreeWithTheCounts(_ factory: StoreFactory) async throws {
         try await withVoucherStore(factory) { store async throws in
-            let pool = Fixtures.pool()
-            try await store.insertVoucherPool(pool)
-            _ = try await store.addVoucherCodes(projectID: pool.projectID, poolID: pool.id, codes: Fixtures.voucherTexts("P", 95))
+            let pool = try await store.makePool("P", 95)
             for index in 0..<30 { _ = try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "c\(index)")) }
             for index in stride(from: 1, through: 30, by: 3) {
                 _ = try await store.redeemVoucherCode(projectID: pool.projectID, canonicalCode: "P-\(index)", at: Fixtures.t0)
@@ -212,9 +216,7 @@ extension StoreContract {
     @Test(arguments: StoreFactory.all)
     func deletingAPoolTakesItsCodesAndFreesTheirTexts(_ factory: StoreFactory) async throws {
         try await withVoucherStore(factory) { store async throws in
-            let pool = Fixtures.pool()
-            try await store.insertVoucherPool(pool)
-            _ = try await store.addVoucherCodes(projectID: pool.projectID, poolID: pool.id, codes: Fixtures.voucherTexts("D", 4))
+            let pool = try await store.makePool("D", 4)
             #expect(try await store.deleteVoucherPool(projectID: "acme", id: pool.id) == nil)
             #expect(try await store.deleteVoucherPool(projectID: pool.projectID, id: pool.id) == 4)
             #expect(try await store.voucherPool(projectID: pool.projectID, id: pool.id) == nil)

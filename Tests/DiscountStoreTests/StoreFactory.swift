@@ -46,6 +46,14 @@ struct SQLiteFixture: StoreFixture {
     func remove() { try? FileManager.default.removeItem(at: directory) }
 }
 
+/// Runs `body` against a fresh SQLite store, then closes and removes it.
+func withSQLiteStore(_ body: (SQLiteStore) async throws -> Void) async throws {
+    let fixture = try SQLiteFixture()
+    defer { fixture.remove() }
+    let store = try fixture.openSQLite()
+    try await closing(store) { try await body(store) }
+}
+
 /// Runs `body` against a fresh store of `factory`'s kind, then closes and removes it.
 func withStore(
     _ factory: StoreFactory, _ body: (any Store) async throws -> Void
@@ -53,16 +61,36 @@ func withStore(
     let fixture = try await factory.makeFixture()
     do {
         let store = try await fixture.open()
-        do {
-            try await body(store)
-            await store.close()
-        } catch {
-            await store.close()
-            throw error
-        }
+        try await closing(store) { try await body(store) }
     } catch {
         await fixture.remove()
         throw error
     }
     await fixture.remove()
+}
+
+/// Runs `body`, then closes `store` whether it threw or not.
+private func closing(_ store: any Store, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        await store.close()
+        throw error
+    }
+    await store.close()
+}
+
+/// Makes `count` calls at once, call `index` on `stores[index % stores.count]`, and returns their answers in the
+/// order they came.
+@discardableResult
+func atOnce<S: Sendable, Answer: Sendable>(
+    _ count: Int, across stores: [S], _ call: @escaping @Sendable (S, Int) async throws -> Answer
+) async throws -> [Answer] {
+    try await withThrowingTaskGroup(of: Answer.self) { group in
+        for index in 0..<count {
+            let store = stores[index % stores.count]
+            group.addTask { try await call(store, index) }
+        }
+        return try await group.reduce(into: []) { $0.append($1) }
+    }
 }

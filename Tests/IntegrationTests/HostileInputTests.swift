@@ -74,14 +74,8 @@ import Testing
         try await withInProcessDaemon { daemon in
             let client = try await daemon.client()
             let agent = try await client.registerAgent(name: "edge")
-            let campaign = try #require(
-                try await client.createCampaign(
-                    .init(name: "all", discountPercent: 10, commissionPercent: 100)
-                ).campaign)
-            let code = try #require(
-                try await client.getMyDiscountCode(
-                    agentID: agent.agentId, campaignID: campaign.campaignId
-                ).discountCodes.first)
+            let campaign = try await client.makeCampaign(name: "all", discount: 10, commission: 100)
+            let code = try await client.myCode(agent.agentId, campaign)
             await expectRPCError(.invalidArgument, field: "subtotal", "subtotal 2^63-1") {
                 try await client.recordOrder(
                     .init(
@@ -162,14 +156,8 @@ import Testing
             let client = try await daemon.client()
             let early = try await client.registerAgent(name: "early bird")
             let late = try await client.registerAgent(name: "late comer")
-            let campaign = try #require(
-                try await client.createCampaign(
-                    .init(name: "short", discountPercent: 10, commissionPercent: 5)
-                ).campaign)
-            let kept = try #require(
-                try await client.getMyDiscountCode(
-                    agentID: early.agentId, campaignID: campaign.campaignId
-                ).discountCodes.first)
+            let campaign = try await client.makeCampaign(name: "short", discount: 10, commission: 5)
+            let kept = try await client.myCode(early.agentId, campaign)
             _ = try await client.endCampaign(.init(campaignId: campaign.campaignId))
 
             let again = try #require(
