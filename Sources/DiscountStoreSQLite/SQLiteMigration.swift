@@ -25,9 +25,7 @@ struct SQLiteMigration: Sendable {
                 try db.withStatement(
                     "UPDATE sqlite_schema SET sql = replace(sql, ?2, ?3) WHERE type = 'table' AND name = ?1 AND instr(sql, ?2) > 0"
                 ) { s in
-                    try s.bind(1, rewrite.table)
-                    try s.bind(2, rewrite.old)
-                    try s.bind(3, rewrite.new)
+                    try s.bindAll(rewrite.table, rewrite.old, rewrite.new)
                     try s.run()
                 }
                 guard db.changes == 1 else {
@@ -74,9 +72,7 @@ struct SQLiteMigration: Sendable {
         for (first, second, code) in rows {
             do {
                 try db.withStatement(update) { s in
-                    try s.bind(1, first)
-                    try s.bind(2, second)
-                    try s.bind(3, CodeText.canonical(code))
+                    try s.bindAll(first, second, CodeText.canonical(code))
                     try s.run()
                 }
             } catch let error as SQLiteError where error.isUniqueViolation {

@@ -72,23 +72,15 @@ extension SQLiteStore {
                 }
                 if taken { continue }
                 try db.withStatement(SQL.insert) { s in
-                    try s.bind(1, projectID)
-                    try s.bind(2, agentID)
-                    try s.bind(3, campaignID)
-                    try s.bind(4, text)
-                    try s.bind(5, canonical)
-                    try s.bind(6, at)
-                    try s.bind(7, initial.status.rawValue)
-                    try s.bind(8, initial.error?.rawValue)
+                    try s.bindAll(
+                        projectID, agentID, campaignID, text, canonical, at, initial.status.rawValue, initial.error?.rawValue)
                     try s.run()
                 }
                 let id = db.lastInsertRowID
                 // Without credentials there is nothing to send; setting them requeues the code.
                 if initial.status != .skippedNoCredentials {
                     try db.withStatement(SQL.enqueue) { s in
-                        try s.bind(1, id)
-                        try s.bind(2, projectID)
-                        try s.bind(3, at)
+                        try s.bindAll(id, projectID, at)
                         try s.run()
                     }
                 }
@@ -103,9 +95,7 @@ extension SQLiteStore {
 
     static func agentCode(_ db: SQLiteConnection, projectID: String, agentID: Int64, campaignID: Int64) throws -> AgentCode? {
         try db.withStatement(SQL.byPair) { s in
-            try s.bind(1, projectID)
-            try s.bind(2, agentID)
-            try s.bind(3, campaignID)
+            try s.bindAll(projectID, agentID, campaignID)
             return try s.step() ? CommissionRows.code(s) : nil
         }
     }

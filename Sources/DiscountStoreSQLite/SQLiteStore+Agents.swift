@@ -16,10 +16,7 @@ extension SQLiteStore {
     ) async throws -> (Agent, created: Bool) {
         try await write(options: options) { db in
             let created = try db.withStatement(SQL.insert) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, name)
-                try s.bind(3, contact)
-                try s.bind(4, at)
+                try s.bindAll(projectID, name, contact, at)
                 try s.run()
                 return s.changes > 0
             }

@@ -24,14 +24,9 @@ extension SQLiteStore {
     public func insertCampaign(_ campaign: Campaign, options: WriteOptions<Campaign>) async throws -> Campaign {
         try await write(options: options) { db in
             let id = try db.withStatement(SQL.insert) { s in
-                try s.bind(1, campaign.projectID)
-                try s.bind(2, campaign.name)
-                try s.bind(3, campaign.discountPercent)
-                try s.bind(4, campaign.commissionPercent)
-                try s.bind(5, campaign.startsAt)
-                try s.bind(6, campaign.endsAt)
-                try s.bind(7, campaign.createdAt)
-                try s.bind(8, campaign.updatedAt)
+                try s.bindAll(
+                    campaign.projectID, campaign.name, campaign.discountPercent, campaign.commissionPercent, campaign.startsAt,
+                    campaign.endsAt, campaign.createdAt, campaign.updatedAt)
                 guard try s.step() else { throw StoreError.failure("campaign insert returned no id") }
                 return s.int64(0)
             }
@@ -54,14 +49,9 @@ extension SQLiteStore {
     public func updateCampaign(_ campaign: Campaign, options: WriteOptions<Bool>) async throws -> Bool {
         try await write(options: options) { db in
             try db.withStatement(SQL.update) { s in
-                try s.bind(1, campaign.projectID)
-                try s.bind(2, campaign.id)
-                try s.bind(3, campaign.name)
-                try s.bind(4, campaign.discountPercent)
-                try s.bind(5, campaign.commissionPercent)
-                try s.bind(6, campaign.startsAt)
-                try s.bind(7, campaign.endsAt)
-                try s.bind(8, campaign.updatedAt)
+                try s.bindAll(
+                    campaign.projectID, campaign.id, campaign.name, campaign.discountPercent, campaign.commissionPercent,
+                    campaign.startsAt, campaign.endsAt, campaign.updatedAt)
                 try s.run()
                 return s.changes > 0
             }
@@ -72,10 +62,7 @@ extension SQLiteStore {
         guard limit > 0 else { return [] }
         return try read { db in
             try db.withStatement(SQL.page) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, limit)
-                try s.bind(3, after ?? 0)
-                try s.bind(4, notEndedAt)
+                try s.bindAll(projectID, limit, after ?? 0, notEndedAt)
                 var campaigns: [Campaign] = []
                 while try s.step() { campaigns.append(CommissionRows.campaign(s)) }
                 return campaigns

@@ -74,9 +74,7 @@ extension SQLiteStore {
         guard limit > 0 else { return [] }
         return try read { db in
             try db.withStatement(after == nil ? SQL.firstPage : SQL.nextPage) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, priceRuleID)
-                try s.bind(3, limit)
+                try s.bindAll(projectID, priceRuleID, limit)
                 if let after { try s.bind(4, after) }
                 var codes: [DiscountCode] = []
                 codes.reserveCapacity(min(limit, 1024))
@@ -91,13 +89,9 @@ extension SQLiteStore {
             let updated: Bool
             do {
                 updated = try db.withStatement(SQL.update) { s in
-                    try s.bind(1, code.projectID)
-                    try s.bind(2, code.id)
-                    try s.bind(3, code.code)
-                    try s.bind(4, code.canonicalCode)
-                    try s.bind(5, code.useWithOther)
-                    try s.bind(6, code.usageLimit)
-                    try s.bind(7, code.updatedAt)
+                    try s.bindAll(
+                        code.projectID, code.id, code.code, code.canonicalCode, code.useWithOther, code.usageLimit, code.updatedAt
+                    )
                     try s.run()
                     return s.changes > 0
                 }
@@ -134,17 +128,9 @@ extension SQLiteStore {
     /// Binds every column of `SQL.insert` (and of the bulk variant, which has
     /// the same parameters).
     static func bindInsert(_ s: SQLiteStatement, _ code: DiscountCode) throws {
-        try s.bind(1, code.projectID)
-        try s.bind(2, code.id)
-        try s.bind(3, code.priceRuleID)
-        try s.bind(4, code.code)
-        try s.bind(5, code.canonicalCode)
-        try s.bind(6, code.useWithOther)
-        try s.bind(7, code.usageLimit)
-        try s.bind(8, code.usageCount)
-        try s.bind(9, code.createdAt)
-        try s.bind(10, code.updatedAt)
-        try s.bind(11, code.version)
+        try s.bindAll(
+            code.projectID, code.id, code.priceRuleID, code.code, code.canonicalCode, code.useWithOther, code.usageLimit,
+            code.usageCount, code.createdAt, code.updatedAt, code.version)
     }
 
     /// A refused code write as the store's error: the canonical code's unique

@@ -47,13 +47,9 @@ extension SQLiteStore {
     static func saveIdempotencyRecord(_ record: IdempotencyRecord, _ db: SQLiteConnection) throws -> IdempotencyRecord {
         do {
             try db.withStatement(SQL.insertUnlessLive) { s in
-                try s.bind(1, record.projectID)
-                try s.bind(2, record.key)
-                try s.bind(3, record.method)
-                try s.bind(4, record.requestHash)
-                try s.bind(5, record.response)
-                try s.bind(6, record.createdAt)
-                try s.bind(7, IdempotencyRecord.retentionSeconds * 1_000_000)
+                try s.bindAll(
+                    record.projectID, record.key, record.method, record.requestHash, record.response, record.createdAt,
+                    IdempotencyRecord.retentionSeconds * 1_000_000)
                 try s.run()
             }
         } catch let error as SQLiteError where error.isForeignKeyViolation {
@@ -80,13 +76,9 @@ extension SQLiteStore {
 
     static func saveBulkCheckpoint(_ checkpoint: BulkCheckpoint, _ db: SQLiteConnection) throws {
         try db.withStatement(SQL.saveCheckpoint) { s in
-            try s.bind(1, checkpoint.projectID)
-            try s.bind(2, checkpoint.key)
-            try s.bind(3, checkpoint.method)
-            try s.bind(4, checkpoint.requestHash)
-            try s.bind(5, checkpoint.processed)
-            try s.bind(6, checkpoint.tally)
-            try s.bind(7, checkpoint.updatedAt)
+            try s.bindAll(
+                checkpoint.projectID, checkpoint.key, checkpoint.method, checkpoint.requestHash, checkpoint.processed,
+                checkpoint.tally, checkpoint.updatedAt)
             try s.run()
         }
     }

@@ -41,9 +41,7 @@ extension SQLiteStore {
     public func recordWebhookOrder(_ order: OrderInput, webhookID: String) async throws -> (OrderAttribution, created: Bool)? {
         try await write { db in
             let fresh = try db.withStatement(SQL.seeWebhook) { s in
-                try s.bind(1, order.projectID)
-                try s.bind(2, webhookID)
-                try s.bind(3, order.at)
+                try s.bindAll(order.projectID, webhookID, order.at)
                 try s.run()
                 return s.changes > 0
             }
@@ -105,17 +103,10 @@ extension SQLiteStore {
         }
         if attribution == existing { return (attribution, false) }
         try db.withStatement(SQL.upsert) { s in
-            try s.bind(1, attribution.projectID)
-            try s.bind(2, attribution.orderID)
-            try s.bind(3, attribution.agentID)
-            try s.bind(4, attribution.campaignID)
-            try s.bind(5, attribution.matchedCode)
-            try s.bind(6, attribution.subtotal)
-            try s.bind(7, attribution.currency)
-            try s.bind(8, attribution.occurredAt)
-            try s.bind(9, attribution.state.rawValue)
-            try s.bind(10, attribution.commission)
-            try s.bind(11, order.at)
+            try s.bindAll(
+                attribution.projectID, attribution.orderID, attribution.agentID, attribution.campaignID, attribution.matchedCode,
+                attribution.subtotal, attribution.currency, attribution.occurredAt, attribution.state.rawValue,
+                attribution.commission, order.at)
             try s.run()
         }
         return (attribution, existing == nil)
@@ -126,10 +117,7 @@ extension SQLiteStore {
     ) async throws -> [CommissionFigures] {
         try read { db in
             try db.withStatement(SQL.figures) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, agentID)
-                try s.bind(3, since ?? Instant(microseconds: .min))
-                try s.bind(4, until ?? Instant(microseconds: .max))
+                try s.bindAll(projectID, agentID, since ?? Instant(microseconds: .min), until ?? Instant(microseconds: .max))
                 var figures: [CommissionFigures] = []
                 while try s.step() {
                     figures.append(

@@ -29,20 +29,10 @@ extension SQLiteStore {
         try await write(options: options) { db in
             do {
                 try db.withStatement(SQL.insert) { s in
-                    try s.bind(1, rule.projectID)
-                    try s.bind(2, rule.id)
-                    try s.bind(3, rule.title)
-                    try s.bind(4, rule.valueKind.rawValue)
-                    try s.bind(5, rule.value)
-                    try s.bind(6, rule.currency)
-                    try s.bind(7, rule.startsAt)
-                    try s.bind(8, rule.endsAt)
-                    try s.bind(9, rule.usageLimit)
-                    try s.bind(10, rule.usageCount)
-                    try s.bind(11, rule.oncePerCustomer)
-                    try s.bind(12, rule.createdAt)
-                    try s.bind(13, rule.updatedAt)
-                    try s.bind(14, rule.version)
+                    try s.bindAll(
+                        rule.projectID, rule.id, rule.title, rule.valueKind.rawValue, rule.value, rule.currency, rule.startsAt,
+                        rule.endsAt, rule.usageLimit, rule.usageCount, rule.oncePerCustomer, rule.createdAt, rule.updatedAt,
+                        rule.version)
                     try s.run()
                 }
             } catch let error as SQLiteError where error.isUniqueViolation {
@@ -83,17 +73,9 @@ extension SQLiteStore {
     public func updatePriceRule(_ rule: PriceRule, options: WriteOptions<PriceRule?>) async throws -> PriceRule? {
         try await write(options: options) { db in
             let updated = try db.withStatement(SQL.update) { s in
-                try s.bind(1, rule.projectID)
-                try s.bind(2, rule.id)
-                try s.bind(3, rule.title)
-                try s.bind(4, rule.valueKind.rawValue)
-                try s.bind(5, rule.value)
-                try s.bind(6, rule.currency)
-                try s.bind(7, rule.startsAt)
-                try s.bind(8, rule.endsAt)
-                try s.bind(9, rule.usageLimit)
-                try s.bind(10, rule.oncePerCustomer)
-                try s.bind(11, rule.updatedAt)
+                try s.bindAll(
+                    rule.projectID, rule.id, rule.title, rule.valueKind.rawValue, rule.value, rule.currency, rule.startsAt,
+                    rule.endsAt, rule.usageLimit, rule.oncePerCustomer, rule.updatedAt)
                 try s.run()
                 return s.changes > 0
             }

@@ -12,9 +12,7 @@ extension SQLiteStore {
         try await write(options: options) { db in
             do {
                 try db.withStatement(SQL.insert) { s in
-                    try s.bind(1, project.id)
-                    try s.bind(2, project.name)
-                    try s.bind(3, project.createdAt)
+                    try s.bindAll(project.id, project.name, project.createdAt)
                     try s.run()
                 }
             } catch let error as SQLiteError where error.isUniqueViolation {

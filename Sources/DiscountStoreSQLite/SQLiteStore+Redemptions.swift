@@ -56,9 +56,7 @@ extension SQLiteStore {
             guard let (code, rule) = try codeAndRule(request, db) else { return .codeNotFound }
 
             let alreadyRedeemed = try db.withStatement(SQL.liveForOrderAndCode) { s in
-                try s.bind(1, request.projectID)
-                try s.bind(2, request.orderID)
-                try s.bind(3, code.id)
+                try s.bindAll(request.projectID, request.orderID, code.id)
                 return try s.step()
             }
             if alreadyRedeemed { return .alreadyRedeemed(code, rule) }
@@ -76,12 +74,7 @@ extension SQLiteStore {
             }
 
             try db.withStatement(SQL.insert) { s in
-                try s.bind(1, request.projectID)
-                try s.bind(2, request.orderID)
-                try s.bind(3, code.id)
-                try s.bind(4, rule.id)
-                try s.bind(5, request.customerID)
-                try s.bind(6, request.at)
+                try s.bindAll(request.projectID, request.orderID, code.id, rule.id, request.customerID, request.at)
                 try s.run()
             }
             try update(SQL.countCodeUse, request.projectID, code.id, db)
@@ -110,9 +103,7 @@ extension SQLiteStore {
     ) async throws -> [DiscountCode] {
         try await write(options: options) { db in
             let released: [(codeID: String, ruleID: String)] = try db.withStatement(SQL.rollBackOrder) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, orderID)
-                try s.bind(3, at)
+                try s.bindAll(projectID, orderID, at)
                 var rows: [(String, String)] = []
                 while try s.step() { rows.append((s.string(0), s.string(1))) }
                 return rows
@@ -153,9 +144,7 @@ extension SQLiteStore {
         projectID: String, priceRuleID: String, customerID: String, _ db: SQLiteConnection
     ) throws -> Bool {
         try db.withStatement(SQL.liveForCustomer) { s in
-            try s.bind(1, projectID)
-            try s.bind(2, priceRuleID)
-            try s.bind(3, customerID)
+            try s.bindAll(projectID, priceRuleID, customerID)
             return try s.step()
         }
     }

@@ -37,11 +37,7 @@ extension SQLiteStore {
     public func recordSyncOutcome(codeID: Int64, state: ShopifySyncState, retryAt: Instant?) async throws {
         try await write { db in
             try db.withStatement(SQL.updateCode) { s in
-                try s.bind(1, codeID)
-                try s.bind(2, state.status.rawValue)
-                try s.bind(3, state.error?.rawValue)
-                try s.bind(4, state.shopifyDiscountID)
-                try s.bind(5, state.attempts)
+                try s.bindAll(codeID, state.status.rawValue, state.error?.rawValue, state.shopifyDiscountID, state.attempts)
                 try s.run()
             }
             try db.withStatement(retryAt == nil ? SQL.dequeue : SQL.schedule) { s in
@@ -109,11 +105,9 @@ extension SQLiteStore {
         try await write(options: options) { db in
             do {
                 try db.withStatement(SQL.saveCredentials) { s in
-                    try s.bind(1, credentials.projectID)
-                    try s.bind(2, credentials.shopDomain)
-                    try s.bind(3, credentials.accessToken)
-                    try s.bind(4, credentials.grantedScopes.joined(separator: " "))
-                    try s.bind(5, credentials.updatedAt)
+                    try s.bindAll(
+                        credentials.projectID, credentials.shopDomain, credentials.accessToken,
+                        credentials.grantedScopes.joined(separator: " "), credentials.updatedAt)
                     try s.run()
                 }
             } catch let error as SQLiteError where error.isForeignKeyViolation {

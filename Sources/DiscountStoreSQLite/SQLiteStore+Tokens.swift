@@ -17,14 +17,9 @@ extension SQLiteStore {
         try await write(options: options) { db in
             do {
                 try db.withStatement(SQL.insert) { s in
-                    try s.bind(1, token.id)
-                    try s.bind(2, token.projectID)
-                    try s.bind(3, token.name)
-                    try s.bind(4, SQLiteRows.encodeScopes(token.scopes))
-                    try s.bind(5, token.secretHash)
-                    try s.bind(6, token.createdAt)
-                    try s.bind(7, token.expiresAt)
-                    try s.bind(8, token.revokedAt)
+                    try s.bindAll(
+                        token.id, token.projectID, token.name, SQLiteRows.encodeScopes(token.scopes), token.secretHash,
+                        token.createdAt, token.expiresAt, token.revokedAt)
                     try s.run()
                 }
             } catch let error as SQLiteError where error.isUniqueViolation {

@@ -57,11 +57,7 @@ extension SQLiteStore {
             if let next {
                 do {
                     try db.withStatement(SQL.take) { s in
-                        try s.bind(1, next.key)
-                        try s.bind(2, next.sequence)
-                        try s.bind(3, assignment.customerID)
-                        try s.bind(4, assignment.usedBy)
-                        try s.bind(5, assignment.at)
+                        try s.bindAll(next.key, next.sequence, assignment.customerID, assignment.usedBy, assignment.at)
                         try s.run()
                     }
                     taken = (
@@ -100,9 +96,7 @@ extension SQLiteStore {
         }
         guard let key else { return .poolNotFound }
         let held: VoucherCode? = try db.withStatement(SQL.heldByCustomer) { s in
-            try s.bind(1, key)
-            try s.bind(2, assignment.customerID)
-            try s.bind(3, assignment.usedBy)
+            try s.bindAll(key, assignment.customerID, assignment.usedBy)
             return try s.step() ? SQLiteRows.voucherCode(s) : nil
         }
         return held.map(VoucherAssignmentOutcome.alreadyAssigned) ?? .poolExhausted
@@ -113,9 +107,7 @@ extension SQLiteStore {
     ) async throws -> VoucherRedemptionOutcome {
         try await write(options: options) { db in
             let redeemed: (Int64, VoucherCode)? = try db.withStatement(SQL.redeem) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, canonicalCode)
-                try s.bind(3, at)
+                try s.bindAll(projectID, canonicalCode, at)
                 guard try s.step() else { return nil }
                 let row = (s.int64(0), SQLiteRows.voucherCode(s, from: 1))
                 while try s.step() {}

@@ -140,9 +140,7 @@ extension SQLiteStore {
             (sql, bound, status) = (SQL.statusAfter, sequence, filter)
         }
         return try db.withStatement(sql) { s in
-            try s.bind(1, key)
-            try s.bind(2, bound)
-            try s.bind(3, limit)
+            try s.bindAll(key, bound, limit)
             if let status { try s.bind(4, status.rawValue) }
             var codes: [VoucherCode] = []
             codes.reserveCapacity(min(limit, 1024))

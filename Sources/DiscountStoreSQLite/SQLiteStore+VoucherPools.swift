@@ -24,14 +24,9 @@ extension SQLiteStore: VoucherStore {
         try await write(options: options) { db in
             do {
                 try db.withStatement(SQL.insert) { s in
-                    try s.bind(1, pool.projectID)
-                    try s.bind(2, pool.id)
-                    try s.bind(3, pool.name)
-                    try s.bind(4, pool.total)
-                    try s.bind(5, pool.available)
-                    try s.bind(6, pool.assigned)
-                    try s.bind(7, pool.redeemed)
-                    try s.bind(8, pool.createdAt)
+                    try s.bindAll(
+                        pool.projectID, pool.id, pool.name, pool.total, pool.available, pool.assigned, pool.redeemed,
+                        pool.createdAt)
                     try s.run()
                 }
             } catch let error as SQLiteError where error.isUniqueViolation {
