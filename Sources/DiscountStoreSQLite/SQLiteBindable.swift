@@ -1,52 +1,64 @@
+import CSQLite
 import DiscountCore
 
-/// A value that binds to one statement parameter, so that a row's values bind in one call (`bindAll`).
+/// A value that binds to one statement parameter: `statement.bind(index, value)`, or a whole row at once with
+/// `statement.bindAll(...)`. Returns SQLite's result code.
 protocol SQLiteBindable {
-    func bind(to statement: SQLiteStatement, at index: Int32) throws
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32
 }
 
-extension SQLiteStatement {
-    /// Binds `values` to parameters 1, 2, 3 and on, in order.
-    func bindAll<each Value: SQLiteBindable>(_ values: repeat each Value) throws {
-        var index: Int32 = 0
-        for value in repeat each values {
-            index += 1
-            try value.bind(to: self, at: index)
+extension String: SQLiteBindable {
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+        var text = self
+        return text.withUTF8 { bytes in
+            // A NULL pointer would bind NULL, not the empty string.
+            guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                return sqlite3_bind_text(statement, index, "", 0, SQLiteStatement.transient)
+            }
+            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite3_bind_text(statement, index, $0, Int32(bytes.count), SQLiteStatement.transient)
+            }
         }
     }
 }
 
-extension String: SQLiteBindable {
-    func bind(to statement: SQLiteStatement, at index: Int32) throws { try statement.bind(index, self) }
-}
-
 extension Int64: SQLiteBindable {
-    func bind(to statement: SQLiteStatement, at index: Int32) throws { try statement.bind(index, self) }
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 { sqlite3_bind_int64(statement, index, self) }
 }
 
 extension Int: SQLiteBindable {
-    func bind(to statement: SQLiteStatement, at index: Int32) throws { try statement.bind(index, self) }
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 { Int64(self).bind(to: statement, at: index) }
 }
 
+/// Stored as 0 or 1.
 extension Bool: SQLiteBindable {
-    func bind(to statement: SQLiteStatement, at index: Int32) throws { try statement.bind(index, self) }
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 { Int64(self ? 1 : 0).bind(to: statement, at: index) }
 }
 
 extension Double: SQLiteBindable {
-    func bind(to statement: SQLiteStatement, at index: Int32) throws { try statement.bind(index, self) }
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 { sqlite3_bind_double(statement, index, self) }
 }
 
+/// Stored as microseconds since the epoch.
 extension Instant: SQLiteBindable {
-    func bind(to statement: SQLiteStatement, at index: Int32) throws { try statement.bind(index, self) }
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 { microseconds.bind(to: statement, at: index) }
 }
 
+/// An empty array is stored as an empty blob, not NULL.
 extension Array: SQLiteBindable where Element == UInt8 {
-    func bind(to statement: SQLiteStatement, at index: Int32) throws { try statement.bind(index, self) }
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+        withUnsafeBytes { bytes in
+            bytes.isEmpty
+                ? sqlite3_bind_zeroblob(statement, index, 0)
+                : sqlite3_bind_blob(statement, index, bytes.baseAddress, Int32(bytes.count), SQLiteStatement.transient)
+        }
+    }
 }
 
 /// nil binds NULL.
 extension Optional: SQLiteBindable where Wrapped: SQLiteBindable {
-    func bind(to statement: SQLiteStatement, at index: Int32) throws {
-        if let self { try self.bind(to: statement, at: index) } else { try statement.bindNull(index) }
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+        guard let self else { return sqlite3_bind_null(statement, index) }
+        return self.bind(to: statement, at: index)
     }
 }

@@ -23,18 +23,18 @@ final class SQLiteStatement {
         unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
     }
 
-    func bind(_ index: Int32, _ value: String) throws {
-        var value = value
-        let rc = value.withUTF8 { bytes in
-            // A NULL pointer would bind NULL, not the empty string.
-            guard let base = bytes.baseAddress, !bytes.isEmpty else {
-                return sqlite3_bind_text(handle, index, "", 0, Self.transient)
-            }
-            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                sqlite3_bind_text(handle, index, $0, Int32(bytes.count), Self.transient)
-            }
+    /// Binds `value` to parameter `index`; nil binds NULL.
+    func bind(_ index: Int32, _ value: some SQLiteBindable) throws {
+        try check(value.bind(to: handle, at: index))
+    }
+
+    /// Binds `values` to parameters 1, 2, 3 and on, in order.
+    func bindAll<each Value: SQLiteBindable>(_ values: repeat each Value) throws {
+        var index: Int32 = 0
+        for value in repeat each values {
+            index += 1
+            try check(value.bind(to: handle, at: index))
         }
-        try check(rc)
     }
 
     /// Binds `value` without copying it (SQLITE_STATIC), valid only while
@@ -52,48 +52,6 @@ final class SQLiteStatement {
             try check(rc)
             return try body()
         }
-    }
-
-    func bind(_ index: Int32, _ value: String?) throws {
-        if let value { try bind(index, value) } else { try bindNull(index) }
-    }
-
-    func bind(_ index: Int32, _ value: Int64) throws {
-        try check(sqlite3_bind_int64(handle, index, value))
-    }
-
-    func bind(_ index: Int32, _ value: Int64?) throws {
-        if let value { try bind(index, value) } else { try bindNull(index) }
-    }
-
-    func bind(_ index: Int32, _ value: Int) throws {
-        try bind(index, Int64(value))
-    }
-
-    func bind(_ index: Int32, _ value: Bool) throws {
-        try bind(index, Int64(value ? 1 : 0))
-    }
-
-    func bind(_ index: Int32, _ value: Double) throws {
-        try check(sqlite3_bind_double(handle, index, value))
-    }
-
-    func bind(_ index: Int32, _ value: Instant) throws {
-        try bind(index, value.microseconds)
-    }
-
-    func bind(_ index: Int32, _ value: Instant?) throws {
-        try bind(index, value?.microseconds)
-    }
-
-    /// An empty array is stored as an empty blob, not NULL.
-    func bind(_ index: Int32, _ value: [UInt8]) throws {
-        let rc = value.withUnsafeBytes { bytes in
-            bytes.isEmpty
-                ? sqlite3_bind_zeroblob(handle, index, 0)
-                : sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), Self.transient)
-        }
-        try check(rc)
     }
 
     func bindNull(_ index: Int32) throws {
