@@ -59,20 +59,11 @@ struct GetDiscountCodeCommand: AsyncParsableCommand {
 
     @OptionGroup var client: ClientOptions
 
-    @Option(help: "The price rule's id.")
-    var priceRuleId: String
-
-    @Option(help: "The discount code's id.")
-    var discountCodeId: String
-
-    func validate() throws {
-        try Check.notBlank(priceRuleId, "--price-rule-id")
-        try Check.notBlank(discountCodeId, "--discount-code-id")
-    }
+    @OptionGroup var address: DiscountCodeAddress
 
     func run() async throws {
         try await client.printAnswer {
-            try await $0.getDiscountCode(priceRuleID: priceRuleId, discountCodeID: discountCodeId)
+            try await $0.getDiscountCode(priceRuleID: address.priceRuleId, discountCodeID: address.discountCodeId)
         }
     }
 }
@@ -158,11 +149,7 @@ struct UpdateDiscountCodeCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
     @OptionGroup var write: WriteOptions
 
-    @Option(help: "The price rule's id.")
-    var priceRuleId: String
-
-    @Option(help: "The discount code's id.")
-    var discountCodeId: String
+    @OptionGroup var address: DiscountCodeAddress
 
     @Option(help: "New code text.")
     var code: String?
@@ -177,8 +164,6 @@ struct UpdateDiscountCodeCommand: AsyncParsableCommand {
     var clearUsageLimit = false
 
     func validate() throws {
-        try Check.notBlank(priceRuleId, "--price-rule-id")
-        try Check.notBlank(discountCodeId, "--discount-code-id")
         try Check.notBlank(code, "--code")
         try Check.positive(usageLimit, "--usage-limit")
         try Check.exclusive(usageLimit != nil, "--usage-limit", clearUsageLimit, "--clear-usage-limit")
@@ -189,7 +174,7 @@ struct UpdateDiscountCodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let request = UpdateDiscountCodeRequest(
-            priceRuleId: priceRuleId, discountCodeId: discountCodeId, code: code, useWithOther: useWithOther,
+            priceRuleId: address.priceRuleId, discountCodeId: address.discountCodeId, code: code, useWithOther: useWithOther,
             usageLimit: usageLimit, clearUsageLimit: clearUsageLimit)
         try await client.printAnswer {
             try await $0.updateDiscountCode(request, idempotencyKey: write.idempotencyKey)
@@ -212,6 +197,18 @@ struct DeleteDiscountCodeCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
     @OptionGroup var write: WriteOptions
 
+    @OptionGroup var address: DiscountCodeAddress
+
+    func run() async throws {
+        let request = DeleteDiscountCodeRequest(priceRuleId: address.priceRuleId, discountCodeId: address.discountCodeId)
+        try await client.printAnswer {
+            try await $0.deleteDiscountCode(request, idempotencyKey: write.idempotencyKey)
+        }
+    }
+}
+
+/// --price-rule-id and --discount-code-id: the code a command is about.
+struct DiscountCodeAddress: ParsableArguments {
     @Option(help: "The price rule's id.")
     var priceRuleId: String
 
@@ -221,12 +218,5 @@ struct DeleteDiscountCodeCommand: AsyncParsableCommand {
     func validate() throws {
         try Check.notBlank(priceRuleId, "--price-rule-id")
         try Check.notBlank(discountCodeId, "--discount-code-id")
-    }
-
-    func run() async throws {
-        let request = DeleteDiscountCodeRequest(priceRuleId: priceRuleId, discountCodeId: discountCodeId)
-        try await client.printAnswer {
-            try await $0.deleteDiscountCode(request, idempotencyKey: write.idempotencyKey)
-        }
     }
 }

@@ -1,4 +1,5 @@
 import DiscountCore
+import DiscountStore
 import Foundation
 import SystemRandom
 
@@ -63,5 +64,14 @@ extension RedemptionOutcome {
         case .redeemed(_, let rule), .alreadyRedeemed(_, let rule), .refused(_, _, let rule): rule
         case .codeNotFound: nil
         }
+    }
+}
+
+extension Store {
+    /// `Fixtures.rule()`, stored.
+    func insertedRule() async throws -> PriceRule {
+        let rule = Fixtures.rule()
+        try await insertPriceRule(rule)
+        return rule
     }
 }

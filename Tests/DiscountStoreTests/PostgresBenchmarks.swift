@@ -19,8 +19,7 @@ struct PostgresBenchmarks {
 
     @Test func hotWritesAt256InFlight() async throws {
         try await withPostgres { fixture, store in
-            let rule = Fixtures.rule()
-            try await store.insertPriceRule(rule)
+            let rule = try await store.insertedRule()
             let inserts = try await Self.run("CreateDiscountCode", fixture) { index in
                 try await store.insertDiscountCode(Fixtures.code("B-\(index)", rule: rule))
             }

@@ -128,8 +128,7 @@ struct PostgresChangeFeedTests {
                 }
             }
             try await eventually { listening.load(ordering: .relaxed) && subscribed.load(ordering: .relaxed) }
-            let rule = Fixtures.rule()
-            try await writer.insertPriceRule(rule)
+            let rule = try await writer.insertedRule()
             for index in 0..<100 { try await writer.insertDiscountCode(Fixtures.code("BELL\(index)", rule: rule)) }
             try await eventually { notifications.load(ordering: .relaxed) >= 101 && rang.load(ordering: .relaxed) }
             let start = try await reader.currentChangeCursor()

@@ -13,8 +13,7 @@ import Testing
 struct PostgresSharedStoreTests {
     @Test func aUsageLimitHoldsAcrossDaemons() async throws {
         try await withTwoDaemons { fixture, a, b in
-            let rule = Fixtures.rule()
-            try await a.insertPriceRule(rule)
+            let rule = try await a.insertedRule()
             try await a.insertDiscountCode(Fixtures.code("SHARED50", rule: rule, usageLimit: 50))
             let outcomes = try await atOnce(200, across: [a, b]) { store, index in
                 try await store.redeem(Fixtures.redemption("shared50", order: "order-\(index)"))
@@ -93,8 +92,7 @@ struct PostgresSharedStoreTests {
     /// every other call hears the first one's answer.
     @Test func aKeyedWriteHappensOnceAcrossDaemons() async throws {
         try await withTwoDaemons { fixture, a, b in
-            let rule = Fixtures.rule()
-            try await a.insertPriceRule(rule)
+            let rule = try await a.insertedRule()
             try await a.insertDiscountCode(Fixtures.code("ONCE", rule: rule))
             let options = StoreContract.claim("retry-1") { (outcome: RedemptionOutcome) in outcome.isRedeemed ? [7] : nil }
             let outcomes = await withTaskGroup(of: String.self) { group in
@@ -137,8 +135,7 @@ struct PostgresSharedStoreTests {
     @Test func oneDaemonCatchesUpOnTheOthersWrites() async throws {
         try await withTwoDaemons { fixture, a, b in
             let cursor = try await b.currentChangeCursor()
-            let rule = Fixtures.rule()
-            try await a.insertPriceRule(rule)
+            let rule = try await a.insertedRule()
             var code = Fixtures.code("SEEN", rule: rule)
             try await a.insertDiscountCode(code)
             code.code = "SEEN2"
@@ -156,8 +153,7 @@ struct PostgresSharedStoreTests {
     /// how many transactions wrote them (one xid per transaction).
     @Test func concurrentHotWritesShareCommits() async throws {
         try await withPostgres { fixture, store in
-            let rule = Fixtures.rule()
-            try await store.insertPriceRule(rule)
+            let rule = try await store.insertedRule()
             try await atOnce(200, across: [store]) { store, index in
                 try await store.insertDiscountCode(Fixtures.code("HOT\(index)", rule: rule))
             }
@@ -202,8 +198,7 @@ struct PostgresSharedStoreTests {
     /// or by an earlier call of the batch), id taken, rule missing.
     @Test func aBatchAnswersEachCallOnItsOwn() async throws {
         try await withPostgres { fixture, store in
-            let rule = Fixtures.rule()
-            try await store.insertPriceRule(rule)
+            let rule = try await store.insertedRule()
             let existing = Fixtures.code("OLD", rule: rule)
             try await store.insertDiscountCode(existing)
             let calls: [(label: String, code: DiscountCode)] = [

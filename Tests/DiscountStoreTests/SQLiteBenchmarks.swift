@@ -16,8 +16,7 @@ struct SQLiteBenchmarks {
         let fixture = try SQLiteFixture()
         defer { fixture.remove() }
         let store = try fixture.openSQLite()
-        let rule = Fixtures.rule()
-        try await store.insertPriceRule(rule)
+        let rule = try await store.insertedRule()
         let generated = try CodeGenerator(prefix: "M-", length: 10).generate(1_000_000)
         let codes = generated.map {
             Fixtures.code($0, rule: rule, id: ids == "v7" ? TimeOrderedID.make() : Fixtures.newID())
@@ -56,8 +55,7 @@ struct SQLiteBenchmarks {
         let fixture = try SQLiteFixture()
         defer { fixture.remove() }
         let store = try fixture.openSQLite(synchronous: .full)
-        let rule = Fixtures.rule()
-        try await store.insertPriceRule(rule)
+        let rule = try await store.insertedRule()
         let total = max(2_000, concurrency * 40)
         let codes = (0..<total).map { Fixtures.code("C-\($0)", rule: rule) }
         let commitsBefore = store.commitCount

@@ -95,8 +95,7 @@ import Testing
         let fixture = try SQLiteFixture()
         defer { fixture.remove() }
         let store = try fixture.openSQLite()
-        let rule = Fixtures.rule()
-        try await store.insertPriceRule(rule)
+        let rule = try await store.insertedRule()
         let skippedBefore = discountd_sqlite_truncations_skipped()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<3_000 {

@@ -10,8 +10,7 @@ import Testing
 @Suite struct SQLiteStoreTests {
     @Test func concurrentWritesShareCommits() async throws {
         try await withSQLiteStore { store in
-            let rule = Fixtures.rule()
-            try await store.insertPriceRule(rule)
+            let rule = try await store.insertedRule()
             let before = store.commitCount
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<500 {
@@ -27,8 +26,7 @@ import Testing
 
     @Test func failedWriteRollsBackOnlyItselfInAGroup() async throws {
         try await withSQLiteStore { store in
-            let rule = Fixtures.rule()
-            try await store.insertPriceRule(rule)
+            let rule = try await store.insertedRule()
             try await store.insertDiscountCode(Fixtures.code("TAKEN", rule: rule))
             let results = await withTaskGroup(of: Bool.self) { group in
                 for i in 0..<100 {
@@ -49,8 +47,7 @@ import Testing
     /// match what the file holds.
     @Test func aLostTransactionFailsEveryJobInIt() async throws {
         try await withSQLiteStore { store in
-            let rule = Fixtures.rule()
-            try await store.insertPriceRule(rule)
+            let rule = try await store.insertedRule()
             let outcomes = await withTaskGroup(of: (String?, Bool).self) { group in
                 for i in 0..<200 {
                     group.addTask {
@@ -108,8 +105,7 @@ import Testing
         let fixture = try SQLiteFixture()
         defer { fixture.remove() }
         let store = try fixture.openSQLite()
-        let rule = Fixtures.rule()
-        try await store.insertPriceRule(rule)
+        let rule = try await store.insertedRule()
         // A write job that holds the writer (and its open transaction) until
         // the read is done, or 10 s: a read that waits for it would wait that long.
         let started = Atomic<Bool>(false)
@@ -148,8 +144,7 @@ import Testing
     /// the file holds nothing of it; one with time left behind it still runs.
     @Test func aWriteQueuedPastItsDeadlineIsSkipped() async throws {
         try await withSQLiteStore { store in
-            let rule = Fixtures.rule()
-            try await store.insertPriceRule(rule)
+            let rule = try await store.insertedRule()
             let hold = await WriterHold.start(store)
             let soon = WriteDeadline(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds + 20_000_000)
             async let late = Self.insert(store, Fixtures.code("TOO-LATE", rule: rule), deadline: soon)
@@ -169,8 +164,7 @@ import Testing
     /// job of the same batch (a bulk-insert chunk, say): checked as each job starts.
     @Test func aWriteWhoseDeadlinePassesBehindALongJobOfItsBatchIsSkipped() async throws {
         try await withSQLiteStore { store in
-            let rule = Fixtures.rule()
-            try await store.insertPriceRule(rule)
+            let rule = try await store.insertedRule()
             // Held, so that the next two jobs are taken as one batch.
             let hold = await WriterHold.start(store)
             let long = Task {

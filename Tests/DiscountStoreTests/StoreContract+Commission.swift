@@ -7,10 +7,7 @@ import Testing
 func withCommissionStore(
     _ factory: StoreFactory, _ body: (any Store & CommissionStore) async throws -> Void
 ) async throws {
-    try await withStore(factory) { store async throws in
-        let commission = try #require(store as? any Store & CommissionStore, "\(factory) does not keep commissions")
-        try await body(commission)
-    }
+    try await withStore(factory, keeping: (any Store & CommissionStore).self, body)
 }
 
 extension Fixtures {

@@ -9,8 +9,7 @@ extension StoreContract {
     @Test(arguments: StoreFactory.all)
     func insertsCodesUniqueCaseInsensitively(_ factory: StoreFactory) async throws {
         try await withStore(factory) { store async throws in
-            let rule = Fixtures.rule()
-            try await store.insertPriceRule(rule)
+            let rule = try await store.insertedRule()
             let code = Fixtures.code("Summer10", rule: rule, usageLimit: 3, useWithOther: true)
             try await store.insertDiscountCode(code)
             #expect(try await store.discountCode(projectID: rule.projectID, id: code.id) == code)
@@ -46,8 +45,7 @@ extension StoreContract {
     @Test(arguments: StoreFactory.all)
     func updatesCodesAndRefusesAClash(_ factory: StoreFactory) async throws {
         try await withStore(factory) { store async throws in
-            let rule = Fixtures.rule()
-            try await store.insertPriceRule(rule)
+            let rule = try await store.insertedRule()
             var code = Fixtures.code("FIRST", rule: rule)
             try await store.insertDiscountCode(code)
             try await store.insertDiscountCode(Fixtures.code("SECOND", rule: rule))
@@ -83,10 +81,8 @@ extension StoreContract {
     @Test(arguments: StoreFactory.all)
     func pagesAndDeletesCodes(_ factory: StoreFactory) async throws {
         try await withStore(factory) { store async throws in
-            let rule = Fixtures.rule()
-            let other = Fixtures.rule()
-            try await store.insertPriceRule(rule)
-            try await store.insertPriceRule(other)
+            let rule = try await store.insertedRule()
+            let other = try await store.insertedRule()
             var ids: [String] = []
             for i in 0..<31 {
                 let code = Fixtures.code("PAGE\(i)", rule: rule)
@@ -115,8 +111,7 @@ extension StoreContract {
     @Test(arguments: StoreFactory.all)
     func batchInsertReportsDuplicatesInBatchAndStore(_ factory: StoreFactory) async throws {
         try await withStore(factory) { store async throws in
-            let rule = Fixtures.rule()
-            try await store.insertPriceRule(rule)
+            let rule = try await store.insertedRule()
             try await store.insertDiscountCode(Fixtures.code("EXISTING", rule: rule))
             var batch = (0..<1000).map { Fixtures.code("BULK-\($0)", rule: rule) }
             batch.append(Fixtures.code("existing", rule: rule))
@@ -136,8 +131,7 @@ extension StoreContract {
     @Test(arguments: StoreFactory.all)
     func batchInsertSpansSeveralTransactions(_ factory: StoreFactory) async throws {
         try await withStore(factory) { store async throws in
-            let rule = Fixtures.rule()
-            try await store.insertPriceRule(rule)
+            let rule = try await store.insertedRule()
             // Random (not time-ordered) ids, so the batch is not in id order.
             let generated = try CodeGenerator(prefix: "G", length: 10).generate(60_000)
             let codes = generated.map { Fixtures.code($0, rule: rule, id: UUID().uuidString.lowercased()) }
@@ -157,8 +151,7 @@ extension StoreContract {
     @Test(arguments: StoreFactory.all)
     func concurrentInsertsOfOneCodeInDifferentCaseAdmitOne(_ factory: StoreFactory) async throws {
         try await withStore(factory) { store async throws in
-            let rule = Fixtures.rule()
-            try await store.insertPriceRule(rule)
+            let rule = try await store.insertedRule()
             let spellings = ["race", "RACE", "Race", "rAce", "raCe", "racE", "RAce", "raCE", "rACE", "RacE"]
             let outcomes = await withTaskGroup(of: Result<Void, StoreError>.self) { group in
                 for i in 0..<40 {

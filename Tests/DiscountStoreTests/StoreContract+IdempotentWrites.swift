@@ -35,8 +35,7 @@ extension StoreContract {
     @Test(arguments: StoreFactory.all)
     func aWriteThatFailsOrKeepsNoAnswerLeavesTheKeyFree(_ factory: StoreFactory) async throws {
         try await withStore(factory) { store async throws in
-            let rule = Fixtures.rule()
-            try await store.insertPriceRule(rule)
+            let rule = try await store.insertedRule()
             // Refused: neither the write nor its record.
             await #expect(throws: StoreError.self) {
                 try await store.insertPriceRule(rule, options: Self.claim("k2") { _ in [1] })

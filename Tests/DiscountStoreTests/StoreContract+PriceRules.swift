@@ -74,10 +74,8 @@ extension StoreContract {
     @Test(arguments: StoreFactory.all)
     func deletingARuleTakesItsCodes(_ factory: StoreFactory) async throws {
         try await withStore(factory) { store async throws in
-            let doomed = Fixtures.rule()
-            let kept = Fixtures.rule()
-            try await store.insertPriceRule(doomed)
-            try await store.insertPriceRule(kept)
+            let doomed = try await store.insertedRule()
+            let kept = try await store.insertedRule()
             for i in 0..<7 { try await store.insertDiscountCode(Fixtures.code("DOOMED\(i)", rule: doomed)) }
             try await store.insertDiscountCode(Fixtures.code("KEPT", rule: kept))
 

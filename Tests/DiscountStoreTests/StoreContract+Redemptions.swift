@@ -7,8 +7,7 @@ extension StoreContract {
     @Test(arguments: StoreFactory.all)
     func redeemCountsAndStopsAtTheCodeLimit(_ factory: StoreFactory) async throws {
         try await withStore(factory) { store async throws in
-            let rule = Fixtures.rule()
-            try await store.insertPriceRule(rule)
+            let rule = try await store.insertedRule()
             try await store.insertDiscountCode(Fixtures.code("Limited", rule: rule, usageLimit: 2))
 
             let first = try await store.redeem(Fixtures.redemption("limited", order: "o1"))
@@ -87,8 +86,7 @@ extension StoreContract {
     @Test(arguments: StoreFactory.all)
     func redeemIsIdempotentPerOrderAndCode(_ factory: StoreFactory) async throws {
         try await withStore(factory) { store async throws in
-            let rule = Fixtures.rule()
-            try await store.insertPriceRule(rule)
+            let rule = try await store.insertedRule()
             try await store.insertDiscountCode(Fixtures.code("TWICE", rule: rule, usageLimit: 1))
             let first = try await store.redeem(Fixtures.redemption("TWICE", order: "o1"))
             guard case .redeemed(let code, let counted) = first else {
@@ -139,8 +137,7 @@ extension StoreContract {
     @Test(arguments: StoreFactory.all)
     func concurrentRedeemsNeverPassTheLimit(_ factory: StoreFactory) async throws {
         try await withStore(factory) { store async throws in
-            let rule = Fixtures.rule()
-            try await store.insertPriceRule(rule)
+            let rule = try await store.insertedRule()
             try await store.insertDiscountCode(Fixtures.code("RUSH", rule: rule, usageLimit: 50))
             let outcomes = try await withThrowingTaskGroup(of: RedemptionOutcome.self) { group in
                 for i in 0..<200 {

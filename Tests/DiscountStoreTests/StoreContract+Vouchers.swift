@@ -7,10 +7,7 @@ import Testing
 func withVoucherStore(
     _ factory: StoreFactory, _ body: (any Store & VoucherStore) async throws -> Void
 ) async throws {
-    try await withStore(factory) { store async throws in
-        let vouchers = try #require(store as? any Store & VoucherStore, "\(factory) does not keep voucher pools")
-        try await body(vouchers)
-    }
+    try await withStore(factory, keeping: (any Store & VoucherStore).self, body)
 }
 
 extension Fixtures {

@@ -2,6 +2,7 @@ import DiscountCore
 import DiscountStore
 import DiscountStoreSQLite
 import Foundation
+import Testing
 
 /// Somewhere a store keeps its data: open it (again, after a close, to see
 /// what survived) and throw it away at the end.
@@ -67,6 +68,15 @@ func withStore(
         throw error
     }
     await fixture.remove()
+}
+
+/// Runs `body` against a fresh store of `factory`'s kind that also keeps `kind` (voucher pools, commissions).
+func withStore<Kind>(
+    _ factory: StoreFactory, keeping kind: Kind.Type, _ body: (Kind) async throws -> Void
+) async throws {
+    try await withStore(factory) { store async throws in
+        try await body(try #require(store as? Kind, "\(factory) is no \(Kind.self)"))
+    }
 }
 
 /// Runs `body`, then closes `store` whether it threw or not.

@@ -6,24 +6,22 @@ import Testing
     @Test func campaignCommandsPrintTheirShapes() async throws {
         try await withTestDaemon { daemon in
             let socket = ["--socket", daemon.socketPath]
-            let created = try await discountctl(
+            let created = try await discountctlJSON(
                 [
                     "create-campaign", "--name", "Spring", "--discount-percent", "15",
                     "--commission-percent", "10", "--starts-at", "2026-01-01T00:00:00Z",
-                ] + socket)
-            #expect(created.status == 0, "\(created.stderr)")
-            let campaign = try #require(try jsonObject(created.stdout)["campaign"] as? [String: Any])
+                ], socket)
+            let campaign = try #require(created["campaign"] as? [String: Any])
             let id = try #require(campaign["campaign_id"] as? Int)
             #expect(campaign["name"] as? String == "Spring" && campaign["starts_at"] as? String == "2026-01-01T00:00:00Z")
             #expect(campaign["ends_at"] == nil && campaign["has_customer_discount"] as? Bool == true, "\(campaign)")
 
-            let updated = try await discountctl(
+            let updated = try await discountctlJSON(
                 [
                     "update-campaign", "--campaign-id", "\(id)", "--name", "Spring II",
                     "--discount-percent", "20", "--ends-at", "2099-01-01T00:00:00Z",
-                ] + socket)
-            #expect(updated.status == 0, "\(updated.stderr)")
-            let after = try #require(try jsonObject(updated.stdout)["campaign"] as? [String: Any])
+                ], socket)
+            let after = try #require(updated["campaign"] as? [String: Any])
             #expect(after["campaign_id"] as? Int == id && after["name"] as? String == "Spring II")
             #expect(after["discount_percent"] as? Double == 20 && after["commission_percent"] as? Double == 10, "the rest stays")
             #expect(after["ends_at"] as? String == "2099-01-01T00:00:00Z")

@@ -6,17 +6,15 @@ import Testing
     @Test func agentCampaignCodeOrderAndCommissions() async throws {
         try await withTestDaemon { daemon in
             let socket = ["--socket", daemon.socketPath]
-            let agent = try await discountctl(["register-agent", "--agent-name", "Acme Sales"] + socket)
-            #expect(agent.status == 0, "\(agent.stderr)")
-            let agentID = try #require(try jsonObject(agent.stdout)["agent_id"] as? Int)
+            let agent = try await discountctlJSON(["register-agent", "--agent-name", "Acme Sales"], socket)
+            let agentID = try #require(agent["agent_id"] as? Int)
 
-            let campaign = try await discountctl(
+            let campaign = try await discountctlJSON(
                 [
                     "create-campaign", "--name", "Spring", "--discount-percent", "15",
                     "--commission-percent", "10",
-                ] + socket)
-            #expect(campaign.status == 0, "\(campaign.stderr)")
-            let campaignID = try #require((try jsonObject(campaign.stdout)["campaign"] as? [String: Any])?["campaign_id"] as? Int)
+                ], socket)
+            let campaignID = try #require((campaign["campaign"] as? [String: Any])?["campaign_id"] as? Int)
 
             let got = try await discountctl(
                 ["get-my-discount-code", "--agent-id", "\(agentID)", "--campaign-id", "\(campaignID)"] + socket)
@@ -33,13 +31,12 @@ import Testing
             #expect(code["shopify_sync_status"] as? String == "skipped_no_credentials")
             #expect(code["shopify_sync_error"] as? String == "missing_shopify_credentials")
 
-            let order = try await discountctl(
+            let order = try await discountctlJSON(
                 [
                     "record-order", "--order-id", "1001", "--code", text, "--subtotal", "8500",
                     "--currency", "USD", "--status", "paid",
-                ] + socket)
-            #expect(order.status == 0, "\(order.stderr)")
-            #expect(try jsonObject(order.stdout)["commission"] as? Int == 850)
+                ], socket)
+            #expect(order["commission"] as? Int == 850)
             let mine = try await discountctl(["get-my-commissions", "--agent-id", "\(agentID)"] + socket)
             let totals = try #require(try jsonObject(mine.stdout)["totals"] as? [[String: Any]])
             #expect(totals.first?["commission"] as? Int == 850)

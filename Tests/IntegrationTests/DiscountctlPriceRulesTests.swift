@@ -6,15 +6,14 @@ import Testing
     @Test func createRuleThenCodeThenGetPrintsTheSeedsFields() async throws {
         try await withDaemon { daemon in
             let socket = ["--socket", daemon.socketPath]
-            let created = try await discountctl(
+            let created = try await discountctlJSON(
                 [
                     "create-price-rule", "--title", "Summer", "--value-type", "percentage",
                     "--value", "15", "--starts-at", "2025-06-01T00:00:00Z",
                     "--ends-at", "2099-09-01T12:30:00.5+02:00", "--usage-limit", "100",
                     "--once-per-customer",
-                ] + socket)
-            #expect(created.status == 0, "\(created.stderr)")
-            let rule = try #require(try jsonObject(created.stdout)["price_rule"] as? [String: Any])
+                ], socket)
+            let rule = try #require(created["price_rule"] as? [String: Any])
             let ruleID = try #require(rule["id"] as? String)
             #expect(rule["title"] as? String == "Summer")
             #expect(rule["value_type"] as? String == "percentage")
@@ -24,13 +23,12 @@ import Testing
             #expect(rule["usage_limit"] as? Int == 100)
             #expect(rule["once_per_customer"] as? Bool == true)
 
-            let code = try await discountctl(
+            let code = try await discountctlJSON(
                 [
                     "create-discount-code", "--price-rule-id", ruleID, "--code", "SUMMER15",
                     "--use-with-other", "--usage-limit", "3",
-                ] + socket)
-            #expect(code.status == 0, "\(code.stderr)")
-            let codeJSON = try jsonObject(code.stdout)
+                ], socket)
+            let codeJSON = code
             #expect(Array(codeJSON.keys) == ["discount_codes"], "the seed's shape")
             let codes = try #require(codeJSON["discount_codes"] as? [[String: Any]])
             #expect(codes.count == 1)
@@ -60,23 +58,21 @@ import Testing
             #expect(rules.status == 0)
             #expect((try jsonObject(rules.stdout)["price_rules"] as? [[String: Any]])?.count == 1)
 
-            let updated = try await discountctl(
+            let updated = try await discountctlJSON(
                 [
                     "update-price-rule", "--price-rule-id", ruleID, "--title", "Summer II",
                     "--clear-usage-limit", "--no-once-per-customer",
-                ] + socket)
-            #expect(updated.status == 0, "\(updated.stderr)")
-            let updatedRule = try #require(try jsonObject(updated.stdout)["price_rule"] as? [String: Any])
+                ], socket)
+            let updatedRule = try #require(updated["price_rule"] as? [String: Any])
             #expect(updatedRule["title"] as? String == "Summer II")
             #expect(updatedRule["usage_limit"] == nil && updatedRule["once_per_customer"] as? Bool == false)
 
-            let renamed = try await discountctl(
+            let renamed = try await discountctlJSON(
                 [
                     "update-discount-code", "--price-rule-id", ruleID, "--discount-code-id", codeID,
                     "--code", "AUTUMN", "--no-use-with-other",
-                ] + socket)
-            #expect(renamed.status == 0, "\(renamed.stderr)")
-            let renamedCode = try #require(try jsonObject(renamed.stdout)["discount_code"] as? [String: Any])
+                ], socket)
+            let renamedCode = try #require(renamed["discount_code"] as? [String: Any])
             #expect(renamedCode["code"] as? String == "AUTUMN" && renamedCode["use_with_other"] as? Bool == false)
 
             let deleted = try await discountctl(
@@ -156,13 +152,12 @@ import Testing
 
             let file = daemon.directory.appendingPathComponent("codes.txt")
             try "ALPHA\n\n  BETA  \nalpha\nGAMMA\n".write(to: file, atomically: true, encoding: .utf8)
-            let fromFile = try await discountctl(
+            let fromFile = try await discountctlJSON(
                 [
                     "batch-create-discount-codes", "--price-rule-id", ruleID,
                     "--codes-file", file.path, "--code", "DELTA", "--usage-limit", "1",
-                ] + socket)
-            #expect(fromFile.status == 0, "\(fromFile.stderr)")
-            let fileResult = try jsonObject(fromFile.stdout)
+                ], socket)
+            let fileResult = fromFile
             #expect(fileResult["created"] as? Int == 4)
             #expect(fileResult["rejected_count"] as? Int == 1)
             #expect((fileResult["rejected"] as? [[String: Any]])?.first?["reason"] as? String == "DUPLICATE_IN_REQUEST")
@@ -188,13 +183,12 @@ import Testing
                 ] + socket)
             #expect(unreadable.status == 66)
 
-            let redeemed = try await discountctl(
+            let redeemed = try await discountctlJSON(
                 [
                     "redeem-discount-code", "--code", "beta", "--order-id", "o-1",
                     "--customer-id", "c-1",
-                ] + socket)
-            #expect(redeemed.status == 0, "\(redeemed.stderr)")
-            let redeemedJSON = try jsonObject(redeemed.stdout)
+                ], socket)
+            let redeemedJSON = redeemed
             #expect(redeemedJSON["redeemed"] as? Bool == true && redeemedJSON["usage_count"] as? Int == 1)
 
             let refused = try await discountctl(["redeem-discount-code", "--code", "BETA", "--order-id", "o-2"] + socket)
@@ -239,17 +233,15 @@ import Testing
     @Test func projectsTokensAndStats() async throws {
         try await withDaemon { daemon in
             let socket = ["--socket", daemon.socketPath]
-            let project = try await discountctl(["create-project", "--name", "cli-project"] + socket)
-            #expect(project.status == 0, "\(project.stderr)")
-            let projectID = try #require((try jsonObject(project.stdout)["project"] as? [String: Any])?["id"] as? String)
+            let project = try await discountctlJSON(["create-project", "--name", "cli-project"], socket)
+            let projectID = try #require((project["project"] as? [String: Any])?["id"] as? String)
 
-            let reader = try await discountctl(
+            let reader = try await discountctlJSON(
                 [
                     "create-token", "--project-id", projectID, "--scope", "read_price_rules",
                     "--name", "reader",
-                ] + socket)
-            #expect(reader.status == 0, "\(reader.stderr)")
-            let readerJSON = try jsonObject(reader.stdout)
+                ], socket)
+            let readerJSON = reader
             let secret = try #require(readerJSON["token"] as? String)
             let tokenID = try #require(readerJSON["token_id"] as? String)
             #expect(readerJSON["scopes"] as? [String] == ["read_price_rules"])
@@ -272,9 +264,8 @@ import Testing
             #expect(after.status == 77)
             #expect(after.stderr.contains("UNAUTHENTICATED"))
 
-            let stats = try await discountctl(["stats"] + socket)
-            #expect(stats.status == 0, "\(stats.stderr)")
-            let statsJSON = try jsonObject(stats.stdout)
+            let stats = try await discountctlJSON(["stats"], socket)
+            let statsJSON = stats
             #expect(statsJSON["methods"] is [[String: Any]])
             #expect(statsJSON["cache_hit_ratio"] != nil)
         }

@@ -6,33 +6,28 @@ import Testing
     @Test func voucherCommandsPrintTheSeedsShape() async throws {
         try await withTestDaemon { daemon in
             let socket = ["--socket", daemon.socketPath]
-            let created = try await discountctl(["create-voucher-pool", "--name", "Spring"] + socket)
-            #expect(created.status == 0, "\(created.stderr)")
-            let poolID = try #require((try jsonObject(created.stdout)["pool"] as? [String: Any])?["id"] as? String)
+            let created = try await discountctlJSON(["create-voucher-pool", "--name", "Spring"], socket)
+            let poolID = try #require((created["pool"] as? [String: Any])?["id"] as? String)
 
-            let added = try await discountctl(
+            let added = try await discountctlJSON(
                 [
                     "add-voucher-codes", "--pool-id", poolID, "--code", "S-1", "--code", "S-2",
                     "--code", "s-1", "--code", "S-3",
-                ] + socket)
-            #expect(added.status == 0, "\(added.stderr)")
-            let addedJSON = try jsonObject(added.stdout)
+                ], socket)
+            let addedJSON = added
             #expect(addedJSON["added"] as? Int == 3 && addedJSON["duplicates"] as? Int == 1)
-            let generated = try await discountctl(
-                ["add-voucher-codes", "--pool-id", poolID, "--count", "50", "--prefix", "G-"] + socket)
-            #expect(generated.status == 0, "\(generated.stderr)")
-            #expect(try jsonObject(generated.stdout)["added"] as? Int == 50)
+            let generated = try await discountctlJSON(
+                ["add-voucher-codes", "--pool-id", poolID, "--count", "50", "--prefix", "G-"], socket)
+            #expect(generated["added"] as? Int == 50)
 
-            let assigned = try await discountctl(
+            let assigned = try await discountctlJSON(
                 [
                     "assign-voucher-code", "--pool-id", poolID, "--customer-id", "ann",
                     "--used-by", "mail",
-                ] + socket)
-            #expect(assigned.status == 0, "\(assigned.stderr)")
-            #expect(try jsonObject(assigned.stdout)["code"] as? String == "S-1")
-            let redeemed = try await discountctl(["redeem-voucher-code", "--code", "s-1"] + socket)
-            #expect(redeemed.status == 0, "\(redeemed.stderr)")
-            #expect(try jsonObject(redeemed.stdout)["status"] as? String == "redeemed")
+                ], socket)
+            #expect(assigned["code"] as? String == "S-1")
+            let redeemed = try await discountctlJSON(["redeem-voucher-code", "--code", "s-1"], socket)
+            #expect(redeemed["status"] as? String == "redeemed")
             let twice = try await discountctl(["redeem-voucher-code", "--code", "S-1"] + socket)
             #expect(twice.status == 65 && twice.stderr.contains("ALREADY_REDEEMED"))
 

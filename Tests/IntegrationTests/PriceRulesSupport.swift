@@ -154,3 +154,10 @@ extension Result {
 func jsonObject(_ text: String) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object: \(text)")
 }
+
+/// Runs discountctl with `arguments` and `socket`, expects it to succeed, and returns the JSON object it printed.
+func discountctlJSON(_ arguments: [String], _ socket: [String]) async throws -> [String: Any] {
+    let run = try await discountctl(arguments + socket)
+    #expect(run.status == 0, "\(run.stderr)")
+    return try jsonObject(run.stdout)
+}
