@@ -117,6 +117,16 @@ public struct OrderInput: Sendable, Hashable {
     }
 }
 
+extension OrderAttribution {
+    /// A first report of `order`, before any of its codes is matched: no agent, no commission.
+    public init(unattributed order: OrderInput) {
+        self.init(
+            projectID: order.projectID, orderID: order.orderID, agentID: nil, campaignID: nil, matchedCode: nil,
+            subtotal: order.subtotal, currency: order.currency, occurredAt: order.occurredAt, state: order.state,
+            commission: 0)
+    }
+}
+
 /// The same writes without a deadline or key, for tools, workers and tests.
 extension CommissionStore {
     public func registerAgent(

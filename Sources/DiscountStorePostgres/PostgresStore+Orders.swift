@@ -49,12 +49,7 @@ extension PostgresStore: CommissionStore {
                 var r = $0.reader()
                 return try PostgresRows.order(&r)
             }
-            var attribution =
-                existing
-                ?? OrderAttribution(
-                    projectID: order.projectID, orderID: order.orderID, agentID: nil, campaignID: nil, matchedCode: nil,
-                    subtotal: order.subtotal, currency: order.currency, occurredAt: order.occurredAt, state: order.state,
-                    commission: 0)
+            var attribution = existing ?? OrderAttribution(unattributed: order)
             if existing == nil, !order.codes.isEmpty {
                 // The first of the order's codes that is an agent code.
                 let keys = order.codes.map(CodeText.canonical)

@@ -68,12 +68,7 @@ extension SQLiteStore {
         }
         // A known order keeps its attribution: the codes of a replay or a
         // status change do not move the sale to another agent.
-        var attribution =
-            existing
-            ?? OrderAttribution(
-                projectID: order.projectID, orderID: order.orderID, agentID: nil, campaignID: nil, matchedCode: nil,
-                subtotal: order.subtotal, currency: order.currency, occurredAt: order.occurredAt, state: order.state,
-                commission: 0)
+        var attribution = existing ?? OrderAttribution(unattributed: order)
         if existing == nil {
             for text in order.codes {
                 let match = try db.withStatement(SQL.matchCode) { s in
