@@ -16,11 +16,7 @@ import Testing
     static let project = Project.defaultID
 
     @Test func anotherWritersChangesReachTheCachedCodeRuleAndToken() async throws {
-        let feed = FakeChangeFeed()
-        var options = InProcessDaemon.Options()
-        options.changeFeed = feed
-        try await withInProcessDaemon(options) { daemon in
-            let owner = try await daemon.client()
+        try await withFedDaemon { feed, daemon, owner in
             let rule = try await owner.makeRule(title: "Before")
             let code = try await owner.makeCode(rule, "COHERENT-1", usageLimit: 5)
             let created = try await owner.createToken(projectID: Self.project, scopes: ["read_price_rules"])
@@ -75,22 +71,15 @@ import Testing
             }
             #expect(gone != nil, "the deleted code is not found")
             // Counted once every cache has had the batch.
-            let counted = try await timeUntil(within: .seconds(10)) {
-                try await owner.serverInfo().changeFeed?.changesApplied == 4
-            }
+            let counted = try await feedReaches(owner) { $0.changesApplied == 4 }
             let status = try #require(try await owner.serverInfo().changeFeed)
             #expect(counted != nil && status.cacheServing && status.listening && status.fullInvalidations == 0)
             await holder.close()
-            await owner.close()
         }
     }
 
     @Test func anIncompleteBatchDropsEveryCache() async throws {
-        let feed = FakeChangeFeed()
-        var options = InProcessDaemon.Options()
-        options.changeFeed = feed
-        try await withInProcessDaemon(options) { daemon in
-            let owner = try await daemon.client()
+        try await withFedDaemon { feed, daemon, owner in
             let rule = try await owner.makeRule()
             let code = try await owner.makeCode(rule, "DROPPED-1", usageLimit: 5)
             let created = try await owner.createToken(projectID: Self.project, scopes: ["read_price_rules"])
@@ -112,22 +101,14 @@ import Testing
                 await rpcCode { _ = try await holder.getPriceRule(id: rule.id) } == .unauthenticated
             }
             #expect(refused != nil, "the token revoked meanwhile is refused")
-            let counted = try await timeUntil(within: .seconds(10)) {
-                try await owner.serverInfo().changeFeed?.fullInvalidations == 1
-            }
+            let counted = try await feedReaches(owner) { $0.fullInvalidations == 1 }
             #expect(counted != nil)
             await holder.close()
-            await owner.close()
         }
     }
 
     @Test func pastTheStalenessBoundCachedReadsGoToTheStoreOrFail() async throws {
-        let feed = FakeChangeFeed()
-        var options = InProcessDaemon.Options()
-        options.changeFeed = feed
-        options.coherence = .init(stalenessBound: .seconds(1), pollInterval: .milliseconds(50))
-        try await withInProcessDaemon(options) { daemon in
-            let owner = try await daemon.client()
+        try await withFedDaemon(.init(stalenessBound: .seconds(1), pollInterval: .milliseconds(50))) { feed, daemon, owner in
             let rule = try await owner.makeRule()
             let code = try await owner.makeCode(rule, "STALE-1", usageLimit: 5)
             var stored = try #require(try await daemon.store.discountCode(projectID: Self.project, id: code.id))
@@ -137,9 +118,7 @@ import Testing
             #expect(try await owner.lookupDiscountCode(code: "stale-1").discountCode?.usageLimit == 5, "served from cache")
 
             feed.setOutage("network cut")
-            let stale = try await timeUntil(within: .seconds(10)) {
-                try await owner.serverInfo().changeFeed?.cacheServing == false
-            }
+            let stale = try await feedReaches(owner) { $0.cacheServing == false }
             #expect(stale != nil)
             let info = try #require(try await owner.serverInfo().changeFeed)
             #expect(info.caughtUpSecondsAgo > 1 && info.outage == "network cut" && !info.listening)
@@ -147,21 +126,47 @@ import Testing
 
             // Back: the feed resynchronises and the cache serves again.
             feed.setOutage(nil)
-            let serving = try await timeUntil(within: .seconds(10)) {
-                try await owner.serverInfo().changeFeed?.cacheServing == true
-            }
+            let serving = try await feedReaches(owner) { $0.cacheServing == true }
             #expect(serving != nil)
 
             // Lost again, and the store unreachable too: UNAVAILABLE, never the cached copy.
             feed.setOutage("network cut")
-            _ = try await timeUntil(within: .seconds(10)) {
-                try await owner.serverInfo().changeFeed?.cacheServing == false
-            }
+            _ = try await feedReaches(owner) { $0.cacheServing == false }
             await daemon.store.close()
             #expect(await rpcCode { _ = try await owner.lookupDiscountCode(code: "stale-1") } == .unavailable)
             #expect(await rpcCode { _ = try await owner.getPriceRule(id: rule.id) } == .unavailable)
-            await owner.close()
         }
+    }
+}
+
+/// An in-process daemon whose change feed the test drives, and a client on it, closed after `body`.
+private func withFedDaemon(
+    _ coherence: CacheCoherence.Options = .init(),
+    _ body: (FakeChangeFeed, InProcessDaemon, DiscountClient) async throws -> Void
+) async throws {
+    let feed = FakeChangeFeed()
+    var options = InProcessDaemon.Options()
+    options.changeFeed = feed
+    options.coherence = coherence
+    try await withInProcessDaemon(options) { daemon in
+        let owner = try await daemon.client()
+        do {
+            try await body(feed, daemon, owner)
+        } catch {
+            await owner.close()
+            throw error
+        }
+        await owner.close()
+    }
+}
+
+/// Polls the daemon's change-feed status until `check` holds; how long that took, nil after 10 s.
+private func feedReaches(
+    _ client: DiscountClient, _ check: @escaping (ChangeFeedStatus) -> Bool
+) async throws -> Duration? {
+    try await timeUntil(within: .seconds(10)) {
+        guard let status = try await client.serverInfo().changeFeed else { return false }
+        return check(status)
     }
 }
 

@@ -23,6 +23,17 @@ import Testing
         return try await client.myCode(agent.agentId, try await client.makeCampaign())
     }
 
+    /// The first code, expected to have failed to reach Shopify with `error`.
+    @discardableResult
+    private func firstCode(
+        _ client: DiscountClient, failsWith error: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> AgentDiscountCode {
+        let code = try await firstCode(client)
+        #expect(
+            code.shopifySyncStatus == "failed" && code.shopifySyncError == error, sourceLocation: sourceLocation)
+        return code
+    }
+
     // MARK: missing_shopify_credentials
 
     @Test func noCredentialsIsSkippedThenRetriedOnTheNextCall() async throws {
@@ -43,8 +54,7 @@ import Testing
     @Test func unknownTokenIsMissingCredentials() async throws {
         try await withShopify { _, client, fake in
             try await client.connectShop(token: "shpat_never_issued")
-            let code = try await firstCode(client)
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "missing_shopify_credentials")
+            try await firstCode(client, failsWith: "missing_shopify_credentials")
             #expect(fake.received.map(\.operation) == ["create"], "a 401 is not retried")
         }
     }
@@ -67,8 +77,7 @@ import Testing
     @Test func grantedScopesWithoutWriteDiscounts() async throws {
         try await withShopify { _, client, fake in
             try await client.connectShop(scopes: ["read_discounts"])
-            let code = try await firstCode(client)
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_scope_missing")
+            try await firstCode(client, failsWith: "shopify_scope_missing")
             #expect(fake.received.isEmpty, "refused before calling Shopify")
         }
     }
@@ -76,8 +85,7 @@ import Testing
     @Test func grantedScopesWithoutReadDiscounts() async throws {
         try await withShopify { _, client, fake in
             try await client.connectShop(scopes: ["write_discounts", "read_products"])
-            let code = try await firstCode(client)
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_scope_missing")
+            try await firstCode(client, failsWith: "shopify_scope_missing")
             #expect(fake.received.isEmpty, "refused before calling Shopify")
         }
     }
@@ -86,8 +94,7 @@ import Testing
         try await withShopify { _, client, fake in
             fake.addToken("shpat_read_only", scopes: ["read_discounts"])
             try await client.connectShop(token: "shpat_read_only", scopes: [])
-            let code = try await firstCode(client)
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_scope_missing")
+            try await firstCode(client, failsWith: "shopify_scope_missing")
             #expect(fake.received.map(\.operation) == ["create"])
         }
     }
@@ -98,8 +105,7 @@ import Testing
             fake.addToken("shpat_write_only", scopes: ["write_discounts"])
             try await client.connectShop(token: "shpat_write_only", scopes: [])
             fake.script(.takenByMerchant)
-            let code = try await firstCode(client)
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_scope_missing")
+            try await firstCode(client, failsWith: "shopify_scope_missing")
             #expect(fake.received.map(\.operation) == ["create", "lookup"])
         }
     }
@@ -110,8 +116,7 @@ import Testing
             fake.script(
                 .http(status: 403, body: #"{"errors":"[API] This action requires merchant approval for write_discounts scope."}"#)
             )
-            let code = try await firstCode(client)
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_scope_missing")
+            try await firstCode(client, failsWith: "shopify_scope_missing")
         }
     }
 
@@ -121,8 +126,7 @@ import Testing
         try await withShopify { _, client, fake in
             try await client.connectShop()
             fake.script(.takenByMerchant)
-            let code = try await firstCode(client)
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "discount_code_conflict")
+            try await firstCode(client, failsWith: "discount_code_conflict")
             #expect(fake.received.map(\.operation) == ["create", "lookup"], "TAKEN is looked up before giving up")
         }
     }
@@ -150,8 +154,7 @@ import Testing
             try await client.connectShop()
             // Short waits, each taken, but Shopify stays throttled.
             fake.setMode(.throttled(requested: 15, available: 10, restoreRate: 100))
-            let code = try await firstCode(client)
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_rate_limited")
+            try await firstCode(client, failsWith: "shopify_rate_limited")
             #expect(fake.creates.count >= 3, "retried before giving up: \(fake.received.map(\.operation))")
         }
     }
@@ -165,8 +168,7 @@ import Testing
                     body:
                         #"{"errors":"Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."}"#
                 ))
-            let code = try await firstCode(client)
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_rate_limited")
+            try await firstCode(client, failsWith: "shopify_rate_limited")
             #expect(fake.creates.count >= 3, "retried before giving up: \(fake.received.map(\.operation))")
         }
     }
@@ -175,8 +177,7 @@ import Testing
         try await withShopify { _, client, fake in
             try await client.connectShop()
             fake.script(.http(status: 429, retryAfter: "120"))
-            let code = try await firstCode(client)
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_rate_limited")
+            try await firstCode(client, failsWith: "shopify_rate_limited")
             #expect(fake.creates.count == 1, "a two-minute wait is left to the worker")
         }
     }
@@ -187,8 +188,7 @@ import Testing
         try await withShopify { _, client, fake in
             try await client.connectShop()
             fake.script(.userError(code: "VALUE_OUTSIDE_RANGE", message: "Value must be between 0.0 and 1.0"))
-            let code = try await firstCode(client)
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "shopify_sync_failed")
+            try await firstCode(client, failsWith: "shopify_sync_failed")
             #expect(fake.received.map(\.operation) == ["create"], "a rejection is not retried within the call")
         }
     }
@@ -199,8 +199,7 @@ import Testing
         try await withShopify { _, client, fake in
             try await client.connectShop()
             fake.setMode(.http(status: 502, body: "<html>Bad Gateway</html>"))
-            let code = try await firstCode(client)
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "unexpected_shopify_discount_error")
+            try await firstCode(client, failsWith: "unexpected_shopify_discount_error")
             #expect(fake.received.prefix(3).map(\.operation) == ["create", "lookup", "lookup"])
         }
     }
@@ -209,8 +208,7 @@ import Testing
         try await withShopify { _, client, fake in
             try await client.connectShop()
             fake.setMode(.internalError)
-            let code = try await firstCode(client)
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "unexpected_shopify_discount_error")
+            try await firstCode(client, failsWith: "unexpected_shopify_discount_error")
         }
     }
 
@@ -219,8 +217,7 @@ import Testing
             try await client.connectShop()
             // Every answer comes after the daemon gave up on it.
             fake.setMode(.slow(seconds: 3, then: .http(status: 500, body: "late")))
-            let code = try await firstCode(client)
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "unexpected_shopify_discount_error")
+            try await firstCode(client, failsWith: "unexpected_shopify_discount_error")
             // (On a loaded machine a request may time out before the fake has read it all.)
             #expect(fake.connections > 0)
         }
@@ -230,8 +227,7 @@ import Testing
         try await withShopify { _, client, fake in
             try await client.connectShop()
             fake.script(.http(status: 200, body: "<html><body>Your shop is under maintenance</body></html>"))
-            let code = try await firstCode(client)
-            #expect(code.shopifySyncStatus == "failed" && code.shopifySyncError == "unexpected_shopify_discount_error")
+            try await firstCode(client, failsWith: "unexpected_shopify_discount_error")
             #expect(fake.received.map(\.operation) == ["create"])
         }
     }
