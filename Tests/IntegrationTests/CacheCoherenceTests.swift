@@ -150,13 +150,11 @@ private func withFedDaemon(
     options.coherence = coherence
     try await withInProcessDaemon(options) { daemon in
         let owner = try await daemon.client()
-        do {
+        try await withCleanup {
             try await body(feed, daemon, owner)
-        } catch {
+        } then: {
             await owner.close()
-            throw error
         }
-        await owner.close()
     }
 }
 

@@ -28,17 +28,15 @@ func withShopify(
     let arguments =
         shopifyArguments(
             fake, timeout: timeout, syncWait: syncWait, backoff: backoff, trustingItsCA: trustingItsCA) + extraArguments
-    do {
+    try await withCleanup {
         try await withDaemon(arguments: arguments) { daemon in
             let client = try await daemon.client()
             try await body(daemon, client, fake)
             await client.close()
         }
-    } catch {
+    } then: {
         await fake.stop()
-        throw error
     }
-    await fake.stop()
 }
 
 extension DiscountClient {

@@ -121,13 +121,11 @@ final class DaemonProcess: @unchecked Sendable {
 func withDaemon(arguments: [String] = [], _ body: (DaemonProcess) async throws -> Void) async throws {
     let daemon = try await DaemonProcess.start(arguments: arguments)
     defer { daemon.remove() }
-    do {
+    try await withCleanup {
         try await body(daemon)
-    } catch {
+    } then: {
         await daemon.stop()
-        throw error
     }
-    await daemon.stop()
 }
 
 /// Runs discountctl with `arguments`; returns exit status, stdout and stderr.

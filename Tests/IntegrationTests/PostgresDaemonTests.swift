@@ -208,15 +208,12 @@ struct PostgresDaemonTests {
         defer { b.remove() }
         let onA = try await a.client()
         let onB = try await b.client()
-        do {
+        try await withCleanup {
             try await body(database, a, b, onA, onB)
-        } catch {
+        } then: {
             await onA.close()
             await onB.close()
-            throw error
         }
-        await onA.close()
-        await onB.close()
         await a.stop()
         await b.stop()
     }
