@@ -89,15 +89,9 @@ extension DiscountClient {
         _ request: BatchCreateDiscountCodesRequest, idempotencyKey: String? = nil, timeout: Duration? = nil,
         progress: (BulkProgress) async throws -> Void
     ) async throws -> BatchCreateDiscountCodesResult {
-        var result: BatchCreateDiscountCodesResult?
-        for try await message in batchCreateDiscountCodes(request, idempotencyKey: idempotencyKey, timeout: timeout) {
-            if let update = message.progress { try await progress(update) }
-            if let final = message.result { result = final }
-        }
-        guard let result else {
-            throw RPCError(.internal, "BatchCreateDiscountCodes ended without a result")
-        }
-        return result
+        try await bulkResult(
+            of: batchCreateDiscountCodes(request, idempotencyKey: idempotencyKey, timeout: timeout),
+            method: "BatchCreateDiscountCodes", progress: progress)
     }
 
     /// One discount code by price rule and code id; NOT_FOUND (`DISCOUNT_CODE_NOT_FOUND`) when unknown.

@@ -60,13 +60,9 @@ extension DiscountClient {
         _ request: AddVoucherCodesRequest, idempotencyKey: String? = nil, timeout: Duration? = nil,
         progress: (BulkProgress) async throws -> Void = { _ in }
     ) async throws -> AddVoucherCodesResult {
-        var result: AddVoucherCodesResult?
-        for try await message in addVoucherCodes(request, idempotencyKey: idempotencyKey, timeout: timeout) {
-            if let update = message.progress { try await progress(update) }
-            if let final = message.result { result = final }
-        }
-        guard let result else { throw RPCError(.internal, "AddVoucherCodes ended without a result") }
-        return result
+        try await bulkResult(
+            of: addVoucherCodes(request, idempotencyKey: idempotencyKey, timeout: timeout), method: "AddVoucherCodes",
+            progress: progress)
     }
 
     /// Hands the customer one available code (the same one again for the same
