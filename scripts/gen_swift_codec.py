@@ -548,36 +548,36 @@ def emit_bridging(w, full, swift_full, fields):
     ctype, lower = c_type_name(full), c_lower_name(full)
 
     def body():
-        w("package typealias CMessage = %s" % ctype)
+        w("public typealias CMessage = %s" % ctype)
         w()
-        w("package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { %s__init(c) }" % lower)
-        w("package static func pbcUnpack(")
+        w("public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { %s__init(c) }" % lower)
+        w("public static func pbcUnpack(")
         w("    _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>")
         w(") -> UnsafeMutablePointer<CMessage>? {")
         w("    %s__unpack(allocator, count, data)" % lower)
         w("}")
-        w("package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { %s__get_packed_size(c) }" % lower)
-        w("package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {")
+        w("public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { %s__get_packed_size(c) }" % lower)
+        w("public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {")
         w("    %s__pack(c, out)" % lower)
         w("}")
         w()
         if fields:
-            w("package init(pbc: UnsafePointer<CMessage>) {")
+            w("public init(pbc: UnsafePointer<CMessage>) {")
             w("    let c = pbc.pointee")
             for f in fields:
                 for line in f.decode_lines():
                     w("    " + line)
             w("}")
             w()
-            w("package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {")
+            w("public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {")
             for f in fields:
                 for line in f.fill_lines():
                     w("    " + line)
             w("}")
         else:
-            w("package init(pbc: UnsafePointer<CMessage>) {}")
+            w("public init(pbc: UnsafePointer<CMessage>) {}")
             w()
-            w("package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {}")
+            w("public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {}")
 
     w.block("extension %s: PBCMessage {" % swift_full, body)
 

@@ -651,39 +651,39 @@ public struct BackupResponse: ProtoMessage, Hashable {
 // MARK: - protobuf-c bridging
 
 extension ServerInfoRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__ServerInfoRequest
+    public typealias CMessage = Discountd__V1__ServerInfoRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__server_info_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__server_info_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__server_info_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__server_info_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__server_info_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__server_info_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {}
+    public init(pbc: UnsafePointer<CMessage>) {}
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {}
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {}
 }
 
 extension ServerInfoResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__ServerInfoResponse
+    public typealias CMessage = Discountd__V1__ServerInfoResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__server_info_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__server_info_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__server_info_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__server_info_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__server_info_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__server_info_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.version = PBC.string(c.version)
         self.uptimeSeconds = c.uptime_seconds
@@ -693,7 +693,7 @@ extension ServerInfoResponse: PBCMessage {
         self.changeFeed = c.change_feed.map { ChangeFeedStatus(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.version.isEmpty { c.pointee.version = arena.cString(self.version) }
         c.pointee.uptime_seconds = self.uptimeSeconds
         if !self.backend.isEmpty { c.pointee.backend = arena.cString(self.backend) }
@@ -704,20 +704,20 @@ extension ServerInfoResponse: PBCMessage {
 }
 
 extension ChangeFeedStatus: PBCMessage {
-    package typealias CMessage = Discountd__V1__ChangeFeedStatus
+    public typealias CMessage = Discountd__V1__ChangeFeedStatus
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__change_feed_status__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__change_feed_status__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__change_feed_status__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__change_feed_status__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__change_feed_status__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__change_feed_status__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.listening = c.listening != 0
         self.outage = PBC.string(c.outage)
@@ -729,7 +729,7 @@ extension ChangeFeedStatus: PBCMessage {
         self.fullInvalidations = c.full_invalidations
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.listening = self.listening ? 1 : 0
         if !self.outage.isEmpty { c.pointee.outage = arena.cString(self.outage) }
         c.pointee.caught_up_seconds_ago = self.caughtUpSecondsAgo
@@ -742,39 +742,39 @@ extension ChangeFeedStatus: PBCMessage {
 }
 
 extension StatsRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__StatsRequest
+    public typealias CMessage = Discountd__V1__StatsRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__stats_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__stats_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__stats_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__stats_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__stats_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__stats_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {}
+    public init(pbc: UnsafePointer<CMessage>) {}
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {}
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {}
 }
 
 extension StatsResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__StatsResponse
+    public typealias CMessage = Discountd__V1__StatsResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__stats_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__stats_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__stats_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__stats_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__stats_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__stats_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.methods = PBC.array(c.n_methods, c.methods) { MethodStats(pbc: $0!) }
         self.cacheHitRatio = c.cache_hit_ratio
@@ -786,7 +786,7 @@ extension StatsResponse: PBCMessage {
         self.changeFeed = c.change_feed.map { ChangeFeedStatus(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.methods.isEmpty {
             c.pointee.n_methods = self.methods.count
             c.pointee.methods = arena.messages(self.methods)
@@ -802,20 +802,20 @@ extension StatsResponse: PBCMessage {
 }
 
 extension MethodStats: PBCMessage {
-    package typealias CMessage = Discountd__V1__MethodStats
+    public typealias CMessage = Discountd__V1__MethodStats
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__method_stats__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__method_stats__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__method_stats__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__method_stats__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__method_stats__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__method_stats__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.service = PBC.string(c.service)
         self.method = PBC.string(c.method)
@@ -827,7 +827,7 @@ extension MethodStats: PBCMessage {
         self.maxMs = c.max_ms
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.service.isEmpty { c.pointee.service = arena.cString(self.service) }
         if !self.method.isEmpty { c.pointee.method = arena.cString(self.method) }
         c.pointee.count = self.count
@@ -840,68 +840,68 @@ extension MethodStats: PBCMessage {
 }
 
 extension CreateProjectRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__CreateProjectRequest
+    public typealias CMessage = Discountd__V1__CreateProjectRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_project_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_project_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__create_project_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_project_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_project_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_project_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.name = PBC.string(c.name)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.name.isEmpty { c.pointee.name = arena.cString(self.name) }
     }
 }
 
 extension CreateProjectResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__CreateProjectResponse
+    public typealias CMessage = Discountd__V1__CreateProjectResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_project_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_project_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__create_project_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_project_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_project_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_project_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.project = c.project.map { Project(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if let v = self.project { c.pointee.project = arena.message(v) }
     }
 }
 
 extension CreateTokenRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__CreateTokenRequest
+    public typealias CMessage = Discountd__V1__CreateTokenRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_token_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_token_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__create_token_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_token_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_token_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_token_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.projectId = PBC.string(c.project_id)
         self.scopes = PBC.array(c.n_scopes, c.scopes) { PBC.string($0) }
@@ -909,7 +909,7 @@ extension CreateTokenRequest: PBCMessage {
         self.expiresAt = c.expires_at.map { ProtoTimestamp(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.projectId.isEmpty { c.pointee.project_id = arena.cString(self.projectId) }
         if !self.scopes.isEmpty {
             c.pointee.n_scopes = self.scopes.count
@@ -921,20 +921,20 @@ extension CreateTokenRequest: PBCMessage {
 }
 
 extension CreateTokenResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__CreateTokenResponse
+    public typealias CMessage = Discountd__V1__CreateTokenResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_token_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_token_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__create_token_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_token_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_token_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_token_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.tokenId = PBC.string(c.token_id)
         self.token = PBC.string(c.token)
@@ -945,7 +945,7 @@ extension CreateTokenResponse: PBCMessage {
         self.expiresAt = c.expires_at.map { ProtoTimestamp(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.tokenId.isEmpty { c.pointee.token_id = arena.cString(self.tokenId) }
         if !self.token.isEmpty { c.pointee.token = arena.cString(self.token) }
         if !self.projectId.isEmpty { c.pointee.project_id = arena.cString(self.projectId) }
@@ -960,70 +960,70 @@ extension CreateTokenResponse: PBCMessage {
 }
 
 extension RevokeTokenRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__RevokeTokenRequest
+    public typealias CMessage = Discountd__V1__RevokeTokenRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__revoke_token_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__revoke_token_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__revoke_token_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__revoke_token_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__revoke_token_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__revoke_token_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.tokenId = PBC.string(c.token_id)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.tokenId.isEmpty { c.pointee.token_id = arena.cString(self.tokenId) }
     }
 }
 
 extension RevokeTokenResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__RevokeTokenResponse
+    public typealias CMessage = Discountd__V1__RevokeTokenResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__revoke_token_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__revoke_token_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__revoke_token_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__revoke_token_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__revoke_token_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__revoke_token_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.tokenId = PBC.string(c.token_id)
         self.revoked = c.revoked != 0
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.tokenId.isEmpty { c.pointee.token_id = arena.cString(self.tokenId) }
         c.pointee.revoked = self.revoked ? 1 : 0
     }
 }
 
 extension SetShopifyCredentialsRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__SetShopifyCredentialsRequest
+    public typealias CMessage = Discountd__V1__SetShopifyCredentialsRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__set_shopify_credentials_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__set_shopify_credentials_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__set_shopify_credentials_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__set_shopify_credentials_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__set_shopify_credentials_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__set_shopify_credentials_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.projectId = PBC.string(c.project_id)
         self.shopDomain = PBC.string(c.shop_domain)
@@ -1031,7 +1031,7 @@ extension SetShopifyCredentialsRequest: PBCMessage {
         self.grantedScopes = PBC.array(c.n_granted_scopes, c.granted_scopes) { PBC.string($0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.projectId.isEmpty { c.pointee.project_id = arena.cString(self.projectId) }
         if !self.shopDomain.isEmpty { c.pointee.shop_domain = arena.cString(self.shopDomain) }
         if !self.accessToken.isEmpty { c.pointee.access_token = arena.cString(self.accessToken) }
@@ -1043,20 +1043,20 @@ extension SetShopifyCredentialsRequest: PBCMessage {
 }
 
 extension SetShopifyCredentialsResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__SetShopifyCredentialsResponse
+    public typealias CMessage = Discountd__V1__SetShopifyCredentialsResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__set_shopify_credentials_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__set_shopify_credentials_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__set_shopify_credentials_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__set_shopify_credentials_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__set_shopify_credentials_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__set_shopify_credentials_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.projectId = PBC.string(c.project_id)
         self.shopDomain = PBC.string(c.shop_domain)
@@ -1064,7 +1064,7 @@ extension SetShopifyCredentialsResponse: PBCMessage {
         self.updatedAt = c.updated_at.map { ProtoTimestamp(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.projectId.isEmpty { c.pointee.project_id = arena.cString(self.projectId) }
         if !self.shopDomain.isEmpty { c.pointee.shop_domain = arena.cString(self.shopDomain) }
         if !self.grantedScopes.isEmpty {
@@ -1076,44 +1076,44 @@ extension SetShopifyCredentialsResponse: PBCMessage {
 }
 
 extension BackupRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__BackupRequest
+    public typealias CMessage = Discountd__V1__BackupRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__backup_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__backup_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__backup_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__backup_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__backup_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__backup_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.path = PBC.string(c.path)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.path.isEmpty { c.pointee.path = arena.cString(self.path) }
     }
 }
 
 extension BackupResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__BackupResponse
+    public typealias CMessage = Discountd__V1__BackupResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__backup_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__backup_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__backup_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__backup_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__backup_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__backup_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.path = PBC.string(c.path)
         self.sizeBytes = c.size_bytes
@@ -1121,7 +1121,7 @@ extension BackupResponse: PBCMessage {
         self.completedAt = c.completed_at.map { ProtoTimestamp(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.path.isEmpty { c.pointee.path = arena.cString(self.path) }
         c.pointee.size_bytes = self.sizeBytes
         c.pointee.duration_seconds = self.durationSeconds

@@ -957,20 +957,20 @@ public struct GetMyCommissionsResponse: ProtoMessage, Hashable {
 // MARK: - protobuf-c bridging
 
 extension Campaign: PBCMessage {
-    package typealias CMessage = Discountd__V1__Campaign
+    public typealias CMessage = Discountd__V1__Campaign
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__campaign__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__campaign__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__campaign__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__campaign__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__campaign__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__campaign__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.campaignId = c.campaign_id
         self.name = PBC.string(c.name)
@@ -982,7 +982,7 @@ extension Campaign: PBCMessage {
         self.isActive = c.is_active != 0
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.campaign_id = self.campaignId
         if !self.name.isEmpty { c.pointee.name = arena.cString(self.name) }
         c.pointee.discount_percent = self.discountPercent
@@ -995,26 +995,26 @@ extension Campaign: PBCMessage {
 }
 
 extension RegisterAgentRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__RegisterAgentRequest
+    public typealias CMessage = Discountd__V1__RegisterAgentRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__register_agent_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__register_agent_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__register_agent_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__register_agent_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__register_agent_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__register_agent_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.agentName = PBC.string(c.agent_name)
         self.contact = c.contact_opt_case.rawValue == 2 ? PBC.string(c.contact) : nil
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.agentName.isEmpty { c.pointee.agent_name = arena.cString(self.agentName) }
         if let v = self.contact {
             c.pointee.contact_opt_case = .init(rawValue: 2)
@@ -1024,20 +1024,20 @@ extension RegisterAgentRequest: PBCMessage {
 }
 
 extension RegisterAgentResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__RegisterAgentResponse
+    public typealias CMessage = Discountd__V1__RegisterAgentResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__register_agent_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__register_agent_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__register_agent_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__register_agent_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__register_agent_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__register_agent_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.agentId = c.agent_id
         self.agentName = PBC.string(c.agent_name)
@@ -1045,7 +1045,7 @@ extension RegisterAgentResponse: PBCMessage {
         self.created = c.created != 0
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.agent_id = self.agentId
         if !self.agentName.isEmpty { c.pointee.agent_name = arena.cString(self.agentName) }
         if let v = self.registeredAt { c.pointee.registered_at = arena.message(v) }
@@ -1054,44 +1054,44 @@ extension RegisterAgentResponse: PBCMessage {
 }
 
 extension GetActiveCampaignsRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__GetActiveCampaignsRequest
+    public typealias CMessage = Discountd__V1__GetActiveCampaignsRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_active_campaigns_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_active_campaigns_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__get_active_campaigns_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_active_campaigns_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_active_campaigns_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_active_campaigns_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {}
+    public init(pbc: UnsafePointer<CMessage>) {}
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {}
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {}
 }
 
 extension GetActiveCampaignsResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__GetActiveCampaignsResponse
+    public typealias CMessage = Discountd__V1__GetActiveCampaignsResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_active_campaigns_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_active_campaigns_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__get_active_campaigns_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_active_campaigns_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_active_campaigns_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_active_campaigns_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.campaigns = PBC.array(c.n_campaigns, c.campaigns) { Campaign(pbc: $0!) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.campaigns.isEmpty {
             c.pointee.n_campaigns = self.campaigns.count
             c.pointee.campaigns = arena.messages(self.campaigns)
@@ -1100,26 +1100,26 @@ extension GetActiveCampaignsResponse: PBCMessage {
 }
 
 extension GetMyDiscountCodeRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__GetMyDiscountCodeRequest
+    public typealias CMessage = Discountd__V1__GetMyDiscountCodeRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_my_discount_code_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_my_discount_code_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__get_my_discount_code_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_my_discount_code_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_my_discount_code_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_my_discount_code_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.agentId = c.agent_id
         self.campaignId = c.campaign_id_opt_case.rawValue == 2 ? c.campaign_id : nil
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.agent_id = self.agentId
         if let v = self.campaignId {
             c.pointee.campaign_id_opt_case = .init(rawValue: 2)
@@ -1129,20 +1129,20 @@ extension GetMyDiscountCodeRequest: PBCMessage {
 }
 
 extension AgentDiscountCode: PBCMessage {
-    package typealias CMessage = Discountd__V1__AgentDiscountCode
+    public typealias CMessage = Discountd__V1__AgentDiscountCode
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__agent_discount_code__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__agent_discount_code__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__agent_discount_code__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__agent_discount_code__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__agent_discount_code__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__agent_discount_code__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.discountCode = PBC.string(c.discount_code)
         self.discountPercent = c.discount_percent
@@ -1155,7 +1155,7 @@ extension AgentDiscountCode: PBCMessage {
         self.shopifySyncError = c.shopify_sync_error_opt_case.rawValue == 9 ? PBC.string(c.shopify_sync_error) : nil
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.discountCode.isEmpty { c.pointee.discount_code = arena.cString(self.discountCode) }
         c.pointee.discount_percent = self.discountPercent
         if !self.campaignName.isEmpty { c.pointee.campaign_name = arena.cString(self.campaignName) }
@@ -1175,26 +1175,26 @@ extension AgentDiscountCode: PBCMessage {
 }
 
 extension GetMyDiscountCodeResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__GetMyDiscountCodeResponse
+    public typealias CMessage = Discountd__V1__GetMyDiscountCodeResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_my_discount_code_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_my_discount_code_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__get_my_discount_code_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_my_discount_code_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_my_discount_code_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_my_discount_code_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.discountCodes = PBC.array(c.n_discount_codes, c.discount_codes) { AgentDiscountCode(pbc: $0!) }
         self.message = c.message_opt_case.rawValue == 2 ? PBC.string(c.message) : nil
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.discountCodes.isEmpty {
             c.pointee.n_discount_codes = self.discountCodes.count
             c.pointee.discount_codes = arena.messages(self.discountCodes)
@@ -1207,20 +1207,20 @@ extension GetMyDiscountCodeResponse: PBCMessage {
 }
 
 extension CreateCampaignRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__CreateCampaignRequest
+    public typealias CMessage = Discountd__V1__CreateCampaignRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_campaign_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_campaign_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__create_campaign_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_campaign_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_campaign_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_campaign_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.name = PBC.string(c.name)
         self.discountPercent = c.discount_percent
@@ -1229,7 +1229,7 @@ extension CreateCampaignRequest: PBCMessage {
         self.endsAt = c.ends_at.map { ProtoTimestamp(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.name.isEmpty { c.pointee.name = arena.cString(self.name) }
         c.pointee.discount_percent = self.discountPercent
         c.pointee.commission_percent = self.commissionPercent
@@ -1239,44 +1239,44 @@ extension CreateCampaignRequest: PBCMessage {
 }
 
 extension CreateCampaignResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__CreateCampaignResponse
+    public typealias CMessage = Discountd__V1__CreateCampaignResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_campaign_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_campaign_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__create_campaign_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_campaign_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_campaign_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_campaign_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.campaign = c.campaign.map { Campaign(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if let v = self.campaign { c.pointee.campaign = arena.message(v) }
     }
 }
 
 extension UpdateCampaignRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__UpdateCampaignRequest
+    public typealias CMessage = Discountd__V1__UpdateCampaignRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_campaign_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_campaign_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__update_campaign_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_campaign_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_campaign_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__update_campaign_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.campaignId = c.campaign_id
         self.name = c.name_opt_case.rawValue == 2 ? PBC.string(c.name) : nil
@@ -1287,7 +1287,7 @@ extension UpdateCampaignRequest: PBCMessage {
         self.clearEndsAt = c.clear_ends_at != 0
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.campaign_id = self.campaignId
         if let v = self.name {
             c.pointee.name_opt_case = .init(rawValue: 2)
@@ -1308,101 +1308,101 @@ extension UpdateCampaignRequest: PBCMessage {
 }
 
 extension UpdateCampaignResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__UpdateCampaignResponse
+    public typealias CMessage = Discountd__V1__UpdateCampaignResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_campaign_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_campaign_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__update_campaign_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_campaign_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_campaign_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__update_campaign_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.campaign = c.campaign.map { Campaign(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if let v = self.campaign { c.pointee.campaign = arena.message(v) }
     }
 }
 
 extension EndCampaignRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__EndCampaignRequest
+    public typealias CMessage = Discountd__V1__EndCampaignRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__end_campaign_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__end_campaign_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__end_campaign_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__end_campaign_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__end_campaign_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__end_campaign_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.campaignId = c.campaign_id
         self.endsAt = c.ends_at.map { ProtoTimestamp(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.campaign_id = self.campaignId
         if let v = self.endsAt { c.pointee.ends_at = arena.message(v) }
     }
 }
 
 extension EndCampaignResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__EndCampaignResponse
+    public typealias CMessage = Discountd__V1__EndCampaignResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__end_campaign_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__end_campaign_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__end_campaign_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__end_campaign_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__end_campaign_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__end_campaign_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.campaign = c.campaign.map { Campaign(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if let v = self.campaign { c.pointee.campaign = arena.message(v) }
     }
 }
 
 extension ListCampaignsRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__ListCampaignsRequest
+    public typealias CMessage = Discountd__V1__ListCampaignsRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_campaigns_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_campaigns_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__list_campaigns_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_campaigns_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_campaigns_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_campaigns_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.includeEnded = c.include_ended != 0
         self.pageSize = c.page_size
         self.pageToken = PBC.string(c.page_token)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.include_ended = self.includeEnded ? 1 : 0
         c.pointee.page_size = self.pageSize
         if !self.pageToken.isEmpty { c.pointee.page_token = arena.cString(self.pageToken) }
@@ -1410,26 +1410,26 @@ extension ListCampaignsRequest: PBCMessage {
 }
 
 extension ListCampaignsResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__ListCampaignsResponse
+    public typealias CMessage = Discountd__V1__ListCampaignsResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_campaigns_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_campaigns_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__list_campaigns_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_campaigns_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_campaigns_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_campaigns_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.campaigns = PBC.array(c.n_campaigns, c.campaigns) { Campaign(pbc: $0!) }
         self.nextPageToken = PBC.string(c.next_page_token)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.campaigns.isEmpty {
             c.pointee.n_campaigns = self.campaigns.count
             c.pointee.campaigns = arena.messages(self.campaigns)
@@ -1439,20 +1439,20 @@ extension ListCampaignsResponse: PBCMessage {
 }
 
 extension RecordOrderRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__RecordOrderRequest
+    public typealias CMessage = Discountd__V1__RecordOrderRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__record_order_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__record_order_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__record_order_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__record_order_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__record_order_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__record_order_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.orderId = PBC.string(c.order_id)
         self.codes = PBC.array(c.n_codes, c.codes) { PBC.string($0) }
@@ -1462,7 +1462,7 @@ extension RecordOrderRequest: PBCMessage {
         self.status = OrderStatus(rawValue: PBC.enumValue(c.status))
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.orderId.isEmpty { c.pointee.order_id = arena.cString(self.orderId) }
         if !self.codes.isEmpty {
             c.pointee.n_codes = self.codes.count
@@ -1476,20 +1476,20 @@ extension RecordOrderRequest: PBCMessage {
 }
 
 extension RecordOrderResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__RecordOrderResponse
+    public typealias CMessage = Discountd__V1__RecordOrderResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__record_order_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__record_order_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__record_order_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__record_order_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__record_order_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__record_order_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.orderId = PBC.string(c.order_id)
         self.attributed = c.attributed != 0
@@ -1502,7 +1502,7 @@ extension RecordOrderResponse: PBCMessage {
         self.created = c.created != 0
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.orderId.isEmpty { c.pointee.order_id = arena.cString(self.orderId) }
         c.pointee.attributed = self.attributed ? 1 : 0
         if let v = self.agentId {
@@ -1525,27 +1525,27 @@ extension RecordOrderResponse: PBCMessage {
 }
 
 extension GetMyCommissionsRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__GetMyCommissionsRequest
+    public typealias CMessage = Discountd__V1__GetMyCommissionsRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_my_commissions_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_my_commissions_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__get_my_commissions_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_my_commissions_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_my_commissions_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_my_commissions_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.agentId = c.agent_id
         self.since = c.since.map { ProtoTimestamp(pbc: $0) }
         self.until = c.until.map { ProtoTimestamp(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.agent_id = self.agentId
         if let v = self.since { c.pointee.since = arena.message(v) }
         if let v = self.until { c.pointee.until = arena.message(v) }
@@ -1553,20 +1553,20 @@ extension GetMyCommissionsRequest: PBCMessage {
 }
 
 extension CampaignCommission: PBCMessage {
-    package typealias CMessage = Discountd__V1__CampaignCommission
+    public typealias CMessage = Discountd__V1__CampaignCommission
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__campaign_commission__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__campaign_commission__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__campaign_commission__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__campaign_commission__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__campaign_commission__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__campaign_commission__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.campaignId = c.campaign_id
         self.campaignName = PBC.string(c.campaign_name)
@@ -1576,7 +1576,7 @@ extension CampaignCommission: PBCMessage {
         self.commission = c.commission
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.campaign_id = self.campaignId
         if !self.campaignName.isEmpty { c.pointee.campaign_name = arena.cString(self.campaignName) }
         if !self.currency.isEmpty { c.pointee.currency = arena.cString(self.currency) }
@@ -1587,20 +1587,20 @@ extension CampaignCommission: PBCMessage {
 }
 
 extension CommissionTotal: PBCMessage {
-    package typealias CMessage = Discountd__V1__CommissionTotal
+    public typealias CMessage = Discountd__V1__CommissionTotal
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__commission_total__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__commission_total__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__commission_total__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__commission_total__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__commission_total__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__commission_total__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.currency = PBC.string(c.currency)
         self.orders = c.orders
@@ -1608,7 +1608,7 @@ extension CommissionTotal: PBCMessage {
         self.commission = c.commission
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.currency.isEmpty { c.pointee.currency = arena.cString(self.currency) }
         c.pointee.orders = self.orders
         c.pointee.sales = self.sales
@@ -1617,27 +1617,27 @@ extension CommissionTotal: PBCMessage {
 }
 
 extension GetMyCommissionsResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__GetMyCommissionsResponse
+    public typealias CMessage = Discountd__V1__GetMyCommissionsResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_my_commissions_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_my_commissions_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__get_my_commissions_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_my_commissions_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_my_commissions_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_my_commissions_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.agentId = c.agent_id
         self.campaigns = PBC.array(c.n_campaigns, c.campaigns) { CampaignCommission(pbc: $0!) }
         self.totals = PBC.array(c.n_totals, c.totals) { CommissionTotal(pbc: $0!) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.agent_id = self.agentId
         if !self.campaigns.isEmpty {
             c.pointee.n_campaigns = self.campaigns.count

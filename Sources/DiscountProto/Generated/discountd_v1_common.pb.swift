@@ -126,27 +126,27 @@ public struct BulkProgress: ProtoMessage, Hashable {
 // MARK: - protobuf-c bridging
 
 extension Project: PBCMessage {
-    package typealias CMessage = Discountd__V1__Project
+    public typealias CMessage = Discountd__V1__Project
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__project__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__project__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__project__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__project__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__project__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__project__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.id = PBC.string(c.id)
         self.name = PBC.string(c.name)
         self.createdAt = c.created_at.map { ProtoTimestamp(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
         if !self.name.isEmpty { c.pointee.name = arena.cString(self.name) }
         if let v = self.createdAt { c.pointee.created_at = arena.message(v) }
@@ -154,20 +154,20 @@ extension Project: PBCMessage {
 }
 
 extension CodeGenerator: PBCMessage {
-    package typealias CMessage = Discountd__V1__CodeGenerator
+    public typealias CMessage = Discountd__V1__CodeGenerator
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__code_generator__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__code_generator__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__code_generator__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__code_generator__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__code_generator__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__code_generator__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.count = c.count
         self.prefix = PBC.string(c.prefix)
@@ -175,7 +175,7 @@ extension CodeGenerator: PBCMessage {
         self.charset = PBC.string(c.charset)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.count = self.count
         if !self.prefix.isEmpty { c.pointee.prefix = arena.cString(self.prefix) }
         c.pointee.length = self.length
@@ -184,26 +184,26 @@ extension CodeGenerator: PBCMessage {
 }
 
 extension BulkProgress: PBCMessage {
-    package typealias CMessage = Discountd__V1__BulkProgress
+    public typealias CMessage = Discountd__V1__BulkProgress
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__bulk_progress__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__bulk_progress__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__bulk_progress__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__bulk_progress__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__bulk_progress__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__bulk_progress__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.processed = c.processed
         self.total = c.total
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.processed = self.processed
         c.pointee.total = self.total
     }

@@ -49,27 +49,27 @@ public struct ErrorDetail: ProtoMessage, Hashable {
 // MARK: - protobuf-c bridging
 
 extension ErrorDetail: PBCMessage {
-    package typealias CMessage = Discountd__V1__ErrorDetail
+    public typealias CMessage = Discountd__V1__ErrorDetail
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__error_detail__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__error_detail__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__error_detail__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__error_detail__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__error_detail__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__error_detail__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.reason = PBC.string(c.reason)
         self.hint = PBC.string(c.hint)
         self.field = PBC.string(c.field)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.reason.isEmpty { c.pointee.reason = arena.cString(self.reason) }
         if !self.hint.isEmpty { c.pointee.hint = arena.cString(self.hint) }
         if !self.field.isEmpty { c.pointee.field = arena.cString(self.field) }

@@ -112,44 +112,44 @@ public struct HealthCheckResponse: ProtoMessage, Hashable {
 // MARK: - protobuf-c bridging
 
 extension HealthCheckRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__HealthCheckRequest
+    public typealias CMessage = Discountd__V1__HealthCheckRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__health_check_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__health_check_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__health_check_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__health_check_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__health_check_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__health_check_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {}
+    public init(pbc: UnsafePointer<CMessage>) {}
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {}
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {}
 }
 
 extension HealthCheckResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__HealthCheckResponse
+    public typealias CMessage = Discountd__V1__HealthCheckResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__health_check_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__health_check_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__health_check_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__health_check_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__health_check_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__health_check_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.status = ServingStatus(rawValue: PBC.enumValue(c.status))
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.status = PBC.cEnum(self.status.rawValue)
     }
 }

@@ -1357,20 +1357,20 @@ public struct RollbackRedemptionResponse: ProtoMessage, Hashable {
 // MARK: - protobuf-c bridging
 
 extension PriceRule: PBCMessage {
-    package typealias CMessage = Discountd__V1__PriceRule
+    public typealias CMessage = Discountd__V1__PriceRule
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__price_rule__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__price_rule__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__price_rule__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__price_rule__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__price_rule__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__price_rule__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.id = PBC.string(c.id)
         self.title = PBC.string(c.title)
@@ -1385,7 +1385,7 @@ extension PriceRule: PBCMessage {
         self.updatedAt = c.updated_at.map { ProtoTimestamp(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
         if !self.title.isEmpty { c.pointee.title = arena.cString(self.title) }
         c.pointee.value_type = PBC.cEnum(self.valueType.rawValue)
@@ -1404,20 +1404,20 @@ extension PriceRule: PBCMessage {
 }
 
 extension DiscountCode: PBCMessage {
-    package typealias CMessage = Discountd__V1__DiscountCode
+    public typealias CMessage = Discountd__V1__DiscountCode
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__discount_code__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__discount_code__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__discount_code__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__discount_code__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__discount_code__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__discount_code__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.id = PBC.string(c.id)
         self.priceRuleId = PBC.string(c.price_rule_id)
@@ -1429,7 +1429,7 @@ extension DiscountCode: PBCMessage {
         self.usageLimit = c.usage_limit_opt_case.rawValue == 8 ? c.usage_limit : nil
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
         if !self.priceRuleId.isEmpty { c.pointee.price_rule_id = arena.cString(self.priceRuleId) }
         if !self.code.isEmpty { c.pointee.code = arena.cString(self.code) }
@@ -1445,20 +1445,20 @@ extension DiscountCode: PBCMessage {
 }
 
 extension CreatePriceRuleRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__CreatePriceRuleRequest
+    public typealias CMessage = Discountd__V1__CreatePriceRuleRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_price_rule_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_price_rule_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__create_price_rule_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_price_rule_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_price_rule_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_price_rule_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.title = PBC.string(c.title)
         self.valueType = ValueType(rawValue: PBC.enumValue(c.value_type))
@@ -1470,7 +1470,7 @@ extension CreatePriceRuleRequest: PBCMessage {
         self.oncePerCustomer = c.once_per_customer != 0
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.title.isEmpty { c.pointee.title = arena.cString(self.title) }
         c.pointee.value_type = PBC.cEnum(self.valueType.rawValue)
         c.pointee.value = self.value
@@ -1486,124 +1486,124 @@ extension CreatePriceRuleRequest: PBCMessage {
 }
 
 extension CreatePriceRuleResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__CreatePriceRuleResponse
+    public typealias CMessage = Discountd__V1__CreatePriceRuleResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_price_rule_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_price_rule_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__create_price_rule_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_price_rule_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_price_rule_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_price_rule_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.priceRule = c.price_rule.map { PriceRule(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if let v = self.priceRule { c.pointee.price_rule = arena.message(v) }
     }
 }
 
 extension GetPriceRuleRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__GetPriceRuleRequest
+    public typealias CMessage = Discountd__V1__GetPriceRuleRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_price_rule_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_price_rule_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__get_price_rule_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_price_rule_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_price_rule_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_price_rule_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.priceRuleId = PBC.string(c.price_rule_id)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.priceRuleId.isEmpty { c.pointee.price_rule_id = arena.cString(self.priceRuleId) }
     }
 }
 
 extension GetPriceRuleResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__GetPriceRuleResponse
+    public typealias CMessage = Discountd__V1__GetPriceRuleResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_price_rule_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_price_rule_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__get_price_rule_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_price_rule_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_price_rule_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_price_rule_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.priceRule = c.price_rule.map { PriceRule(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if let v = self.priceRule { c.pointee.price_rule = arena.message(v) }
     }
 }
 
 extension ListPriceRulesRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__ListPriceRulesRequest
+    public typealias CMessage = Discountd__V1__ListPriceRulesRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_price_rules_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_price_rules_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__list_price_rules_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_price_rules_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_price_rules_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_price_rules_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.pageSize = c.page_size
         self.pageToken = PBC.string(c.page_token)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.page_size = self.pageSize
         if !self.pageToken.isEmpty { c.pointee.page_token = arena.cString(self.pageToken) }
     }
 }
 
 extension ListPriceRulesResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__ListPriceRulesResponse
+    public typealias CMessage = Discountd__V1__ListPriceRulesResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_price_rules_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_price_rules_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__list_price_rules_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_price_rules_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_price_rules_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_price_rules_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.priceRules = PBC.array(c.n_price_rules, c.price_rules) { PriceRule(pbc: $0!) }
         self.nextPageToken = PBC.string(c.next_page_token)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.priceRules.isEmpty {
             c.pointee.n_price_rules = self.priceRules.count
             c.pointee.price_rules = arena.messages(self.priceRules)
@@ -1613,20 +1613,20 @@ extension ListPriceRulesResponse: PBCMessage {
 }
 
 extension UpdatePriceRuleRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__UpdatePriceRuleRequest
+    public typealias CMessage = Discountd__V1__UpdatePriceRuleRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_price_rule_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_price_rule_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__update_price_rule_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_price_rule_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_price_rule_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__update_price_rule_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.priceRuleId = PBC.string(c.price_rule_id)
         self.title = c.title_opt_case.rawValue == 2 ? PBC.string(c.title) : nil
@@ -1641,7 +1641,7 @@ extension UpdatePriceRuleRequest: PBCMessage {
         self.oncePerCustomer = c.once_per_customer_opt_case.rawValue == 11 ? c.once_per_customer != 0 : nil
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.priceRuleId.isEmpty { c.pointee.price_rule_id = arena.cString(self.priceRuleId) }
         if let v = self.title {
             c.pointee.title_opt_case = .init(rawValue: 2)
@@ -1675,101 +1675,101 @@ extension UpdatePriceRuleRequest: PBCMessage {
 }
 
 extension UpdatePriceRuleResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__UpdatePriceRuleResponse
+    public typealias CMessage = Discountd__V1__UpdatePriceRuleResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_price_rule_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_price_rule_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__update_price_rule_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_price_rule_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_price_rule_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__update_price_rule_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.priceRule = c.price_rule.map { PriceRule(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if let v = self.priceRule { c.pointee.price_rule = arena.message(v) }
     }
 }
 
 extension DeletePriceRuleRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__DeletePriceRuleRequest
+    public typealias CMessage = Discountd__V1__DeletePriceRuleRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_price_rule_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_price_rule_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__delete_price_rule_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_price_rule_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_price_rule_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__delete_price_rule_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.priceRuleId = PBC.string(c.price_rule_id)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.priceRuleId.isEmpty { c.pointee.price_rule_id = arena.cString(self.priceRuleId) }
     }
 }
 
 extension DeletePriceRuleResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__DeletePriceRuleResponse
+    public typealias CMessage = Discountd__V1__DeletePriceRuleResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_price_rule_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_price_rule_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__delete_price_rule_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_price_rule_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_price_rule_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__delete_price_rule_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.priceRuleId = PBC.string(c.price_rule_id)
         self.deletedDiscountCodes = c.deleted_discount_codes
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.priceRuleId.isEmpty { c.pointee.price_rule_id = arena.cString(self.priceRuleId) }
         c.pointee.deleted_discount_codes = self.deletedDiscountCodes
     }
 }
 
 extension NewDiscountCode: PBCMessage {
-    package typealias CMessage = Discountd__V1__NewDiscountCode
+    public typealias CMessage = Discountd__V1__NewDiscountCode
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__new_discount_code__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__new_discount_code__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__new_discount_code__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__new_discount_code__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__new_discount_code__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__new_discount_code__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.code = PBC.string(c.code)
         self.useWithOther = c.use_with_other != 0
         self.usageLimit = c.usage_limit_opt_case.rawValue == 3 ? c.usage_limit : nil
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.code.isEmpty { c.pointee.code = arena.cString(self.code) }
         c.pointee.use_with_other = self.useWithOther ? 1 : 0
         if let v = self.usageLimit {
@@ -1780,51 +1780,51 @@ extension NewDiscountCode: PBCMessage {
 }
 
 extension CreateDiscountCodeRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__CreateDiscountCodeRequest
+    public typealias CMessage = Discountd__V1__CreateDiscountCodeRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_discount_code_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_discount_code_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__create_discount_code_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_discount_code_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_discount_code_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_discount_code_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.priceRuleId = PBC.string(c.price_rule_id)
         self.discountCode = c.discount_code.map { NewDiscountCode(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.priceRuleId.isEmpty { c.pointee.price_rule_id = arena.cString(self.priceRuleId) }
         if let v = self.discountCode { c.pointee.discount_code = arena.message(v) }
     }
 }
 
 extension CreateDiscountCodeResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__CreateDiscountCodeResponse
+    public typealias CMessage = Discountd__V1__CreateDiscountCodeResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_discount_code_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_discount_code_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__create_discount_code_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_discount_code_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_discount_code_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_discount_code_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.discountCodes = PBC.array(c.n_discount_codes, c.discount_codes) { DiscountCode(pbc: $0!) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.discountCodes.isEmpty {
             c.pointee.n_discount_codes = self.discountCodes.count
             c.pointee.discount_codes = arena.messages(self.discountCodes)
@@ -1833,20 +1833,20 @@ extension CreateDiscountCodeResponse: PBCMessage {
 }
 
 extension BatchCreateDiscountCodesRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__BatchCreateDiscountCodesRequest
+    public typealias CMessage = Discountd__V1__BatchCreateDiscountCodesRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__batch_create_discount_codes_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__batch_create_discount_codes_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__batch_create_discount_codes_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__batch_create_discount_codes_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__batch_create_discount_codes_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__batch_create_discount_codes_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.priceRuleId = PBC.string(c.price_rule_id)
         self.codes = PBC.array(c.n_codes, c.codes) { PBC.string($0) }
@@ -1855,7 +1855,7 @@ extension BatchCreateDiscountCodesRequest: PBCMessage {
         self.usageLimit = c.usage_limit_opt_case.rawValue == 5 ? c.usage_limit : nil
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.priceRuleId.isEmpty { c.pointee.price_rule_id = arena.cString(self.priceRuleId) }
         if !self.codes.isEmpty {
             c.pointee.n_codes = self.codes.count
@@ -1871,53 +1871,53 @@ extension BatchCreateDiscountCodesRequest: PBCMessage {
 }
 
 extension RejectedCode: PBCMessage {
-    package typealias CMessage = Discountd__V1__RejectedCode
+    public typealias CMessage = Discountd__V1__RejectedCode
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__rejected_code__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__rejected_code__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__rejected_code__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__rejected_code__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__rejected_code__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__rejected_code__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.code = PBC.string(c.code)
         self.reason = PBC.string(c.reason)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.code.isEmpty { c.pointee.code = arena.cString(self.code) }
         if !self.reason.isEmpty { c.pointee.reason = arena.cString(self.reason) }
     }
 }
 
 extension BatchCreateDiscountCodesResult: PBCMessage {
-    package typealias CMessage = Discountd__V1__BatchCreateDiscountCodesResult
+    public typealias CMessage = Discountd__V1__BatchCreateDiscountCodesResult
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__batch_create_discount_codes_result__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__batch_create_discount_codes_result__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__batch_create_discount_codes_result__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__batch_create_discount_codes_result__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__batch_create_discount_codes_result__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__batch_create_discount_codes_result__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.created = c.created
         self.rejectedCount = c.rejected_count
         self.rejected = PBC.array(c.n_rejected, c.rejected) { RejectedCode(pbc: $0!) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.created = self.created
         c.pointee.rejected_count = self.rejectedCount
         if !self.rejected.isEmpty {
@@ -1928,103 +1928,103 @@ extension BatchCreateDiscountCodesResult: PBCMessage {
 }
 
 extension BatchCreateDiscountCodesResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__BatchCreateDiscountCodesResponse
+    public typealias CMessage = Discountd__V1__BatchCreateDiscountCodesResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__batch_create_discount_codes_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__batch_create_discount_codes_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__batch_create_discount_codes_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__batch_create_discount_codes_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__batch_create_discount_codes_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__batch_create_discount_codes_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.progress = c.progress.map { BulkProgress(pbc: $0) }
         self.result = c.result.map { BatchCreateDiscountCodesResult(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if let v = self.progress { c.pointee.progress = arena.message(v) }
         if let v = self.result { c.pointee.result = arena.message(v) }
     }
 }
 
 extension GetDiscountCodeRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__GetDiscountCodeRequest
+    public typealias CMessage = Discountd__V1__GetDiscountCodeRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_discount_code_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_discount_code_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__get_discount_code_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_discount_code_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_discount_code_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_discount_code_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.priceRuleId = PBC.string(c.price_rule_id)
         self.discountCodeId = PBC.string(c.discount_code_id)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.priceRuleId.isEmpty { c.pointee.price_rule_id = arena.cString(self.priceRuleId) }
         if !self.discountCodeId.isEmpty { c.pointee.discount_code_id = arena.cString(self.discountCodeId) }
     }
 }
 
 extension GetDiscountCodeResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__GetDiscountCodeResponse
+    public typealias CMessage = Discountd__V1__GetDiscountCodeResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_discount_code_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_discount_code_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__get_discount_code_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_discount_code_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_discount_code_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_discount_code_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.discountCode = c.discount_code.map { DiscountCode(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if let v = self.discountCode { c.pointee.discount_code = arena.message(v) }
     }
 }
 
 extension ListDiscountCodesRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__ListDiscountCodesRequest
+    public typealias CMessage = Discountd__V1__ListDiscountCodesRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_discount_codes_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_discount_codes_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__list_discount_codes_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_discount_codes_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_discount_codes_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_discount_codes_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.priceRuleId = PBC.string(c.price_rule_id)
         self.pageSize = c.page_size
         self.pageToken = PBC.string(c.page_token)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.priceRuleId.isEmpty { c.pointee.price_rule_id = arena.cString(self.priceRuleId) }
         c.pointee.page_size = self.pageSize
         if !self.pageToken.isEmpty { c.pointee.page_token = arena.cString(self.pageToken) }
@@ -2032,26 +2032,26 @@ extension ListDiscountCodesRequest: PBCMessage {
 }
 
 extension ListDiscountCodesResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__ListDiscountCodesResponse
+    public typealias CMessage = Discountd__V1__ListDiscountCodesResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_discount_codes_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_discount_codes_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__list_discount_codes_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_discount_codes_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_discount_codes_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_discount_codes_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.discountCodes = PBC.array(c.n_discount_codes, c.discount_codes) { DiscountCode(pbc: $0!) }
         self.nextPageToken = PBC.string(c.next_page_token)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.discountCodes.isEmpty {
             c.pointee.n_discount_codes = self.discountCodes.count
             c.pointee.discount_codes = arena.messages(self.discountCodes)
@@ -2061,70 +2061,70 @@ extension ListDiscountCodesResponse: PBCMessage {
 }
 
 extension LookupDiscountCodeRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__LookupDiscountCodeRequest
+    public typealias CMessage = Discountd__V1__LookupDiscountCodeRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__lookup_discount_code_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__lookup_discount_code_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__lookup_discount_code_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__lookup_discount_code_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__lookup_discount_code_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__lookup_discount_code_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.code = PBC.string(c.code)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.code.isEmpty { c.pointee.code = arena.cString(self.code) }
     }
 }
 
 extension LookupDiscountCodeResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__LookupDiscountCodeResponse
+    public typealias CMessage = Discountd__V1__LookupDiscountCodeResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__lookup_discount_code_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__lookup_discount_code_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__lookup_discount_code_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__lookup_discount_code_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__lookup_discount_code_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__lookup_discount_code_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.discountCode = c.discount_code.map { DiscountCode(pbc: $0) }
         self.priceRule = c.price_rule.map { PriceRule(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if let v = self.discountCode { c.pointee.discount_code = arena.message(v) }
         if let v = self.priceRule { c.pointee.price_rule = arena.message(v) }
     }
 }
 
 extension UpdateDiscountCodeRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__UpdateDiscountCodeRequest
+    public typealias CMessage = Discountd__V1__UpdateDiscountCodeRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_discount_code_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_discount_code_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__update_discount_code_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_discount_code_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_discount_code_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__update_discount_code_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.priceRuleId = PBC.string(c.price_rule_id)
         self.discountCodeId = PBC.string(c.discount_code_id)
@@ -2134,7 +2134,7 @@ extension UpdateDiscountCodeRequest: PBCMessage {
         self.clearUsageLimit = c.clear_usage_limit != 0
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.priceRuleId.isEmpty { c.pointee.price_rule_id = arena.cString(self.priceRuleId) }
         if !self.discountCodeId.isEmpty { c.pointee.discount_code_id = arena.cString(self.discountCodeId) }
         if let v = self.code {
@@ -2154,100 +2154,100 @@ extension UpdateDiscountCodeRequest: PBCMessage {
 }
 
 extension UpdateDiscountCodeResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__UpdateDiscountCodeResponse
+    public typealias CMessage = Discountd__V1__UpdateDiscountCodeResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_discount_code_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__update_discount_code_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__update_discount_code_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_discount_code_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__update_discount_code_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__update_discount_code_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.discountCode = c.discount_code.map { DiscountCode(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if let v = self.discountCode { c.pointee.discount_code = arena.message(v) }
     }
 }
 
 extension DeleteDiscountCodeRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__DeleteDiscountCodeRequest
+    public typealias CMessage = Discountd__V1__DeleteDiscountCodeRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_discount_code_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_discount_code_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__delete_discount_code_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_discount_code_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_discount_code_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__delete_discount_code_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.priceRuleId = PBC.string(c.price_rule_id)
         self.discountCodeId = PBC.string(c.discount_code_id)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.priceRuleId.isEmpty { c.pointee.price_rule_id = arena.cString(self.priceRuleId) }
         if !self.discountCodeId.isEmpty { c.pointee.discount_code_id = arena.cString(self.discountCodeId) }
     }
 }
 
 extension DeleteDiscountCodeResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__DeleteDiscountCodeResponse
+    public typealias CMessage = Discountd__V1__DeleteDiscountCodeResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_discount_code_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_discount_code_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__delete_discount_code_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_discount_code_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_discount_code_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__delete_discount_code_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.discountCodeId = PBC.string(c.discount_code_id)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.discountCodeId.isEmpty { c.pointee.discount_code_id = arena.cString(self.discountCodeId) }
     }
 }
 
 extension ValidateDiscountCodeRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__ValidateDiscountCodeRequest
+    public typealias CMessage = Discountd__V1__ValidateDiscountCodeRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__validate_discount_code_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__validate_discount_code_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__validate_discount_code_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__validate_discount_code_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__validate_discount_code_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__validate_discount_code_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.code = PBC.string(c.code)
         self.customerId = c.customer_id_opt_case.rawValue == 2 ? PBC.string(c.customer_id) : nil
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.code.isEmpty { c.pointee.code = arena.cString(self.code) }
         if let v = self.customerId {
             c.pointee.customer_id_opt_case = .init(rawValue: 2)
@@ -2257,20 +2257,20 @@ extension ValidateDiscountCodeRequest: PBCMessage {
 }
 
 extension ValidateDiscountCodeResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__ValidateDiscountCodeResponse
+    public typealias CMessage = Discountd__V1__ValidateDiscountCodeResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__validate_discount_code_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__validate_discount_code_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__validate_discount_code_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__validate_discount_code_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__validate_discount_code_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__validate_discount_code_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.valid = c.valid != 0
         self.reason = PBC.string(c.reason)
@@ -2279,7 +2279,7 @@ extension ValidateDiscountCodeResponse: PBCMessage {
         self.priceRule = c.price_rule.map { PriceRule(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.valid = self.valid ? 1 : 0
         if !self.reason.isEmpty { c.pointee.reason = arena.cString(self.reason) }
         if !self.message.isEmpty { c.pointee.message = arena.cString(self.message) }
@@ -2289,27 +2289,27 @@ extension ValidateDiscountCodeResponse: PBCMessage {
 }
 
 extension RedeemDiscountCodeRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__RedeemDiscountCodeRequest
+    public typealias CMessage = Discountd__V1__RedeemDiscountCodeRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__redeem_discount_code_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__redeem_discount_code_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__redeem_discount_code_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__redeem_discount_code_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__redeem_discount_code_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__redeem_discount_code_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.code = PBC.string(c.code)
         self.orderId = PBC.string(c.order_id)
         self.customerId = c.customer_id_opt_case.rawValue == 3 ? PBC.string(c.customer_id) : nil
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.code.isEmpty { c.pointee.code = arena.cString(self.code) }
         if !self.orderId.isEmpty { c.pointee.order_id = arena.cString(self.orderId) }
         if let v = self.customerId {
@@ -2320,27 +2320,27 @@ extension RedeemDiscountCodeRequest: PBCMessage {
 }
 
 extension RedeemDiscountCodeResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__RedeemDiscountCodeResponse
+    public typealias CMessage = Discountd__V1__RedeemDiscountCodeResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__redeem_discount_code_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__redeem_discount_code_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__redeem_discount_code_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__redeem_discount_code_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__redeem_discount_code_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__redeem_discount_code_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.discountCode = c.discount_code.map { DiscountCode(pbc: $0) }
         self.usageCount = c.usage_count
         self.redeemed = c.redeemed != 0
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if let v = self.discountCode { c.pointee.discount_code = arena.message(v) }
         c.pointee.usage_count = self.usageCount
         c.pointee.redeemed = self.redeemed ? 1 : 0
@@ -2348,50 +2348,50 @@ extension RedeemDiscountCodeResponse: PBCMessage {
 }
 
 extension RollbackRedemptionRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__RollbackRedemptionRequest
+    public typealias CMessage = Discountd__V1__RollbackRedemptionRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__rollback_redemption_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__rollback_redemption_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__rollback_redemption_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__rollback_redemption_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__rollback_redemption_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__rollback_redemption_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.orderId = PBC.string(c.order_id)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.orderId.isEmpty { c.pointee.order_id = arena.cString(self.orderId) }
     }
 }
 
 extension RollbackRedemptionResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__RollbackRedemptionResponse
+    public typealias CMessage = Discountd__V1__RollbackRedemptionResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__rollback_redemption_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__rollback_redemption_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__rollback_redemption_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__rollback_redemption_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__rollback_redemption_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__rollback_redemption_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.orderId = PBC.string(c.order_id)
         self.released = c.released
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.orderId.isEmpty { c.pointee.order_id = arena.cString(self.orderId) }
         c.pointee.released = self.released
     }

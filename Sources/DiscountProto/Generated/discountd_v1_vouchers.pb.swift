@@ -905,20 +905,20 @@ public struct ExportVoucherCodesResponse: ProtoMessage, Hashable {
 // MARK: - protobuf-c bridging
 
 extension VoucherPool: PBCMessage {
-    package typealias CMessage = Discountd__V1__VoucherPool
+    public typealias CMessage = Discountd__V1__VoucherPool
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__voucher_pool__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__voucher_pool__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__voucher_pool__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__voucher_pool__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__voucher_pool__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__voucher_pool__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.id = PBC.string(c.id)
         self.name = PBC.string(c.name)
@@ -926,7 +926,7 @@ extension VoucherPool: PBCMessage {
         self.available = c.available
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
         if !self.name.isEmpty { c.pointee.name = arena.cString(self.name) }
         c.pointee.total = self.total
@@ -935,20 +935,20 @@ extension VoucherPool: PBCMessage {
 }
 
 extension VoucherCode: PBCMessage {
-    package typealias CMessage = Discountd__V1__VoucherCode
+    public typealias CMessage = Discountd__V1__VoucherCode
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__voucher_code__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__voucher_code__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__voucher_code__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__voucher_code__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__voucher_code__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__voucher_code__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.code = PBC.string(c.code)
         self.status = VoucherCodeStatus(rawValue: PBC.enumValue(c.status))
@@ -958,7 +958,7 @@ extension VoucherCode: PBCMessage {
         self.usedBy = c.used_by_opt_case.rawValue == 6 ? PBC.string(c.used_by) : nil
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.code.isEmpty { c.pointee.code = arena.cString(self.code) }
         c.pointee.status = PBC.cEnum(self.status.rawValue)
         if let v = self.assignedTime { c.pointee.assigned_time = arena.message(v) }
@@ -975,44 +975,44 @@ extension VoucherCode: PBCMessage {
 }
 
 extension ListProjectsRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__ListProjectsRequest
+    public typealias CMessage = Discountd__V1__ListProjectsRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_projects_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_projects_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__list_projects_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_projects_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_projects_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_projects_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {}
+    public init(pbc: UnsafePointer<CMessage>) {}
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {}
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {}
 }
 
 extension ListProjectsResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__ListProjectsResponse
+    public typealias CMessage = Discountd__V1__ListProjectsResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_projects_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_projects_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__list_projects_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_projects_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_projects_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_projects_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.projects = PBC.array(c.n_projects, c.projects) { Project(pbc: $0!) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.projects.isEmpty {
             c.pointee.n_projects = self.projects.count
             c.pointee.projects = arena.messages(self.projects)
@@ -1021,49 +1021,49 @@ extension ListProjectsResponse: PBCMessage {
 }
 
 extension ListVoucherPoolsRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__ListVoucherPoolsRequest
+    public typealias CMessage = Discountd__V1__ListVoucherPoolsRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_voucher_pools_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_voucher_pools_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__list_voucher_pools_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_voucher_pools_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_voucher_pools_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_voucher_pools_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.projectId = PBC.string(c.project_id)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.projectId.isEmpty { c.pointee.project_id = arena.cString(self.projectId) }
     }
 }
 
 extension ListVoucherPoolsResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__ListVoucherPoolsResponse
+    public typealias CMessage = Discountd__V1__ListVoucherPoolsResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_voucher_pools_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_voucher_pools_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__list_voucher_pools_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_voucher_pools_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_voucher_pools_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_voucher_pools_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.data = PBC.array(c.n_data, c.data) { VoucherPool(pbc: $0!) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.data.isEmpty {
             c.pointee.n_data = self.data.count
             c.pointee.data = arena.messages(self.data)
@@ -1072,46 +1072,46 @@ extension ListVoucherPoolsResponse: PBCMessage {
 }
 
 extension GetVoucherPoolRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__GetVoucherPoolRequest
+    public typealias CMessage = Discountd__V1__GetVoucherPoolRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_voucher_pool_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_voucher_pool_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__get_voucher_pool_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_voucher_pool_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_voucher_pool_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_voucher_pool_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.projectId = PBC.string(c.project_id)
         self.poolId = PBC.string(c.pool_id)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.projectId.isEmpty { c.pointee.project_id = arena.cString(self.projectId) }
         if !self.poolId.isEmpty { c.pointee.pool_id = arena.cString(self.poolId) }
     }
 }
 
 extension GetVoucherPoolResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__GetVoucherPoolResponse
+    public typealias CMessage = Discountd__V1__GetVoucherPoolResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_voucher_pool_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__get_voucher_pool_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__get_voucher_pool_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_voucher_pool_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__get_voucher_pool_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__get_voucher_pool_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.id = PBC.string(c.id)
         self.name = PBC.string(c.name)
@@ -1124,7 +1124,7 @@ extension GetVoucherPoolResponse: PBCMessage {
         self.createdAt = c.created_at.map { ProtoTimestamp(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
         if !self.name.isEmpty { c.pointee.name = arena.cString(self.name) }
         c.pointee.total = self.total
@@ -1141,20 +1141,20 @@ extension GetVoucherPoolResponse: PBCMessage {
 }
 
 extension ListVoucherCodesRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__ListVoucherCodesRequest
+    public typealias CMessage = Discountd__V1__ListVoucherCodesRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_voucher_codes_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_voucher_codes_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__list_voucher_codes_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_voucher_codes_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_voucher_codes_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_voucher_codes_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.projectId = PBC.string(c.project_id)
         self.poolId = PBC.string(c.pool_id)
@@ -1163,7 +1163,7 @@ extension ListVoucherCodesRequest: PBCMessage {
         self.status = c.status_opt_case.rawValue == 5 ? VoucherCodeStatus(rawValue: PBC.enumValue(c.status)) : nil
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.projectId.isEmpty { c.pointee.project_id = arena.cString(self.projectId) }
         if !self.poolId.isEmpty { c.pointee.pool_id = arena.cString(self.poolId) }
         c.pointee.skip = self.skip
@@ -1179,20 +1179,20 @@ extension ListVoucherCodesRequest: PBCMessage {
 }
 
 extension ListVoucherCodesResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__ListVoucherCodesResponse
+    public typealias CMessage = Discountd__V1__ListVoucherCodesResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_voucher_codes_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__list_voucher_codes_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__list_voucher_codes_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_voucher_codes_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__list_voucher_codes_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__list_voucher_codes_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.data = PBC.array(c.n_data, c.data) { VoucherCode(pbc: $0!) }
         self.matched = c.matched
@@ -1201,7 +1201,7 @@ extension ListVoucherCodesResponse: PBCMessage {
         self.limit = c.limit
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.data.isEmpty {
             c.pointee.n_data = self.data.count
             c.pointee.data = arena.messages(self.data)
@@ -1214,122 +1214,122 @@ extension ListVoucherCodesResponse: PBCMessage {
 }
 
 extension CreateVoucherPoolRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__CreateVoucherPoolRequest
+    public typealias CMessage = Discountd__V1__CreateVoucherPoolRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_voucher_pool_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_voucher_pool_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__create_voucher_pool_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_voucher_pool_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_voucher_pool_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_voucher_pool_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.projectId = PBC.string(c.project_id)
         self.name = PBC.string(c.name)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.projectId.isEmpty { c.pointee.project_id = arena.cString(self.projectId) }
         if !self.name.isEmpty { c.pointee.name = arena.cString(self.name) }
     }
 }
 
 extension CreateVoucherPoolResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__CreateVoucherPoolResponse
+    public typealias CMessage = Discountd__V1__CreateVoucherPoolResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_voucher_pool_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__create_voucher_pool_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__create_voucher_pool_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_voucher_pool_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__create_voucher_pool_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__create_voucher_pool_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.pool = c.pool.map { VoucherPool(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if let v = self.pool { c.pointee.pool = arena.message(v) }
     }
 }
 
 extension DeleteVoucherPoolRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__DeleteVoucherPoolRequest
+    public typealias CMessage = Discountd__V1__DeleteVoucherPoolRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_voucher_pool_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_voucher_pool_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__delete_voucher_pool_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_voucher_pool_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_voucher_pool_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__delete_voucher_pool_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.projectId = PBC.string(c.project_id)
         self.poolId = PBC.string(c.pool_id)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.projectId.isEmpty { c.pointee.project_id = arena.cString(self.projectId) }
         if !self.poolId.isEmpty { c.pointee.pool_id = arena.cString(self.poolId) }
     }
 }
 
 extension DeleteVoucherPoolResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__DeleteVoucherPoolResponse
+    public typealias CMessage = Discountd__V1__DeleteVoucherPoolResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_voucher_pool_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__delete_voucher_pool_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__delete_voucher_pool_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_voucher_pool_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__delete_voucher_pool_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__delete_voucher_pool_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.poolId = PBC.string(c.pool_id)
         self.deletedCodes = c.deleted_codes
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.poolId.isEmpty { c.pointee.pool_id = arena.cString(self.poolId) }
         c.pointee.deleted_codes = self.deletedCodes
     }
 }
 
 extension AddVoucherCodesRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__AddVoucherCodesRequest
+    public typealias CMessage = Discountd__V1__AddVoucherCodesRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__add_voucher_codes_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__add_voucher_codes_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__add_voucher_codes_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__add_voucher_codes_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__add_voucher_codes_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__add_voucher_codes_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.projectId = PBC.string(c.project_id)
         self.poolId = PBC.string(c.pool_id)
@@ -1337,7 +1337,7 @@ extension AddVoucherCodesRequest: PBCMessage {
         self.generator = c.generator.map { CodeGenerator(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.projectId.isEmpty { c.pointee.project_id = arena.cString(self.projectId) }
         if !self.poolId.isEmpty { c.pointee.pool_id = arena.cString(self.poolId) }
         if !self.codes.isEmpty {
@@ -1349,72 +1349,72 @@ extension AddVoucherCodesRequest: PBCMessage {
 }
 
 extension AddVoucherCodesResult: PBCMessage {
-    package typealias CMessage = Discountd__V1__AddVoucherCodesResult
+    public typealias CMessage = Discountd__V1__AddVoucherCodesResult
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__add_voucher_codes_result__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__add_voucher_codes_result__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__add_voucher_codes_result__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__add_voucher_codes_result__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__add_voucher_codes_result__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__add_voucher_codes_result__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.added = c.added
         self.duplicates = c.duplicates
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.added = self.added
         c.pointee.duplicates = self.duplicates
     }
 }
 
 extension AddVoucherCodesResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__AddVoucherCodesResponse
+    public typealias CMessage = Discountd__V1__AddVoucherCodesResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__add_voucher_codes_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__add_voucher_codes_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__add_voucher_codes_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__add_voucher_codes_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__add_voucher_codes_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__add_voucher_codes_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.progress = c.progress.map { BulkProgress(pbc: $0) }
         self.result = c.result.map { AddVoucherCodesResult(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if let v = self.progress { c.pointee.progress = arena.message(v) }
         if let v = self.result { c.pointee.result = arena.message(v) }
     }
 }
 
 extension AssignVoucherCodeRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__AssignVoucherCodeRequest
+    public typealias CMessage = Discountd__V1__AssignVoucherCodeRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__assign_voucher_code_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__assign_voucher_code_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__assign_voucher_code_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__assign_voucher_code_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__assign_voucher_code_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__assign_voucher_code_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.projectId = PBC.string(c.project_id)
         self.poolId = PBC.string(c.pool_id)
@@ -1422,7 +1422,7 @@ extension AssignVoucherCodeRequest: PBCMessage {
         self.usedBy = c.used_by_opt_case.rawValue == 4 ? PBC.string(c.used_by) : nil
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.projectId.isEmpty { c.pointee.project_id = arena.cString(self.projectId) }
         if !self.poolId.isEmpty { c.pointee.pool_id = arena.cString(self.poolId) }
         if !self.customerId.isEmpty { c.pointee.customer_id = arena.cString(self.customerId) }
@@ -1434,20 +1434,20 @@ extension AssignVoucherCodeRequest: PBCMessage {
 }
 
 extension AssignVoucherCodeResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__AssignVoucherCodeResponse
+    public typealias CMessage = Discountd__V1__AssignVoucherCodeResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__assign_voucher_code_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__assign_voucher_code_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__assign_voucher_code_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__assign_voucher_code_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__assign_voucher_code_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__assign_voucher_code_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.code = PBC.string(c.code)
         self.status = VoucherCodeStatus(rawValue: PBC.enumValue(c.status))
@@ -1457,7 +1457,7 @@ extension AssignVoucherCodeResponse: PBCMessage {
         self.alreadyAssigned = c.already_assigned != 0
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.code.isEmpty { c.pointee.code = arena.cString(self.code) }
         c.pointee.status = PBC.cEnum(self.status.rawValue)
         if let v = self.assignedTime { c.pointee.assigned_time = arena.message(v) }
@@ -1471,53 +1471,53 @@ extension AssignVoucherCodeResponse: PBCMessage {
 }
 
 extension RedeemVoucherCodeRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__RedeemVoucherCodeRequest
+    public typealias CMessage = Discountd__V1__RedeemVoucherCodeRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__redeem_voucher_code_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__redeem_voucher_code_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__redeem_voucher_code_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__redeem_voucher_code_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__redeem_voucher_code_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__redeem_voucher_code_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.projectId = PBC.string(c.project_id)
         self.code = PBC.string(c.code)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.projectId.isEmpty { c.pointee.project_id = arena.cString(self.projectId) }
         if !self.code.isEmpty { c.pointee.code = arena.cString(self.code) }
     }
 }
 
 extension RedeemVoucherCodeResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__RedeemVoucherCodeResponse
+    public typealias CMessage = Discountd__V1__RedeemVoucherCodeResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__redeem_voucher_code_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__redeem_voucher_code_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__redeem_voucher_code_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__redeem_voucher_code_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__redeem_voucher_code_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__redeem_voucher_code_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.code = PBC.string(c.code)
         self.status = VoucherCodeStatus(rawValue: PBC.enumValue(c.status))
         self.redeemedTime = c.redeemed_time.map { ProtoTimestamp(pbc: $0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.code.isEmpty { c.pointee.code = arena.cString(self.code) }
         c.pointee.status = PBC.cEnum(self.status.rawValue)
         if let v = self.redeemedTime { c.pointee.redeemed_time = arena.message(v) }
@@ -1525,27 +1525,27 @@ extension RedeemVoucherCodeResponse: PBCMessage {
 }
 
 extension ExportVoucherCodesRequest: PBCMessage {
-    package typealias CMessage = Discountd__V1__ExportVoucherCodesRequest
+    public typealias CMessage = Discountd__V1__ExportVoucherCodesRequest
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__export_voucher_codes_request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__export_voucher_codes_request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__export_voucher_codes_request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__export_voucher_codes_request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__export_voucher_codes_request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__export_voucher_codes_request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.projectId = PBC.string(c.project_id)
         self.poolId = PBC.string(c.pool_id)
         self.status = c.status_opt_case.rawValue == 3 ? VoucherCodeStatus(rawValue: PBC.enumValue(c.status)) : nil
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.projectId.isEmpty { c.pointee.project_id = arena.cString(self.projectId) }
         if !self.poolId.isEmpty { c.pointee.pool_id = arena.cString(self.poolId) }
         if let v = self.status {
@@ -1556,25 +1556,25 @@ extension ExportVoucherCodesRequest: PBCMessage {
 }
 
 extension ExportVoucherCodesResponse: PBCMessage {
-    package typealias CMessage = Discountd__V1__ExportVoucherCodesResponse
+    public typealias CMessage = Discountd__V1__ExportVoucherCodesResponse
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__export_voucher_codes_response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { discountd__v1__export_voucher_codes_response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         discountd__v1__export_voucher_codes_response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__export_voucher_codes_response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { discountd__v1__export_voucher_codes_response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         discountd__v1__export_voucher_codes_response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.codes = PBC.array(c.n_codes, c.codes) { VoucherCode(pbc: $0!) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.codes.isEmpty {
             c.pointee.n_codes = self.codes.count
             c.pointee.codes = arena.messages(self.codes)

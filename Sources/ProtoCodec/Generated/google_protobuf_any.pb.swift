@@ -142,26 +142,26 @@ public struct ProtoAny: ProtoMessage, Hashable {
 // MARK: - protobuf-c bridging
 
 extension ProtoAny: PBCMessage {
-    package typealias CMessage = Google__Protobuf__Any
+    public typealias CMessage = Google__Protobuf__Any
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { google__protobuf__any__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { google__protobuf__any__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         google__protobuf__any__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { google__protobuf__any__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { google__protobuf__any__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         google__protobuf__any__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.typeUrl = PBC.string(c.type_url)
         self.value = PBC.bytes(c.value)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.typeUrl.isEmpty { c.pointee.type_url = arena.cString(self.typeUrl) }
         if !self.value.isEmpty { c.pointee.value = arena.binary(self.value) }
     }

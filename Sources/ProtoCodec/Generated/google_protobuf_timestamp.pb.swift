@@ -130,26 +130,26 @@ public struct ProtoTimestamp: ProtoMessage, Hashable {
 // MARK: - protobuf-c bridging
 
 extension ProtoTimestamp: PBCMessage {
-    package typealias CMessage = Google__Protobuf__Timestamp
+    public typealias CMessage = Google__Protobuf__Timestamp
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { google__protobuf__timestamp__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { google__protobuf__timestamp__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         google__protobuf__timestamp__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { google__protobuf__timestamp__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { google__protobuf__timestamp__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         google__protobuf__timestamp__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.seconds = c.seconds
         self.nanos = c.nanos
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.seconds = self.seconds
         c.pointee.nanos = self.nanos
     }

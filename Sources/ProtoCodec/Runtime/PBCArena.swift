@@ -1,3 +1,4 @@
+import CProtoCodec
 import CProtobufC
 
 #if canImport(Glibc)
@@ -11,16 +12,17 @@ import Darwin
 /// The first 1 KiB is on the stack; more goes to `malloc`'d chunks (each
 /// twice the last) that are freed when the arena ends. Nothing is freed one
 /// by one, and no pointer into the arena outlives `with`'s closure.
-package struct PBCArena: ~Copyable {
-    private var cursor: UnsafeMutableRawPointer
-    private var end: UnsafeMutableRawPointer
-    private var chunks: [UnsafeMutableRawPointer] = []
-    private var nextChunkSize = 4096
+/// Public and inlinable for generated code in other modules (see `PBCMessage`).
+public struct PBCArena: ~Copyable {
+    @usableFromInline var cursor: UnsafeMutableRawPointer
+    @usableFromInline var end: UnsafeMutableRawPointer
+    @usableFromInline var chunks: [UnsafeMutableRawPointer] = []
+    @usableFromInline var nextChunkSize = 4096
 
     /// Stack space for the first allocations; more than 1 KiB made encoding slower.
-    private static let stackBytes = 1024
+    @usableFromInline static let stackBytes = 1024
 
-    private init(_ first: UnsafeMutableRawBufferPointer) {
+    @usableFromInline init(_ first: UnsafeMutableRawBufferPointer) {
         cursor = first.baseAddress!
         end = cursor + first.count
     }
@@ -30,7 +32,8 @@ package struct PBCArena: ~Copyable {
     }
 
     /// Runs `body` with a fresh arena, freed when it returns.
-    package static func with<R>(_ body: (inout PBCArena) -> R) -> R {
+    @inlinable
+    public static func with<R>(_ body: (inout PBCArena) -> R) -> R {
         withUnsafeTemporaryAllocation(byteCount: stackBytes, alignment: 16) { first in
             var arena = PBCArena(first)
             return body(&arena)
@@ -39,7 +42,8 @@ package struct PBCArena: ~Copyable {
 
     /// Runs `body` with a protobuf-c allocator that takes memory from this
     /// arena and frees nothing (the arena frees it all when it ends).
-    package mutating func withAllocator<R>(_ body: (UnsafeMutablePointer<ProtobufCAllocator>) -> R) -> R {
+    @inlinable
+    public mutating func withAllocator<R>(_ body: (UnsafeMutablePointer<ProtobufCAllocator>) -> R) -> R {
         withUnsafeMutablePointer(to: &self) { arena in
             var allocator = ProtobufCAllocator(
                 alloc: { data, size in
@@ -52,7 +56,7 @@ package struct PBCArena: ~Copyable {
         }
     }
 
-    private mutating func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
+    @usableFromInline mutating func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
         var start = cursor.alignedUp(toMultipleOf: alignment)
         if start.distance(to: end) < byteCount {
             let size = max(nextChunkSize, byteCount + alignment)
@@ -67,13 +71,14 @@ package struct PBCArena: ~Copyable {
     }
 
     /// Uninitialised room for `count` values of `T`.
-    package mutating func allocate<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+    @inlinable
+    public mutating func allocate<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
         allocate(byteCount: MemoryLayout<T>.stride * count, alignment: MemoryLayout<T>.alignment)
             .bindMemory(to: T.self, capacity: count)
     }
 
     /// A NUL-terminated copy of `string`'s UTF-8 (protobuf-c stops at a NUL in it).
-    package mutating func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
+    public mutating func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
         let count = string.utf8.count
         let p = allocate(byteCount: count + 1, alignment: 1)
         let copied: Void? = string.utf8.withContiguousStorageIfAvailable { utf8 in
@@ -87,7 +92,7 @@ package struct PBCArena: ~Copyable {
     }
 
     /// A copy of `bytes` as protobuf-c binary data.
-    package mutating func binary(_ bytes: [UInt8]) -> ProtobufCBinaryData {
+    public mutating func binary(_ bytes: [UInt8]) -> ProtobufCBinaryData {
         guard !bytes.isEmpty else { return ProtobufCBinaryData(len: 0, data: nil) }
         let p = allocate(UInt8.self, count: bytes.count)
         bytes.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: bytes.count) }
@@ -95,7 +100,8 @@ package struct PBCArena: ~Copyable {
     }
 
     /// An initialised C message filled from `message`.
-    package mutating func message<M: PBCMessage>(_ message: M) -> UnsafeMutablePointer<M.CMessage> {
+    @inlinable
+    public mutating func message<M: PBCMessage>(_ message: M) -> UnsafeMutablePointer<M.CMessage> {
         let c = allocate(M.CMessage.self, count: 1)
         M.pbcInit(c)
         message.pbcFill(c, &self)
@@ -104,37 +110,40 @@ package struct PBCArena: ~Copyable {
 
     // MARK: Repeated fields
 
-    package mutating func messages<M: PBCMessage>(_ messages: [M]) -> UnsafeMutablePointer<UnsafeMutablePointer<M.CMessage>?> {
+    @inlinable
+    public mutating func messages<M: PBCMessage>(_ messages: [M]) -> UnsafeMutablePointer<UnsafeMutablePointer<M.CMessage>?> {
         let p = allocate(UnsafeMutablePointer<M.CMessage>?.self, count: messages.count)
         for (i, m) in messages.enumerated() { (p + i).initialize(to: message(m)) }
         return p
     }
 
-    package mutating func strings(_ strings: [String]) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> {
+    public mutating func strings(_ strings: [String]) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> {
         let p = allocate(UnsafeMutablePointer<CChar>?.self, count: strings.count)
         for (i, s) in strings.enumerated() { (p + i).initialize(to: cString(s)) }
         return p
     }
 
-    package mutating func binaries(_ values: [[UInt8]]) -> UnsafeMutablePointer<ProtobufCBinaryData> {
+    public mutating func binaries(_ values: [[UInt8]]) -> UnsafeMutablePointer<ProtobufCBinaryData> {
         let p = allocate(ProtobufCBinaryData.self, count: values.count)
         for (i, v) in values.enumerated() { (p + i).initialize(to: binary(v)) }
         return p
     }
 
-    package mutating func scalars<T: BitwiseCopyable>(_ values: [T]) -> UnsafeMutablePointer<T> {
+    @inlinable
+    public mutating func scalars<T: BitwiseCopyable>(_ values: [T]) -> UnsafeMutablePointer<T> {
         let p = allocate(T.self, count: values.count)
         values.withUnsafeBufferPointer { p.initialize(from: $0.baseAddress!, count: values.count) }
         return p
     }
 
-    package mutating func bools(_ values: [Bool]) -> UnsafeMutablePointer<protobuf_c_boolean> {
+    public mutating func bools(_ values: [Bool]) -> UnsafeMutablePointer<protobuf_c_boolean> {
         let p = allocate(protobuf_c_boolean.self, count: values.count)
         for (i, v) in values.enumerated() { (p + i).initialize(to: v ? 1 : 0) }
         return p
     }
 
-    package mutating func enums<C: RawRepresentable>(_ values: [Int32]) -> UnsafeMutablePointer<C>
+    @inlinable
+    public mutating func enums<C: RawRepresentable>(_ values: [Int32]) -> UnsafeMutablePointer<C>
     where C.RawValue: FixedWidthInteger {
         let p = allocate(C.self, count: values.count)
         for (i, v) in values.enumerated() { (p + i).initialize(to: PBC.cEnum(v)) }

@@ -1,3 +1,4 @@
+import CProtoCodec
 import CProtobufC
 import NIOCore
 
@@ -7,9 +8,15 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The bridge between a generated struct and its protoc-c struct. Generated
-/// code conforms; nothing outside this module sees it.
-package protocol PBCMessage: ProtoMessage {
+/// The bridge between a generated struct and its protoc-c struct, for generated
+/// code only (its members take C pointers).
+///
+/// Public, with `PBC`, `PBCArena` and their generic members inlinable, because
+/// the generated messages live in other modules (TTRPC, DiscountProto): a
+/// `package` generic is not specialized across modules, and unspecialized
+/// every encode and decode looked up generic metadata at run time, a fifth of
+/// the CPU time of a call answered from memory.
+public protocol PBCMessage: ProtoMessage {
     associatedtype CMessage
 
     /// `<message>__init`: sets the descriptor and the defaults.
@@ -32,11 +39,12 @@ package protocol PBCMessage: ProtoMessage {
 }
 
 /// The codec's C entry points and conversions, used by generated code.
-package enum PBC {
+public enum PBC {
     /// Unpacks into an arena (no malloc/free per string or sub-message; the
     /// arena goes at once, so free_unpacked is not needed) and deep-copies
     /// the result into Swift values.
-    package static func decode<M: PBCMessage>(_ bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) -> M {
+    @inlinable
+    public static func decode<M: PBCMessage>(_ bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) -> M {
         var stringProblem: ProtoDecodingError.StringProblem?
         let decoded: M? = PBCArena.with { arena in
             arena.withAllocator { allocator in
@@ -61,7 +69,8 @@ package enum PBC {
         return decoded
     }
 
-    package static func encoded<M: PBCMessage>(_ message: M) -> [UInt8] {
+    @inlinable
+    public static func encoded<M: PBCMessage>(_ message: M) -> [UInt8] {
         PBCArena.with { arena in
             let c = arena.message(message)
             let size = M.pbcPackedSize(c)
@@ -72,7 +81,8 @@ package enum PBC {
         }
     }
 
-    package static func encode<M: PBCMessage>(_ message: M, into buffer: inout ByteBuffer) {
+    @inlinable
+    public static func encode<M: PBCMessage>(_ message: M, into buffer: inout ByteBuffer) {
         PBCArena.with { arena in
             let c = arena.message(message)
             let size = M.pbcPackedSize(c)
@@ -87,35 +97,38 @@ package enum PBC {
 
     // MARK: C -> Swift
 
-    package static func string(_ p: UnsafePointer<CChar>?) -> String {
+    public static func string(_ p: UnsafePointer<CChar>?) -> String {
         guard let p else { return "" }
         return String(cString: p)
     }
 
-    package static func bytes(_ b: ProtobufCBinaryData) -> [UInt8] {
+    public static func bytes(_ b: ProtobufCBinaryData) -> [UInt8] {
         guard b.len > 0, let data = b.data else { return [] }
         return Array(UnsafeBufferPointer(start: data, count: b.len))
     }
 
-    package static func array<C, S>(_ count: Int, _ base: UnsafeMutablePointer<C>?, _ convert: (C) -> S) -> [S] {
+    @inlinable
+    public static func array<C, S>(_ count: Int, _ base: UnsafeMutablePointer<C>?, _ convert: (C) -> S) -> [S] {
         guard count > 0, let base else { return [] }
         return UnsafeBufferPointer(start: base, count: count).map(convert)
     }
 
     /// A protoc-c enum's value (an unknown number is kept as is).
-    package static func enumValue<C: RawRepresentable>(_ c: C) -> Int32 where C.RawValue: FixedWidthInteger {
+    @inlinable
+    public static func enumValue<C: RawRepresentable>(_ c: C) -> Int32 where C.RawValue: FixedWidthInteger {
         Int32(truncatingIfNeeded: c.rawValue)
     }
 
     // MARK: Swift -> C
 
-    package static func cEnum<C: RawRepresentable>(_ value: Int32) -> C where C.RawValue: FixedWidthInteger {
+    @inlinable
+    public static func cEnum<C: RawRepresentable>(_ value: Int32) -> C where C.RawValue: FixedWidthInteger {
         C(rawValue: C.RawValue(truncatingIfNeeded: value))!
     }
 
     // MARK: JSON
 
-    package static func base64(_ bytes: [UInt8]) -> String {
+    public static func base64(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString()
     }
 }

@@ -6,9 +6,11 @@ import CProtobufC
 /// would arrive as `A`, and it accepts any bytes; proto3 requires UTF-8.
 /// Run on bytes protobuf-c has already parsed, so the walk can trust the
 /// framing (it still stops at anything odd rather than read past the end).
+@usableFromInline
 enum PBCStringCheck {
     /// The problem with the first bad string field (at any depth), or nil.
     /// Fields are named by their path from the top message (`order.customer.name`).
+    @usableFromInline
     static func problem(
         in bytes: UnsafeRawBufferPointer, _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int = 0,
         path: String = ""

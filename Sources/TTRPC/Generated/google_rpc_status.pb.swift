@@ -48,27 +48,27 @@ public struct RPCStatus: ProtoMessage, Hashable {
 // MARK: - protobuf-c bridging
 
 extension RPCStatus: PBCMessage {
-    package typealias CMessage = Google__Rpc__Status
+    public typealias CMessage = Google__Rpc__Status
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { google__rpc__status__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { google__rpc__status__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         google__rpc__status__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { google__rpc__status__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { google__rpc__status__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         google__rpc__status__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.code = c.code
         self.message = PBC.string(c.message)
         self.details = PBC.array(c.n_details, c.details) { ProtoAny(pbc: $0!) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         c.pointee.code = self.code
         if !self.message.isEmpty { c.pointee.message = arena.cString(self.message) }
         if !self.details.isEmpty {

@@ -151,20 +151,20 @@ public struct TTRPCKeyValue: ProtoMessage, Hashable {
 // MARK: - protobuf-c bridging
 
 extension TTRPCRequest: PBCMessage {
-    package typealias CMessage = Ttrpc__Request
+    public typealias CMessage = Ttrpc__Request
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { ttrpc__request__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { ttrpc__request__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         ttrpc__request__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { ttrpc__request__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { ttrpc__request__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         ttrpc__request__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.service = PBC.string(c.service)
         self.method = PBC.string(c.method)
@@ -173,7 +173,7 @@ extension TTRPCRequest: PBCMessage {
         self.metadata = PBC.array(c.n_metadata, c.metadata) { TTRPCKeyValue(pbc: $0!) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.service.isEmpty { c.pointee.service = arena.cString(self.service) }
         if !self.method.isEmpty { c.pointee.method = arena.cString(self.method) }
         if !self.payload.isEmpty { c.pointee.payload = arena.binary(self.payload) }
@@ -186,51 +186,51 @@ extension TTRPCRequest: PBCMessage {
 }
 
 extension TTRPCResponse: PBCMessage {
-    package typealias CMessage = Ttrpc__Response
+    public typealias CMessage = Ttrpc__Response
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { ttrpc__response__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { ttrpc__response__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         ttrpc__response__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { ttrpc__response__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { ttrpc__response__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         ttrpc__response__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.status = c.status.map { RPCStatus(pbc: $0) }
         self.payload = PBC.bytes(c.payload)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if let v = self.status { c.pointee.status = arena.message(v) }
         if !self.payload.isEmpty { c.pointee.payload = arena.binary(self.payload) }
     }
 }
 
 extension TTRPCStringList: PBCMessage {
-    package typealias CMessage = Ttrpc__StringList
+    public typealias CMessage = Ttrpc__StringList
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { ttrpc__string_list__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { ttrpc__string_list__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         ttrpc__string_list__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { ttrpc__string_list__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { ttrpc__string_list__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         ttrpc__string_list__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.list = PBC.array(c.n_list, c.list) { PBC.string($0) }
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.list.isEmpty {
             c.pointee.n_list = self.list.count
             c.pointee.list = arena.strings(self.list)
@@ -239,26 +239,26 @@ extension TTRPCStringList: PBCMessage {
 }
 
 extension TTRPCKeyValue: PBCMessage {
-    package typealias CMessage = Ttrpc__KeyValue
+    public typealias CMessage = Ttrpc__KeyValue
 
-    package static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { ttrpc__key_value__init(c) }
-    package static func pbcUnpack(
+    public static func pbcInit(_ c: UnsafeMutablePointer<CMessage>) { ttrpc__key_value__init(c) }
+    public static func pbcUnpack(
         _ allocator: UnsafeMutablePointer<ProtobufCAllocator>, _ count: Int, _ data: UnsafePointer<UInt8>
     ) -> UnsafeMutablePointer<CMessage>? {
         ttrpc__key_value__unpack(allocator, count, data)
     }
-    package static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { ttrpc__key_value__get_packed_size(c) }
-    package static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func pbcPackedSize(_ c: UnsafePointer<CMessage>) -> Int { ttrpc__key_value__get_packed_size(c) }
+    public static func pbcPack(_ c: UnsafePointer<CMessage>, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         ttrpc__key_value__pack(c, out)
     }
 
-    package init(pbc: UnsafePointer<CMessage>) {
+    public init(pbc: UnsafePointer<CMessage>) {
         let c = pbc.pointee
         self.key = PBC.string(c.key)
         self.value = PBC.string(c.value)
     }
 
-    package func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
+    public func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena) {
         if !self.key.isEmpty { c.pointee.key = arena.cString(self.key) }
         if !self.value.isEmpty { c.pointee.value = arena.cString(self.value) }
     }
