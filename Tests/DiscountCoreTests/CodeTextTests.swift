@@ -43,4 +43,17 @@ import Testing
         // ASCII keys are what they always were (stored keys need no migration).
         #expect(CodeText.canonical("vip-7k") == "VIP-7K")
     }
+
+    /// isRefused answers ASCII without the Unicode tables: the same answer as the tables give.
+    @Test func asciiIsRefusedExactlyWhereUnicodeSaysControl() {
+        for value in UInt32(0)..<0x80 {
+            let scalar = Unicode.Scalar(value)!
+            let refusedCategories: [Unicode.GeneralCategory] = [
+                .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate, .unassigned,
+            ]
+            #expect(
+                CodeText.isRefused(scalar) == refusedCategories.contains(scalar.properties.generalCategory),
+                "U+\(String(value, radix: 16))")
+        }
+    }
 }
