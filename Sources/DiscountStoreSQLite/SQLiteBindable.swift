@@ -1,5 +1,6 @@
 import CSQLite
 import DiscountCore
+import DiscountStore
 
 /// A value that binds to one statement parameter: `statement.bind(index, value)`, or a whole row at once with
 /// `statement.bindAll(...)`. Returns SQLite's result code.
@@ -60,5 +61,18 @@ extension Optional: SQLiteBindable where Wrapped: SQLiteBindable {
     func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
         guard let self else { return sqlite3_bind_null(statement, index) }
         return self.bind(to: statement, at: index)
+    }
+}
+
+/// A value read from another store (copy-store), bound as it came.
+extension StoredValue: SQLiteBindable {
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+        switch self {
+        case .null: sqlite3_bind_null(statement, index)
+        case .integer(let integer): integer.bind(to: statement, at: index)
+        case .real(let real): real.bind(to: statement, at: index)
+        case .text(let text): text.bind(to: statement, at: index)
+        case .blob(let bytes): bytes.bind(to: statement, at: index)
+        }
     }
 }

@@ -54,10 +54,6 @@ final class SQLiteStatement {
         }
     }
 
-    func bindNull(_ index: Int32) throws {
-        try check(sqlite3_bind_null(handle, index))
-    }
-
     // MARK: Running
 
     /// Steps once: true when a row is ready, false when the statement is done.

@@ -66,8 +66,7 @@ extension SQLiteStore {
                 let text = AgentCodeFormat.make(agentName: agentName)
                 let canonical = text.uppercased()
                 let taken = try db.withStatement(SQL.taken) { s in
-                    try s.bind(1, projectID)
-                    try s.bind(2, canonical)
+                    try s.bindAll(projectID, canonical)
                     return try s.step() && s.bool(0)
                 }
                 if taken { continue }

@@ -21,8 +21,7 @@ extension SQLiteStore {
                 return s.changes > 0
             }
             let agent = try db.withStatement(SQL.byName) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, name)
+                try s.bindAll(projectID, name)
                 guard try s.step() else { throw StoreError.failure("agent \(name) vanished") }
                 return CommissionRows.agent(s)
             }
@@ -33,8 +32,7 @@ extension SQLiteStore {
     public func agent(projectID: String, id: Int64) async throws -> Agent? {
         try read { db in
             try db.withStatement(SQL.byID) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, id)
+                try s.bindAll(projectID, id)
                 return try s.step() ? CommissionRows.agent(s) : nil
             }
         }

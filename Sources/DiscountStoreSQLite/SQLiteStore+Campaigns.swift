@@ -39,8 +39,7 @@ extension SQLiteStore {
     public func campaign(projectID: String, id: Int64) async throws -> Campaign? {
         try read { db in
             try db.withStatement(SQL.byID) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, id)
+                try s.bindAll(projectID, id)
                 return try s.step() ? CommissionRows.campaign(s) : nil
             }
         }

@@ -52,8 +52,7 @@ extension SQLiteStore {
 
     static func discountCode(projectID: String, id: String, _ db: SQLiteConnection) throws -> DiscountCode? {
         try db.withStatement(SQL.byID) { s in
-            try s.bind(1, projectID)
-            try s.bind(2, id)
+            try s.bindAll(projectID, id)
             return try s.step() ? SQLiteRows.discountCode(s) : nil
         }
     }
@@ -61,8 +60,7 @@ extension SQLiteStore {
     public func discountCode(projectID: String, canonicalCode: String) async throws -> DiscountCode? {
         try read { db in
             try db.withStatement(SQL.byCanonical) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, canonicalCode)
+                try s.bindAll(projectID, canonicalCode)
                 return try s.step() ? SQLiteRows.discountCode(s) : nil
             }
         }
@@ -106,8 +104,7 @@ extension SQLiteStore {
     public func deleteDiscountCode(projectID: String, id: String, options: WriteOptions<Bool>) async throws -> Bool {
         try await write(freesSpace: true, options: options) { db in
             try db.withStatement(SQL.delete) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, id)
+                try s.bindAll(projectID, id)
                 try s.run()
                 return s.changes > 0
             }

@@ -64,8 +64,7 @@ extension SQLiteStore {
     public func bulkCheckpoint(projectID: String, key: String) async throws -> BulkCheckpoint? {
         try read { db in
             try db.withStatement(SQL.checkpointByKey) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, key)
+                try s.bindAll(projectID, key)
                 guard try s.step() else { return nil }
                 return BulkCheckpoint(
                     projectID: s.string(0), key: s.string(1), method: s.string(2), requestHash: s.string(3),
@@ -87,8 +86,7 @@ extension SQLiteStore {
         try await write { db in
             let kept = try Self.saveIdempotencyRecord(record, db)
             try db.withStatement(SQL.dropCheckpoint) { s in
-                try s.bind(1, record.projectID)
-                try s.bind(2, record.key)
+                try s.bindAll(record.projectID, record.key)
                 try s.run()
             }
             return kept
@@ -105,8 +103,7 @@ extension SQLiteStore {
 
     private static func idempotencyRecord(projectID: String, key: String, _ db: SQLiteConnection) throws -> IdempotencyRecord? {
         try db.withStatement(SQL.byKey) { s in
-            try s.bind(1, projectID)
-            try s.bind(2, key)
+            try s.bindAll(projectID, key)
             return try s.step() ? SQLiteRows.idempotencyRecord(s) : nil
         }
     }
@@ -114,8 +111,7 @@ extension SQLiteStore {
     public func purgeIdempotencyRecords(createdBefore cutoff: Instant, limit: Int) async throws -> Int {
         try await write(weight: limit, freesSpace: true) { db in
             try db.withStatement(SQL.purge) { s in
-                try s.bind(1, cutoff)
-                try s.bind(2, Int64(limit))
+                try s.bindAll(cutoff, Int64(limit))
                 try s.run()
             }
             let purged = db.changes

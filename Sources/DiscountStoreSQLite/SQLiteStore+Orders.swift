@@ -62,8 +62,7 @@ extension SQLiteStore {
 
     private static func recordOrder(_ order: OrderInput, _ db: SQLiteConnection) throws -> (OrderAttribution, created: Bool) {
         let existing = try db.withStatement(SQL.byID) { s in
-            try s.bind(1, order.projectID)
-            try s.bind(2, order.orderID)
+            try s.bindAll(order.projectID, order.orderID)
             return try s.step() ? CommissionRows.order(s) : nil
         }
         // A known order keeps its attribution: the codes of a replay or a
@@ -72,8 +71,7 @@ extension SQLiteStore {
         if existing == nil {
             for text in order.codes {
                 let match = try db.withStatement(SQL.matchCode) { s in
-                    try s.bind(1, order.projectID)
-                    try s.bind(2, CodeText.canonical(text))
+                    try s.bindAll(order.projectID, CodeText.canonical(text))
                     return try s.step() ? (s.int64(0), s.int64(1), s.string(2)) : nil
                 }
                 if let match {

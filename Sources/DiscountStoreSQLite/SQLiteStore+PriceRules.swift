@@ -49,8 +49,7 @@ extension SQLiteStore {
 
     static func priceRule(projectID: String, id: String, _ db: SQLiteConnection) throws -> PriceRule? {
         try db.withStatement(SQL.byID) { s in
-            try s.bind(1, projectID)
-            try s.bind(2, id)
+            try s.bindAll(projectID, id)
             return try s.step() ? SQLiteRows.priceRule(s) : nil
         }
     }
@@ -59,8 +58,7 @@ extension SQLiteStore {
         guard limit > 0 else { return [] }
         return try read { db in
             try db.withStatement(after == nil ? SQL.firstPage : SQL.nextPage) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, limit)
+                try s.bindAll(projectID, limit)
                 if let after { try s.bind(3, after) }
                 var rules: [PriceRule] = []
                 rules.reserveCapacity(min(limit, 1024))
@@ -87,13 +85,11 @@ extension SQLiteStore {
     public func deletePriceRule(projectID: String, id: String, options: WriteOptions<Int64?>) async throws -> Int64? {
         try await write(freesSpace: true, options: options) { db in
             let codes = try db.withStatement(SQL.countCodes) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, id)
+                try s.bindAll(projectID, id)
                 return try s.step() ? s.int64(0) : 0
             }
             let deleted = try db.withStatement(SQL.delete) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, id)
+                try s.bindAll(projectID, id)
                 try s.run()
                 return s.changes > 0
             }

@@ -116,8 +116,7 @@ extension SQLiteStore {
             for use in released {
                 // A code deleted since it was redeemed has nothing to give back to.
                 let code = try db.withStatement(SQL.codeByID) { s in
-                    try s.bind(1, projectID)
-                    try s.bind(2, use.codeID)
+                    try s.bindAll(projectID, use.codeID)
                     return try s.step() ? SQLiteRows.discountCode(s) : nil
                 }
                 if let code { codes.append(code) }
@@ -130,8 +129,7 @@ extension SQLiteStore {
 
     private static func codeAndRule(_ request: RedemptionRequest, _ db: SQLiteConnection) throws -> (DiscountCode, PriceRule)? {
         try db.withStatement(SQL.codeAndRule) { s in
-            try s.bind(1, request.projectID)
-            try s.bind(2, request.canonicalCode)
+            try s.bindAll(request.projectID, request.canonicalCode)
             guard try s.step() else { return nil }
             return (
                 SQLiteRows.discountCode(s),
@@ -151,8 +149,7 @@ extension SQLiteStore {
 
     private static func update(_ sql: String, _ projectID: String, _ id: String, _ db: SQLiteConnection) throws {
         try db.withStatement(sql) { s in
-            try s.bind(1, projectID)
-            try s.bind(2, id)
+            try s.bindAll(projectID, id)
             try s.run()
         }
     }

@@ -51,8 +51,7 @@ extension SQLiteStore {
     public func dueOutbox(now: Instant, limit: Int) async throws -> [OutboxEntry] {
         try read { db in
             try db.withStatement(SQL.due) { s in
-                try s.bind(1, now)
-                try s.bind(2, limit)
+                try s.bindAll(now, limit)
                 var entries: [OutboxEntry] = []
                 while try s.step() {
                     entries.append(
@@ -80,8 +79,7 @@ extension SQLiteStore {
 
     private static func requeueUnsynced(projectID: String, at: Instant, _ db: SQLiteConnection) throws -> Int64 {
         try db.withStatement(SQL.requeue) { s in
-            try s.bind(1, projectID)
-            try s.bind(2, at)
+            try s.bindAll(projectID, at)
             try s.run()
             return Int64(s.changes)
         }

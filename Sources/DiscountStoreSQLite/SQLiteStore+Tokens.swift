@@ -54,8 +54,7 @@ extension SQLiteStore {
         // A revocation must work on a full disk: it may be why the disk is filling.
         try await write(freesSpace: true, options: options) { db in
             try db.withStatement(SQL.revoke) { s in
-                try s.bind(1, id)
-                try s.bind(2, at)
+                try s.bindAll(id, at)
                 return try s.step() ? SQLiteRows.token(s) : nil
             }
         }

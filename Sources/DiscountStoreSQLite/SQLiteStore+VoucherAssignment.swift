@@ -49,8 +49,7 @@ extension SQLiteStore {
     ) -> @Sendable (SQLiteConnection) throws -> VoucherAssignmentOutcome {
         { db in
             let next: (key: Int64, sequence: Int64, code: String)? = try db.withStatement(SQL.nextAvailable) { s in
-                try s.bind(1, assignment.projectID)
-                try s.bind(2, assignment.poolID)
+                try s.bindAll(assignment.projectID, assignment.poolID)
                 return try s.step() ? (s.int64(0), s.int64(1), s.string(2)) : nil
             }
             var taken: (Int64, VoucherCode)?
@@ -78,8 +77,7 @@ extension SQLiteStore {
             }
             if !assignment.usedBy.isEmpty {
                 try db.withStatement(SQL.noteUsedBy) { s in
-                    try s.bind(1, key)
-                    try s.bind(2, assignment.usedBy)
+                    try s.bindAll(key, assignment.usedBy)
                     try s.run()
                 }
             }
@@ -90,8 +88,7 @@ extension SQLiteStore {
     /// Why nothing was taken: no such pool, a code the customer already holds, or none left.
     private static func untaken(_ assignment: VoucherAssignment, _ db: SQLiteConnection) throws -> VoucherAssignmentOutcome {
         let key: Int64? = try db.withStatement(SQL.poolKey) { s in
-            try s.bind(1, assignment.projectID)
-            try s.bind(2, assignment.poolID)
+            try s.bindAll(assignment.projectID, assignment.poolID)
             return try s.step() ? s.int64(0) : nil
         }
         guard let key else { return .poolNotFound }
@@ -121,8 +118,7 @@ extension SQLiteStore {
                 return .redeemed(code)
             }
             let existing: VoucherCode? = try db.withStatement(SQL.byCode) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, canonicalCode)
+                try s.bindAll(projectID, canonicalCode)
                 return try s.step() ? SQLiteRows.voucherCode(s) : nil
             }
             switch existing?.status {

@@ -83,8 +83,7 @@ extension SQLiteStore {
         }
         if result.added > 0 {
             try db.withStatement(SQL.countAdded) { s in
-                try s.bind(1, key)
-                try s.bind(2, result.added)
+                try s.bindAll(key, result.added)
                 try s.run()
             }
         }
@@ -120,8 +119,7 @@ extension SQLiteStore {
         skipping skip: Int64, other: VoucherStatus, key: Int64, _ db: SQLiteConnection
     ) throws -> Int64 {
         try db.withStatement(SQL.statusSequences) { s in
-            try s.bind(1, key)
-            try s.bind(2, other.rawValue)
+            try s.bindAll(key, other.rawValue)
             // Rows are stepped lazily: only the other kind's numbers before the page.
             return try VoucherPaging.sequenceBefore(skipping: skip) { try s.step() ? s.int64(0) : nil }
         }

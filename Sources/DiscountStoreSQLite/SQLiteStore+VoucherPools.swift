@@ -55,8 +55,7 @@ extension SQLiteStore: VoucherStore {
     public func voucherPoolUsedBy(projectID: String, id: String) async throws -> [String] {
         try read { db in
             try db.withStatement(SQL.usedBy) { s in
-                try s.bind(1, projectID)
-                try s.bind(2, id)
+                try s.bindAll(projectID, id)
                 var references: [String] = []
                 while try s.step() { references.append(s.string(0)) }
                 return references
@@ -80,8 +79,7 @@ extension SQLiteStore: VoucherStore {
     /// The pool and its key, on whichever connection the caller holds.
     static func voucherPool(projectID: String, id: String, _ db: SQLiteConnection) throws -> (key: Int64, pool: VoucherPool)? {
         try db.withStatement(SQL.byID) { s in
-            try s.bind(1, projectID)
-            try s.bind(2, id)
+            try s.bindAll(projectID, id)
             return try s.step() ? SQLiteRows.voucherPool(s) : nil
         }
     }

@@ -71,7 +71,7 @@ public final class SQLiteTableSource: StoreTableSource {
             let rows: [[StoredValue]] = try connection.withLock { connection in
                 try connection.withStatement(sql) { statement in
                     if let last {
-                        for (index, value) in last.enumerated() { try Self.bind(value, at: Int32(index + 1), statement) }
+                        for (index, value) in last.enumerated() { try statement.bind(Int32(index + 1), value) }
                     }
                     var rows: [[StoredValue]] = []
                     while try statement.step() {
@@ -113,13 +113,4 @@ public final class SQLiteTableSource: StoreTableSource {
         }
     }
 
-    private static func bind(_ value: StoredValue, at index: Int32, _ statement: SQLiteStatement) throws {
-        switch value {
-        case .null: try statement.bindNull(index)
-        case .integer(let integer): try statement.bind(index, integer)
-        case .real(let real): try statement.bind(index, real)
-        case .text(let text): try statement.bind(index, text)
-        case .blob(let bytes): try statement.bind(index, bytes)
-        }
-    }
 }
