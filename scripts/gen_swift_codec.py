@@ -512,14 +512,6 @@ def emit_message(w, reg, file, m, full, path, bridging):
             w("}")
         else:
             w("public init() {}")
-        w()
-        w("public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {")
-        w("    self = try PBC.decode(bytes)")
-        w("}")
-        w()
-        w("public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }")
-        w()
-        w("public func encoded() -> [UInt8] { PBC.encoded(self) }")
         if full not in CUSTOM_ENCODABLE:
             w()
             if fields:

@@ -11,14 +11,6 @@ public struct ServerInfoRequest: ProtoMessage, Hashable {
 
     public init() {}
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         _ = encoder.container(keyedBy: ProtoCodingKey.self)
     }
@@ -55,14 +47,6 @@ public struct ServerInfoResponse: ProtoMessage, Hashable {
         self.startedAt = startedAt
         self.changeFeed = changeFeed
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
@@ -120,14 +104,6 @@ public struct ChangeFeedStatus: ProtoMessage, Hashable {
         self.fullInvalidations = fullInvalidations
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.listening, forKey: "listening")
@@ -146,14 +122,6 @@ public struct StatsRequest: ProtoMessage, Hashable {
     public static let protoName = "discountd.v1.StatsRequest"
 
     public init() {}
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         _ = encoder.container(keyedBy: ProtoCodingKey.self)
@@ -199,14 +167,6 @@ public struct StatsResponse: ProtoMessage, Hashable {
         self.collectedAt = collectedAt
         self.changeFeed = changeFeed
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
@@ -259,14 +219,6 @@ public struct MethodStats: ProtoMessage, Hashable {
         self.maxMs = maxMs
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.service, forKey: "service")
@@ -295,14 +247,6 @@ public struct CreateProjectRequest: ProtoMessage, Hashable {
         self.name = name
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.name, forKey: "name")
@@ -322,14 +266,6 @@ public struct CreateProjectResponse: ProtoMessage, Hashable {
     ) {
         self.project = project
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
@@ -363,14 +299,6 @@ public struct CreateTokenRequest: ProtoMessage, Hashable {
         self.name = name
         self.expiresAt = expiresAt
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
@@ -414,14 +342,6 @@ public struct CreateTokenResponse: ProtoMessage, Hashable {
         self.expiresAt = expiresAt
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.tokenId, forKey: "token_id")
@@ -448,14 +368,6 @@ public struct RevokeTokenRequest: ProtoMessage, Hashable {
         self.tokenId = tokenId
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.tokenId, forKey: "token_id")
@@ -479,14 +391,6 @@ public struct RevokeTokenResponse: ProtoMessage, Hashable {
         self.tokenId = tokenId
         self.revoked = revoked
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
@@ -521,14 +425,6 @@ public struct SetShopifyCredentialsRequest: ProtoMessage, Hashable {
         self.grantedScopes = grantedScopes
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.projectId, forKey: "project_id")
@@ -561,14 +457,6 @@ public struct SetShopifyCredentialsResponse: ProtoMessage, Hashable {
         self.updatedAt = updatedAt
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.projectId, forKey: "project_id")
@@ -592,14 +480,6 @@ public struct BackupRequest: ProtoMessage, Hashable {
     ) {
         self.path = path
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
@@ -630,14 +510,6 @@ public struct BackupResponse: ProtoMessage, Hashable {
         self.durationSeconds = durationSeconds
         self.completedAt = completedAt
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)

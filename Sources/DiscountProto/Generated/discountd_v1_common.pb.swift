@@ -26,14 +26,6 @@ public struct Project: ProtoMessage, Hashable {
         self.createdAt = createdAt
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.id, forKey: "id")
@@ -72,14 +64,6 @@ public struct CodeGenerator: ProtoMessage, Hashable {
         self.charset = charset
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.count, forKey: "count")
@@ -107,14 +91,6 @@ public struct BulkProgress: ProtoMessage, Hashable {
         self.processed = processed
         self.total = total
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)

@@ -68,14 +68,6 @@ public struct HealthCheckRequest: ProtoMessage, Hashable {
 
     public init() {}
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         _ = encoder.container(keyedBy: ProtoCodingKey.self)
     }
@@ -94,14 +86,6 @@ public struct HealthCheckResponse: ProtoMessage, Hashable {
     ) {
         self.status = status
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)

@@ -93,14 +93,6 @@ public struct VoucherPool: ProtoMessage, Hashable {
         self.available = available
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.id, forKey: "id")
@@ -140,14 +132,6 @@ public struct VoucherCode: ProtoMessage, Hashable {
         self.usedBy = usedBy
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.code, forKey: "code")
@@ -164,14 +148,6 @@ public struct ListProjectsRequest: ProtoMessage, Hashable {
     public static let protoName = "discountd.v1.ListProjectsRequest"
 
     public init() {}
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         _ = encoder.container(keyedBy: ProtoCodingKey.self)
@@ -191,14 +167,6 @@ public struct ListProjectsResponse: ProtoMessage, Hashable {
     ) {
         self.projects = projects
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
@@ -220,14 +188,6 @@ public struct ListVoucherPoolsRequest: ProtoMessage, Hashable {
         self.projectId = projectId
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.projectId, forKey: "project_id")
@@ -247,14 +207,6 @@ public struct ListVoucherPoolsResponse: ProtoMessage, Hashable {
     ) {
         self.data = data
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
@@ -278,14 +230,6 @@ public struct GetVoucherPoolRequest: ProtoMessage, Hashable {
         self.projectId = projectId
         self.poolId = poolId
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
@@ -334,14 +278,6 @@ public struct GetVoucherPoolResponse: ProtoMessage, Hashable {
         self.createdAt = createdAt
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.id, forKey: "id")
@@ -385,14 +321,6 @@ public struct ListVoucherCodesRequest: ProtoMessage, Hashable {
         self.status = status
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.projectId, forKey: "project_id")
@@ -431,14 +359,6 @@ public struct ListVoucherCodesResponse: ProtoMessage, Hashable {
         self.limit = limit
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.data, forKey: "data")
@@ -466,14 +386,6 @@ public struct CreateVoucherPoolRequest: ProtoMessage, Hashable {
         self.name = name
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.projectId, forKey: "project_id")
@@ -494,14 +406,6 @@ public struct CreateVoucherPoolResponse: ProtoMessage, Hashable {
     ) {
         self.pool = pool
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
@@ -526,14 +430,6 @@ public struct DeleteVoucherPoolRequest: ProtoMessage, Hashable {
         self.poolId = poolId
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.projectId, forKey: "project_id")
@@ -557,14 +453,6 @@ public struct DeleteVoucherPoolResponse: ProtoMessage, Hashable {
         self.poolId = poolId
         self.deletedCodes = deletedCodes
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
@@ -596,14 +484,6 @@ public struct AddVoucherCodesRequest: ProtoMessage, Hashable {
         self.generator = generator
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.projectId, forKey: "project_id")
@@ -631,14 +511,6 @@ public struct AddVoucherCodesResult: ProtoMessage, Hashable {
         self.duplicates = duplicates
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.added, forKey: "added")
@@ -663,14 +535,6 @@ public struct AddVoucherCodesResponse: ProtoMessage, Hashable {
         self.progress = progress
         self.result = result
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
@@ -702,14 +566,6 @@ public struct AssignVoucherCodeRequest: ProtoMessage, Hashable {
         self.customerId = customerId
         self.usedBy = usedBy
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
@@ -750,14 +606,6 @@ public struct AssignVoucherCodeResponse: ProtoMessage, Hashable {
         self.alreadyAssigned = alreadyAssigned
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.code, forKey: "code")
@@ -786,14 +634,6 @@ public struct RedeemVoucherCodeRequest: ProtoMessage, Hashable {
         self.code = code
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.projectId, forKey: "project_id")
@@ -820,14 +660,6 @@ public struct RedeemVoucherCodeResponse: ProtoMessage, Hashable {
         self.status = status
         self.redeemedTime = redeemedTime
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
@@ -858,14 +690,6 @@ public struct ExportVoucherCodesRequest: ProtoMessage, Hashable {
         self.status = status
     }
 
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
-
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)
         try c.encode(self.projectId, forKey: "project_id")
@@ -887,14 +711,6 @@ public struct ExportVoucherCodesResponse: ProtoMessage, Hashable {
     ) {
         self.codes = codes
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ProtoCodingKey.self)

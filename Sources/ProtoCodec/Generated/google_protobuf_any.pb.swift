@@ -129,14 +129,6 @@ public struct ProtoAny: ProtoMessage, Hashable {
         self.typeUrl = typeUrl
         self.value = value
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 }
 
 // MARK: - protobuf-c bridging

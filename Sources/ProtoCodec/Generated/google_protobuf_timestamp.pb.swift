@@ -117,14 +117,6 @@ public struct ProtoTimestamp: ProtoMessage, Hashable {
         self.seconds = seconds
         self.nanos = nanos
     }
-
-    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try PBC.decode(bytes)
-    }
-
-    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
-
-    public func encoded() -> [UInt8] { PBC.encoded(self) }
 }
 
 // MARK: - protobuf-c bridging

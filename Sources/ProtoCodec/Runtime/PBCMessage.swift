@@ -38,6 +38,20 @@ public protocol PBCMessage: ProtoMessage {
     func pbcFill(_ c: UnsafeMutablePointer<CMessage>, _ arena: inout PBCArena)
 }
 
+// Every generated message's wire encoding: protobuf-c through the bridge.
+extension PBCMessage {
+    @inlinable
+    public init(protobufBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try PBC.decode(bytes)
+    }
+
+    @inlinable
+    public func encode(into buffer: inout ByteBuffer) { PBC.encode(self, into: &buffer) }
+
+    @inlinable
+    public func encoded() -> [UInt8] { PBC.encoded(self) }
+}
+
 /// The codec's C entry points and conversions, used by generated code.
 public enum PBC {
     /// Unpacks into an arena (no malloc/free per string or sub-message; the
