@@ -41,7 +41,7 @@ extension PostgresStore {
             return try await gated { try await batchOnce(calls, statement) }.map { result in
                 result.mapError { PostgresErrors.storeError($0) }
             }
-        } catch  where calls.count > 1 && !(error is StoreError) {
+        } catch  where calls.count > 1 && !(error is StoreError) && !(error is CancellationError) {
             var results: [Result<Output, any Error>] = []
             for call in calls { results.append(await alone(call, failure: failure, statement)) }
             return results

@@ -83,11 +83,19 @@ public final class PostgresStore: Store, Sendable {
         let batch = options.maximumBatch
         let concurrency = options.concurrentBatches
         let unbound = Unbound()
+        // While the server is known to be unreachable, batched writes fail at once.
+        let refusal: @Sendable () -> (any Error)? = { doorbell.outage.map { StoreError.unavailable($0) } }
         batchers = Batchers(
-            codeInserts: WriteBatcher(maximumBatch: batch, concurrency: concurrency) { try await unbound.store.insertCodes($0) },
-            redemptions: WriteBatcher(maximumBatch: batch, concurrency: concurrency) { try await unbound.store.redeemBatch($0) },
-            assignments: WriteBatcher(maximumBatch: batch, concurrency: concurrency) { try await unbound.store.assignBatch($0) },
-            agentCodes: WriteBatcher(maximumBatch: batch, concurrency: concurrency) {
+            codeInserts: WriteBatcher(maximumBatch: batch, concurrency: concurrency, refusal: refusal) {
+                try await unbound.store.insertCodes($0)
+            },
+            redemptions: WriteBatcher(maximumBatch: batch, concurrency: concurrency, refusal: refusal) {
+                try await unbound.store.redeemBatch($0)
+            },
+            assignments: WriteBatcher(maximumBatch: batch, concurrency: concurrency, refusal: refusal) {
+                try await unbound.store.assignBatch($0)
+            },
+            agentCodes: WriteBatcher(maximumBatch: batch, concurrency: concurrency, refusal: refusal) {
                 try await unbound.store.createAgentCodes($0)
             })
         unbound.bind(self)

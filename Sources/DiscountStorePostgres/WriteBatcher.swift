@@ -9,6 +9,15 @@ import Synchronization
 ///
 /// `write` answers each input of a batch, in order; when it throws, every call
 /// of the batch fails with that error.
+///
+/// No call waits on a server that is gone: while `refusal` names a reason
+/// (the store knows the server is unreachable), calls fail with it at once,
+/// queued or new. A batch is watched while it is written, and cancelled once
+/// `refusal` says so or every one of its calls' deadlines has passed. That
+/// gives up a wait for a pooled connection (which after a server restart
+/// could outlast the server's return); a statement under way still runs to
+/// its end. Without it, one batch stuck waiting held a writer, and the calls
+/// queued behind it timed out instead of failing fast.
 final class WriteBatcher<Input: Sendable, Output: Sendable>: Sendable {
     typealias Completion = @Sendable (Result<Output, any Error>) -> Void
 
@@ -29,12 +38,19 @@ final class WriteBatcher<Input: Sendable, Output: Sendable>: Sendable {
     private let maximumBatch: Int
     private let concurrency: Int
     private let write: @Sendable ([Input]) async throws -> [Result<Output, any Error>]
+    private let refusal: @Sendable () -> (any Error)?
+    /// How often a batch being written looks at `refusal` and the deadlines.
+    private let watchInterval: Duration
 
     init(
-        maximumBatch: Int, concurrency: Int, write: @escaping @Sendable ([Input]) async throws -> [Result<Output, any Error>]
+        maximumBatch: Int, concurrency: Int, refusal: @escaping @Sendable () -> (any Error)? = { nil },
+        watchInterval: Duration = .milliseconds(50),
+        write: @escaping @Sendable ([Input]) async throws -> [Result<Output, any Error>]
     ) {
         self.maximumBatch = max(1, maximumBatch)
         self.concurrency = max(1, concurrency)
+        self.refusal = refusal
+        self.watchInterval = watchInterval
         self.write = write
     }
 
@@ -42,6 +58,7 @@ final class WriteBatcher<Input: Sendable, Output: Sendable>: Sendable {
     /// failed), on the writer's task. A call still queued at `deadline` is
     /// dropped with `StoreError.deadlineExceeded`, nothing written.
     func submit(_ input: Input, deadline: WriteDeadline, completion: @escaping Completion) {
+        if let refused = refusal() { return completion(.failure(refused)) }
         let outcome = state.withLock { state -> (accepted: Bool, startWriter: Bool) in
             guard !state.closed else { return (false, false) }
             state.queue.append(Call(input: input, deadline: deadline, completion: completion))
@@ -76,22 +93,59 @@ final class WriteBatcher<Input: Sendable, Output: Sendable>: Sendable {
         while let calls = nextBatch() {
             var live: [Call] = []
             live.reserveCapacity(calls.count)
+            let refused = refusal()
             for call in calls {
-                if call.deadline.hasPassed {
+                if let refused {
+                    call.completion(.failure(refused))
+                } else if call.deadline.hasPassed {
                     call.completion(.failure(StoreError.deadlineExceeded))
                 } else {
                     live.append(call)
                 }
             }
             guard !live.isEmpty else { continue }
-            do {
-                let results = try await write(live.map(\.input))
+            let lastDeadline = live.map(\.deadline.uptimeNanoseconds).max().map(WriteDeadline.init) ?? .never
+            let inputs = live.map(\.input)
+            switch await watched(until: lastDeadline, { [write] in try await write(inputs) }) {
+            case .success(let results):
                 precondition(results.count == live.count, "a batch answers every call")
-                for (call, result) in zip(live, results) { call.completion(result) }
-            } catch {
-                for call in live { call.completion(.failure(error)) }
+                for (call, result) in zip(live, results) { call.completion(result.mapError(abandoned)) }
+            case .failure(let error):
+                for call in live { call.completion(.failure(abandoned(error))) }
             }
         }
+    }
+
+    /// Runs `body`, cancelling it once `refusal` names a reason or `deadline`
+    /// has passed, and returns what it ended with.
+    private func watched<T: Sendable>(
+        until deadline: WriteDeadline, _ body: @escaping @Sendable () async throws -> T
+    ) async -> Result<T, any Error> {
+        await withTaskGroup(of: Result<T, any Error>?.self) { group in
+            group.addTask {
+                do { return .success(try await body()) } catch { return .failure(error) }
+            }
+            group.addTask { [refusal, watchInterval] in
+                while !Task.isCancelled, refusal() == nil, !deadline.hasPassed {
+                    try? await Task.sleep(for: watchInterval)
+                }
+                return nil
+            }
+            var outcome: Result<T, any Error>?
+            while let next = await group.next() {
+                // The first to finish ends the other: the watcher, or the write
+                // (whose outcome is still awaited when it is the one cancelled).
+                group.cancelAll()
+                if let next { outcome = next }
+            }
+            return outcome!
+        }
+    }
+
+    /// A cancelled batch's failure as its callers hear it: why it was given up.
+    private func abandoned(_ error: any Error) -> any Error {
+        guard error is CancellationError else { return error }
+        return refusal() ?? StoreError.deadlineExceeded
     }
 
     /// The next batch, or nil (and this writer stops) when nothing is queued.
