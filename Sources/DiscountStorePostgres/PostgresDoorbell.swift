@@ -101,68 +101,92 @@ final class PostgresDoorbell: Sendable {
             }
             guard let current = connection else { continue }
             do {
-                try await listen(on: current) { backoff = .milliseconds(50) }
+                try await listen(on: current)
             } catch is CancellationError {
             } catch {
+                // Silence (no answer in time, even to subscribing): the server
+                // is as good as gone until a reconnect proves otherwise.
+                if let silence = error as? Silence { markOutage(silence.description) }
                 logger.warning("change doorbell lost", metadata: ["error": "\(PostgresErrors.message(error))"])
             }
             try? await current.close()
             connection = nil
+            // Subscribed this time: the next reconnect starts afresh.
+            if state.withLock({ $0.listening }) { backoff = .milliseconds(50) }
             ring(.lost) { $0.listening = false }
         }
         if let connection { try? await connection.close() }
     }
 
     /// Subscribes on `connection` and rings subscribers until the connection
-    /// fails or a heartbeat goes unanswered.
-    private func listen(on connection: PostgresConnection, subscribed: () -> Void) async throws {
-        let pid = try await collect(connection.query("SELECT pg_backend_pid()", logger: logger)).first?.decode(Int32.self)
-        try await connection.listen(on: channel) { notifications in
-            state.withLock {
-                $0.outage = nil
-                $0.backendPID = pid
-            }
-            subscribed()
-            ring(.listening) { $0.listening = true }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for try await _ in notifications { self.ring(.rang) }
-                    throw PostgresSchemaError(description: "the notification stream ended")
+    /// fails or a heartbeat goes unanswered. Subscribing is bounded by the
+    /// heartbeat's timeout too: a connection that closes just as it opens
+    /// leaves its first queries unanswered (see `abandoning`).
+    private func listen(on connection: PostgresConnection) async throws {
+        let isSubscribed = Atomic<Bool>(false)
+        try await abandoning(
+            watch: { [heartbeatTimeout] in
+                try? await Task.sleep(for: heartbeatTimeout)
+                // Subscribed in time: the heartbeat watches from now on.
+                while isSubscribed.load(ordering: .relaxed), !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(3600))
                 }
-                group.addTask { try await self.beat(connection) }
-                try await group.next()
-                group.cancelAll()
-            }
-        }
+                return Silence(description: "no answer to a heartbeat within \(heartbeatTimeout)")
+            },
+            { [self] in
+                let pid = try await collect(connection.query("SELECT pg_backend_pid()", logger: logger)).first?.decode(
+                    Int32.self)
+                try await connection.listen(on: channel) { notifications in
+                    isSubscribed.store(true, ordering: .relaxed)
+                    state.withLock {
+                        $0.outage = nil
+                        $0.backendPID = pid
+                    }
+                    ring(.listening) { $0.listening = true }
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            for try await _ in notifications { self.ring(.rang) }
+                            throw PostgresSchemaError(description: "the notification stream ended")
+                        }
+                        group.addTask { try await self.beat(connection) }
+                        try await group.next()
+                        group.cancelAll()
+                    }
+                }
+            })
+    }
+
+    /// `body`'s answer, or `Silence` once `heartbeatTimeout` has passed without
+    /// one (`body` is then left behind: see `abandoning`).
+    private func withHeartbeatTimeout<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await abandoning(
+            watch: { [heartbeatTimeout] in
+                try? await Task.sleep(for: heartbeatTimeout)
+                return Silence(description: "no answer to a heartbeat within \(heartbeatTimeout)")
+            }, body)
     }
 
     /// `SELECT 1` every `heartbeat`. One that takes longer than
     /// `heartbeatTimeout` means the server is as good as gone until a reconnect
-    /// proves otherwise: the outage is marked, the connection closed (which
-    /// ends the query) and `Silence` thrown.
+    /// proves otherwise: the outage is marked, the connection closed and
+    /// `Silence` thrown. The query is left behind then, not awaited: one
+    /// written just after the connection closed is never answered
+    /// (`abandoning`).
     private func beat(_ connection: PostgresConnection) async throws {
         while true {
             try await Task.sleep(for: heartbeat)
-            let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
-                group.addTask {
-                    try await connection.query("SELECT 1", logger: self.logger)
-                    return true
-                }
-                group.addTask {
-                    try await Task.sleep(for: self.heartbeatTimeout)
-                    return false
-                }
-                let first = try await group.next() ?? false
-                if !first {
-                    // Marked here: closing the connection also ends the
-                    // notifications, whose error may be the one that surfaces.
-                    self.markOutage("no answer to a heartbeat within \(self.heartbeatTimeout)")
-                    try? await connection.close()
-                }
-                group.cancelAll()
-                return first
+            // Closed under it: the notifications end too, and a reconnect says
+            // whether the server is there.
+            guard !connection.isClosed else { throw PostgresSchemaError(description: "the connection closed") }
+            do {
+                try await withHeartbeatTimeout { [logger] in _ = try await connection.query("SELECT 1", logger: logger) }
+            } catch let silence as Silence {
+                // Marked here: closing the connection also ends the
+                // notifications, whose error may be the one that surfaces.
+                markOutage(silence.description)
+                try? await connection.close()
+                throw silence
             }
-            if !answered { throw Silence(description: "no answer to a heartbeat within \(heartbeatTimeout)") }
         }
     }
 

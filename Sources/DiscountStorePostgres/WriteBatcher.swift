@@ -117,28 +117,22 @@ final class WriteBatcher<Input: Sendable, Output: Sendable>: Sendable {
     }
 
     /// Runs `body`, cancelling it once `refusal` names a reason or `deadline`
-    /// has passed, and returns what it ended with.
+    /// has passed, and giving it up a second later if it has not ended by then.
     private func watched<T: Sendable>(
         until deadline: WriteDeadline, _ body: @escaping @Sendable () async throws -> T
     ) async -> Result<T, any Error> {
-        await withTaskGroup(of: Result<T, any Error>?.self) { group in
-            group.addTask {
-                do { return .success(try await body()) } catch { return .failure(error) }
-            }
-            group.addTask { [refusal, watchInterval] in
-                while !Task.isCancelled, refusal() == nil, !deadline.hasPassed {
-                    try? await Task.sleep(for: watchInterval)
-                }
-                return nil
-            }
-            var outcome: Result<T, any Error>?
-            while let next = await group.next() {
-                // The first to finish ends the other: the watcher, or the write
-                // (whose outcome is still awaited when it is the one cancelled).
-                group.cancelAll()
-                if let next { outcome = next }
-            }
-            return outcome!
+        do {
+            return .success(
+                try await abandoning(
+                    grace: .seconds(1),
+                    watch: { [refusal, watchInterval] in
+                        while !Task.isCancelled, refusal() == nil, !deadline.hasPassed {
+                            try? await Task.sleep(for: watchInterval)
+                        }
+                        return refusal() ?? StoreError.deadlineExceeded
+                    }, body))
+        } catch {
+            return .failure(error)
         }
     }
 

@@ -64,6 +64,18 @@ import Testing
         #expect(try await Self.outcome(batcher, 4)?.get() == 4)
     }
 
+    @Test func aBatchThatNeverEndsNotEvenCancelledIsGivenUpAndTheWriterGoesOn() async throws {
+        let unanswered = AbandoningTests.Unanswered()
+        defer { unanswered.releaseAll() }
+        let batcher = WriteBatcher<Int, Int>(maximumBatch: 8, concurrency: 1, watchInterval: .milliseconds(10)) { inputs in
+            if inputs.contains(where: { $0 < 0 }) { await unanswered.wait() }
+            return inputs.map { .success($0) }
+        }
+        let soon = WriteDeadline(uptimeNanoseconds: DispatchTime.now().uptimeNanoseconds + 200_000_000)
+        #expect(Self.storeError(await Self.outcome(batcher, -1, deadline: soon)) == .deadlineExceeded)
+        #expect(try await Self.outcome(batcher, 7)?.get() == 7)
+    }
+
     @Test func aWriteThatFailsByItselfKeepsItsOwnError() async {
         struct Refused: Error {}
         let batcher = WriteBatcher<Int, Int>(maximumBatch: 8, concurrency: 1) { _ in throw Refused() }
@@ -72,5 +84,60 @@ import Testing
             return
         }
         #expect(error is Refused)
+    }
+}
+
+/// `abandoning`, alone: what the batcher and the doorbell's heartbeat stand on.
+@Suite struct AbandoningTests {
+    /// Keeps continuations nobody resumes, as postgres-nio keeps a query
+    /// written after its connection closed.
+    final class Unanswered: Sendable {
+        private let parked = Mutex<[UnsafeContinuation<Void, Never>]>([])
+
+        func wait() async {
+            await withUnsafeContinuation { continuation in parked.withLock { $0.append(continuation) } }
+        }
+
+        func releaseAll() {
+            for continuation in parked.withLock({ $0 }) { continuation.resume() }
+        }
+    }
+
+    struct GaveUp: Error {}
+
+    @Test func aBodyThatNeverEndsNotEvenCancelledIsLeftBehind() async throws {
+        let unanswered = Unanswered()
+        defer { unanswered.releaseAll() }
+        let started = ContinuousClock.now
+        await #expect(throws: GaveUp.self) {
+            try await abandoning(
+                grace: .milliseconds(50),
+                watch: {
+                    try? await Task.sleep(for: .milliseconds(100))
+                    return GaveUp()
+                }, { await unanswered.wait() })
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func aBodyThatEndsFirstGivesItsAnswerAndStopsTheWatch() async throws {
+        let value = try await abandoning(
+            watch: {
+                try? await Task.sleep(for: .seconds(3600))
+                return GaveUp()
+            }, { 42 })
+        #expect(value == 42)
+    }
+
+    @Test func cancellingTheCallerCancelsTheBody() async throws {
+        let task = Task {
+            try await abandoning(
+                watch: {
+                    try? await Task.sleep(for: .seconds(3600))
+                    return GaveUp()
+                }, { try await Task.sleep(for: .seconds(3600)) })
+        }
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
     }
 }
