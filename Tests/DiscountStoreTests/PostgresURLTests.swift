@@ -37,6 +37,13 @@ import Testing
         #expect(url.startupParameters.contains { $0 == ("options", "-c search_path=t_1") })
     }
 
+    @Test func sessionsRunWithoutJITUnlessTheOptionsSayOtherwise() throws {
+        #expect(try PostgresURL("postgresql://u@h/d").startupParameters.contains { $0 == ("jit", "off") })
+        let chosen = try PostgresURL("postgresql://u@h/d?options=-c%20jit%3Don").startupParameters
+        #expect(!chosen.contains { $0.0 == "jit" })
+        #expect(chosen.contains { $0 == ("options", "-c jit=on") })
+    }
+
     @Test(arguments: [
         "mysql://u@h/d", "postgresql://u@/d", "postgresql://u@h:0/d", "postgresql://u@h/d?sslmode=sometimes",
         "postgresql://u@h/d?tcp_keepalive=1", "postgresql://u@a,b/d", "postgresql://u@h/d?connect_timeout=-1",

@@ -37,4 +37,15 @@ struct PostgresVoucherClaimTests {
             #expect(code.sequence == 201)
         }
     }
+
+    /// The batch statements' estimates grow with the tables; compiled by JIT
+    /// they cost 100 ms to over a second each (assignments stalled at a few
+    /// hundred a second in scripts/load-test --postgres). The store's own
+    /// sessions run without it.
+    @Test func theStoresSessionsRunWithoutJIT() async throws {
+        try await withPostgres { _, store in
+            let setting = try await store.rows("SHOW jit").first?.decode(String.self)
+            #expect(setting == "off")
+        }
+    }
 }
