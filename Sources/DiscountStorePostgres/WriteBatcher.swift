@@ -13,11 +13,11 @@ import Synchronization
 /// No call waits on a server that is gone: while `refusal` names a reason
 /// (the store knows the server is unreachable), calls fail with it at once,
 /// queued or new. A batch is watched while it is written, and cancelled once
-/// `refusal` says so or every one of its calls' deadlines has passed. That
-/// gives up a wait for a pooled connection (which after a server restart
-/// could outlast the server's return); a statement under way still runs to
-/// its end. Without it, one batch stuck waiting held a writer, and the calls
-/// queued behind it timed out instead of failing fast.
+/// `refusal` says so or every one of its calls' deadlines has passed, which
+/// gives up a wait for a pooled connection; if it still has not ended a second
+/// later (a query postgres-nio never answers: see `abandoning`), it is left
+/// behind. Without this, one batch stuck waiting held a writer for good, and
+/// the calls queued behind it timed out instead of failing fast.
 final class WriteBatcher<Input: Sendable, Output: Sendable>: Sendable {
     typealias Completion = @Sendable (Result<Output, any Error>) -> Void
 
