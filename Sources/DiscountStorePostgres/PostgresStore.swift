@@ -83,21 +83,19 @@ public final class PostgresStore: Store, Sendable {
         let batch = options.maximumBatch
         let concurrency = options.concurrentBatches
         let unbound = Unbound()
-        // While the server is known to be unreachable, batched writes fail at once.
-        let refusal: @Sendable () -> (any Error)? = { doorbell.outage.map { StoreError.unavailable($0) } }
+        func batcher<Input, Output>(
+            _ write: @escaping @Sendable ([Input]) async throws -> [Result<Output, any Error>]
+        ) -> WriteBatcher<Input, Output> {
+            // While the server is known to be unreachable, batched writes fail at once.
+            WriteBatcher(
+                maximumBatch: batch, concurrency: concurrency,
+                refusal: { doorbell.outage.map { StoreError.unavailable($0) } }, write: write)
+        }
         batchers = Batchers(
-            codeInserts: WriteBatcher(maximumBatch: batch, concurrency: concurrency, refusal: refusal) {
-                try await unbound.store.insertCodes($0)
-            },
-            redemptions: WriteBatcher(maximumBatch: batch, concurrency: concurrency, refusal: refusal) {
-                try await unbound.store.redeemBatch($0)
-            },
-            assignments: WriteBatcher(maximumBatch: batch, concurrency: concurrency, refusal: refusal) {
-                try await unbound.store.assignBatch($0)
-            },
-            agentCodes: WriteBatcher(maximumBatch: batch, concurrency: concurrency, refusal: refusal) {
-                try await unbound.store.createAgentCodes($0)
-            })
+            codeInserts: batcher { try await unbound.store.insertCodes($0) },
+            redemptions: batcher { try await unbound.store.redeemBatch($0) },
+            assignments: batcher { try await unbound.store.assignBatch($0) },
+            agentCodes: batcher { try await unbound.store.createAgentCodes($0) })
         unbound.bind(self)
     }
 
