@@ -111,6 +111,7 @@ import Testing
         try await withFedDaemon(.init(stalenessBound: .seconds(1), pollInterval: .milliseconds(50))) { feed, daemon, owner in
             let rule = try await owner.makeRule()
             let code = try await owner.makeCode(rule, "STALE-1", usageLimit: 5)
+            #expect(try await owner.lookupDiscountCode(code: "stale-1").discountCode?.usageLimit == 5, "the first read caches it")
             var stored = try #require(try await daemon.store.discountCode(projectID: Self.project, id: code.id))
             stored.usageLimit = 8
             _ = try await daemon.store.updateDiscountCode(stored)

@@ -361,6 +361,23 @@ import Testing
         }
     }
 
+    @Test func aNewCodeIsCachedByItsFirstReadNotByItsCreate() async throws {
+        try await withTestDaemon { daemon in
+            let client = try await daemon.client()
+            let rule = try await client.makeRule()
+            let code = try await client.makeCode(rule, usageLimit: 3)
+            let afterCreate = try await client.stats()
+            let read = try await client.getDiscountCode(priceRuleID: rule.id, discountCodeID: code.id).discountCode
+            #expect(read == code, "found in the store")
+            let afterFirstRead = try await client.stats()
+            #expect(afterFirstRead.cacheMisses > afterCreate.cacheMisses && afterFirstRead.cacheHits == afterCreate.cacheHits)
+            #expect(try await client.lookupDiscountCode(code: code.code.lowercased()).discountCode == code)
+            let afterLookup = try await client.stats()
+            #expect(afterLookup.cacheHits > afterFirstRead.cacheHits && afterLookup.cacheMisses == afterFirstRead.cacheMisses)
+            await client.close()
+        }
+    }
+
     @Test func keysetPaginationCoversEveryCodeOnce() async throws {
         try await withTestDaemon { daemon in
             let client = try await daemon.client()
