@@ -2,6 +2,7 @@ import DiscountCore
 import DiscountStore
 import ProtoCodec
 import ShopifySync
+import Synchronization
 
 /// The Commission domain actor: agents, campaigns and agents' codes over the
 /// store, with a write-through cache, and the hand-off of unsynced codes to
@@ -21,7 +22,10 @@ actor CommissionBook {
     nonisolated let cached: CommissionCache.Reads
     /// Counts batches of other writers' changes applied (`invalidate`): a copy
     /// read or written before one is cached only if none came in between.
-    private var coherenceEpoch: UInt64 = 0
+    /// Changed only on this actor; atomic so that the get-or-create path can
+    /// note it before its store call without a hop here.
+    private let coherenceEpoch = Atomic<UInt64>(0)
+    private nonisolated var epoch: UInt64 { coherenceEpoch.load(ordering: .acquiring) }
 
     init(
         store: any CommissionStore, syncer: ShopifySyncer?, syncWait: Duration, cacheCapacity: Int,
@@ -40,37 +44,37 @@ actor CommissionBook {
     func registerAgent(
         projectID: String, name: String, contact: String?, options: WriteOptions<(Agent, created: Bool)>
     ) async throws -> (Agent, created: Bool) {
-        let epoch = coherenceEpoch
+        let epoch = self.epoch
         let (agent, created) = try await store.registerAgent(
             projectID: projectID, name: name, contact: contact, at: .now(), options: options)
         keep(since: epoch) { $0.put(agent) }
         return (agent, created)
     }
 
-    func agent(projectID: String, id: Int64) async throws -> Agent {
-        if let cached = cache.agent(projectID: projectID, id: id) { return cached }
-        let epoch = coherenceEpoch
+    nonisolated func agent(projectID: String, id: Int64) async throws -> Agent {
+        if let cached = cached.agent(projectID: projectID, id: id) { return cached }
+        let epoch = self.epoch
         guard let agent = try await store.agent(projectID: projectID, id: id) else { throw ServiceError.agentNotRegistered }
-        keep(since: epoch) { $0.put(agent) }
+        await keep(since: epoch) { $0.put(agent) }
         return agent
     }
 
     // MARK: Campaigns
 
     func createCampaign(_ campaign: CampaignRecord, options: WriteOptions<CampaignRecord>) async throws -> CampaignRecord {
-        let epoch = coherenceEpoch
+        let epoch = self.epoch
         let stored = try await store.insertCampaign(campaign, options: options)
         keep(since: epoch) { $0.put(stored) }
         return stored
     }
 
-    func campaign(projectID: String, id: Int64) async throws -> CampaignRecord {
-        if let cached = cache.campaign(projectID: projectID, id: id) { return cached }
-        let epoch = coherenceEpoch
+    nonisolated func campaign(projectID: String, id: Int64) async throws -> CampaignRecord {
+        if let cached = cached.campaign(projectID: projectID, id: id) { return cached }
+        let epoch = self.epoch
         guard let campaign = try await store.campaign(projectID: projectID, id: id) else {
             throw ServiceError.campaignNotFound(id)
         }
-        keep(since: epoch) { $0.put(campaign) }
+        await keep(since: epoch) { $0.put(campaign) }
         return campaign
     }
 
@@ -87,7 +91,7 @@ actor CommissionBook {
     }
 
     func updateCampaign(_ campaign: CampaignRecord, options: WriteOptions<Bool>) async throws -> CampaignRecord {
-        let epoch = coherenceEpoch
+        let epoch = self.epoch
         guard try await store.updateCampaign(campaign, options: options) else { throw ServiceError.campaignNotFound(campaign.id) }
         keep(since: epoch) { $0.put(campaign) }
         return campaign
@@ -98,7 +102,7 @@ actor CommissionBook {
     }
 
     /// Campaigns running now, in creation order.
-    func activeCampaigns(projectID: String) async throws -> [CampaignRecord] {
+    nonisolated func activeCampaigns(projectID: String) async throws -> [CampaignRecord] {
         let now = Instant.now()
         var active: [CampaignRecord] = []
         var after: Int64? = nil
@@ -114,7 +118,10 @@ actor CommissionBook {
 
     /// The agent's code for each campaign, created on first use; unsynced
     /// codes get a sync attempt, waited for at most `syncWait`.
-    func codes(
+    ///
+    /// It runs off this actor and hops here only to cache what it wrote: a
+    /// first call's store write is not wrapped in hops onto the actor and back.
+    nonisolated func codes(
         projectID: String, agentID: Int64, campaignID: Int64?, deadline: WriteDeadline = .never
     ) async throws -> [(AgentCode, CampaignRecord)] {
         let agent = try await agent(projectID: projectID, id: agentID)
@@ -123,6 +130,10 @@ actor CommissionBook {
             campaigns = [try await campaign(projectID: projectID, id: campaignID)]
         } else {
             campaigns = try await activeCampaigns(projectID: projectID).filter(\.hasCustomerDiscount)
+        }
+        // One campaign (the usual call names it): no child task to pay for.
+        if campaigns.count == 1 {
+            return [(try await code(agent: agent, campaign: campaigns[0], deadline: deadline), campaigns[0])]
         }
         return try await withThrowingTaskGroup(of: (Int, AgentCode, CampaignRecord).self) { group in
             for (index, campaign) in campaigns.enumerated() {
@@ -145,8 +156,8 @@ actor CommissionBook {
 
     private static let skipped = ShopifySyncState(status: .skippedNoCredentials, error: .missingShopifyCredentials)
 
-    private func code(agent: Agent, campaign: CampaignRecord, deadline: WriteDeadline) async throws -> AgentCode {
-        if let cached = cache.settledCode(projectID: agent.projectID, agentID: agent.id, campaignID: campaign.id) {
+    private nonisolated func code(agent: Agent, campaign: CampaignRecord, deadline: WriteDeadline) async throws -> AgentCode {
+        if let cached = cached.settledCode(projectID: agent.projectID, agentID: agent.id, campaignID: campaign.id) {
             return cached
         }
         // An ended (or not yet started) campaign shows the code the agent has,
@@ -160,14 +171,15 @@ actor CommissionBook {
         }
         // A project without credentials gets its codes settled as skipped in the
         // one write that makes them: no outbox entry, no sync attempt.
-        let epoch = coherenceEpoch
+        let epoch = self.epoch
         let credentialed = try await hasCredentials(projectID: agent.projectID)
         let initial = credentialed ? ShopifySyncState.pending : Self.skipped
         var (code, _) = try await store.getOrCreateAgentCode(
             projectID: agent.projectID, agentID: agent.id, agentName: agent.name, campaignID: campaign.id,
             initial: initial, at: .now(), options: WriteOptions(deadline: deadline))
         if code.sync.status == .skippedNoCredentials {
-            keep(since: epoch) { $0.put(code) }
+            let skipped = code
+            await keep(since: epoch) { $0.put(skipped) }
             // Credentials saved meanwhile may have missed this code (requeued and dropped from the
             // cache before it existed): checked again after the cache entry is in place.
             guard try await hasCredentials(projectID: agent.projectID) else { return code }
@@ -176,18 +188,19 @@ actor CommissionBook {
             // Retried on every call until it is synced; the call itself never fails because Shopify did.
             if let after = await syncer.sync(codeID: code.id, waitingAtMost: syncWait) { code = after }
         }
-        keep(since: epoch) { $0.put(code) }
-        return code
+        let settled = code
+        await keep(since: epoch) { $0.put(settled) }
+        return settled
     }
 
     // MARK: Shopify
 
-    func hasCredentials(projectID: String) async throws -> Bool {
-        if let known = cache.credentialsKnown(projectID: projectID) { return known }
-        let epoch = coherenceEpoch
+    nonisolated func hasCredentials(projectID: String) async throws -> Bool {
+        if let known = cached.credentialsKnown(projectID: projectID) { return known }
+        let epoch = self.epoch
         let known = try await store.shopifyCredentials(projectID: projectID) != nil
         // Only "yes" is final; a "no" read here may race with a save, which sets "yes" itself.
-        keep(since: epoch) { $0.hasCredentials.put(projectID, known, version: known ? 1 : 0) }
+        await keep(since: epoch) { $0.hasCredentials.put(projectID, known, version: known ? 1 : 0) }
         return known
     }
 
@@ -204,8 +217,8 @@ actor CommissionBook {
 
     /// Caches what was read or written since `epoch`, unless other writers'
     /// changes came in meanwhile: the copy might be older than one of them.
-    private func keep(since epoch: UInt64, _ put: (CommissionCache) -> Void) {
-        if epoch == coherenceEpoch { put(cache) }
+    private func keep(since epoch: UInt64, _ put: @Sendable (CommissionCache) -> Void) {
+        if epoch == self.epoch { put(cache) }
     }
 
     /// Forgets what other writers changed (`CacheCoherence`).
@@ -232,14 +245,14 @@ actor CommissionBook {
             touched = true
         }
         guard touched else { return }
-        coherenceEpoch &+= 1
+        coherenceEpoch.wrappingAdd(1, ordering: .releasing)
         // Codes are cached by agent and campaign, not by id: one pass for the batch.
         if !agentCodeIDs.isEmpty { cache.syncedCodes.removeAll { _, code in agentCodeIDs.contains(code.id) } }
     }
 
     /// Changes were missed: forgets everything.
     func invalidateAll() {
-        coherenceEpoch &+= 1
+        coherenceEpoch.wrappingAdd(1, ordering: .releasing)
         cache.removeAll()
     }
 }

@@ -15,6 +15,8 @@ extension CommissionCache {
             cache.settledCode(projectID: projectID, agentID: agentID, campaignID: campaignID)
         }
 
+        func credentialsKnown(projectID: String) -> Bool? { cache.credentialsKnown(projectID: projectID) }
+
         var counts: (hits: UInt64, misses: UInt64) { cache.counts }
     }
 
