@@ -119,8 +119,9 @@ actor CommissionBook {
     /// The agent's code for each campaign, created on first use; unsynced
     /// codes get a sync attempt, waited for at most `syncWait`.
     ///
-    /// It runs off this actor and hops here only to cache what it wrote: a
-    /// first call's store write is not wrapped in hops onto the actor and back.
+    /// It runs off this actor and hops here only to cache what it read or
+    /// wrote: a first call's store write is not wrapped in hops onto the actor
+    /// and back.
     nonisolated func codes(
         projectID: String, agentID: Int64, campaignID: Int64?, deadline: WriteDeadline = .never
     ) async throws -> [(AgentCode, CampaignRecord)] {
