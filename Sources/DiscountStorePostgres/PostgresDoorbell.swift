@@ -123,21 +123,20 @@ final class PostgresDoorbell: Sendable {
     /// heartbeat's timeout too: a connection that closes just as it opens
     /// leaves its first queries unanswered (see `abandoning`).
     private func listen(on connection: PostgresConnection) async throws {
-        let isSubscribed = Atomic<Bool>(false)
         try await abandoning(
-            watch: { [heartbeatTimeout] in
-                try? await Task.sleep(for: heartbeatTimeout)
-                // Subscribed in time: the heartbeat watches from now on.
-                while isSubscribed.load(ordering: .relaxed), !Task.isCancelled {
+            watch: { [self] in
+                let silence = await Self.silence(after: heartbeatTimeout)
+                // Subscribed in time (`run` clears it after every listen): the
+                // heartbeat watches from now on.
+                while state.withLock({ $0.listening }), !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(3600))
                 }
-                return Silence(description: "no answer to a heartbeat within \(heartbeatTimeout)")
+                return silence
             },
             { [self] in
                 let pid = try await collect(connection.query("SELECT pg_backend_pid()", logger: logger)).first?.decode(
                     Int32.self)
                 try await connection.listen(on: channel) { notifications in
-                    isSubscribed.store(true, ordering: .relaxed)
                     state.withLock {
                         $0.outage = nil
                         $0.backendPID = pid
@@ -159,11 +158,13 @@ final class PostgresDoorbell: Sendable {
     /// `body`'s answer, or `Silence` once `heartbeatTimeout` has passed without
     /// one (`body` is then left behind: see `abandoning`).
     private func withHeartbeatTimeout<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await abandoning(
-            watch: { [heartbeatTimeout] in
-                try? await Task.sleep(for: heartbeatTimeout)
-                return Silence(description: "no answer to a heartbeat within \(heartbeatTimeout)")
-            }, body)
+        try await abandoning(watch: { [heartbeatTimeout] in await Self.silence(after: heartbeatTimeout) }, body)
+    }
+
+    /// Waits out `timeout`; what an unanswered heartbeat then throws.
+    private static func silence(after timeout: Duration) async -> Silence {
+        try? await Task.sleep(for: timeout)
+        return Silence(description: "no answer to a heartbeat within \(timeout)")
     }
 
     /// `SELECT 1` every `heartbeat`. One that takes longer than
