@@ -47,14 +47,19 @@ public final class ChildProcess: Sendable {
     }
 
     public let pid: pid_t
+    /// Whether the child leads a process group of its own (`signalGroup`).
+    public let leadsGroup: Bool
     private let ended = Mutex<Termination?>(nil)
 
     /// Starts `executable` with `arguments`. `environment` replaces the
     /// parent's when given. Descriptors other than 0, 1 and 2 are closed in
     /// the child, and every signal has its default action there.
+    /// `ownGroup` starts it in a new process group, which the processes it
+    /// starts join, so `signalGroup` reaches them too.
     public init(
         executable: String, arguments: [String] = [], environment: [String: String]? = nil,
-        currentDirectory: String? = nil, stdin: Stream = .null, stdout: Stream = .inherit, stderr: Stream = .inherit
+        currentDirectory: String? = nil, stdin: Stream = .null, stdout: Stream = .inherit, stderr: Stream = .inherit,
+        ownGroup: Bool = false
     ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -83,7 +88,12 @@ public final class ChildProcess: Sendable {
         sigemptyset(&noSignal)
         posix_spawnattr_setsigdefault(&attributes, &everySignal)
         posix_spawnattr_setsigmask(&attributes, &noSignal)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
+        if ownGroup {
+            posix_spawnattr_setpgroup(&attributes, 0)
+            flags |= POSIX_SPAWN_SETPGROUP
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         let environment = environment ?? ProcessInfo.processInfo.environment
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
@@ -96,12 +106,23 @@ public final class ChildProcess: Sendable {
         let code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard code == 0 else { throw SpawnFailure(executable: executable, code: code) }
         self.pid = pid
+        leadsGroup = ownGroup
     }
 
     /// Sends `signal` (while the child has not been reaped).
     public func send(_ signal: Int32) {
         ended.withLock { termination in
             if termination == nil { _ = kill(pid, signal) }
+        }
+    }
+
+    /// Sends `signal` to the child and every process in its group (it must
+    /// have been started with `ownGroup`), while the child has not been
+    /// reaped: until then its pid cannot name anyone else's group.
+    public func signalGroup(_ signal: Int32) {
+        precondition(leadsGroup, "signalGroup needs a child started with ownGroup")
+        ended.withLock { termination in
+            if termination == nil { _ = kill(-pid, signal) }
         }
     }
 

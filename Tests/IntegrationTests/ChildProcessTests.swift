@@ -23,8 +23,6 @@ import Glibc
         #expect(!child.isRunning)
     }
 
-    /// A descriptor the parent left inheritable (no O_CLOEXEC) does not reach
-    /// the child: an in-process daemon's listening socket must not live on in it.
     @Test func waitingUpToALimitGivesUpWhileItRuns() async throws {
         let child = try ChildProcess(executable: "/bin/sleep", arguments: ["30"])
         #expect(await child.wait(upTo: .milliseconds(100)) == nil)
@@ -32,6 +30,8 @@ import Glibc
         #expect(await child.wait(upTo: .seconds(30)) == .signaled(SIGKILL))
     }
 
+    /// A descriptor the parent left inheritable (no O_CLOEXEC) does not reach
+    /// the child: an in-process daemon's listening socket must not live on in it.
     @Test func closesEveryDescriptorButTheStandardThree() async throws {
         let leaked = open("/dev/null", O_RDONLY)
         defer { close(leaked) }
@@ -39,6 +39,36 @@ import Glibc
         let descriptors = Set(output.stdout.split(separator: "\n").compactMap { Int32($0) })
         #expect(!descriptors.contains(leaked), "\(descriptors)")
         #expect(descriptors.isSuperset(of: [0, 1, 2]))
+    }
+
+    /// What a child in its own group starts is signalled with it (a crashing
+    /// daemon's backtracer must not outlive the test that killed the daemon).
+    @Test func signallingTheGroupReachesTheChildsOwnChildren() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("group-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pidFile = folder.appendingPathComponent("grandchild").path
+        let child = try ChildProcess(
+            executable: "/bin/sh", arguments: ["-c", "sleep 30 & echo $! > \(pidFile); wait"], ownGroup: true)
+        var grandchild: pid_t?
+        for _ in 0..<500 where grandchild == nil {
+            grandchild = (try? String(contentsOfFile: pidFile, encoding: .utf8))
+                .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            if grandchild == nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        let sleeper = try #require(grandchild)
+        #expect(getpgid(sleeper) == child.pid)
+
+        child.signalGroup(SIGKILL)
+        #expect(await child.wait(upTo: .seconds(30)) == .signaled(SIGKILL))
+        // Orphaned by the shell, the sleeper is reaped by init; until then it
+        // may linger as a zombie, but it no longer runs.
+        var ended = false
+        for _ in 0..<500 where !ended {
+            ended = !isRunning(sleeper)
+            if !ended { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(ended, "the shell's child still runs after its group was killed")
     }
 
     @Test func runsInTheFolderGiven() throws {
@@ -51,4 +81,12 @@ import Glibc
             try await ChildProcess.run("/nonexistent/program")
         }
     }
+}
+
+/// Whether `pid` exists and is not a zombie (state Z in /proc/PID/stat).
+private func isRunning(_ pid: pid_t) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let nameEnd = stat.lastIndex(of: ")")
+    else { return false }
+    return stat[stat.index(after: nameEnd)...].split(separator: " ").first != "Z"
 }

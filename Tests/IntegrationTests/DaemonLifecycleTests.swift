@@ -98,7 +98,7 @@ import Glibc
     }
 
     @Test func aCrashEndsEveryConnectionAtOnce() async throws {
-        let daemon = try DaemonProcess(environment: ["SWIFT_BACKTRACE": "enable=yes,interactive=no"])
+        let daemon = try DaemonProcess(environment: ["SWIFT_BACKTRACE": "enable=yes,interactive=no"], ownGroup: true)
         try await daemon.start()
         defer { daemon.remove() }
         let client = try await daemon.client(.init(timeout: .seconds(30)))
@@ -127,35 +127,12 @@ import Glibc
         // How long the backtrace then takes is the runtime's business: once,
         // in CI, a debug build's NIO asserted on the wake-up the guard's
         // shutdown caused, and Swift's backtracer never finished. Not waited
-        // for, and not left behind either: killed with the daemon, since once
-        // orphaned it ran on for minutes after the suite.
-        let backtracers = await childProcesses(of: daemon.pid)
-        daemon.signal(SIGKILL)
-        for backtracer in backtracers { kill(backtracer, SIGKILL) }
+        // for, and not left behind either: the backtracer is in the daemon's
+        // process group and killed with it, since once orphaned it ran on for
+        // minutes after the suite.
+        daemon.signalGroup(SIGKILL)
         _ = await daemon.wait()
     }
-}
-
-/// The processes whose parent is `parent` (for a crashing daemon, Swift's
-/// backtracer), waiting up to 2 s for one to appear.
-private func childProcesses(of parent: pid_t) async -> [pid_t] {
-    for _ in 0..<20 {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        let children = entries.compactMap { pid_t($0) }.filter { parentProcess(of: $0) == parent }
-        if !children.isEmpty { return children }
-        try? await Task.sleep(for: .milliseconds(100))
-    }
-    return []
-}
-
-/// The parent in /proc/PID/stat: the field after the state, which follows the
-/// command name's closing parenthesis (the name may itself hold spaces).
-private func parentProcess(of pid: pid_t) -> pid_t? {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-        let nameEnd = stat.lastIndex(of: ")")
-    else { return nil }
-    let fields = stat[stat.index(after: nameEnd)...].split(separator: " ")
-    return fields.count > 1 ? pid_t(fields[1]) : nil
 }
 
 /// A bare listening Unix socket, standing in for another server.

@@ -12,6 +12,9 @@ final class DaemonProcess: @unchecked Sendable {
     let arguments: [String]
     /// Added to the test's own environment; set before `start()`.
     var environment: [String: String]
+    /// Start it in a process group of its own, so `signalGroup` also reaches
+    /// what it starts (Swift's backtracer, when it crashes).
+    let ownGroup: Bool
     private var child: ChildProcess?
 
     /// Where `swift build` put the products: beside this test bundle.
@@ -31,7 +34,9 @@ final class DaemonProcess: @unchecked Sendable {
 
     static func tool(_ name: String) -> URL { binDirectory.appendingPathComponent(name) }
 
-    init(arguments: [String] = [], directory: URL? = nil, environment: [String: String] = [:]) throws {
+    init(
+        arguments: [String] = [], directory: URL? = nil, environment: [String: String] = [:], ownGroup: Bool = false
+    ) throws {
         self.directory =
             directory
             ?? FileManager.default.temporaryDirectory
@@ -45,6 +50,7 @@ final class DaemonProcess: @unchecked Sendable {
                 "--log-level", "warning",
             ] + arguments
         self.environment = environment
+        self.ownGroup = ownGroup
     }
 
     /// Starts the daemon and waits until its socket answers.
@@ -59,7 +65,7 @@ final class DaemonProcess: @unchecked Sendable {
         child = try ChildProcess(
             executable: Self.tool("discountd").path, arguments: arguments,
             environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
-            stdout: .null, stderr: .file(stderrPath))
+            stdout: .null, stderr: .file(stderrPath), ownGroup: ownGroup)
     }
 
     func start() async throws {
@@ -90,6 +96,9 @@ final class DaemonProcess: @unchecked Sendable {
     var stderr: String { String(decoding: FileManager.default.contents(atPath: stderrPath) ?? Data(), as: UTF8.self) }
 
     func signal(_ signal: Int32) { child?.send(signal) }
+
+    /// The daemon and what it started (needs `ownGroup`).
+    func signalGroup(_ signal: Int32) { child?.signalGroup(signal) }
 
     /// Waits for it to end.
     func wait() async -> ChildProcess.Termination {
