@@ -78,6 +78,9 @@ public final class SQLiteStore: Store {
     /// Transactions the writer has committed (a group of writes counts once).
     var commitCount: Int { writer.commits }
 
+    /// Checkpoint passes so far, by the checkpoint thread and by the writer.
+    var checkpointPasses: (background: Int, writer: Int) { writer.checkpointPasses }
+
     // MARK: Helpers for the operations
 
     /// A read on a reader connection, on the calling task.

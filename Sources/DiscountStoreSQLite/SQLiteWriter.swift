@@ -60,6 +60,9 @@ final class SQLiteWriter: @unchecked Sendable {
     /// Transactions committed so far (a batch of N jobs counts once).
     var commits: Int { commitCounter.load(ordering: .relaxed) }
 
+    /// Checkpoint passes so far, by the checkpoint thread and by this one.
+    var checkpointPasses: (background: Int, writer: Int) { checkpointer.passes }
+
     /// Runs `body` on the writer connection inside a transaction and returns
     /// its result once that transaction is durable. A caller cancelled before
     /// its job starts gets `CancellationError` and nothing is written.
@@ -140,6 +143,7 @@ final class SQLiteWriter: @unchecked Sendable {
             }
             deliverer.deliver(finished)
             finished = []
+            checkpointer.finish(on: connection, writerIsIdle: { isIdle })
         }
         deliverer.drainAndStop()
         // Closing and drained: leave a tidy file behind (WAL folded back).
@@ -153,6 +157,13 @@ final class SQLiteWriter: @unchecked Sendable {
         closeWaiters = []
         lock.unlock()
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// Nothing is queued (a checkpoint now delays no caller already waiting).
+    private var isIdle: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return pending.isEmpty
     }
 
     /// Blocks until there is work; nil once closing and nothing is left.

@@ -24,6 +24,25 @@ import Testing
         }
     }
 
+    /// One write at a time past the log's checkpoint mark: the checkpoint
+    /// thread used to be asked again by every commit while it chased the last
+    /// few frames, two fsyncs a pass beside the writer's (over a hundred passes
+    /// here). Now it hands those frames to the idle writer, and the log starts
+    /// over: a few passes per 5,000 frames.
+    @Test func sequentialWritesLeaveTheLastFramesToTheIdleWriter() async throws {
+        try await withSQLiteStore { store in
+            let rule = try await store.insertedRule()
+            // About five frames a commit: past the 5,000-frame mark twice.
+            for i in 0..<2_500 {
+                try await store.insertDiscountCode(Fixtures.code("SEQ-\(i)", rule: rule))
+            }
+            let passes = store.checkpointPasses
+            #expect(passes.background >= 1)
+            #expect(passes.background <= 30, "the checkpoint thread ran \(passes.background) passes")
+            #expect(passes.writer >= 1, "the writer never finished a checkpoint")
+        }
+    }
+
     @Test func failedWriteRollsBackOnlyItselfInAGroup() async throws {
         try await withSQLiteStore { store in
             let rule = try await store.insertedRule()
