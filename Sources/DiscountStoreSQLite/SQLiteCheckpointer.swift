@@ -16,10 +16,9 @@ import Synchronization
 /// chase the last few frames: asked again by every commit, each pass two
 /// fsyncs for a handful of frames, on the disk the writer's commits wait for
 /// (one write at a time: 1,700 fsyncs a second here beside the writer's
-/// 2,500). Now a
-/// pass that leaves at most `finishingFrames` hands the rest to the writer,
-/// which copies them the next time it has nothing queued: one more pass, off
-/// every caller's path, after which the log starts over.
+/// 2,500). Now a pass that leaves at most `finishingFrames` hands the rest to
+/// the writer, which copies them the next time it has nothing queued: one
+/// more pass, off every caller's path, after which the log starts over.
 ///
 /// `@unchecked Sendable`: `requested`, `stopping` and `stopped` are only
 /// touched with `lock` held; `connection` only by the checkpoint thread (and
