@@ -362,14 +362,16 @@ class Daemon:
     The folder (self.tmp) holds the socket, the data folder and daemon.log (the
     daemon's stdout and stderr); remove() deletes it. The binary: `binary`, else
     DISCOUNTD_BIN, else .build/debug/discountd. `prefix`: words run before it,
-    e.g. ["ip", "netns", "exec", "ns1"] (which execs it: pid is the daemon's)."""
+    e.g. ["ip", "netns", "exec", "ns1"] (which execs it: pid is the daemon's). `own_group`: in a
+    process group of its own, so kill_group() also ends what it starts (Swift's backtracer)."""
 
-    def __init__(self, binary=None, args=(), data_dir=None, socket_path=None, env=None, name="py", prefix=()):
+    def __init__(self, binary=None, args=(), data_dir=None, socket_path=None, env=None, name="py", prefix=(),
+                 own_group=False):
         self.binary = binary or os.environ.get("DISCOUNTD_BIN") or os.path.join(ROOT, ".build", "debug", "discountd")
         self.tmp = tempfile.mkdtemp(prefix="discountd-%s." % name)
         self.data_dir = data_dir or os.path.join(self.tmp, "data")
         self.socket = socket_path or os.path.join(self.tmp, "d.sock")
-        self.args, self.env, self.prefix = list(args), env, list(prefix)
+        self.args, self.env, self.prefix, self.own_group = list(args), env, list(prefix), own_group
         self.log_path = os.path.join(self.tmp, "daemon.log")
         self.process = None
         self.killed = False  # stop() had to SIGKILL it
@@ -383,7 +385,7 @@ class Daemon:
             environment = dict(os.environ, **(self.env or {}))
             self.process = subprocess.Popen(
                 self.prefix + [self.binary, "--socket", self.socket, "--data-dir", self.data_dir] + self.args,
-                stdout=log, stderr=log, env=environment)
+                stdout=log, stderr=log, env=environment, process_group=0 if self.own_group else None)
         _running.add(self.process)
         self.killed = False
         if wait:
@@ -435,6 +437,15 @@ class Daemon:
         if self.process:
             _running.discard(self.process)
         return self.process.returncode if self.process else None
+
+    def kill_group(self):
+        """SIGKILLs the daemon and its process group (it must have been started with own_group),
+        while it has not been reaped: until then its pid names no one else's group."""
+        assert self.own_group, "kill_group needs a daemon started with own_group"
+        if self.alive():
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            self.killed = True
 
     def remove(self):
         self.stop()
