@@ -77,15 +77,18 @@ final class SQLiteCheckpointer: @unchecked Sendable {
                 let checkpointer = Unmanaged<SQLiteCheckpointer>.fromOpaque(context!).takeUnretainedValue()
                 if frames >= SQLiteCheckpointer.writerFrames {
                     sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-                } else if checkpointer.writerFinishes.load(ordering: .relaxed) {
-                    // The writer copies the rest once it is idle.
-                } else if frames >= SQLiteCheckpointer.backgroundFrames
-                    || (frames >= SQLiteCheckpointer.tightFrames && checkpointer.tight)
-                {
+                } else if checkpointer.wantsPass(frames: frames) {
                     checkpointer.request()
                 }
                 return SQLITE_OK
             }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// Whether a log of `frames` frames calls for a background pass: not
+    /// while the writer is to copy the last few a pass left.
+    private func wantsPass(frames: Int32) -> Bool {
+        guard !writerFinishes.load(ordering: .relaxed) else { return false }
+        return frames >= Self.backgroundFrames || (frames >= Self.tightFrames && tight)
     }
 
     func detach(from writer: SQLiteConnection) {
