@@ -436,6 +436,11 @@ def emit_enum(w, reg, file, e, full, path):
         w("/// A value this version does not know; kept as is.")
         w("case unrecognized(Int32)")
         w()
+        first_names = {}
+        for case, _, number in cases:
+            first_names.setdefault(number, case)
+        w("public static let knownValues: [Self] = [%s]" % ", ".join("." + c for c in first_names.values()))
+        w()
         w("public init() { self = .%s }" % cases[0][0])
         w()
         w("public init(rawValue: Int32) {")
@@ -465,25 +470,8 @@ def emit_enum(w, reg, file, e, full, path):
         w("    case .unrecognized(let value): String(value)")
         w("    }")
         w("}")
-        w()
-        w("/// The value named `name` as in `jsonName`, or nil.")
-        w("public init?(jsonName name: String) {")
-        w("    switch name {")
-        for case, json, _ in cases:
-            w("    case %s: self = .%s" % (swift_string(json), case))
-        w("    default: return nil")
-        w("    }")
-        w("}")
-        w()
-        w("public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }")
-        w("public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }")
-        w()
-        w("public func encode(to encoder: any Encoder) throws {")
-        w("    var c = encoder.singleValueContainer()")
-        w("    if case .unrecognized(let value) = self { try c.encode(value) } else { try c.encode(jsonName) }")
-        w("}")
 
-    w.block("public enum %s: Sendable, Hashable, Encodable {" % swift, body)
+    w.block("public enum %s: ProtoEnum {" % swift, body)
 
 
 def emit_message(w, reg, file, m, full, path, bridging):

@@ -18,7 +18,7 @@ struct WriteOptions: ParsableArguments {
 struct RFC3339Timestamp: ExpressibleByArgument, Sendable {
     var timestamp: ProtoTimestamp
 
-    init?(argument: String) {
+    public init?(argument: String) {
         guard let timestamp = Self.parse(argument) else { return nil }
         self.timestamp = timestamp
     }
@@ -78,18 +78,20 @@ struct RFC3339Timestamp: ExpressibleByArgument, Sendable {
     }
 }
 
-/// `--value-type percentage|fixed_amount`.
-enum ValueTypeArgument: String, ExpressibleByArgument, CaseIterable {
-    case percentage
-    case fixed_amount
-
-    var valueType: ValueType {
-        switch self {
-        case .percentage: .percentage
-        case .fixed_amount: .fixedAmount
-        }
+/// A proto enum as an option's value, by the name JSON shows it by
+/// (`--value-type fixed_amount`); the zero value (`unspecified`) is not one.
+extension ExpressibleByArgument where Self: ProtoEnum {
+    public init?(argument: String) {
+        guard let value = Self(jsonName: argument), value.rawValue != 0 else { return nil }
+        self = value
     }
+
+    public static var allValueStrings: [String] { knownValues.filter { $0.rawValue != 0 }.map(\.jsonName) }
 }
+
+extension ValueType: ExpressibleByArgument {}
+extension VoucherCodeStatus: ExpressibleByArgument {}
+extension OrderStatus: ExpressibleByArgument {}
 
 enum Check {
     /// Fails with `--name must not be blank` when `value` is set but blank.

@@ -21,7 +21,7 @@ struct CreatePriceRuleCommand: AsyncParsableCommand {
     var title: String
 
     @Option(help: "percentage or fixed_amount.")
-    var valueType: ValueTypeArgument
+    var valueType: ValueType
 
     @Option(help: "Percent off (0 < value <= 100), or an amount off in minor units of --currency.")
     var value: Double
@@ -44,7 +44,7 @@ struct CreatePriceRuleCommand: AsyncParsableCommand {
     func validate() throws {
         try Check.notBlank(title, "--title")
         guard value.isFinite, value > 0 else { throw ValidationError("--value must be a number above 0") }
-        if valueType == .fixed_amount && currency == nil {
+        if valueType == .fixedAmount && currency == nil {
             throw ValidationError("--currency is required with --value-type fixed_amount")
         }
         try Check.notBlank(currency, "--currency")
@@ -56,7 +56,7 @@ struct CreatePriceRuleCommand: AsyncParsableCommand {
 
     func run() async throws {
         let request = CreatePriceRuleRequest(
-            title: title, valueType: valueType.valueType, value: value, currency: currency ?? "",
+            title: title, valueType: valueType, value: value, currency: currency ?? "",
             startsAt: startsAt?.timestamp, endsAt: endsAt?.timestamp, usageLimit: usageLimit,
             oncePerCustomer: oncePerCustomer)
         try await client.printAnswer {
@@ -147,7 +147,7 @@ struct UpdatePriceRuleCommand: AsyncParsableCommand {
     var title: String?
 
     @Option(help: "percentage or fixed_amount.")
-    var valueType: ValueTypeArgument?
+    var valueType: ValueType?
 
     @Option(help: "New value.")
     var value: Double?
@@ -190,7 +190,7 @@ struct UpdatePriceRuleCommand: AsyncParsableCommand {
 
     func run() async throws {
         let request = UpdatePriceRuleRequest(
-            priceRuleId: priceRuleId, title: title, valueType: valueType?.valueType, value: value, currency: currency,
+            priceRuleId: priceRuleId, title: title, valueType: valueType, value: value, currency: currency,
             startsAt: startsAt?.timestamp, endsAt: endsAt?.timestamp, clearEndsAt: clearEndsAt,
             usageLimit: usageLimit, clearUsageLimit: clearUsageLimit, oncePerCustomer: oncePerCustomer)
         try await client.printAnswer {

@@ -11,19 +11,6 @@ struct RecordOrderCommand: AsyncParsableCommand {
             Example: discountctl record-order --order-id 1001 --code CC-ACME-7KQX --subtotal 8500 --currency USD --status paid
             """)
 
-    enum Status: String, ExpressibleByArgument, CaseIterable {
-        case pending, paid, cancelled, refunded
-
-        var wire: OrderStatus {
-            switch self {
-            case .pending: .pending
-            case .paid: .paid
-            case .cancelled: .cancelled
-            case .refunded: .refunded
-            }
-        }
-    }
-
     @OptionGroup var client: ClientOptions
     @OptionGroup var write: WriteOptions
 
@@ -32,14 +19,14 @@ struct RecordOrderCommand: AsyncParsableCommand {
     @Option(help: "Order subtotal in minor units.") var subtotal: Int64
     @Option(help: "ISO 4217.") var currency: String
     @Option(help: "RFC 3339 (default: now).") var occurredAt: RFC3339Timestamp?
-    @Option(help: "pending, paid, cancelled or refunded.") var status: Status
+    @Option(help: "pending, paid, cancelled or refunded.") var status: OrderStatus
 
     func validate() throws { try Check.notBlank(orderId, "--order-id") }
 
     func run() async throws {
         let request = RecordOrderRequest(
             orderId: orderId, codes: codes, subtotal: subtotal, currency: currency, occurredAt: occurredAt?.timestamp,
-            status: status.wire)
+            status: status)
         try await client.printAnswer {
             try await $0.recordOrder(request, idempotencyKey: write.idempotencyKey)
         }

@@ -11,19 +11,6 @@ struct ProjectOption: ParsableArguments {
     var projectId: String = ""
 }
 
-/// `--status available|assigned|redeemed`.
-enum VoucherStatusArgument: String, ExpressibleByArgument, CaseIterable {
-    case available, assigned, redeemed
-
-    var status: VoucherCodeStatus {
-        switch self {
-        case .available: .available
-        case .assigned: .assigned
-        case .redeemed: .redeemed
-        }
-    }
-}
-
 struct ListProjectsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list-projects",
@@ -106,7 +93,7 @@ struct ListVoucherCodesCommand: AsyncParsableCommand {
     var count: Int32?
 
     @Option(help: "Only codes of this status: available, assigned or redeemed.")
-    var status: VoucherStatusArgument?
+    var status: VoucherCodeStatus?
 
     func validate() throws {
         try Check.notBlank(poolId, "--pool-id")
@@ -115,7 +102,7 @@ struct ListVoucherCodesCommand: AsyncParsableCommand {
 
     func run() async throws {
         let request = ListVoucherCodesRequest(
-            projectId: project.projectId, poolId: poolId, skip: skip, count: count, status: status?.status)
+            projectId: project.projectId, poolId: poolId, skip: skip, count: count, status: status)
         try await runSeedShaped(client) {
             let page = try await client.withClient { try await $0.listVoucherCodes(request) }
             return .success(page.data.map(SeedVoucherCode.init), page: page)
@@ -142,7 +129,7 @@ struct ExportVoucherCodesCommand: AsyncParsableCommand {
     var poolId: String
 
     @Option(help: "Only codes of this status: available, assigned or redeemed.")
-    var status: VoucherStatusArgument?
+    var status: VoucherCodeStatus?
 
     @Option(help: "Seconds to wait for the whole export (default: 600).")
     var exportTimeout: Double = 600
@@ -155,7 +142,7 @@ struct ExportVoucherCodesCommand: AsyncParsableCommand {
     func validate() throws { try Check.notBlank(poolId, "--pool-id") }
 
     func run() async throws {
-        let request = ExportVoucherCodesRequest(projectId: project.projectId, poolId: poolId, status: status?.status)
+        let request = ExportVoucherCodesRequest(projectId: project.projectId, poolId: poolId, status: status)
         // The rows are the progress when they go to the terminal.
         let display = ProgressDisplay(forced: progress, isTerminal: isatty(STDERR_FILENO) == 1 && isatty(STDOUT_FILENO) == 0)
         var table =

@@ -6,7 +6,7 @@ import NIOCore
 import ProtoCodec
 
 /// `discountd.v1.OrderStatus`
-public enum OrderStatus: Sendable, Hashable, Encodable {
+public enum OrderStatus: ProtoEnum {
     case unspecified  // = 0
     case pending  // = 1
     case paid  // = 2
@@ -14,6 +14,8 @@ public enum OrderStatus: Sendable, Hashable, Encodable {
     case refunded  // = 4
     /// A value this version does not know; kept as is.
     case unrecognized(Int32)
+
+    public static let knownValues: [Self] = [.unspecified, .pending, .paid, .cancelled, .refunded]
 
     public init() { self = .unspecified }
 
@@ -49,26 +51,6 @@ public enum OrderStatus: Sendable, Hashable, Encodable {
         case .refunded: "refunded"
         case .unrecognized(let value): String(value)
         }
-    }
-
-    /// The value named `name` as in `jsonName`, or nil.
-    public init?(jsonName name: String) {
-        switch name {
-        case "unspecified": self = .unspecified
-        case "pending": self = .pending
-        case "paid": self = .paid
-        case "cancelled": self = .cancelled
-        case "refunded": self = .refunded
-        default: return nil
-        }
-    }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
-    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        if case .unrecognized(let value) = self { try c.encode(value) } else { try c.encode(jsonName) }
     }
 }
 

@@ -6,12 +6,14 @@ import NIOCore
 import ProtoCodec
 
 /// `discountd.v1.ServingStatus`
-public enum ServingStatus: Sendable, Hashable, Encodable {
+public enum ServingStatus: ProtoEnum {
     case unspecified  // = 0
     case serving  // = 1
     case notServing  // = 2
     /// A value this version does not know; kept as is.
     case unrecognized(Int32)
+
+    public static let knownValues: [Self] = [.unspecified, .serving, .notServing]
 
     public init() { self = .unspecified }
 
@@ -41,24 +43,6 @@ public enum ServingStatus: Sendable, Hashable, Encodable {
         case .notServing: "not_serving"
         case .unrecognized(let value): String(value)
         }
-    }
-
-    /// The value named `name` as in `jsonName`, or nil.
-    public init?(jsonName name: String) {
-        switch name {
-        case "unspecified": self = .unspecified
-        case "serving": self = .serving
-        case "not_serving": self = .notServing
-        default: return nil
-        }
-    }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
-    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        if case .unrecognized(let value) = self { try c.encode(value) } else { try c.encode(jsonName) }
     }
 }
 

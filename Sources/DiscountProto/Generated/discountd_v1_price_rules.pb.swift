@@ -6,7 +6,7 @@ import NIOCore
 import ProtoCodec
 
 /// `discountd.v1.ValueType`
-public enum ValueType: Sendable, Hashable, Encodable {
+public enum ValueType: ProtoEnum {
     case unspecified  // = 0
     /// value is a percentage off, 0 < value <= 100.
     case percentage  // = 1
@@ -14,6 +14,8 @@ public enum ValueType: Sendable, Hashable, Encodable {
     case fixedAmount  // = 2
     /// A value this version does not know; kept as is.
     case unrecognized(Int32)
+
+    public static let knownValues: [Self] = [.unspecified, .percentage, .fixedAmount]
 
     public init() { self = .unspecified }
 
@@ -43,24 +45,6 @@ public enum ValueType: Sendable, Hashable, Encodable {
         case .fixedAmount: "fixed_amount"
         case .unrecognized(let value): String(value)
         }
-    }
-
-    /// The value named `name` as in `jsonName`, or nil.
-    public init?(jsonName name: String) {
-        switch name {
-        case "unspecified": self = .unspecified
-        case "percentage": self = .percentage
-        case "fixed_amount": self = .fixedAmount
-        default: return nil
-        }
-    }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
-    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        if case .unrecognized(let value) = self { try c.encode(value) } else { try c.encode(jsonName) }
     }
 }
 

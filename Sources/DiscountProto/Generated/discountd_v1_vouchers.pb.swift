@@ -6,13 +6,15 @@ import NIOCore
 import ProtoCodec
 
 /// `discountd.v1.VoucherCodeStatus`
-public enum VoucherCodeStatus: Sendable, Hashable, Encodable {
+public enum VoucherCodeStatus: ProtoEnum {
     case unspecified  // = 0
     case available  // = 1
     case assigned  // = 2
     case redeemed  // = 3
     /// A value this version does not know; kept as is.
     case unrecognized(Int32)
+
+    public static let knownValues: [Self] = [.unspecified, .available, .assigned, .redeemed]
 
     public init() { self = .unspecified }
 
@@ -45,25 +47,6 @@ public enum VoucherCodeStatus: Sendable, Hashable, Encodable {
         case .redeemed: "redeemed"
         case .unrecognized(let value): String(value)
         }
-    }
-
-    /// The value named `name` as in `jsonName`, or nil.
-    public init?(jsonName name: String) {
-        switch name {
-        case "unspecified": self = .unspecified
-        case "available": self = .available
-        case "assigned": self = .assigned
-        case "redeemed": self = .redeemed
-        default: return nil
-        }
-    }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
-    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        if case .unrecognized(let value) = self { try c.encode(value) } else { try c.encode(jsonName) }
     }
 }
 
