@@ -190,4 +190,10 @@ struct RowReader {
 extension PostgresRow {
     /// The row's columns, in order, from `index`.
     func reader(from index: Int = 0) -> RowReader { RowReader(self, from: index) }
+
+    /// The row as one record, read by one of `PostgresRows`' readers (`PostgresRows.agent`).
+    func read<T>(_ record: (inout RowReader) throws -> T) throws -> T {
+        var columns = reader()
+        return try record(&columns)
+    }
 }

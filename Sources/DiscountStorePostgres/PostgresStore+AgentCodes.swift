@@ -24,18 +24,12 @@ extension PostgresStore {
             SELECT \(unescaped: PostgresRows.agentCodeColumns) FROM agent_codes
             WHERE project_id = \(projectID) AND agent_id = \(agentID) AND campaign_id = \(campaignID)
             """
-        ).first.map {
-            var r = $0.reader()
-            return try PostgresRows.agentCode(&r)
-        }
+        ).first.map { try $0.read(PostgresRows.agentCode) }
     }
 
     public func agentCode(id: Int64) async throws -> AgentCode? {
         try await rows("SELECT \(unescaped: PostgresRows.agentCodeColumns) FROM agent_codes WHERE id = \(id)")
-            .first.map {
-                var r = $0.reader()
-                return try PostgresRows.agentCode(&r)
-            }
+            .first.map { try $0.read(PostgresRows.agentCode) }
     }
 
     /// A plain read first: after the first call every call ends there. Else
@@ -152,10 +146,7 @@ extension PostgresStore {
                 \(missing.map { campaigns[$0] })::bigint[]) AS m (project_id, agent_id, campaign_id)
             JOIN agent_codes c ON c.project_id = m.project_id AND c.agent_id = m.agent_id AND c.campaign_id = m.campaign_id
             """
-        ).map {
-            var r = $0.reader()
-            return try PostgresRows.agentCode(&r)
-        }
+        ).map { try $0.read(PostgresRows.agentCode) }
         for index in missing {
             let request = requests[index]
             if let code = found.first(where: {

@@ -38,10 +38,7 @@ extension PostgresStore {
             """
             SELECT \(unescaped: PostgresRows.agentColumns) FROM agents WHERE project_id = \(projectID) AND id = \(id)
             """
-        ).first.map {
-            var r = $0.reader()
-            return try PostgresRows.agent(&r)
-        }
+        ).first.map { try $0.read(PostgresRows.agent) }
     }
 
     public func insertCampaign(_ campaign: Campaign, options: WriteOptions<Campaign>) async throws -> Campaign {
@@ -69,10 +66,7 @@ extension PostgresStore {
             """
             SELECT \(unescaped: PostgresRows.campaignColumns) FROM campaigns WHERE project_id = \(projectID) AND id = \(id)
             """
-        ).first.map {
-            var r = $0.reader()
-            return try PostgresRows.campaign(&r)
-        }
+        ).first.map { try $0.read(PostgresRows.campaign) }
     }
 
     public func updateCampaign(_ campaign: Campaign, options: WriteOptions<Bool>) async throws -> Bool {
@@ -100,9 +94,6 @@ extension PostgresStore {
                 AND (\(notEndedAt)::timestamptz IS NULL OR ends_at IS NULL OR ends_at > \(notEndedAt))
             ORDER BY id LIMIT \(Int64(limit))
             """
-        ).map {
-            var r = $0.reader()
-            return try PostgresRows.campaign(&r)
-        }
+        ).map { try $0.read(PostgresRows.campaign) }
     }
 }

@@ -14,10 +14,7 @@ extension PostgresStore {
             SELECT \(unescaped: PostgresRows.discountCodeColumns) FROM discount_codes
             WHERE project_id = \(projectID) AND id = \(id)
             """
-        ).first.map {
-            var r = $0.reader()
-            return try PostgresRows.discountCode(&r)
-        }
+        ).first.map { try $0.read(PostgresRows.discountCode) }
     }
 
     public func discountCode(projectID: String, canonicalCode: String) async throws -> DiscountCode? {
@@ -26,10 +23,7 @@ extension PostgresStore {
             SELECT \(unescaped: PostgresRows.discountCodeColumns) FROM discount_codes
             WHERE project_id = \(projectID) AND canonical_code = \(canonicalCode)
             """
-        ).first.map {
-            var r = $0.reader()
-            return try PostgresRows.discountCode(&r)
-        }
+        ).first.map { try $0.read(PostgresRows.discountCode) }
     }
 
     public func discountCodes(
@@ -42,10 +36,7 @@ extension PostgresStore {
             WHERE project_id = \(projectID) AND price_rule_id = \(priceRuleID) AND (\(after)::text IS NULL OR id > \(after))
             ORDER BY id LIMIT \(limit)
             """
-        ).map {
-            var r = $0.reader()
-            return try PostgresRows.discountCode(&r)
-        }
+        ).map { try $0.read(PostgresRows.discountCode) }
     }
 
     /// Code text, use_with_other, usage_limit and updated_at; the version moves

@@ -9,10 +9,7 @@ extension PostgresStore {
             SELECT \(unescaped: PostgresRows.idempotencyColumns) FROM idempotency_keys
             WHERE project_id = \(projectID) AND key = \(key)
             """
-        ).first.map {
-            var r = $0.reader()
-            return try PostgresRows.idempotencyRecord(&r)
-        }
+        ).first.map { try $0.read(PostgresRows.idempotencyRecord) }
     }
 
     public func saveIdempotencyRecord(_ record: IdempotencyRecord) async throws -> IdempotencyRecord {
@@ -48,10 +45,7 @@ extension PostgresStore {
                 SELECT \(unescaped: PostgresRows.idempotencyColumns) FROM idempotency_keys
                 WHERE project_id = \(record.projectID) AND key = \(record.key)
                 """
-            ).first.map({
-                var r = $0.reader()
-                return try PostgresRows.idempotencyRecord(&r)
-            })
+            ).first.map({ try $0.read(PostgresRows.idempotencyRecord) })
         else { throw StoreError.failure("idempotency record \(record.key) vanished") }
         return kept
     }

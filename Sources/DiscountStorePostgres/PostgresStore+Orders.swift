@@ -45,10 +45,7 @@ extension PostgresStore: CommissionStore {
                 SELECT \(unescaped: PostgresRows.orderColumns) FROM commission_orders
                 WHERE project_id = \(order.projectID) AND order_id = \(order.orderID) FOR UPDATE
                 """
-            ).first.map {
-                var r = $0.reader()
-                return try PostgresRows.order(&r)
-            }
+            ).first.map { try $0.read(PostgresRows.order) }
             var attribution = existing ?? OrderAttribution(unattributed: order)
             if existing == nil, !order.codes.isEmpty {
                 // The first of the order's codes that is an agent code.

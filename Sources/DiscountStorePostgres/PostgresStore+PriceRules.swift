@@ -27,10 +27,7 @@ extension PostgresStore {
             """
             SELECT \(unescaped: PostgresRows.priceRuleColumns) FROM price_rules WHERE project_id = \(projectID) AND id = \(id)
             """
-        ).first.map {
-            var r = $0.reader()
-            return try PostgresRows.priceRule(&r)
-        }
+        ).first.map { try $0.read(PostgresRows.priceRule) }
     }
 
     public func priceRules(projectID: String, after: String?, limit: Int) async throws -> [PriceRule] {
@@ -41,10 +38,7 @@ extension PostgresStore {
             WHERE project_id = \(projectID) AND (\(after)::text IS NULL OR id > \(after))
             ORDER BY id LIMIT \(limit)
             """
-        ).map {
-            var r = $0.reader()
-            return try PostgresRows.priceRule(&r)
-        }
+        ).map { try $0.read(PostgresRows.priceRule) }
     }
 
     /// Editable fields only: usage_count and created_at stay; the version moves on.
@@ -59,10 +53,7 @@ extension PostgresStore {
                 WHERE project_id = \(rule.projectID) AND id = \(rule.id)
                 RETURNING \(unescaped: PostgresRows.priceRuleColumns)
                 """
-            ).first.map {
-                var r = $0.reader()
-                return try PostgresRows.priceRule(&r)
-            }
+            ).first.map { try $0.read(PostgresRows.priceRule) }
             guard let stored else { return nil }
             transaction.changed(.priceRule, rule.projectID, rule.id, version: stored.version)
             return stored

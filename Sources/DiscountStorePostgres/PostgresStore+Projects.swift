@@ -21,16 +21,12 @@ extension PostgresStore {
 
     public func project(id: String) async throws -> Project? {
         try await rows("SELECT \(unescaped: PostgresRows.projectColumns) FROM projects WHERE id = \(id)")
-            .first.map {
-                var r = $0.reader()
-                return try PostgresRows.project(&r)
-            }
+            .first.map { try $0.read(PostgresRows.project) }
     }
 
     public func projects() async throws -> [Project] {
         try await rows("SELECT \(unescaped: PostgresRows.projectColumns) FROM projects ORDER BY id").map {
-            var r = $0.reader()
-            return try PostgresRows.project(&r)
+            try $0.read(PostgresRows.project)
         }
     }
 }

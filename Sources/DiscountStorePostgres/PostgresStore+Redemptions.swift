@@ -105,10 +105,7 @@ extension PostgresStore {
                 WHERE project_id = \(projectID) AND id = ANY(\(codeIDs))
                 RETURNING \(unescaped: PostgresRows.discountCodeColumns)
                 """
-            ).map {
-                var r = $0.reader()
-                return try PostgresRows.discountCode(&r)
-            }
+            ).map { try $0.read(PostgresRows.discountCode) }
             let rules = try await transaction.rows(
                 """
                 UPDATE price_rules p SET usage_count = greatest(p.usage_count - u.uses, 0), version = p.version + u.uses

@@ -25,18 +25,12 @@ extension PostgresStore {
 
     public func token(secretHash: String) async throws -> TokenRecord? {
         try await rows("SELECT \(unescaped: PostgresRows.tokenColumns) FROM tokens WHERE secret_hash = \(secretHash)")
-            .first.map {
-                var r = $0.reader()
-                return try PostgresRows.token(&r)
-            }
+            .first.map { try $0.read(PostgresRows.token) }
     }
 
     public func token(id: String) async throws -> TokenRecord? {
         try await rows("SELECT \(unescaped: PostgresRows.tokenColumns) FROM tokens WHERE id = \(id)")
-            .first.map {
-                var r = $0.reader()
-                return try PostgresRows.token(&r)
-            }
+            .first.map { try $0.read(PostgresRows.token) }
     }
 
     /// The first revocation time is kept. Logged even when it was revoked
@@ -48,10 +42,7 @@ extension PostgresStore {
                 UPDATE tokens SET revoked_at = coalesce(revoked_at, \(at)) WHERE id = \(id)
                 RETURNING \(unescaped: PostgresRows.tokenColumns)
                 """
-            ).first.map {
-                var r = $0.reader()
-                return try PostgresRows.token(&r)
-            }
+            ).first.map { try $0.read(PostgresRows.token) }
             if let revoked { transaction.changed(.token, revoked.projectID, revoked.id, key: revoked.secretHash) }
             return revoked
         }

@@ -157,10 +157,7 @@ extension PostgresStore {
                 SELECT \(unescaped: PostgresRows.voucherCodeColumns) FROM voucher_codes
                 WHERE project_id = \(projectID) AND canonical_code = \(canonicalCode)
                 """
-            ).first.map {
-                var r = $0.reader()
-                return try PostgresRows.voucherCode(&r)
-            }
+            ).first.map { try $0.read(PostgresRows.voucherCode) }
             guard let existing else { return .codeNotFound }
             return existing.status == .available ? .notAssigned(existing) : .alreadyRedeemed(existing)
         }

@@ -153,10 +153,7 @@ extension PostgresStore {
             let sequence = VoucherPaging.sequenceBefore(skipping: skip) { iterator.next() }
             query = statusAfter(key: key, status: status, sequence: sequence, limit: limit)
         }
-        return try await collect(connection.query(query, logger: logger)).map {
-            var r = $0.reader()
-            return try PostgresRows.voucherCode(&r)
-        }
+        return try await collect(connection.query(query, logger: logger)).map { try $0.read(PostgresRows.voucherCode) }
     }
 
     private static func statusAfter(key: Int64, status: VoucherStatus, sequence: Int64, limit: Int) -> PostgresQuery {

@@ -91,10 +91,7 @@ struct WriteTransaction {
             FROM unnest(\(used.map(\.projectID))::text[], \(used.map(\.key))::text[]) AS u (project_id, key)
             JOIN idempotency_keys k ON k.project_id = u.project_id AND k.key = u.key
             """
-        ).map {
-            var r = $0.reader()
-            return try PostgresRows.idempotencyRecord(&r)
-        }
+        ).map { try $0.read(PostgresRows.idempotencyRecord) }
         return try zip(claims, taken).map { claim, isTaken in
             if isTaken { return nil }
             guard let record = records.first(where: { $0.projectID == claim.projectID && $0.key == claim.key }) else {
