@@ -10,19 +10,17 @@ struct BatchCreateDiscountCodesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "batch-create-discount-codes",
         abstract: "Create many discount codes at once: an explicit list, or generated ones.",
-        discussion: """
-            Give the codes with repeated --code or --codes-file (one per line, blank lines skipped; \
-            - reads stdin), or generate them with --count (and --prefix, --length, --charset). \
-            Progress goes to stderr (on a terminal, or with --progress); the result is printed as \
-            {"created": N, "rejected_count": N, "rejected": [{"code", "reason"}]} where reason is \
-            CODE_TAKEN, DUPLICATE_IN_REQUEST or INVALID_CODE.
+        discussion: CodeSourceOptions.discussion(
+            printing: """
+                {"created": N, "rejected_count": N, "rejected": [{"code", "reason"}]} where reason is \
+                CODE_TAKEN, DUPLICATE_IN_REQUEST or INVALID_CODE.
 
-            Examples:
-              discountctl batch-create-discount-codes --price-rule-id "$RULE_ID" \\
-                --count 100000 --prefix SUMMER- --length 8
-              discountctl batch-create-discount-codes --price-rule-id "$RULE_ID" \\
-                --codes-file codes.txt --usage-limit 1
-            """)
+                Examples:
+                  discountctl batch-create-discount-codes --price-rule-id "$RULE_ID" \\
+                    --count 100000 --prefix SUMMER- --length 8
+                  discountctl batch-create-discount-codes --price-rule-id "$RULE_ID" \\
+                    --codes-file codes.txt --usage-limit 1
+                """))
 
     @OptionGroup var client: ClientOptions
     @OptionGroup var write: WriteOptions

@@ -10,6 +10,17 @@ import Glibc
 /// or a generator (`--count`, `--prefix`, `--length`, `--charset`); and
 /// whether its progress is shown.
 struct CodeSourceOptions: ParsableArguments {
+    /// A bulk command's help: where its codes come from, where progress goes,
+    /// then `result` (what is printed, and examples).
+    static func discussion(printing result: String) -> String {
+        """
+        Give the codes with repeated --code or --codes-file (one per line, blank lines skipped; \
+        - reads stdin), or generate them with --count (and --prefix, --length, --charset). \
+        Progress goes to stderr (on a terminal, or with --progress); the result is printed as \
+        \(result)
+        """
+    }
+
     @Option(help: "A code to add (repeat for more).")
     var code: [String] = []
 

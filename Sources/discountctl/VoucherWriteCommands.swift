@@ -62,17 +62,15 @@ struct AddVoucherCodesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add-voucher-codes",
         abstract: "Import codes into a pool, or generate them.",
-        discussion: """
-            Give the codes with repeated --code or --codes-file (one per line, blank lines skipped; \
-            - reads stdin), or generate them with --count (and --prefix, --length, --charset). \
-            Progress goes to stderr (on a terminal, or with --progress); the result is printed as \
-            {"added": N, "duplicates": N}: duplicates are codes the project already had (in any pool) \
-            or that the import repeats.
+        discussion: CodeSourceOptions.discussion(
+            printing: """
+                {"added": N, "duplicates": N}: duplicates are codes the project already had (in any pool) \
+                or that the import repeats.
 
-            Examples:
-              discountctl add-voucher-codes --pool-id "$POOL_ID" --count 100000 --prefix SPRING- --length 8
-              discountctl add-voucher-codes --pool-id "$POOL_ID" --codes-file codes.txt
-            """)
+                Examples:
+                  discountctl add-voucher-codes --pool-id "$POOL_ID" --count 100000 --prefix SPRING- --length 8
+                  discountctl add-voucher-codes --pool-id "$POOL_ID" --codes-file codes.txt
+                """))
 
     @OptionGroup var client: ClientOptions
     @OptionGroup var project: ProjectOption
