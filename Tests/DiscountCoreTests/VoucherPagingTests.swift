@@ -29,19 +29,13 @@ import Testing
                 == .skippingOthers(status: .assigned, skip: 25, other: .redeemed))
     }
 
-    @Test func withOneKindAbsentTheOtherIsTheWholeHandedOutRange() {
-        var unredeemed = pool
-        unredeemed.assigned = 40
-        unredeemed.redeemed = 0
-        #expect(
-            VoucherPaging.plan(skip: 30, status: .assigned, pool: unredeemed)
-                == .statusAfter(status: .assigned, sequence: 30))
-        var allRedeemed = pool
-        allRedeemed.assigned = 0
-        allRedeemed.redeemed = 40
-        #expect(
-            VoucherPaging.plan(skip: 12, status: .redeemed, pool: allRedeemed)
-                == .statusAfter(status: .redeemed, sequence: 12))
+    /// 40 codes handed out, all of one kind: the page starts right after `skip` of them.
+    @Test(arguments: [(VoucherStatus.assigned, Int64(30)), (.redeemed, 12)])
+    func withOneKindAbsentTheOtherIsTheWholeHandedOutRange(status: VoucherStatus, skip: Int64) {
+        var oneKind = pool
+        oneKind.assigned = status == .assigned ? 40 : 0
+        oneKind.redeemed = status == .redeemed ? 40 : 0
+        #expect(VoucherPaging.plan(skip: skip, status: status, pool: oneKind) == .statusAfter(status: status, sequence: skip))
     }
 
     @Test func sequenceBeforeSkippingMatchesAScan() {

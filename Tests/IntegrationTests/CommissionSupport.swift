@@ -58,6 +58,12 @@ extension DiscountClient {
             ).campaign)
     }
 
+    /// A new agent's code for a new running campaign: where most sync tests start.
+    func newAgentCode() async throws -> AgentDiscountCode {
+        let agent = try await registerAgent(name: "Acme")
+        return try await myCode(agent.agentId, try await makeCampaign())
+    }
+
     /// The agent's single code for `campaign`.
     func myCode(_ agentID: Int64, _ campaign: Campaign) async throws -> AgentDiscountCode {
         let answer = try await getMyDiscountCode(agentID: agentID, campaignID: campaign.campaignId)

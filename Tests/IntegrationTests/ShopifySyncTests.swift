@@ -31,8 +31,7 @@ import Testing
             try await client.connectShop()
             // (30 - 0) / 100 = 0.3 s.
             fake.script(.throttled(requested: 30, available: 0, restoreRate: 100))
-            let agent = try await client.registerAgent(name: "Acme")
-            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
+            let code = try await client.newAgentCode()
             #expect(code.shopifySyncStatus == "synced")
             let creates = fake.creates
             #expect(creates.count == 2)
@@ -48,8 +47,7 @@ import Testing
             fake.script(
                 .http(status: 429, retryAfter: "0.4", body: #"{"errors":"Exceeded 2 calls per second for api client."}"#),
                 .http(status: 429, retryAfter: "0.2"))
-            let agent = try await client.registerAgent(name: "Acme")
-            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
+            let code = try await client.newAgentCode()
             #expect(code.shopifySyncStatus == "synced")
             let creates = fake.creates
             #expect(creates.count == 3)
@@ -64,8 +62,7 @@ import Testing
         try await withShopify { _, client, fake in
             try await client.connectShop()
             fake.script(.http(status: 502, body: "Bad Gateway"), .normal, .internalError)
-            let agent = try await client.registerAgent(name: "Acme")
-            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
+            let code = try await client.newAgentCode()
             #expect(code.shopifySyncStatus == "synced")
             // 502 → lookup (absent) → create answers INTERNAL_SERVER_ERROR → lookup → create.
             #expect(fake.received.map(\.operation) == ["create", "lookup", "create", "lookup", "create"])
@@ -78,8 +75,7 @@ import Testing
             try await client.connectShop()
             // Shopify makes the code but answers after the client gave up.
             fake.scriptCreates(.slow(seconds: 4, then: .normal))
-            let agent = try await client.registerAgent(name: "Acme")
-            let code = try await client.myCode(agent.agentId, try await client.makeCampaign())
+            let code = try await client.newAgentCode()
             #expect(code.shopifySyncStatus == "synced")
             // On a loaded machine an attempt may time out before it reaches the
             // fake, and a lookup may outlive the timeout too. Whatever the
@@ -146,8 +142,7 @@ import Testing
         defer { daemon.remove() }
         let client = try await daemon.client()
         try await client.connectShop()
-        let agent = try await client.registerAgent(name: "Acme")
-        _ = try await client.myCode(agent.agentId, try await client.makeCampaign())
+        _ = try await client.newAgentCode()
         await client.close()
         let started = ContinuousClock.now
         #expect(await daemon.stop() == 0)
