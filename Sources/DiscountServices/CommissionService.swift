@@ -36,7 +36,9 @@ struct CommissionService: Sendable {
                     let hit = book.cachedCode(projectID: principal.projectID, agentID: request.agentId, campaignID: campaignID)
                 else { return nil }
                 return GetMyDiscountCodeResponse(discountCodes: [AgentDiscountCode(hit.0, campaign: hit.1, now: .now())])
-            }
+            },
+            // A first call is point reads and one write, as a write's.
+            placement: .eventLoop
         ) { (request: GetMyDiscountCodeRequest, principal, context) in
             // Get-or-create: the first call writes, under the call's deadline.
             let codes = try await book.codes(

@@ -21,10 +21,13 @@ struct MethodRegistrar {
     let idempotency: IdempotencyGuard
     let shutdown: ShutdownSignal
 
-    /// A read. `fromMemory` answers on the event loop when it can (nil: it can't).
+    /// A read. `fromMemory` answers on the event loop when it can (nil: it
+    /// can't); `placement` is where the body runs (a read that may scan pages
+    /// stays on the global pool).
     mutating func read<Request: ProtoMessage, Response: ProtoMessage>(
         _ method: ProtoMethod<Request, Response>, scope: Scope?,
         fromMemory: (@Sendable (Request, Principal) throws -> Response?)? = nil,
+        placement: MethodHandler.Placement = .globalPool,
         _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
     ) {
         let authorizer = self.authorizer
@@ -43,12 +46,13 @@ struct MethodRegistrar {
                     let principal = try await authorizer.authorize(context, scope: scope)
                     let request = try Request(protobufBytes: payload)
                     return try await body(request, principal, context).encoded()
-                }, fastPath: fastPath))
+                }, fastPath: fastPath, placement: placement))
     }
 
     /// A write: acknowledged after commit. `replayed` makes what a retry with
     /// the same key gets (and the store keeps): by default the answer itself;
-    /// a secret must be left out.
+    /// a secret must be left out. Its body runs on the event loop: a point
+    /// read or two and one store write, so the loop is held only briefly.
     mutating func write<Request: ProtoMessage, Response: ProtoMessage>(
         _ method: ProtoMethod<Request, Response>, scope: Scope?,
         replayed: (@Sendable (Response) -> Response)? = nil,
@@ -62,17 +66,18 @@ struct MethodRegistrar {
         }
         router.register(
             method,
-            .unary { payload, context in
-                let principal = try await authorizer.authorize(context, scope: scope)
-                let request = try Request(protobufBytes: payload)
-                return try await idempotency.run(
-                    projectID: principal.projectID, context: context, payload: payload, kept: kept
-                ) { key in
-                    let response = try await body(request, ServiceCall(principal: principal, context: context, key: key))
-                    FaultInjection.afterCommit(service: context.service, method: context.method)
-                    return response.encoded()
-                }
-            })
+            .unary(
+                { payload, context in
+                    let principal = try await authorizer.authorize(context, scope: scope)
+                    let request = try Request(protobufBytes: payload)
+                    return try await idempotency.run(
+                        projectID: principal.projectID, context: context, payload: payload, kept: kept
+                    ) { key in
+                        let response = try await body(request, ServiceCall(principal: principal, context: context, key: key))
+                        FaultInjection.afterCommit(service: context.service, method: context.method)
+                        return response.encoded()
+                    }
+                }, placement: .eventLoop))
     }
 
     /// A bulk write: progress messages, then the final message `body` returns.

@@ -12,21 +12,38 @@ public struct MethodHandler: Sendable {
         case serverStreaming(@Sendable ([UInt8], CallContext, StreamSink) async throws -> Void)
     }
 
+    /// Where the body's task runs between its waits.
+    public enum Placement: Sendable {
+        /// The global pool: for bodies that may compute or read at length.
+        case globalPool
+        /// The connection's event loop, for bodies that do little besides
+        /// waiting for one store write: each call then hops event loop →
+        /// store thread → event loop, not through a pool thread at both ends
+        /// (two thread wake-ups fewer). A body that ran long here would hold
+        /// up every other connection on the loop.
+        case eventLoop
+    }
+
     public let body: Body
     /// Runs on the event loop and must not block or wait: the answer, or nil
     /// when `body` must run (a cache miss).
     public let fastPath: (@Sendable ([UInt8], CallContext) throws -> [UInt8]?)?
+    public let placement: Placement
 
-    public init(body: Body, fastPath: (@Sendable ([UInt8], CallContext) throws -> [UInt8]?)? = nil) {
+    public init(
+        body: Body, fastPath: (@Sendable ([UInt8], CallContext) throws -> [UInt8]?)? = nil,
+        placement: Placement = .globalPool
+    ) {
         self.body = body
         self.fastPath = fastPath
+        self.placement = placement
     }
 
     public static func unary(
         _ body: @escaping @Sendable ([UInt8], CallContext) async throws -> [UInt8],
-        fastPath: (@Sendable ([UInt8], CallContext) throws -> [UInt8]?)? = nil
+        fastPath: (@Sendable ([UInt8], CallContext) throws -> [UInt8]?)? = nil, placement: Placement = .globalPool
     ) -> MethodHandler {
-        MethodHandler(body: .unary(body), fastPath: fastPath)
+        MethodHandler(body: .unary(body), fastPath: fastPath, placement: placement)
     }
 
     public static func serverStreaming(

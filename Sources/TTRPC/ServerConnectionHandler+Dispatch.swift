@@ -55,7 +55,8 @@ extension ServerConnectionHandler {
         }
         switch route.handler.body {
         case .unary(let body):
-            start(streamID, callContext, route.metrics, now) { try await body(request.payload, callContext) }
+            let executor = route.handler.placement == .eventLoop ? taskExecutor : nil
+            start(streamID, callContext, route.metrics, now, on: executor) { try await body(request.payload, callContext) }
         case .serverStreaming(let body):
             let sink = makeSink(streamID: streamID)
             start(streamID, callContext, route.metrics, now) {
@@ -65,16 +66,16 @@ extension ServerConnectionHandler {
         }
     }
 
-    /// Runs `work` as a task with the call's deadline armed; what it throws is
-    /// mapped to a status there.
+    /// Runs `work` as a task (preferring `executor`, when given) with the
+    /// call's deadline armed; what it throws is mapped to a status there.
     private func start(
         _ streamID: UInt32, _ callContext: CallContext, _ metrics: MethodMetrics, _ started: NIODeadline,
-        _ work: @escaping @Sendable () async throws -> [UInt8]?
+        on executor: (any TaskExecutor)? = nil, _ work: @escaping @Sendable () async throws -> [UInt8]?
     ) {
         let wake = wakeInbox!
         let inbox = self.inbox
         let errorMapper = router.errorMapper
-        let task = Task {
+        let task = Task(executorPreference: executor) {
             let result: Result<[UInt8]?, RPCError>
             do {
                 result = .success(try await work())

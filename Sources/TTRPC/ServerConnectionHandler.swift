@@ -44,6 +44,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// What a completion that finds the inbox empty calls: a drain on the
     /// event loop. Made once per connection, not per call.
     var wakeInbox: (@Sendable () -> Void)!
+    /// Where the tasks of `.eventLoop` methods run: this connection's loop.
+    var taskExecutor: EventLoopTaskExecutor!
 
     init(router: Router, limits: ServerLimits, logger: Logger) {
         self.router = router
@@ -62,6 +64,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let eventLoop = context.eventLoop
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         wakeInbox = { eventLoop.execute { loopBound.value.drainInbox() } }
+        taskExecutor = EventLoopTaskExecutor(eventLoop)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {

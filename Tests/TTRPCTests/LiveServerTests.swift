@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import Synchronization
 import Testing
 
@@ -30,6 +31,14 @@ import Testing
             .unary { _, context in
                 Array((context.metadata["x-test"] ?? "").utf8)
             })
+        // Whether the body ran on an event loop, before and after a wait.
+        let onEventLoop: @Sendable ([UInt8], CallContext) async throws -> [UInt8] = { _, _ in
+            let before = MultiThreadedEventLoopGroup.currentEventLoop != nil
+            try await Task.sleep(for: .milliseconds(1))
+            return [before ? 1 : 0, MultiThreadedEventLoopGroup.currentEventLoop != nil ? 1 : 0]
+        }
+        router.register("test.Where", "Loop", .unary(onEventLoop, placement: .eventLoop))
+        router.register("test.Where", "Pool", .unary(onEventLoop))
         router.register(
             "test.Echo", "Count",
             .serverStreaming { payload, _, sink in
@@ -70,6 +79,15 @@ import Testing
             let client = try await TTRPCClient.connect(socketPath: path)
             #expect(try await client.call(service: "test.Echo", method: "Echo", payload: [1, 2]) == [1, 2])
             #expect(try await client.call(service: "test.Echo", method: "Slow", payload: [1]) == [1])
+            await client.close()
+        }
+    }
+
+    @Test func aBodyPlacedOnTheEventLoopRunsThereAcrossItsWaits() async throws {
+        try await withServer { _, path in
+            let client = try await TTRPCClient.connect(socketPath: path)
+            #expect(try await client.call(service: "test.Where", method: "Loop", payload: []) == [1, 1])
+            #expect(try await client.call(service: "test.Where", method: "Pool", payload: []) == [0, 0])
             await client.close()
         }
     }
