@@ -47,9 +47,10 @@ public struct MethodHandler: Sendable {
     }
 
     public static func serverStreaming(
-        _ body: @escaping @Sendable ([UInt8], CallContext, StreamSink) async throws -> Void
+        _ body: @escaping @Sendable ([UInt8], CallContext, StreamSink) async throws -> Void,
+        placement: Placement = .globalPool
     ) -> MethodHandler {
-        MethodHandler(body: .serverStreaming(body))
+        MethodHandler(body: .serverStreaming(body), placement: placement)
     }
 }
 

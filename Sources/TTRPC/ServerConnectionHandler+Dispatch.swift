@@ -53,24 +53,25 @@ extension ServerConnectionHandler {
                 return
             }
         }
+        let executor = route.handler.placement == .eventLoop ? taskExecutor : nil
         switch route.handler.body {
         case .unary(let body):
-            let executor = route.handler.placement == .eventLoop ? taskExecutor : nil
             start(streamID, callContext, route.metrics, now, on: executor) { try await body(request.payload, callContext) }
         case .serverStreaming(let body):
             let sink = makeSink(streamID: streamID)
-            start(streamID, callContext, route.metrics, now) {
+            start(streamID, callContext, route.metrics, now, on: executor) {
                 try await body(request.payload, callContext, sink)
                 return nil
             }
         }
     }
 
-    /// Runs `work` as a task (preferring `executor`, when given) with the
-    /// call's deadline armed; what it throws is mapped to a status there.
+    /// Runs `work` as a task (preferring `executor`, when given: the
+    /// method's placement) with the call's deadline armed; what it throws is
+    /// mapped to a status there.
     private func start(
         _ streamID: UInt32, _ callContext: CallContext, _ metrics: MethodMetrics, _ started: NIODeadline,
-        on executor: (any TaskExecutor)? = nil, _ work: @escaping @Sendable () async throws -> [UInt8]?
+        on executor: (any TaskExecutor)?, _ work: @escaping @Sendable () async throws -> [UInt8]?
     ) {
         let wake = wakeInbox!
         let inbox = self.inbox

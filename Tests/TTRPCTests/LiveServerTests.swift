@@ -40,6 +40,11 @@ import Testing
         router.register("test.Where", "Loop", .unary(onEventLoop, placement: .eventLoop))
         router.register("test.Where", "Pool", .unary(onEventLoop))
         router.register(
+            "test.Where", "LoopStream",
+            .serverStreaming(
+                { payload, context, sink in try await sink.send(try await onEventLoop(payload, context)) }, placement: .eventLoop)
+        )
+        router.register(
             "test.Echo", "Count",
             .serverStreaming { payload, _, sink in
                 for index in 0..<Int(payload.first ?? 0) { try await sink.send([UInt8(index)]) }
@@ -88,6 +93,11 @@ import Testing
             let client = try await TTRPCClient.connect(socketPath: path)
             #expect(try await client.call(service: "test.Where", method: "Loop", payload: []) == [1, 1])
             #expect(try await client.call(service: "test.Where", method: "Pool", payload: []) == [0, 0])
+            var streamed: [[UInt8]] = []
+            for try await message in client.serverStream(service: "test.Where", method: "LoopStream", payload: []) {
+                streamed.append(message)
+            }
+            #expect(streamed == [[1, 1]])
             await client.close()
         }
     }
