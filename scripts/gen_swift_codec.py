@@ -436,7 +436,7 @@ def emit_enum(w, reg, file, e, full, path):
         w("/// A value this version does not know; kept as is.")
         w("case unrecognized(Int32)")
         w()
-        first_names = {}
+        first_names = {}  # number -> its first case (an alias names a number again)
         for case, _, number in cases:
             first_names.setdefault(number, case)
         w("public static let knownValues: [Self] = [%s]" % ", ".join("." + c for c in first_names.values()))
@@ -445,11 +445,8 @@ def emit_enum(w, reg, file, e, full, path):
         w()
         w("public init(rawValue: Int32) {")
         w("    switch rawValue {")
-        done = set()
-        for case, _, number in cases:
-            if number not in done:
-                done.add(number)
-                w("    case %d: self = .%s" % (number, case))
+        for number, case in first_names.items():
+            w("    case %d: self = .%s" % (number, case))
         w("    default: self = .unrecognized(rawValue)")
         w("    }")
         w("}")
