@@ -14,6 +14,10 @@
 #   daemon_stop || echo "exit status $DAEMON_STATUS"
 #                                     # SIGTERM, wait; 0 only when it exited 0
 #   daemon_kill                       # SIGKILL, as a crash would
+#   daemon_start_another "$bin/discountd" 2 --postgres "$URL" || exit 1
+#                                     # one more daemon beside it (several hosts on one
+#                                     # store): DAEMON_DIR/d2.sock, data2, daemon2.log;
+#                                     # killed on exit
 #
 # The daemon gets --socket "$DAEMON_SOCK" --data-dir "$DAEMON_DATA" and the
 # arguments given; its stdout and stderr go to DAEMON_LOG (appended, across restarts).
@@ -32,6 +36,7 @@ DAEMON_NAME=${DAEMON_NAME:-discountd}
 DAEMON_BIN_DIR=""
 DAEMON_DIR="" DAEMON_SOCK="" DAEMON_DATA="" DAEMON_LOG=""
 DAEMON_PID="" DAEMON_STATUS="" DAEMON_ERROR=""
+DAEMON_OTHER_PIDS=()
 DAEMON_KEEP=${DAEMON_KEEP:-}
 DAEMON_START_WAIT=${DAEMON_START_WAIT:-30}
 DAEMON_STOP_WAIT=${DAEMON_STOP_WAIT:-30}
@@ -74,11 +79,13 @@ daemon_init() {
 daemon_cleanup() {
     local status=$?
     if declare -F daemon_on_exit >/dev/null; then daemon_on_exit "$status"; fi
-    if [ -n "$DAEMON_PID" ]; then
-        kill -KILL "$DAEMON_PID" 2>/dev/null || true
-        wait "$DAEMON_PID" 2>/dev/null || true
-        DAEMON_PID=""
-    fi
+    local pid
+    for pid in "$DAEMON_PID" "${DAEMON_OTHER_PIDS[@]}"; do
+        [ -n "$pid" ] || continue
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    DAEMON_PID="" DAEMON_OTHER_PIDS=()
     if [ -n "$DAEMON_DIR" ]; then
         if [ "$DAEMON_KEEP" = always ] || { [ "$DAEMON_KEEP" = failure ] && [ "$status" -ne 0 ]; }; then
             echo "$DAEMON_NAME: kept $DAEMON_DIR" >&2
@@ -103,6 +110,20 @@ daemon_start() {
     else
         DAEMON_ERROR="the daemon did not answer on $DAEMON_SOCK within $DAEMON_START_WAIT s"
     fi
+    return 1
+}
+
+# daemon_start_another BINARY N [ARGUMENTS...]: another daemon beside the first, on
+# DAEMON_DIR/dN.sock with data in DAEMON_DIR/dataN and its log in DAEMON_DIR/daemonN.log;
+# returns once it answers (1 with DAEMON_ERROR set if not). Killed on exit.
+daemon_start_another() {
+    local binary=$1 n=$2
+    shift 2
+    local socket=$DAEMON_DIR/d$n.sock
+    "$binary" --socket "$socket" --data-dir "$DAEMON_DIR/data$n" "$@" >>"$DAEMON_DIR/daemon$n.log" 2>&1 &
+    DAEMON_OTHER_PIDS+=($!)
+    daemon_wait_ready "$socket" "$!" "$DAEMON_START_WAIT" && return 0
+    DAEMON_ERROR="daemon $n did not answer on $socket within $DAEMON_START_WAIT s (log: $DAEMON_DIR/daemon$n.log)"
     return 1
 }
 
