@@ -43,8 +43,7 @@ struct MethodRegistrar {
             method,
             .unary(
                 { payload, context in
-                    let principal = try await authorizer.authorize(context, scope: scope)
-                    let request = try Request(protobufBytes: payload)
+                    let (principal, request): (Principal, Request) = try await Self.admit(payload, context, scope, authorizer)
                     return try await body(request, principal, context).encoded()
                 }, fastPath: fastPath, placement: placement))
     }
@@ -68,8 +67,7 @@ struct MethodRegistrar {
             method,
             .unary(
                 { payload, context in
-                    let principal = try await authorizer.authorize(context, scope: scope)
-                    let request = try Request(protobufBytes: payload)
+                    let (principal, request): (Principal, Request) = try await Self.admit(payload, context, scope, authorizer)
                     return try await idempotency.run(
                         projectID: principal.projectID, context: context, payload: payload, kept: kept
                     ) { key in
@@ -92,8 +90,7 @@ struct MethodRegistrar {
         router.register(
             method,
             .serverStreaming { payload, context, sink in
-                let principal = try await authorizer.authorize(context, scope: scope)
-                let request = try Request(protobufBytes: payload)
+                let (principal, request): (Principal, Request) = try await Self.admit(payload, context, scope, authorizer)
                 let writer = StreamWriter<Response>(sink: sink)
                 let final = try await idempotency.runBulk(
                     projectID: principal.projectID, context: context, payload: payload, shutdown: shutdown
@@ -102,6 +99,14 @@ struct MethodRegistrar {
                 }
                 try await writer.send(try Response(protobufBytes: final))
             })
+    }
+
+    /// Steps 1 and 2: the caller, allowed the method's scope, then its request.
+    private static func admit<Request: ProtoMessage>(
+        _ payload: [UInt8], _ context: CallContext, _ scope: Scope?, _ authorizer: Authorizer
+    ) async throws -> (Principal, Request) {
+        let principal = try await authorizer.authorize(context, scope: scope)
+        return (principal, try Request(protobufBytes: payload))
     }
 
     /// A server-streaming read.
