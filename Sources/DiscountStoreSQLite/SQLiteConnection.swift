@@ -25,7 +25,7 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     private(set) var db: OpaquePointer?
-    private var statements: [String: SQLiteStatement] = [:]
+    private var statements: [StatementCacheKey: SQLiteStatement] = [:]
 
     /// SQLite's process-wide settings (see `discountd_sqlite_configure`),
     /// applied once, before the first connection opens.
@@ -145,7 +145,8 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     private func prepared(_ sql: String) throws -> SQLiteStatement {
-        if let statement = statements[sql] { return statement }
+        let key = StatementCacheKey(sql)
+        if let statement = statements[key] { return statement }
         guard let db else { throw SQLiteError(code: SQLITE_MISUSE, message: "connection is closed") }
         var handle: OpaquePointer?
         let rc = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
@@ -153,7 +154,7 @@ final class SQLiteConnection: @unchecked Sendable {
             throw SQLiteError(code: rc, db: db)
         }
         let statement = SQLiteStatement(handle: handle, db: db)
-        statements[sql] = statement
+        statements[key] = statement
         return statement
     }
 

@@ -53,10 +53,9 @@ final class SQLiteTypedWriteJob<T: Sendable>: SQLiteWriteJob, @unchecked Sendabl
 
     var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
 
-    var ranOutOfSpace: Bool {
-        if case .failure(StoreError.storageFull)? = result { return true }
-        return false
-    }
+    /// Set by `run`: a flag, not a match on `result`, which would copy the
+    /// result (every job's, after every batch).
+    private(set) var ranOutOfSpace = false
 
     func cancel() { cancelled.store(true, ordering: .releasing) }
 
@@ -65,7 +64,9 @@ final class SQLiteTypedWriteJob<T: Sendable>: SQLiteWriteJob, @unchecked Sendabl
             result = .success(try body(connection))
             return true
         } catch {
-            result = .failure(StoreError.wrapping(error))
+            let failure = StoreError.wrapping(error)
+            ranOutOfSpace = (failure as? StoreError) == .storageFull
+            result = .failure(failure)
             return false
         }
     }
