@@ -43,14 +43,23 @@ extension SQLiteStore {
         projectID: String, agentID: Int64, agentName: String, campaignID: Int64, initial: ShopifySyncState, at: Instant,
         options: WriteOptions<(AgentCode, created: Bool)>
     ) async throws -> (AgentCode, created: Bool) {
-        // A lock-free read first: after the first call every call ends here.
-        if let existing = try await agentCode(projectID: projectID, agentID: agentID, campaignID: campaignID) {
-            return (existing, false)
+        // One write job, which looks for the code first: the service asks only
+        // when its cache has no settled code, which is mostly a first call, so
+        // a read ahead of the write would nearly always miss (and cost a reader
+        // transaction per new code: a sixth of a first call's CPU, measured).
+        do {
+            return try await write(
+                options: options,
+                Self.agentCodeCreation(
+                    projectID: projectID, agentID: agentID, agentName: agentName, campaignID: campaignID, initial: initial,
+                    at: at))
+        } catch StoreError.storageFull {
+            // A full disk refuses the job before it looks: a code made before still answers.
+            if let existing = try await agentCode(projectID: projectID, agentID: agentID, campaignID: campaignID) {
+                return (existing, false)
+            }
+            throw StoreError.storageFull
         }
-        return try await write(
-            options: options,
-            Self.agentCodeCreation(
-                projectID: projectID, agentID: agentID, agentName: agentName, campaignID: campaignID, initial: initial, at: at))
     }
 
     /// The writer thread runs one job at a time, so looking for the code inside

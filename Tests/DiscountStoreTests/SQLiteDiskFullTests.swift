@@ -23,21 +23,7 @@ struct SQLiteDiskFullTests {
         let rule = Fixtures.rule()
         try await store!.insertPriceRule(rule)
 
-        // Fill the disk, a chunk at a time, until the store says it is full.
-        var stored: [DiscountCode] = []
-        var fullError: (any Error)?
-        fill: for round in 0..<200 {
-            let chunk = (0..<500).map { Fixtures.code("FILL-\(round)-\($0)-\(String(repeating: "X", count: 40))", rule: rule) }
-            do {
-                _ = try await store!.insertDiscountCodes(chunk)
-                stored += chunk
-            } catch {
-                fullError = error
-                break fill
-            }
-        }
-        #expect(fullError as? StoreError == .storageFull, "got \(String(describing: fullError))")
-        #expect(!stored.isEmpty)
+        var stored = try await Self.fill(store!, rule: rule)
 
         // Short of space: deletes commit. (Whether the next insert fits depends on
         // what the log gave back; SQLiteSpaceGuardTests pins down the policy.)
@@ -63,6 +49,53 @@ struct SQLiteDiskFullTests {
         store = try SQLiteStore.open(path: path, reserveBytes: 1 << 20)
         #expect(try await store!.countDiscountCodes(projectID: "default") == Int64(stored.count + 1))
         await store!.close()
+    }
+
+    /// GetMyDiscountCode's store call is one write job that looks for the
+    /// code first; a full disk refuses the job before it looks, so the code
+    /// an agent already has must still come back (a new one cannot).
+    @Test func aFullDiskStillAnswersAnAgentTheCodeItHas() async throws {
+        let disk = try SmallDisk(megabytes: 6)
+        defer { disk.remove() }
+        let store = try SQLiteStore.open(path: disk.path + "/discountd.sqlite", reserveBytes: 1 << 20)
+        let agent = try await Fixtures.agent(store)
+        let newcomer = try await Fixtures.agent(store, "Newcomer 2")
+        let campaign = try await Fixtures.campaign(store)
+        let rule = Fixtures.rule()
+        try await store.insertPriceRule(rule)
+        let codeFor = { (agent: Agent) in
+            try await store.getOrCreateAgentCode(
+                projectID: Project.defaultID, agentID: agent.id, agentName: agent.name, campaignID: campaign.id,
+                initial: .pending, at: Fixtures.t0)
+        }
+        let (made, _) = try await codeFor(agent)
+
+        _ = try await Self.fill(store, rule: rule)
+
+        let (again, created) = try await codeFor(agent)
+        #expect(again.id == made.id && again.code == made.code && !created)
+        await #expect(throws: StoreError.storageFull) { try await codeFor(newcomer) }
+        await store.close()
+    }
+
+    /// Inserts codes, a chunk at a time, until the store says the disk is
+    /// full; returns the codes it took.
+    static func fill(_ store: SQLiteStore, rule: PriceRule) async throws -> [DiscountCode] {
+        var stored: [DiscountCode] = []
+        var fullError: (any Error)?
+        fill: for round in 0..<200 {
+            let chunk = (0..<500).map { Fixtures.code("FILL-\(round)-\($0)-\(String(repeating: "X", count: 40))", rule: rule) }
+            do {
+                _ = try await store.insertDiscountCodes(chunk)
+                stored += chunk
+            } catch {
+                fullError = error
+                break fill
+            }
+        }
+        #expect(fullError as? StoreError == .storageFull, "got \(String(describing: fullError))")
+        #expect(!stored.isEmpty)
+        return stored
     }
 }
 
