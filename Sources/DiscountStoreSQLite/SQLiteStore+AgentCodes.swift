@@ -46,7 +46,7 @@ extension SQLiteStore {
         // One write job, which looks for the code first: the service asks only
         // when its cache has no settled code, which is mostly a first call, so
         // a read ahead of the write would nearly always miss (and cost a reader
-        // transaction per new code: a sixth of a first call's CPU, measured).
+        // transaction per new code: about a seventh of a first call's CPU, measured).
         do {
             return try await write(
                 options: options,

@@ -2,7 +2,7 @@
 /// and a sample of its bytes instead of all of them. Statements are looked up
 /// by text several times per write on the writer thread, and the texts are
 /// long (a column list alone runs to hundreds of bytes): hashing them whole
-/// was about a tenth of the writer's CPU in a redemption. Equality is still
+/// was about 7% of the writer's CPU in a redemption. Equality is still
 /// the whole text; the SQL constants hand out the same string each time, so
 /// a hit compares storage, not bytes.
 struct StatementCacheKey: Hashable {
