@@ -53,7 +53,8 @@ final class SQLiteTypedWriteJob<T: Sendable>: SQLiteWriteJob, @unchecked Sendabl
 
     var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
 
-    /// Set by `run`: a flag, not a match on `result`, which would copy the
+    /// Set by every `run` (a job runs again, with a savepoint, after its
+    /// batch failed): a flag, not a match on `result`, which would copy the
     /// result (every job's, after every batch).
     private(set) var ranOutOfSpace = false
 
@@ -62,6 +63,7 @@ final class SQLiteTypedWriteJob<T: Sendable>: SQLiteWriteJob, @unchecked Sendabl
     func run(on connection: SQLiteConnection) -> Bool {
         do {
             result = .success(try body(connection))
+            ranOutOfSpace = false
             return true
         } catch {
             let failure = StoreError.wrapping(error)
