@@ -109,15 +109,18 @@ struct MethodRegistrar {
         return (principal, try Request(protobufBytes: payload))
     }
 
-    /// A server-streaming read.
+    /// A server-streaming read: authorized before its request is decoded, as
+    /// every other method is.
     mutating func stream<Request: ProtoMessage, Response: ProtoMessage>(
         _ method: ProtoMethod<Request, Response>, scope: Scope?,
         _ body: @escaping @Sendable (Request, Principal, CallContext, StreamWriter<Response>) async throws -> Void
     ) {
         let authorizer = self.authorizer
-        router.serverStreaming(method) { (request: Request, context, writer: StreamWriter<Response>) in
-            let principal = try await authorizer.authorize(context, scope: scope)
-            try await body(request, principal, context, writer)
-        }
+        router.register(
+            method,
+            .serverStreaming { payload, context, sink in
+                let (principal, request): (Principal, Request) = try await Self.admit(payload, context, scope, authorizer)
+                try await body(request, principal, context, StreamWriter(sink: sink))
+            })
     }
 }

@@ -1,5 +1,6 @@
 import DiscountClient
 import Foundation
+import TTRPC
 import Testing
 
 /// discountd.v1.Vouchers against the real daemon, through the client library.
@@ -219,6 +220,28 @@ import Testing
                 try await noVouchers.listVoucherPools()
             }
             for client in [owner, acmeClient, readOnly, noVouchers] { await client.close() }
+        }
+    }
+
+    @Test func exportIsAuthorizedBeforeItsRequestIsDecoded() async throws {
+        try await withTestDaemon { daemon in
+            let owner = try await daemon.client()
+            let (_, token, _) = try await projectClient(daemon, owner: owner, scopes: ["read_price_rules"])
+            let raw = try await TTRPCClient.connect(socketPath: daemon.socketPath)
+            var metadata = Metadata()
+            metadata.add("authorization", "Bearer \(token.token)")
+            let method = VouchersRPC.exportVoucherCodes
+            // Malformed bytes from a caller without read_vouchers: the scope
+            // is what it lacks, not a well-formed request.
+            await #expect {
+                for try await _ in raw.serverStream(
+                    service: method.service, method: method.name, payload: [0xFF, 0xFF, 0xFF], metadata: metadata)
+                {}
+            } throws: { error in
+                (error as? RPCError)?.code == .permissionDenied && (error as? RPCError)?.detail?.reason == "SCOPE_MISSING"
+            }
+            await raw.close()
+            await owner.close()
         }
     }
 
