@@ -31,12 +31,15 @@ struct MethodRegistrar {
         _ body: @escaping @Sendable (Request, Principal, CallContext) async throws -> Response
     ) {
         let authorizer = self.authorizer
-        var fastPath: (@Sendable ([UInt8], CallContext) throws -> [UInt8]?)? = nil
+        var fastPath: (@Sendable ([UInt8], CallContext) throws -> MethodHandler.FastPathOutcome)? = nil
         if let fromMemory {
             fastPath = { payload, context in
                 // Without the token in memory, the full path asks the store.
-                guard let principal = try authorizer.authorizeFromMemory(context, scope: scope) else { return nil }
-                return try fromMemory(try Request(protobufBytes: payload), principal)?.encoded()
+                guard let principal = try authorizer.authorizeFromMemory(context, scope: scope) else { return .runBody }
+                let request = try Request(protobufBytes: payload)
+                if let answer = try fromMemory(request, principal) { return .answered(answer.encoded()) }
+                // A miss goes on with the caller and request it has.
+                return .continueWith { try await body(request, principal, context).encoded() }
             }
         }
         router.register(

@@ -24,15 +24,26 @@ public struct MethodHandler: Sendable {
         case eventLoop
     }
 
+    /// What a unary method's fast path made of a call.
+    public enum FastPathOutcome: Sendable {
+        /// The answer, made on the event loop.
+        case answered([UInt8])
+        /// Not from memory: the body runs as a task.
+        case runBody
+        /// Not from memory, but what the fast path already did (the caller
+        /// authorized, the request decoded) is carried in `rest`, which runs
+        /// as the call's task in place of the body, so nothing is done twice.
+        case continueWith(_ rest: @Sendable () async throws -> [UInt8])
+    }
+
     public let body: Body
-    /// Runs on the event loop and must not block or wait: the answer, or nil
-    /// when `body` must run (a cache miss).
-    public let fastPath: (@Sendable ([UInt8], CallContext) throws -> [UInt8]?)?
+    /// A unary method's first try, on the event loop: it must not block or
+    /// wait. Streaming methods have none.
+    public let fastPath: (@Sendable ([UInt8], CallContext) throws -> FastPathOutcome)?
     public let placement: Placement
 
-    public init(
-        body: Body, fastPath: (@Sendable ([UInt8], CallContext) throws -> [UInt8]?)? = nil,
-        placement: Placement = .globalPool
+    private init(
+        body: Body, fastPath: (@Sendable ([UInt8], CallContext) throws -> FastPathOutcome)?, placement: Placement
     ) {
         self.body = body
         self.fastPath = fastPath
@@ -41,7 +52,8 @@ public struct MethodHandler: Sendable {
 
     public static func unary(
         _ body: @escaping @Sendable ([UInt8], CallContext) async throws -> [UInt8],
-        fastPath: (@Sendable ([UInt8], CallContext) throws -> [UInt8]?)? = nil, placement: Placement = .globalPool
+        fastPath: (@Sendable ([UInt8], CallContext) throws -> FastPathOutcome)? = nil,
+        placement: Placement = .globalPool
     ) -> MethodHandler {
         MethodHandler(body: .unary(body), fastPath: fastPath, placement: placement)
     }
@@ -50,7 +62,7 @@ public struct MethodHandler: Sendable {
         _ body: @escaping @Sendable ([UInt8], CallContext, StreamSink) async throws -> Void,
         placement: Placement = .globalPool
     ) -> MethodHandler {
-        MethodHandler(body: .serverStreaming(body), placement: placement)
+        MethodHandler(body: .serverStreaming(body), fastPath: nil, placement: placement)
     }
 }
 
@@ -122,7 +134,7 @@ extension Router {
         let answer: @Sendable ([UInt8], CallContext) throws -> [UInt8] = { payload, context in
             try body(try Request(protobufBytes: payload), context).encoded()
         }
-        register(service, method, .unary({ try answer($0, $1) }, fastPath: { try answer($0, $1) }))
+        register(service, method, .unary({ try answer($0, $1) }, fastPath: { .answered(try answer($0, $1)) }))
     }
 
     /// Registers a unary method that runs as a task.

@@ -40,12 +40,18 @@ extension ServerConnectionHandler {
             return
         }
 
+        var rest: (@Sendable () async throws -> [UInt8])?
         if let fastPath = route.handler.fastPath {
             do {
-                if let answer = try fastPath(request.payload, callContext) {
+                switch try fastPath(request.payload, callContext) {
+                case .answered(let answer):
                     writeResponse(streamID: streamID, payload: answer)
                     route.metrics.record(nanos: Self.nanos(since: now), failed: false)
                     return
+                case .runBody:
+                    break
+                case .continueWith(let carried):
+                    rest = carried
                 }
             } catch {
                 writeStatus(streamID: streamID, router.errorMapper(error, callContext))
@@ -56,7 +62,11 @@ extension ServerConnectionHandler {
         let executor = route.handler.placement == .eventLoop ? taskExecutor : nil
         switch route.handler.body {
         case .unary(let body):
-            start(streamID, callContext, route.metrics, now, on: executor) { try await body(request.payload, callContext) }
+            if let rest {
+                start(streamID, callContext, route.metrics, now, on: executor) { try await rest() }
+            } else {
+                start(streamID, callContext, route.metrics, now, on: executor) { try await body(request.payload, callContext) }
+            }
         case .serverStreaming(let body):
             let sink = makeSink(streamID: streamID)
             start(streamID, callContext, route.metrics, now, on: executor) {

@@ -11,7 +11,25 @@ import Testing
 @Suite struct LiveServerTests {
     static func router() -> Router {
         var router = Router()
-        router.register("test.Echo", "Echo", .unary({ payload, _ in payload }, fastPath: { payload, _ in payload }))
+        router.register("test.Echo", "Echo", .unary({ payload, _ in payload }, fastPath: { payload, _ in .answered(payload) }))
+        // The fast path answers [0, x] itself, leaves [1, x] to the body and
+        // carries what it read of [2, x] into the task it asks for.
+        router.register(
+            "test.Echo", "Memo",
+            .unary(
+                { payload, _ in [0xB0] + payload },
+                fastPath: { payload, _ in
+                    switch payload.first {
+                    case 0: return .answered([0xFA] + payload)
+                    case 1: return .runBody
+                    default:
+                        let read = payload.dropFirst()
+                        return .continueWith {
+                            try await Task.sleep(for: .milliseconds(1))
+                            return [0xC0] + read
+                        }
+                    }
+                }))
         router.register(
             "test.Echo", "Slow",
             .unary { payload, _ in
@@ -84,6 +102,16 @@ import Testing
             let client = try await TTRPCClient.connect(socketPath: path)
             #expect(try await client.call(service: "test.Echo", method: "Echo", payload: [1, 2]) == [1, 2])
             #expect(try await client.call(service: "test.Echo", method: "Slow", payload: [1]) == [1])
+            await client.close()
+        }
+    }
+
+    @Test func aFastPathAnswersHandsOverToTheBodyOrCarriesItsWorkIntoATask() async throws {
+        try await withServer { _, path in
+            let client = try await TTRPCClient.connect(socketPath: path)
+            #expect(try await client.call(service: "test.Echo", method: "Memo", payload: [0, 7]) == [0xFA, 0, 7])
+            #expect(try await client.call(service: "test.Echo", method: "Memo", payload: [1, 7]) == [0xB0, 1, 7])
+            #expect(try await client.call(service: "test.Echo", method: "Memo", payload: [2, 7]) == [0xC0, 7])
             await client.close()
         }
     }

@@ -9,7 +9,7 @@ import Testing
 @Suite struct ServerConnectionHandlerTests {
     static let echoRouter: Router = {
         var router = Router()
-        router.register("test.Echo", "Echo", .unary({ payload, _ in payload }, fastPath: { payload, _ in payload }))
+        router.register("test.Echo", "Echo", .unary({ payload, _ in payload }, fastPath: { payload, _ in .answered(payload) }))
         router.register(
             "test.Echo", "Fail",
             .unary(

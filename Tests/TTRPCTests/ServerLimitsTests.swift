@@ -10,7 +10,7 @@ import Testing
     /// A router of its own per test: the connection count lives in its metrics.
     static func makeRouter() -> Router {
         var router = Router()
-        router.register("test.Echo", "Echo", .unary({ payload, _ in payload }, fastPath: { payload, _ in payload }))
+        router.register("test.Echo", "Echo", .unary({ payload, _ in payload }, fastPath: { payload, _ in .answered(payload) }))
         // In flight until its deadline or the connection closes: a task that
         // never finishes (not even when cancelled), so it never comes back to
         // touch the (single-threaded) embedded event loop from another thread.
