@@ -2,6 +2,7 @@ import DiscountCore
 import DiscountStore
 import Foundation
 import ProtoCodec
+import Synchronization
 
 /// The PriceRules domain actor: rules and their codes over the store, and
 /// the cache it owns: every change goes to the store first, then, on this
@@ -15,8 +16,11 @@ actor PriceRuleBook {
     nonisolated let cached: PriceRulesCache.Reads
     /// Counts batches of other writers' changes applied (`invalidate`). A copy
     /// read or written before one may predate a change it carried, so it is
-    /// cached only if no batch came in between (`keep`).
-    private var coherenceEpoch: UInt64 = 0
+    /// cached only if no batch came in between (`keep`). Changed only on this
+    /// actor; atomic so that a redemption can note it before its store call
+    /// without a hop here (as `CommissionBook` does).
+    private let coherenceEpoch = Atomic<UInt64>(0)
+    private nonisolated var epoch: UInt64 { coherenceEpoch.load(ordering: .acquiring) }
 
     init(store: any Store, cacheCapacity: Int, freshness: CacheFreshness = .unbounded) {
         self.store = store
@@ -28,7 +32,7 @@ actor PriceRuleBook {
     // MARK: Rules
 
     func createRule(_ rule: PriceRuleRecord, options: WriteOptions<Void>) async throws -> PriceRuleRecord {
-        let epoch = coherenceEpoch
+        let epoch = self.epoch
         try await storing { try await store.insertPriceRule(rule, options: options) }
         keep(since: epoch) { $0.put(rule) }
         return rule
@@ -40,7 +44,7 @@ actor PriceRuleBook {
 
     func rule(projectID: String, id: String) async throws -> PriceRuleRecord {
         if let cached = cache.rule(projectID: projectID, id: id) { return cached }
-        let epoch = coherenceEpoch
+        let epoch = self.epoch
         guard let rule = try await store.priceRule(projectID: projectID, id: id) else {
             throw ServiceError.priceRuleNotFound(id)
         }
@@ -66,7 +70,7 @@ actor PriceRuleBook {
 
     /// Stores a changed rule; the answer is the stored copy (with its new version).
     func updateRule(_ rule: PriceRuleRecord, options: WriteOptions<PriceRuleRecord?>) async throws -> PriceRuleRecord {
-        let epoch = coherenceEpoch
+        let epoch = self.epoch
         guard let stored = try await storing({ try await store.updatePriceRule(rule, options: options) }) else {
             throw ServiceError.priceRuleNotFound(rule.id)
         }
@@ -122,7 +126,7 @@ actor PriceRuleBook {
 
     func code(projectID: String, ruleID: String, id: String) async throws -> DiscountCodeRecord {
         if let cached = cachedCode(projectID: projectID, ruleID: ruleID, id: id) { return cached }
-        let epoch = coherenceEpoch
+        let epoch = self.epoch
         guard let code = try await store.discountCode(projectID: projectID, id: id), code.priceRuleID == ruleID else {
             throw ServiceError.discountCodeNotFound(id)
         }
@@ -141,7 +145,7 @@ actor PriceRuleBook {
     func lookup(projectID: String, text: String) async throws -> (DiscountCodeRecord, PriceRuleRecord) {
         if let cached = cachedLookup(projectID: projectID, text: text) { return cached }
         let canonical = CodeText.canonical(text)
-        let epoch = coherenceEpoch
+        let epoch = self.epoch
         guard let code = try await store.discountCode(projectID: projectID, canonicalCode: canonical) else {
             throw ServiceError.discountCodeNotFound(CodeText.trim(text), field: "code")
         }
@@ -172,7 +176,7 @@ actor PriceRuleBook {
     func updateCode(
         _ code: DiscountCodeRecord, before: DiscountCodeRecord, options: WriteOptions<DiscountCodeRecord?>
     ) async throws -> DiscountCodeRecord {
-        let epoch = coherenceEpoch
+        let epoch = self.epoch
         guard let stored = try await storing({ try await store.updateDiscountCode(code, options: options) }) else {
             throw ServiceError.discountCodeNotFound(code.id)
         }
@@ -206,17 +210,23 @@ actor PriceRuleBook {
         return (RedemptionPolicy.refusal(code: code, rule: rule, customerAlreadyRedeemed: customerUsed, at: now), code, rule)
     }
 
-    func redeem(_ request: RedemptionRequest, options: WriteOptions<RedemptionOutcome>) async throws -> RedemptionOutcome {
-        let epoch = coherenceEpoch
+    /// The write waits on the caller's executor and only the cache note
+    /// comes here. Resumed on this actor instead, a redemption then had to
+    /// hop back off it: 1.08× the redemptions a second this way (14 pairs,
+    /// 4×64), 2 µs less CPU per call.
+    nonisolated func redeem(
+        _ request: RedemptionRequest, options: WriteOptions<RedemptionOutcome>
+    ) async throws -> RedemptionOutcome {
+        let epoch = self.epoch
         let outcome = try await storing { try await store.redeem(request, options: options) }
-        keep(since: epoch) { $0.note(outcome) }
+        await keep(since: epoch) { $0.note(outcome) }
         return outcome
     }
 
     func rollback(
         projectID: String, orderID: String, options: WriteOptions<[DiscountCodeRecord]>
     ) async throws -> [DiscountCodeRecord] {
-        let epoch = coherenceEpoch
+        let epoch = self.epoch
         let released = try await storing {
             try await store.rollbackRedemptions(projectID: projectID, orderID: orderID, at: .now(), options: options)
         }
@@ -231,8 +241,8 @@ actor PriceRuleBook {
 
     /// Caches what was read or written since `epoch`, unless other writers'
     /// changes came in meanwhile: the copy might be older than one of them.
-    private func keep(since epoch: UInt64, _ put: (PriceRulesCache) -> Void) {
-        if epoch == coherenceEpoch { put(cache) }
+    private func keep(since epoch: UInt64, _ put: @Sendable (PriceRulesCache) -> Void) {
+        if epoch == self.epoch { put(cache) }
     }
 
     /// Runs a store call, turning store errors the caller can act on into service errors.
@@ -251,7 +261,7 @@ actor PriceRuleBook {
     func invalidate(_ changes: [StoreChange]) {
         let mine = changes.filter { $0.kind == .discountCode || $0.kind == .priceRule }
         guard !mine.isEmpty else { return }
-        coherenceEpoch &+= 1
+        coherenceEpoch.wrappingAdd(1, ordering: .releasing)
         for change in mine {
             switch change.kind {
             case .discountCode: cache.invalidateCode(projectID: change.projectID, id: change.id, version: change.version)
@@ -263,7 +273,7 @@ actor PriceRuleBook {
 
     /// Changes were missed: forgets everything.
     func invalidateAll() {
-        coherenceEpoch &+= 1
+        coherenceEpoch.wrappingAdd(1, ordering: .releasing)
         cache.removeAll()
     }
 }
