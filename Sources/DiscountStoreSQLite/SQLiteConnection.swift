@@ -26,6 +26,8 @@ final class SQLiteConnection: @unchecked Sendable {
 
     private(set) var db: OpaquePointer?
     private var statements: [StatementCacheKey: SQLiteStatement] = [:]
+    /// The writer's assignments' codes read ahead in its open transaction.
+    let voucherReadAhead = VoucherReadAhead()
 
     /// SQLite's process-wide settings (see `discountd_sqlite_configure`),
     /// applied once, before the first connection opens.

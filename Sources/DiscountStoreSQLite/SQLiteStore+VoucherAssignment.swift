@@ -7,20 +7,21 @@ private enum SQL {
         SELECT \(SQLiteRows.voucherCodeColumns) FROM voucher_codes
         WHERE pool_key = ?1 AND customer_id = ?2 AND used_by = ?3
         """
-    /// The pool's lowest-numbered available code. The writer thread runs one
-    /// job at a time, so nobody can take it between this and `take`.
+    /// The pool's lowest-numbered available codes (`VoucherReadAhead`). The
+    /// writer thread runs one job at a time, so nobody else takes them.
     static let nextAvailable = """
         SELECT pool_key, seq, code FROM voucher_codes INDEXED BY voucher_codes_by_status
         WHERE pool_key = (SELECT pool_key FROM voucher_pools WHERE project_id = ?1 AND id = ?2) AND status = 1
-        ORDER BY seq LIMIT 1
+        ORDER BY seq LIMIT ?3
         """
-    /// Marks one code assigned by its primary key: a one-row UPDATE needs no
-    /// statement journal (UPDATE … RETURNING would build an ephemeral table
+    /// Marks one code assigned by its primary key, if it is still available
+    /// (a code read ahead may have gone with its pool): a one-row UPDATE needs
+    /// no statement journal (UPDATE … RETURNING would build an ephemeral table
     /// and a savepoint per call). A customer who already holds a code of the
     /// pool for this used_by trips the unique index instead.
     static let take = """
         UPDATE voucher_codes SET status = 2, customer_id = ?3, used_by = ?4, assigned_at = ?5
-        WHERE pool_key = ?1 AND seq = ?2
+        WHERE pool_key = ?1 AND seq = ?2 AND status = 1
         """
     static let countAssigned = "UPDATE voucher_pools SET available = available - 1, assigned = assigned + 1 WHERE pool_key = ?1"
     static let noteUsedBy = "INSERT OR IGNORE INTO voucher_pool_used_by (pool_key, used_by) VALUES (?1, ?2)"
@@ -44,44 +45,54 @@ extension SQLiteStore {
         try await write(options: options, Self.assignment(assignment))
     }
 
-    private static func assignment(
+    static func assignment(
         _ assignment: VoucherAssignment
     ) -> @Sendable (SQLiteConnection) throws -> VoucherAssignmentOutcome {
         { db in
-            let next: (key: Int64, sequence: Int64, code: String)? = try db.withStatement(SQL.nextAvailable) { s in
-                try s.bindAll(assignment.projectID, assignment.poolID)
-                return try s.step() ? (s.int64(0), s.int64(1), s.string(2)) : nil
-            }
-            var taken: (Int64, VoucherCode)?
-            if let next {
+            let pool = VoucherReadAhead.Pool(projectID: assignment.projectID, poolID: assignment.poolID)
+            while let next = try db.voucherReadAhead.next(in: pool, read: { try Self.available(pool, limit: $0, db) }) {
                 do {
                     try db.withStatement(SQL.take) { s in
                         try s.bindAll(next.key, next.sequence, assignment.customerID, assignment.usedBy, assignment.at)
                         try s.run()
                     }
-                    taken = (
-                        next.key,
-                        VoucherCode(
-                            code: next.code, status: .assigned, sequence: next.sequence, customerID: assignment.customerID,
-                            usedBy: assignment.usedBy.isEmpty ? nil : assignment.usedBy, assignedAt: assignment.at)
-                    )
                 } catch let error as SQLiteError where error.isUniqueViolation {
                     // Only the statement was undone; the customer's code is what they get.
-                    taken = nil
+                    db.voucherReadAhead.putBack(next, in: pool)
+                    return try untaken(assignment, db)
                 }
-            }
-            guard let (key, code) = taken else { return try untaken(assignment, db) }
-            try db.withStatement(SQL.countAssigned) { s in
-                try s.bind(1, key)
-                try s.run()
-            }
-            if !assignment.usedBy.isEmpty {
-                try db.withStatement(SQL.noteUsedBy) { s in
-                    try s.bindAll(key, assignment.usedBy)
+                guard db.changes == 1 else {
+                    // Read ahead and no longer available: read the pool again.
+                    db.voucherReadAhead.forget(pool)
+                    continue
+                }
+                try db.withStatement(SQL.countAssigned) { s in
+                    try s.bind(1, next.key)
                     try s.run()
                 }
+                if !assignment.usedBy.isEmpty {
+                    try db.withStatement(SQL.noteUsedBy) { s in
+                        try s.bindAll(next.key, assignment.usedBy)
+                        try s.run()
+                    }
+                }
+                return .assigned(
+                    VoucherCode(
+                        code: next.code, status: .assigned, sequence: next.sequence, customerID: assignment.customerID,
+                        usedBy: assignment.usedBy.isEmpty ? nil : assignment.usedBy, assignedAt: assignment.at))
             }
-            return .assigned(code)
+            return try untaken(assignment, db)
+        }
+    }
+
+    private static func available(
+        _ pool: VoucherReadAhead.Pool, limit: Int, _ db: SQLiteConnection
+    ) throws -> [VoucherReadAhead.Candidate] {
+        try db.withStatement(SQL.nextAvailable) { s in
+            try s.bindAll(pool.projectID, pool.poolID, Int64(limit))
+            var run: [VoucherReadAhead.Candidate] = []
+            while try s.step() { run.append(.init(key: s.int64(0), sequence: s.int64(1), code: s.string(2))) }
+            return run
         }
     }
 

@@ -207,6 +207,7 @@ final class SQLiteWriter: @unchecked Sendable {
     private func commitOptimistically(_ live: [any SQLiteWriteJob]) -> Bool {
         do {
             try step("BEGIN IMMEDIATE")
+            connection.voucherReadAhead.transactionBegan()
         } catch {
             return false
         }
@@ -226,6 +227,7 @@ final class SQLiteWriter: @unchecked Sendable {
         }
         do {
             try step("COMMIT")
+            connection.voucherReadAhead.transactionCommitted()
             commitCounter.add(1, ordering: .relaxed)
             for job in live { finish(job, refusals[ObjectIdentifier(job)]) }
         } catch {
@@ -260,6 +262,7 @@ final class SQLiteWriter: @unchecked Sendable {
             if !inTransaction {
                 do {
                     try step("BEGIN IMMEDIATE")
+                    connection.voucherReadAhead.transactionBegan()
                     inTransaction = true
                 } catch {
                     finish(job, StoreError.wrapping(error))
@@ -299,6 +302,7 @@ final class SQLiteWriter: @unchecked Sendable {
                 succeeded.append(job)
             } else {
                 failed.append(job)
+                connection.voucherReadAhead.jobRolledBack()
                 if useSavepoints {
                     do {
                         try step("ROLLBACK TO job")
@@ -318,6 +322,7 @@ final class SQLiteWriter: @unchecked Sendable {
             } else {
                 do {
                     try step("COMMIT")
+                    connection.voucherReadAhead.transactionCommitted()
                     commitCounter.add(1, ordering: .relaxed)
                 } catch {
                     abandon(StoreError.wrapping(error))

@@ -114,6 +114,37 @@ extension StoreContract {
         }
     }
 
+    /// Assignments go lowest number first, one write after another, and a
+    /// pool deleted and made again under its id hands out its new codes
+    /// (SQLite reads codes ahead: what it read of the old pool must not count).
+    @Test(arguments: StoreFactory.all)
+    func assignmentsGoInOrderAndAPoolMadeAgainHandsOutItsNewCodes(_ factory: StoreFactory) async throws {
+        try await withVoucherStore(factory) { store async throws in
+            let pool = try await store.makePool("R", 10)
+            var handedOut: [String] = []
+            for customer in ["c1", "c2", "c3", "c4"] {
+                if case .assigned(let code) = try await store.assignVoucherCode(Fixtures.assignment(pool, customer: customer)) {
+                    handedOut.append(code.code)
+                }
+            }
+            #expect(handedOut == ["R-1", "R-2", "R-3", "R-4"])
+
+            _ = try await store.deleteVoucherPool(projectID: pool.projectID, id: pool.id)
+            let again = Fixtures.pool(pool.name, id: pool.id)
+            try await store.insertVoucherPool(again)
+            _ = try await store.addVoucherCodes(
+                projectID: again.projectID, poolID: again.id, codes: Fixtures.voucherTexts("S", 2))
+            guard case .assigned(let code) = try await store.assignVoucherCode(Fixtures.assignment(again, customer: "c5"))
+            else {
+                Issue.record("not assigned")
+                return
+            }
+            #expect(code.code == "S-1")
+            let counted = try #require(try await store.voucherPool(projectID: again.projectID, id: again.id))
+            #expect(counted.available == 1 && counted.assigned == 1)
+        }
+    }
+
     @Test(arguments: StoreFactory.all)
     func theSameCustomerAndUsedByGetTheSameCode(_ factory: StoreFactory) async throws {
         try await withVoucherStore(factory) { store async throws in
