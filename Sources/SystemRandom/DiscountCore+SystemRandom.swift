@@ -9,7 +9,7 @@ let systemRandom = Mutex(BufferedRandom())
 extension TimeOrderedID {
     /// A new id with a random tail from the kernel's CSPRNG.
     public static func make() -> String {
-        systemRandom.withLock { make(using: &$0) }
+        make(randomTail: systemRandom.withLock { $0.next() })
     }
 }
 

@@ -19,6 +19,18 @@ import Testing
         #expect("89ab".contains(parts[3].first!))
     }
 
+    @Test func theTailIsTheRandomBitsAfterTheVariantAndTheHeadIsTheMillisecond() throws {
+        let before = UInt64(Instant.now().microseconds / 1000)
+        let ones = TimeOrderedID.make(randomTail: .max).split(separator: "-")
+        let zeros = TimeOrderedID.make(randomTail: 0).split(separator: "-")
+        let pattern = TimeOrderedID.make(randomTail: 0x0123_4567_89AB_CDEF).split(separator: "-")
+        #expect(ones[3...] == ["bfff", "ffffffffffff"])
+        #expect(zeros[3...] == ["8000", "000000000000"])
+        #expect(pattern[3...] == ["8123", "456789abcdef"])
+        let milliseconds = try #require(UInt64(ones[0] + ones[1], radix: 16))
+        #expect(milliseconds >= before && milliseconds <= before + 1_000)
+    }
+
     @Test func onlyItsOwnFormIsWellFormed() {
         #expect(TimeOrderedID.isWellFormed(TimeOrderedID.make()))
         #expect(!TimeOrderedID.isWellFormed(""))
