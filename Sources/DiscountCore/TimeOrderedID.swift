@@ -70,8 +70,8 @@ public enum TimeOrderedID {
                     position += 1
                 }
                 let word = nibble < 16 ? high : low
-                let shift = UInt64(60 - 4 * (nibble % 16))
-                text[position] = hexDigits[Int(truncatingIfNeeded: word >> shift & 0xF)]
+                let digit = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * (nibble % 16)) & 0xF)
+                text[position] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") - 10 + digit
                 position += 1
             }
             return position
