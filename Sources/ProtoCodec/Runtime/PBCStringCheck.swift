@@ -9,11 +9,11 @@ import CProtobufC
 @usableFromInline
 enum PBCStringCheck {
     /// The problem with the first bad string field (at any depth), or nil.
-    /// Fields are named by their path from the top message (`order.customer.name`).
+    /// Fields are named by their path from the top message (`order.customer.name`),
+    /// built only for a problem found: most requests have none.
     @usableFromInline
     static func problem(
-        in bytes: UnsafeRawBufferPointer, _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int = 0,
-        path: String = ""
+        in bytes: UnsafeRawBufferPointer, _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int = 0
     ) -> ProtoDecodingError.StringProblem? {
         // The schema is not recursive; this bounds a hostile nesting anyway.
         guard depth < 32 else { return nil }
@@ -30,13 +30,14 @@ enum PBCStringCheck {
                 switch field.pointee.type {
                 case PROTOBUF_C_TYPE_STRING:
                     if let kind = Self.problem(ofString: value) {
-                        return .init(field: path + String(cString: field.pointee.name), kind: kind)
+                        return .init(field: String(cString: field.pointee.name), kind: kind)
                     }
                 case PROTOBUF_C_TYPE_MESSAGE:
                     guard let nested = field.pointee.descriptor?.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
                     else { continue }
-                    let inner = path + String(cString: field.pointee.name) + "."
-                    if let problem = Self.problem(in: value, nested, depth: depth + 1, path: inner) { return problem }
+                    if let problem = Self.problem(in: value, nested, depth: depth + 1) {
+                        return .init(field: String(cString: field.pointee.name) + "." + problem.field, kind: problem.kind)
+                    }
                 default:
                     continue
                 }
