@@ -19,7 +19,7 @@ public enum TimeOrderedID {
 
     /// A new id with `tail` as its random bits. Not generic: called from
     /// another module, a generic one ran unspecialized, looking up type
-    /// metadata on every call (a tenth of a create's id, measured).
+    /// metadata on every call.
     public static func make(randomTail tail: UInt64) -> String {
         let now = UInt64(Instant.now().microseconds / 1000)
         // Same millisecond (or a clock step back): count up in the 12-bit field.

@@ -26,7 +26,7 @@ final class SQLiteConnection: @unchecked Sendable {
 
     private(set) var db: OpaquePointer?
     private var statements: [StatementCacheKey: SQLiteStatement] = [:]
-    /// The writer's assignments' codes read ahead in its open transaction.
+    /// Codes the writer's voucher assignments read ahead (unused on readers).
     let voucherReadAhead = VoucherReadAhead()
 
     /// SQLite's process-wide settings (see `discountd_sqlite_configure`),

@@ -72,7 +72,8 @@ enum StoreScenario: String, ExpressibleByArgument, CaseIterable {
                 Campaign(
                     id: 0, projectID: project, name: "bench", discountPercent: 10, commissionPercent: 5, startsAt: now,
                     endsAt: nil, createdAt: now, updatedAt: now))
-            let agents = try await Self.registerAgents(store, count: expectedWrites / 3)
+            // Each write needs an agent without a code: up to 75k first-time codes a second.
+            let agents = try await Self.registerAgents(store, count: expectedWrites / 2)
             let skipped = ShopifySyncState(status: .skippedNoCredentials, error: .missingShopifyCredentials)
             return { n, done in
                 let agent = agents[n % agents.count]
