@@ -1,7 +1,7 @@
 /// Available voucher codes an assignment read ahead, per pool, for the
-/// assignments after it in the same transaction: a batch of assignments to
-/// one pool reads its candidates in a few runs (1, 2, 4 … 64 codes) instead
-/// of one index search per call.
+/// assignments after it: a batch of assignments to one pool reads its
+/// candidates in a few runs (1, 2, 4 … 64 codes) instead of one index
+/// search per call.
 ///
 /// Runs outlive the transaction that read them: codes only ever stop being
 /// available, or are added after the highest, so what is left of a run is
@@ -37,7 +37,7 @@ final class VoucherReadAhead {
     /// Pools with runs kept at most; past it, all are forgotten.
     static let maxPools = 256
 
-    /// The pool's lowest available code as far as this transaction knows:
+    /// The pool's lowest available code as far as the writer knows:
     /// popped from the run read ahead, or the first of a new run `read`
     /// returns (asked for twice as many as the last run, up to `maxRun`).
     func next(in pool: Pool, read: (_ limit: Int) throws -> [Candidate]) rethrows -> Candidate? {
