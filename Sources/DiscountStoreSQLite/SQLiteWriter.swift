@@ -206,8 +206,7 @@ final class SQLiteWriter: @unchecked Sendable {
     /// from the same state is safe.)
     private func commitOptimistically(_ live: [any SQLiteWriteJob]) -> Bool {
         do {
-            try step("BEGIN IMMEDIATE")
-            connection.voucherReadAhead.transactionBegan()
+            try beginTransaction()
         } catch {
             return false
         }
@@ -226,9 +225,7 @@ final class SQLiteWriter: @unchecked Sendable {
             }
         }
         do {
-            try step("COMMIT")
-            connection.voucherReadAhead.transactionCommitted()
-            commitCounter.add(1, ordering: .relaxed)
+            try commitTransaction()
             for job in live { finish(job, refusals[ObjectIdentifier(job)]) }
         } catch {
             let error = StoreError.wrapping(error)
@@ -261,8 +258,7 @@ final class SQLiteWriter: @unchecked Sendable {
             }
             if !inTransaction {
                 do {
-                    try step("BEGIN IMMEDIATE")
-                    connection.voucherReadAhead.transactionBegan()
+                    try beginTransaction()
                     inTransaction = true
                 } catch {
                     finish(job, StoreError.wrapping(error))
@@ -321,9 +317,7 @@ final class SQLiteWriter: @unchecked Sendable {
                 _ = try? step("ROLLBACK")
             } else {
                 do {
-                    try step("COMMIT")
-                    connection.voucherReadAhead.transactionCommitted()
-                    commitCounter.add(1, ordering: .relaxed)
+                    try commitTransaction()
                 } catch {
                     abandon(StoreError.wrapping(error))
                 }
@@ -349,6 +343,19 @@ final class SQLiteWriter: @unchecked Sendable {
     }
 
     /// Runs one cached transaction-control statement.
+    /// Opens a batch's transaction. Codes read ahead stay good only if the
+    /// transaction before committed (`VoucherReadAhead`).
+    private func beginTransaction() throws {
+        try step("BEGIN IMMEDIATE")
+        connection.voucherReadAhead.transactionBegan()
+    }
+
+    private func commitTransaction() throws {
+        try step("COMMIT")
+        connection.voucherReadAhead.transactionCommitted()
+        commitCounter.add(1, ordering: .relaxed)
+    }
+
     private func step(_ sql: String) throws {
         try connection.withStatement(sql) { try $0.run() }
     }
