@@ -11,15 +11,10 @@ public enum TimeOrderedID {
 
     private static let clock = Mutex(Clock())
 
-    /// A new id; `generator` draws its random tail (SystemRandom's `make()`
-    /// passes the kernel's CSPRNG).
-    public static func make<G: RandomNumberGenerator>(using generator: inout G) -> String {
-        make(randomTail: generator.next())
-    }
-
-    /// A new id with `tail` as its random bits. Not generic: called from
-    /// another module, a generic one ran unspecialized, looking up type
-    /// metadata on every call.
+    /// A new id with `tail` as its random bits (SystemRandom's `make()`
+    /// draws them from the kernel's CSPRNG). Not generic over a generator:
+    /// called from another module, a generic one ran unspecialized, looking
+    /// up type metadata on every call.
     public static func make(randomTail tail: UInt64) -> String {
         let now = UInt64(Instant.now().microseconds / 1000)
         // Same millisecond (or a clock step back): count up in the 12-bit field.
