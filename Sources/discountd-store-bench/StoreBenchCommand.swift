@@ -16,11 +16,14 @@ struct StoreBenchCommand: AsyncParsableCommand {
         commandName: "discountd-store-bench",
         abstract: "Durable writes/s through the SQLite store alone (no RPC), as one JSON line.")
 
-    @Option(
-        help:
-            "create-discount-code, assign-voucher-code, redeem-discount-code, get-my-discount-code-first, or bare-sqlite-insert (the engine's floor: rows through SQLite's C API, 256 per transaction)."
-    )
+    @Option(help: "create-discount-code, assign-voucher-code, redeem-discount-code or get-my-discount-code-first.")
     var scenario: StoreScenario
+
+    @Flag(help: "The engine's floor instead of the store: the scenario's statements through SQLite's C API, one thread.")
+    var bare = false
+
+    @Option(help: "With --bare: writes per transaction (1 gives one write's latency as p50_us).")
+    var rowsPerTransaction = 256
 
     @Option(help: "Writes kept in flight (the daemon under 4x64 load has 256).")
     var inFlight = 256
@@ -41,18 +44,20 @@ struct StoreBenchCommand: AsyncParsableCommand {
         let directory = URL(fileURLWithPath: dataDir).appendingPathComponent("store-bench-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        if scenario == .bareSQLiteInsert {
-            let rows = try await BareSQLiteFloor.run(directory: directory, seconds: seconds, warmup: warmup)
+        if bare {
+            let floor = try await BareSQLiteFloor.run(
+                scenario, directory: directory, rowsPerTransaction: rowsPerTransaction, seconds: seconds, warmup: warmup)
             try print(
                 line(
-                    server: "bare-sqlite", perSecond: rows, errors: 0,
-                    load: "SQLite C API, one thread, \(BareSQLiteFloor.rowsPerTransaction) rows per transaction"))
+                    server: "bare-sqlite", perSecond: floor.perSecond, errors: 0,
+                    load: "SQLite C API, one thread, \(rowsPerTransaction) per transaction",
+                    p50Microseconds: rowsPerTransaction == 1 ? floor.p50Microseconds : nil))
             return
         }
         let store = try SQLiteStore.open(path: directory.appendingPathComponent("discountd.sqlite").path, synchronous: .full)
         // Enough rows for a run twice as fast as any seen: assignments need codes, first-time codes need agents.
         let expected = Int((seconds + warmup) * 150_000)
-        let write = try await scenario.prepare(store, expectedWrites: expected)
+        let write = StoreScenario.write(to: store, using: try await scenario.setUp(store, expectedWrites: expected))
         let result = try await ClosedLoop(inFlight: inFlight, write: write).run(warmup: warmup, seconds: seconds)
         await store.close()
         try print(
@@ -61,11 +66,14 @@ struct StoreBenchCommand: AsyncParsableCommand {
                 load: "discountd-store-bench, \(inFlight) in flight"))
     }
 
-    private func line(server: String, perSecond: Double, errors: Int, load: String) throws -> String {
-        let fields: [String: Any] = [
+    private func line(
+        server: String, perSecond: Double, errors: Int, load: String, p50Microseconds: Double? = nil
+    ) throws -> String {
+        var fields: [String: Any] = [
             "scenario": scenario.rawValue, "shape": shape, "server": server, "calls_per_s": perSecond, "errors": errors,
             "load": load,
         ]
+        if let p50Microseconds { fields["p50_us"] = (p50Microseconds * 10).rounded() / 10 }
         return String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self)
     }
 }

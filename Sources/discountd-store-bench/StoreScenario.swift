@@ -8,48 +8,39 @@ import SystemRandom
 /// store call in a task): the `n`th call's write, and whom to tell after the commit.
 typealias StoreWrite = @Sendable (_ n: Int, _ done: @escaping @Sendable (Bool) -> Void) -> Void
 
+/// What a scenario's writes need, made through the store before the run, so
+/// the store's writes and the bare engine's (`BareSQLiteFloor`) start from the same rows.
+enum StoreFixture: Sendable {
+    case rule(PriceRule)
+    /// The one code every redemption uses (orders differ).
+    case codeToRedeem(DiscountCode)
+    case pool(VoucherPool)
+    case campaign(Campaign, agents: [Agent])
+}
+
 /// The daemon's durable-write scenarios of scripts/load-test, on the store alone.
 enum StoreScenario: String, ExpressibleByArgument, CaseIterable {
     case createDiscountCode = "create-discount-code"
     case assignVoucherCode = "assign-voucher-code"
     case redeemDiscountCode = "redeem-discount-code"
     case getMyDiscountCodeFirst = "get-my-discount-code-first"
-    /// Not the store: discount-code rows straight through SQLite's C API (`BareSQLiteFloor`).
-    case bareSQLiteInsert = "bare-sqlite-insert"
 
-    /// Sets up what the writes need (a rule, a pool of codes, registered agents…)
-    /// and returns the write itself.
-    func prepare(_ store: SQLiteStore, expectedWrites: Int) async throws -> StoreWrite {
+    /// Sets up what `expectedWrites` writes need (a rule, a pool of codes, registered agents…).
+    func setUp(_ store: SQLiteStore, expectedWrites: Int) async throws -> StoreFixture {
         let project = Project.defaultID
         let now = Instant.now()
         switch self {
-        case .bareSQLiteInsert:
-            preconditionFailure("bare-sqlite-insert is run by BareSQLiteFloor, not through the store")
         case .createDiscountCode, .redeemDiscountCode:
             let rule = PriceRule(
                 id: TimeOrderedID.make(), projectID: project, title: "bench", valueKind: .percentage, value: 10,
                 startsAt: now, createdAt: now, updatedAt: now)
             try await store.insertPriceRule(rule)
-            if self == .createDiscountCode {
-                return { n, done in
-                    let at = Instant.now()
-                    let code = DiscountCode(
-                        id: TimeOrderedID.make(), projectID: project, priceRuleID: rule.id, code: "STORE-BENCH-\(n)",
-                        createdAt: at, updatedAt: at)
-                    Task { done((try? await store.insertDiscountCode(code)) != nil) }
-                }
-            }
+            if self == .createDiscountCode { return .rule(rule) }
             let code = DiscountCode(
                 id: TimeOrderedID.make(), projectID: project, priceRuleID: rule.id, code: "STORE-BENCH-REDEEM",
                 createdAt: now, updatedAt: now)
             try await store.insertDiscountCode(code)
-            return { n, done in
-                let request = RedemptionRequest(
-                    projectID: project, canonicalCode: code.canonicalCode, orderID: "order-\(n)", customerID: nil, at: .now())
-                Task {
-                    if case .redeemed? = try? await store.redeem(request) { done(true) } else { done(false) }
-                }
-            }
+            return .codeToRedeem(code)
         case .assignVoucherCode:
             let pool = VoucherPool(id: TimeOrderedID.make(), projectID: project, name: "bench", createdAt: now)
             try await store.insertVoucherPool(pool)
@@ -60,6 +51,38 @@ enum StoreScenario: String, ExpressibleByArgument, CaseIterable {
                 _ = try await store.addVoucherCodes(projectID: project, poolID: pool.id, codes: codes)
                 added += count
             }
+            return .pool(pool)
+        case .getMyDiscountCodeFirst:
+            let campaign = try await store.insertCampaign(
+                Campaign(
+                    id: 0, projectID: project, name: "bench", discountPercent: 10, commissionPercent: 5, startsAt: now,
+                    endsAt: nil, createdAt: now, updatedAt: now))
+            // Each write needs an agent without a code: up to 75k first-time codes a second.
+            return .campaign(campaign, agents: try await Self.registerAgents(store, count: expectedWrites / 2))
+        }
+    }
+
+    /// The `n`th write through the store, from what `setUp` made.
+    static func write(to store: SQLiteStore, using fixture: StoreFixture) -> StoreWrite {
+        let project = Project.defaultID
+        switch fixture {
+        case .rule(let rule):
+            return { n, done in
+                let at = Instant.now()
+                let code = DiscountCode(
+                    id: TimeOrderedID.make(), projectID: project, priceRuleID: rule.id, code: "STORE-BENCH-\(n)",
+                    createdAt: at, updatedAt: at)
+                Task { done((try? await store.insertDiscountCode(code)) != nil) }
+            }
+        case .codeToRedeem(let code):
+            return { n, done in
+                let request = RedemptionRequest(
+                    projectID: project, canonicalCode: code.canonicalCode, orderID: "order-\(n)", customerID: nil, at: .now())
+                Task {
+                    if case .redeemed? = try? await store.redeem(request) { done(true) } else { done(false) }
+                }
+            }
+        case .pool(let pool):
             return { n, done in
                 let assignment = VoucherAssignment(
                     projectID: project, poolID: pool.id, customerID: "customer-\(n)", usedBy: "", at: .now())
@@ -67,13 +90,7 @@ enum StoreScenario: String, ExpressibleByArgument, CaseIterable {
                     if case .assigned? = try? await store.assignVoucherCode(assignment) { done(true) } else { done(false) }
                 }
             }
-        case .getMyDiscountCodeFirst:
-            let campaign = try await store.insertCampaign(
-                Campaign(
-                    id: 0, projectID: project, name: "bench", discountPercent: 10, commissionPercent: 5, startsAt: now,
-                    endsAt: nil, createdAt: now, updatedAt: now))
-            // Each write needs an agent without a code: up to 75k first-time codes a second.
-            let agents = try await Self.registerAgents(store, count: expectedWrites / 2)
+        case .campaign(let campaign, let agents):
             let skipped = ShopifySyncState(status: .skippedNoCredentials, error: .missingShopifyCredentials)
             return { n, done in
                 let agent = agents[n % agents.count]

@@ -1,0 +1,125 @@
+import CSQLite
+import DiscountCore
+import SystemRandom
+
+/// Each scenario's write as the statements the store runs for it (see the
+/// store's `SQLiteStore+…` files; kept in step by hand, as a benchmark may be),
+/// on the fixture rows `StoreScenario.setUp` made. The `n`th call makes the
+/// `n`th write and says whether it wrote.
+enum BareWrites {
+    typealias Write = (_ n: Int) -> Bool
+
+    static func make(for fixture: StoreFixture, on db: OpaquePointer) throws -> Write {
+        let project = BareValue.text(Project.defaultID)
+        switch fixture {
+        case .rule(let rule):
+            let insert = try BareStatement(
+                db,
+                """
+                INSERT INTO discount_codes (project_id, id, price_rule_id, code, canonical_code, use_with_other, usage_limit,
+                    usage_count, created_at, updated_at, version)
+                VALUES (?1, ?2, ?3, ?4, ?5, 0, NULL, 0, ?6, ?6, 1)
+                """)
+            return { n in
+                // Code text like the store's and the daemon's benchmark creates (a name and a count).
+                let code = BareValue.text("STORE-BENCH-\(n)")
+                return insert.run(
+                    project, .text(TimeOrderedID.make()), .text(rule.id), code, code, .int(Instant.now().microseconds))
+            }
+        case .codeToRedeem(let code):
+            let find = try BareStatement(
+                db,
+                """
+                SELECT c.id, c.usage_limit, c.usage_count, r.usage_limit, r.usage_count, r.once_per_customer
+                FROM discount_codes c JOIN price_rules r ON r.project_id = c.project_id AND r.id = c.price_rule_id
+                WHERE c.project_id = ?1 AND c.canonical_code = ?2
+                """)
+            let live = try BareStatement(
+                db,
+                """
+                SELECT 1 FROM redemptions
+                WHERE project_id = ?1 AND order_id = ?2 AND discount_code_id = ?3 AND rolled_back_at IS NULL
+                """)
+            let insert = try BareStatement(
+                db,
+                """
+                INSERT INTO redemptions (project_id, order_id, discount_code_id, price_rule_id, customer_id, created_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                """)
+            let countCode = try BareStatement(
+                db,
+                "UPDATE discount_codes SET usage_count = usage_count + 1, version = version + 1 WHERE project_id = ?1 AND id = ?2"
+            )
+            let countRule = try BareStatement(
+                db,
+                "UPDATE price_rules SET usage_count = usage_count + 1, version = version + 1 WHERE project_id = ?1 AND id = ?2")
+            let (codeID, ruleID) = (BareValue.text(code.id), BareValue.text(code.priceRuleID))
+            return { n in
+                let order = BareValue.text("order-\(n)")
+                guard !find.integers(project, .text(code.canonicalCode)).isEmpty,
+                    live.integers(project, order, codeID).isEmpty
+                else { return false }
+                return insert.run(project, order, codeID, ruleID, .null, .int(Instant.now().microseconds))
+                    && countCode.run(project, codeID) && countRule.run(project, ruleID)
+            }
+        case .pool(let pool):
+            let poolKey =
+                try BareStatement(db, "SELECT pool_key FROM voucher_pools WHERE project_id = ?1 AND id = ?2")
+                .integers(project, .text(pool.id)).first.map(BareValue.int) ?? .null
+            // The store reads a pool's next codes ahead, up to 64 at a time (`VoucherReadAhead`).
+            let nextAvailable = try BareStatement(
+                db,
+                """
+                SELECT seq FROM voucher_codes INDEXED BY voucher_codes_by_status
+                WHERE pool_key = ?1 AND status = 1 ORDER BY seq LIMIT 64
+                """)
+            let take = try BareStatement(
+                db,
+                """
+                UPDATE voucher_codes SET status = 2, customer_id = ?3, used_by = '', assigned_at = ?4
+                WHERE pool_key = ?1 AND seq = ?2 AND status = 1
+                """)
+            let countAssigned = try BareStatement(
+                db, "UPDATE voucher_pools SET available = available - 1, assigned = assigned + 1 WHERE pool_key = ?1")
+            var ahead: ArraySlice<Int64> = []
+            return { n in
+                if ahead.isEmpty { ahead = nextAvailable.integers(poolKey, limit: 64)[...] }
+                guard let sequence = ahead.popFirst() else { return false }
+                return take.run(poolKey, .int(sequence), .text("customer-\(n)"), .int(Instant.now().microseconds))
+                    && sqlite3_changes(db) == 1 && countAssigned.run(poolKey)
+            }
+        case .campaign(let campaign, let agents):
+            let byPair = try BareStatement(
+                db, "SELECT id FROM agent_codes WHERE project_id = ?1 AND agent_id = ?2 AND campaign_id = ?3")
+            let taken = try BareStatement(
+                db,
+                """
+                SELECT EXISTS (SELECT 1 FROM agent_codes WHERE project_id = ?1 AND canonical_code = ?2)
+                    OR EXISTS (SELECT 1 FROM discount_codes WHERE project_id = ?1 AND canonical_code = ?2)
+                """)
+            let insert = try BareStatement(
+                db,
+                """
+                INSERT INTO agent_codes (project_id, agent_id, campaign_id, code, canonical_code, created_at, sync_status, sync_error)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                """)
+            let sync = (
+                BareValue.text(ShopifySyncStatus.skippedNoCredentials.rawValue),
+                BareValue.text(ShopifySyncError.missingShopifyCredentials.rawValue)
+            )
+            return { n in
+                let agent = agents[n % agents.count]
+                guard byPair.integers(project, .int(agent.id), .int(campaign.id)).isEmpty else { return false }
+                for _ in 0..<20 {
+                    let text = AgentCodeFormat.make(agentName: agent.name)
+                    let canonical = BareValue.text(text.uppercased())
+                    if taken.integers(project, canonical).first == 1 { continue }
+                    return insert.run(
+                        project, .int(agent.id), .int(campaign.id), .text(text), canonical,
+                        .int(Instant.now().microseconds), sync.0, sync.1)
+                }
+                return false
+            }
+        }
+    }
+}
