@@ -31,6 +31,9 @@ final class SQLiteWriter: @unchecked Sendable {
     /// small writes queued beside it commit before or after it, within their
     /// own deadlines, instead of waiting for its second or so inside its commit.
     static let soloWeight = 1_000
+    /// How long the thread polls for the next job after a one-job transaction
+    /// before it sleeps (`pollBeforeSleeping()`).
+    static let pollBudget = Duration.microseconds(300)
 
     private let connection: SQLiteConnection
     private let checkpointer: SQLiteCheckpointer
@@ -38,6 +41,8 @@ final class SQLiteWriter: @unchecked Sendable {
     /// Its value: whether the thread has something to do (`pending` is not
     /// empty, or `closing`); every change to either sets it.
     private let lock = ConditionLock(value: false)
+    /// `lock`'s value, readable without the lock (set beside it, under it).
+    private let hasWork = Atomic<Bool>(false)
     private var pending: [any SQLiteWriteJob] = []
     private var closing = false
     private var stopped = false
@@ -109,7 +114,7 @@ final class SQLiteWriter: @unchecked Sendable {
             return false
         }
         pending.append(job)
-        lock.unlock(withValue: true)
+        unlock(hasWork: true)
         return true
     }
 
@@ -125,7 +130,7 @@ final class SQLiteWriter: @unchecked Sendable {
             }
             closing = true
             closeWaiters.append(continuation)
-            lock.unlock(withValue: true)
+            unlock(hasWork: true)
         }
     }
 
@@ -144,6 +149,7 @@ final class SQLiteWriter: @unchecked Sendable {
             deliverer.deliver(finished)
             finished = []
             checkpointer.finish(on: connection, writerIsIdle: { isIdle })
+            if batch.count == 1 { pollBeforeSleeping() }
         }
         deliverer.drainAndStop()
         // Closing and drained: leave a tidy file behind (WAL folded back).
@@ -166,10 +172,26 @@ final class SQLiteWriter: @unchecked Sendable {
         return pending.isEmpty
     }
 
+    private func unlock(hasWork value: Bool) {
+        hasWork.store(value, ordering: .relaxed)
+        lock.unlock(withValue: value)
+    }
+
+    /// A lone write's caller usually sends its next one within a round trip.
+    /// Waiting for it on the CPU, up to `pollBudget`, instead of asleep spares
+    /// the thread a wake-up on its path: a quarter of a sequential write's
+    /// latency here (measured; BENCHMARKS.md, session 14). Only after a one-job
+    /// transaction: under load the queue is seldom empty, and polling beside
+    /// busy event loops would take their CPU.
+    private func pollBeforeSleeping() {
+        let deadline = ContinuousClock.now + Self.pollBudget
+        while !hasWork.load(ordering: .relaxed), ContinuousClock.now < deadline {}
+    }
+
     /// Blocks until there is work; nil once closing and nothing is left.
     private func nextBatch() -> [any SQLiteWriteJob]? {
         lock.lock(whenValue: true)
-        defer { lock.unlock(withValue: !pending.isEmpty || closing) }
+        defer { unlock(hasWork: !pending.isEmpty || closing) }
         if pending.isEmpty { return nil }
         var weight = 0
         var count = 0
