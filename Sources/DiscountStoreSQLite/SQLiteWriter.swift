@@ -179,7 +179,7 @@ final class SQLiteWriter: @unchecked Sendable {
 
     /// A lone write's caller usually sends its next one within a round trip.
     /// Waiting for it on the CPU, up to `pollBudget`, instead of asleep spares
-    /// the thread a wake-up on its path: a quarter of a sequential write's
+    /// the thread a wake-up on its path: a fifth of a sequential write's
     /// latency here (measured; BENCHMARKS.md, session 14). Only after a one-job
     /// transaction: under load the queue is seldom empty, and polling beside
     /// busy event loops would take their CPU.

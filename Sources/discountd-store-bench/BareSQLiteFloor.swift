@@ -18,6 +18,7 @@ enum BareSQLiteFloor {
         var perSecond: Double
         /// Of each transaction, BEGIN to COMMIT's return (one write's when there is one per transaction).
         var p50Microseconds: Double
+        var p99Microseconds: Double
     }
 
     static func run(
@@ -58,8 +59,10 @@ enum BareSQLiteFloor {
             if started < warmupEnd { countedBefore = written } else { durations.append(clock.now - started) }
         }
         durations.sort()
-        let p50 = durations.isEmpty ? 0 : microseconds(durations[durations.count / 2])
-        return Result(perSecond: Double(written - countedBefore) / seconds, p50Microseconds: p50)
+        func percentile(_ p: Int) -> Double { durations.isEmpty ? 0 : microseconds(durations[durations.count * p / 100]) }
+        return Result(
+            perSecond: Double(written - countedBefore) / seconds, p50Microseconds: percentile(50),
+            p99Microseconds: percentile(99))
     }
 
     private static func microseconds(_ duration: Duration) -> Double {

@@ -22,7 +22,7 @@ struct StoreBenchCommand: AsyncParsableCommand {
     @Flag(help: "The engine's floor instead of the store: the scenario's statements through SQLite's C API, one thread.")
     var bare = false
 
-    @Option(help: "With --bare: writes per transaction (1 gives one write's latency as p50_us).")
+    @Option(help: "With --bare: writes per transaction (1 gives one write's latency as p50_us and p99_us).")
     var rowsPerTransaction = 256
 
     @Option(help: "Writes kept in flight (the daemon under 4x64 load has 256).")
@@ -51,7 +51,7 @@ struct StoreBenchCommand: AsyncParsableCommand {
                 line(
                     server: "bare-sqlite", perSecond: floor.perSecond, errors: 0,
                     load: "SQLite C API, one thread, \(rowsPerTransaction) per transaction",
-                    p50Microseconds: rowsPerTransaction == 1 ? floor.p50Microseconds : nil))
+                    latency: rowsPerTransaction == 1 ? (floor.p50Microseconds, floor.p99Microseconds) : nil))
             return
         }
         let store = try SQLiteStore.open(path: directory.appendingPathComponent("discountd.sqlite").path, synchronous: .full)
@@ -67,13 +67,16 @@ struct StoreBenchCommand: AsyncParsableCommand {
     }
 
     private func line(
-        server: String, perSecond: Double, errors: Int, load: String, p50Microseconds: Double? = nil
+        server: String, perSecond: Double, errors: Int, load: String, latency: (p50: Double, p99: Double)? = nil
     ) throws -> String {
         var fields: [String: Any] = [
             "scenario": scenario.rawValue, "shape": shape, "server": server, "calls_per_s": perSecond, "errors": errors,
             "load": load,
         ]
-        if let p50Microseconds { fields["p50_us"] = (p50Microseconds * 10).rounded() / 10 }
+        if let latency {
+            fields["p50_us"] = (latency.p50 * 10).rounded() / 10
+            fields["p99_us"] = (latency.p99 * 10).rounded() / 10
+        }
         return String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self)
     }
 }
