@@ -21,7 +21,7 @@ import Darwin
 /// Callers are told on another thread (`SQLiteDeliverer`), in commit order.
 ///
 /// `@unchecked Sendable`: `pending`, `closing`, `stopped` and `closeWaiters`
-/// are only touched with `lock` held; `connection` and `finished` are only
+/// are only touched with `lock` held; `connection`, `finished` and `polling` are only
 /// used by the writer thread once it has started (and by `init` before that).
 final class SQLiteWriter: @unchecked Sendable {
     /// A transaction stops taking more jobs once it holds this many rows'
@@ -31,9 +31,9 @@ final class SQLiteWriter: @unchecked Sendable {
     /// small writes queued beside it commit before or after it, within their
     /// own deadlines, instead of waiting for its second or so inside its commit.
     static let soloWeight = 1_000
-    /// How long the thread polls for the next job after a one-job transaction
-    /// before it sleeps (`pollBeforeSleeping()`).
-    static let pollBudget = Duration.microseconds(300)
+    /// How long the thread polls for the next job before it sleeps, when
+    /// `WriterPolling` says to.
+    static let pollBudget = Duration.microseconds(150)
 
     private let connection: SQLiteConnection
     private let checkpointer: SQLiteCheckpointer
@@ -49,6 +49,7 @@ final class SQLiteWriter: @unchecked Sendable {
     private var closeWaiters: [CheckedContinuation<Void, Never>] = []
     private let commitCounter = Atomic<Int>(0)
     private let deliverer: SQLiteDeliverer
+    private var polling = WriterPolling()
     /// The current transaction's finished jobs, handed to `deliverer` after it.
     private var finished: [SQLiteDeliverer.Outcome] = []
 
@@ -149,7 +150,7 @@ final class SQLiteWriter: @unchecked Sendable {
             deliverer.deliver(finished)
             finished = []
             checkpointer.finish(on: connection, writerIsIdle: { isIdle })
-            if batch.count == 1 { pollBeforeSleeping() }
+            if polling.shouldPoll(afterTransactionOf: batch.count) { pollBeforeSleeping() }
         }
         deliverer.drainAndStop()
         // Closing and drained: leave a tidy file behind (WAL folded back).
@@ -177,15 +178,12 @@ final class SQLiteWriter: @unchecked Sendable {
         lock.unlock(withValue: value)
     }
 
-    /// A lone write's caller usually sends its next one within a round trip.
-    /// Waiting for it on the CPU, up to `pollBudget`, instead of asleep spares
-    /// the thread a wake-up on its path: a fifth of a sequential write's
-    /// latency here (measured; BENCHMARKS.md, session 14). Only after a one-job
-    /// transaction: under load the queue is seldom empty, and polling beside
-    /// busy event loops would take their CPU.
+    /// Yields between looks, so it spins only while no other thread wants the CPU
+    /// (without that, four sequential callers over two cores lost 6%, measured).
     private func pollBeforeSleeping() {
         let deadline = ContinuousClock.now + Self.pollBudget
-        while !hasWork.load(ordering: .relaxed), ContinuousClock.now < deadline {}
+        while !hasWork.load(ordering: .relaxed), ContinuousClock.now < deadline { sched_yield() }
+        polling.polled(caughtJob: hasWork.load(ordering: .relaxed))
     }
 
     /// Blocks until there is work; nil once closing and nothing is left.
