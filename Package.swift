@@ -245,6 +245,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "DiscountClient", "DiscountTestSupport", "ProcessSpawning", "TTRPC", "discountd", "discountctl",
+                "discountd-store-bench",
                 "DiscountServices", "DiscountStore", "DiscountCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

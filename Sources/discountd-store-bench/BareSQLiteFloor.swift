@@ -16,6 +16,8 @@ import SystemRandom
 enum BareSQLiteFloor {
     struct Result {
         var perSecond: Double
+        /// Writes that wrote nothing (a fixture too small, or statements the schema no longer takes).
+        var failed: Int
         /// Of each transaction, BEGIN to COMMIT's return (one write's when there is one per transaction).
         var p50Microseconds: Double
         var p99Microseconds: Double
@@ -43,7 +45,7 @@ enum BareSQLiteFloor {
         let write = try BareWrites.make(for: fixture, on: db)
         let (begin, commit) = (try BareStatement(db, "BEGIN IMMEDIATE"), try BareStatement(db, "COMMIT"))
 
-        var (written, attempts, countedBefore) = (0, 0, 0)
+        var (written, attempts, countedBefore, attemptedBefore) = (0, 0, 0, 0)
         var durations: [Duration] = []
         let clock = ContinuousClock()
         let warmupEnd = clock.now + .nanoseconds(Int64(warmup * 1e9))
@@ -56,13 +58,18 @@ enum BareSQLiteFloor {
                 attempts += 1
             }
             guard commit.run() else { throw BareSQLiteError(db) }
-            if started < warmupEnd { countedBefore = written } else { durations.append(clock.now - started) }
+            if started < warmupEnd {
+                (countedBefore, attemptedBefore) = (written, attempts)
+            } else {
+                durations.append(clock.now - started)
+            }
         }
         durations.sort()
         func percentile(_ p: Int) -> Double { durations.isEmpty ? 0 : microseconds(durations[durations.count * p / 100]) }
+        let counted = written - countedBefore
         return Result(
-            perSecond: Double(written - countedBefore) / seconds, p50Microseconds: percentile(50),
-            p99Microseconds: percentile(99))
+            perSecond: Double(counted) / seconds, failed: attempts - attemptedBefore - counted,
+            p50Microseconds: percentile(50), p99Microseconds: percentile(99))
     }
 
     private static func microseconds(_ duration: Duration) -> Double {

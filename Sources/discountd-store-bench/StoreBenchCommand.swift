@@ -49,7 +49,7 @@ struct StoreBenchCommand: AsyncParsableCommand {
                 scenario, directory: directory, rowsPerTransaction: rowsPerTransaction, seconds: seconds, warmup: warmup)
             try print(
                 line(
-                    server: "bare-sqlite", perSecond: floor.perSecond, errors: 0,
+                    server: "bare-sqlite", perSecond: floor.perSecond, errors: floor.failed,
                     load: "SQLite C API, one thread, \(rowsPerTransaction) per transaction",
                     latency: rowsPerTransaction == 1 ? (floor.p50Microseconds, floor.p99Microseconds) : nil))
             return
