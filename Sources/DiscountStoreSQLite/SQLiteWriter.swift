@@ -342,7 +342,6 @@ final class SQLiteWriter: @unchecked Sendable {
         finished.append((job, batchError))
     }
 
-    /// Runs one cached transaction-control statement.
     /// Opens a batch's transaction. Codes read ahead stay good only if the
     /// transaction before committed (`VoucherReadAhead`).
     private func beginTransaction() throws {
@@ -350,12 +349,14 @@ final class SQLiteWriter: @unchecked Sendable {
         connection.voucherReadAhead.transactionBegan()
     }
 
+    /// Commits it, and counts the commit.
     private func commitTransaction() throws {
         try step("COMMIT")
         connection.voucherReadAhead.transactionCommitted()
         commitCounter.add(1, ordering: .relaxed)
     }
 
+    /// Runs one cached transaction-control statement.
     private func step(_ sql: String) throws {
         try connection.withStatement(sql) { try $0.run() }
     }
