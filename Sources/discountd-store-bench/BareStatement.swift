@@ -11,7 +11,6 @@ enum BareValue {
 /// none of the store's statement cache, binding protocols or error mapping.
 final class BareStatement {
     private let handle: OpaquePointer
-    private let db: OpaquePointer
 
     init(_ db: OpaquePointer, _ sql: String) throws {
         var statement: OpaquePointer?
@@ -19,7 +18,6 @@ final class BareStatement {
             let statement
         else { throw BareSQLiteError(db) }
         self.handle = statement
-        self.db = db
     }
 
     deinit { sqlite3_finalize(handle) }
