@@ -20,9 +20,17 @@ import Synchronization
 /// the writer, which copies them the next time it has nothing queued: one
 /// more pass, off every caller's path, after which the log starts over.
 ///
+/// Whatever a pass leaves (a long read pins the frames after its snapshot; a
+/// slow disk lets commits outrun the pass), the next is asked for only once
+/// the log has grown `passSpacing` frames past the last request: at most one
+/// pass per 4 MiB written, instead of one per commit while passes cannot
+/// finish the log. (A pass that copied every frame it saw has not finished
+/// it: the writer commits while it runs.)
+///
 /// `@unchecked Sendable`: `requested`, `stopping` and `stopped` are only
 /// touched with `lock` held; `connection` only by the checkpoint thread (and
-/// by `init`, before the thread starts); `tight` and `writerFinishes` are atomic.
+/// by `init`, before the thread starts); `lastRequestFrames` only by the
+/// writer thread (in its WAL hook); `tight` and `writerFinishes` are atomic.
 final class SQLiteCheckpointer: @unchecked Sendable {
     /// About 40 MiB of log. Hot pages (the right edge of an index that grows
     /// in order, a pool's counters) are rewritten by every commit, and a
@@ -36,6 +44,9 @@ final class SQLiteCheckpointer: @unchecked Sendable {
     static let tightFrames: Int32 = 500
     /// At most this much log left (1 MiB) is the writer's to finish.
     static let finishingFrames: Int32 = 256
+    /// A pass is asked for only once the log has grown this much past the
+    /// last request (about 4 MiB).
+    static let passSpacing: Int32 = 1_000
 
     /// Set by the writer's `SQLiteSpaceGuard` when free space runs low.
     var tight: Bool {
@@ -48,6 +59,9 @@ final class SQLiteCheckpointer: @unchecked Sendable {
     /// them when idle (`finish(on:writerIsIdle:)`), and commits ask this
     /// thread for nothing until then.
     private let writerFinishes = Atomic<Bool>(false)
+
+    /// The log's size, in frames, when the writer last asked for a pass.
+    private var lastRequestFrames: Int32 = 0
 
     /// Checkpoint passes so far, by this thread and by the writer (for tests).
     var passes: (background: Int, writer: Int) {
@@ -84,11 +98,22 @@ final class SQLiteCheckpointer: @unchecked Sendable {
             }, Unmanaged.passUnretained(self).toOpaque())
     }
 
-    /// Whether a log of `frames` frames calls for a background pass: not
-    /// while the writer is to copy the last few a pass left.
+    /// Whether a log of `frames` frames calls for a background pass (and if
+    /// so, notes the request). On the writer thread.
     private func wantsPass(frames: Int32) -> Bool {
-        guard !writerFinishes.load(ordering: .relaxed) else { return false }
-        return frames >= Self.backgroundFrames || (frames >= Self.tightFrames && tight)
+        if tight { return frames >= Self.tightFrames }
+        guard Self.wantsPass(frames: frames, lastRequest: lastRequestFrames) else { return false }
+        lastRequestFrames = frames
+        return true
+    }
+
+    /// Past the mark, and either the log started over since the last request
+    /// (it is shorter than it was then) or it has grown `passSpacing` frames
+    /// past it. While the writer is to finish a pass's last frames it gets
+    /// those `passSpacing` frames' worth of commits to find a moment with
+    /// nothing queued.
+    static func wantsPass(frames: Int32, lastRequest: Int32) -> Bool {
+        frames >= backgroundFrames && (frames < lastRequest || frames - lastRequest >= passSpacing)
     }
 
     func detach(from writer: SQLiteConnection) {
@@ -97,17 +122,14 @@ final class SQLiteCheckpointer: @unchecked Sendable {
 
     /// Called by the writer between transactions, after telling their
     /// callers: copies the last frames a background pass left, if it left
-    /// some and nothing waits for the writer; with work queued, hands them
-    /// back to this thread instead.
+    /// some and nothing waits for the writer. With work queued it tries again
+    /// after the next transaction; if the log grows `passSpacing` frames
+    /// first, the next background pass takes them.
     func finish(on writer: SQLiteConnection, writerIsIdle: () -> Bool) {
-        guard writerFinishes.load(ordering: .relaxed) else { return }
+        guard writerFinishes.load(ordering: .relaxed), writerIsIdle() else { return }
         writerFinishes.store(false, ordering: .relaxed)
-        if writerIsIdle() {
-            sqlite3_wal_checkpoint_v2(writer.db, "main", SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-            writerPasses.add(1, ordering: .relaxed)
-        } else {
-            request()
-        }
+        sqlite3_wal_checkpoint_v2(writer.db, "main", SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+        writerPasses.add(1, ordering: .relaxed)
     }
 
     private enum State: Int {

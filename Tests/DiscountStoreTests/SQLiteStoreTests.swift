@@ -43,6 +43,43 @@ import Testing
         }
     }
 
+    /// A long read (a backup, an export) pins the log after its snapshot, so
+    /// no pass can copy what commits add while it lasts. Every commit past the
+    /// mark used to ask for another pass (over a thousand here, each one
+    /// wasted); now one per `passSpacing` frames the log grows.
+    @Test func aPinnedLogIsNotChasedByEveryCommit() async throws {
+        let fixture = try SQLiteFixture()
+        defer { fixture.remove() }
+        let store = try fixture.openSQLite()
+        try await closing(store) {
+            let rule = try await store.insertedRule()
+            let reader = try SQLiteConnection(path: fixture.path, role: .reader)
+            defer { reader.close() }
+            try reader.execute("BEGIN")
+            _ = try reader.scalarInt64("SELECT count(*) FROM discount_codes")
+            // About five frames a commit: 7,500 frames past the 5,000-frame mark.
+            for i in 0..<2_500 {
+                try await store.insertDiscountCode(Fixtures.code("PIN-\(i)", rule: rule))
+            }
+            try reader.execute("COMMIT")
+            let passes = store.checkpointPasses.background
+            #expect(passes >= 1)
+            #expect(passes <= 12, "the checkpoint thread ran \(passes) passes")
+        }
+    }
+
+    @Test func checkpointPassesAreSpacedByLogGrowth() {
+        let mark = SQLiteCheckpointer.backgroundFrames
+        let spacing = SQLiteCheckpointer.passSpacing
+        #expect(!SQLiteCheckpointer.wantsPass(frames: mark - 1, lastRequest: 0))
+        #expect(SQLiteCheckpointer.wantsPass(frames: mark, lastRequest: 0))
+        // A pass was asked for at `mark` frames: the next waits for `spacing` more.
+        #expect(!SQLiteCheckpointer.wantsPass(frames: mark + spacing - 1, lastRequest: mark))
+        #expect(SQLiteCheckpointer.wantsPass(frames: mark + spacing, lastRequest: mark))
+        // The log started over since (it is shorter than at the last request).
+        #expect(SQLiteCheckpointer.wantsPass(frames: mark, lastRequest: mark + 1))
+    }
+
     @Test func failedWriteRollsBackOnlyItselfInAGroup() async throws {
         try await withSQLiteStore { store in
             let rule = try await store.insertedRule()

@@ -80,7 +80,7 @@ func withStore<Kind>(
 }
 
 /// Runs `body`, then closes `store` whether it threw or not.
-private func closing(_ store: any Store, _ body: () async throws -> Void) async throws {
+func closing(_ store: any Store, _ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch {
