@@ -21,7 +21,7 @@ import Darwin
 /// Callers are told on another thread (`SQLiteDeliverer`), in commit order.
 ///
 /// `@unchecked Sendable`: `pending`, `closing`, `stopped` and `closeWaiters`
-/// are only touched with `lock` held; `connection` and `finished` are only
+/// are only touched with `lock` held; `connection`, `finished` and `polling` are only
 /// used by the writer thread once it has started (and by `init` before that).
 final class SQLiteWriter: @unchecked Sendable {
     /// A transaction stops taking more jobs once it holds this many rows'
@@ -31,6 +31,9 @@ final class SQLiteWriter: @unchecked Sendable {
     /// small writes queued beside it commit before or after it, within their
     /// own deadlines, instead of waiting for its second or so inside its commit.
     static let soloWeight = 1_000
+    /// How long the thread polls for the next job before it sleeps, when
+    /// `WriterPolling` says to.
+    static let pollBudget = Duration.microseconds(150)
 
     private let connection: SQLiteConnection
     private let checkpointer: SQLiteCheckpointer
@@ -38,12 +41,15 @@ final class SQLiteWriter: @unchecked Sendable {
     /// Its value: whether the thread has something to do (`pending` is not
     /// empty, or `closing`); every change to either sets it.
     private let lock = ConditionLock(value: false)
+    /// `lock`'s value, readable without the lock (set beside it, under it).
+    private let hasWork = Atomic<Bool>(false)
     private var pending: [any SQLiteWriteJob] = []
     private var closing = false
     private var stopped = false
     private var closeWaiters: [CheckedContinuation<Void, Never>] = []
     private let commitCounter = Atomic<Int>(0)
     private let deliverer: SQLiteDeliverer
+    private var polling = WriterPolling()
     /// The current transaction's finished jobs, handed to `deliverer` after it.
     private var finished: [SQLiteDeliverer.Outcome] = []
 
@@ -109,7 +115,7 @@ final class SQLiteWriter: @unchecked Sendable {
             return false
         }
         pending.append(job)
-        lock.unlock(withValue: true)
+        unlock(hasWork: true)
         return true
     }
 
@@ -125,7 +131,7 @@ final class SQLiteWriter: @unchecked Sendable {
             }
             closing = true
             closeWaiters.append(continuation)
-            lock.unlock(withValue: true)
+            unlock(hasWork: true)
         }
     }
 
@@ -144,6 +150,7 @@ final class SQLiteWriter: @unchecked Sendable {
             deliverer.deliver(finished)
             finished = []
             checkpointer.finish(on: connection, writerIsIdle: { isIdle })
+            if polling.shouldPoll(afterTransactionOf: batch.count) { pollBeforeSleeping() }
         }
         deliverer.drainAndStop()
         // Closing and drained: leave a tidy file behind (WAL folded back).
@@ -166,10 +173,23 @@ final class SQLiteWriter: @unchecked Sendable {
         return pending.isEmpty
     }
 
+    private func unlock(hasWork value: Bool) {
+        hasWork.store(value, ordering: .relaxed)
+        lock.unlock(withValue: value)
+    }
+
+    /// Yields between looks, so it spins only while no other thread wants the CPU
+    /// (without that, four sequential callers over two cores lost 6%, measured).
+    private func pollBeforeSleeping() {
+        let deadline = ContinuousClock.now + Self.pollBudget
+        while !hasWork.load(ordering: .relaxed), ContinuousClock.now < deadline { sched_yield() }
+        polling.polled(caughtJob: hasWork.load(ordering: .relaxed))
+    }
+
     /// Blocks until there is work; nil once closing and nothing is left.
     private func nextBatch() -> [any SQLiteWriteJob]? {
         lock.lock(whenValue: true)
-        defer { lock.unlock(withValue: !pending.isEmpty || closing) }
+        defer { unlock(hasWork: !pending.isEmpty || closing) }
         if pending.isEmpty { return nil }
         var weight = 0
         var count = 0
