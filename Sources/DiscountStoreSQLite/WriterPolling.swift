@@ -2,11 +2,11 @@
 ///
 /// A lone write's caller usually sends its next one within a round trip, so
 /// waiting for it on the CPU for a moment, instead of asleep, spares the
-/// thread a wake-up on the write's path (a fifth of a sequential write's
-/// latency here; BENCHMARKS.md, session 14). Polling only pays when the next
-/// job comes: each poll that caught nothing makes the thread skip the next
-/// 1, 2, 4 … 64 chances, so writes far apart cost next to no spinning; a poll
-/// that catches a job polls at every chance again. Only a one-job transaction
+/// thread a wake-up on the write's path (a quarter of a sequential write's
+/// latency here; BENCHMARKS.md, sessions 14 and 15). Polling only pays when
+/// the next job comes: each poll that caught nothing makes the thread skip
+/// the next 1, 2, 4 … 64 chances, so writes far apart cost next to no
+/// spinning; a poll that catches a job polls at every chance again. Only a one-job transaction
 /// is a chance: under load the queue is seldom empty, and polling beside busy
 /// event loops would take their CPU.
 struct WriterPolling {
