@@ -25,7 +25,8 @@ import Synchronization
 /// the log has grown `passSpacing` frames past the last request: at most one
 /// pass per 4 MiB written, instead of one per commit while passes cannot
 /// finish the log. (A pass that copied every frame it saw has not finished
-/// it: the writer commits while it runs.)
+/// it: the writer commits while it runs.) The same holds past `writerFrames`,
+/// where the pass the writer runs itself would otherwise delay every commit.
 ///
 /// `@unchecked Sendable`: `requested`, `stopping` and `stopped` are only
 /// touched with `lock` held; `connection` only by the checkpoint thread (and
@@ -89,22 +90,33 @@ final class SQLiteCheckpointer: @unchecked Sendable {
             writer.db,
             { context, db, schema, frames in
                 let checkpointer = Unmanaged<SQLiteCheckpointer>.fromOpaque(context!).takeUnretainedValue()
-                if frames >= SQLiteCheckpointer.writerFrames {
+                switch checkpointer.passWanted(frames: frames) {
+                case .byWriter?:
                     sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-                } else if checkpointer.wantsPass(frames: frames) {
+                    checkpointer.writerPasses.add(1, ordering: .relaxed)
+                case .inBackground?:
                     checkpointer.request()
+                case nil:
+                    break
                 }
                 return SQLITE_OK
             }, Unmanaged.passUnretained(self).toOpaque())
     }
 
-    /// Whether a log of `frames` frames calls for a background pass (and if
-    /// so, notes the request). On the writer thread.
-    private func wantsPass(frames: Int32) -> Bool {
-        if tight { return frames >= Self.tightFrames }
-        guard Self.wantsPass(frames: frames, lastRequest: lastRequestFrames) else { return false }
+    private enum Pass {
+        /// Right away, in the commit's WAL hook: the background thread has
+        /// fallen `writerFrames` behind.
+        case byWriter
+        case inBackground
+    }
+
+    /// The pass a log of `frames` frames calls for, if any (and if one, notes
+    /// the request). On the writer thread.
+    private func passWanted(frames: Int32) -> Pass? {
+        if tight, frames < Self.writerFrames { return frames >= Self.tightFrames ? .inBackground : nil }
+        guard Self.wantsPass(frames: frames, lastRequest: lastRequestFrames) else { return nil }
         lastRequestFrames = frames
-        return true
+        return frames >= Self.writerFrames ? .byWriter : .inBackground
     }
 
     /// Past the mark, and either the log started over since the last request
