@@ -50,26 +50,36 @@ enum BareSQLiteFloor {
         let clock = ContinuousClock()
         let warmupEnd = clock.now + .nanoseconds(Int64(warmup * 1e9))
         let end = warmupEnd + .nanoseconds(Int64(seconds * 1e9))
+        // The counted transactions' own span: the last one ends past `end`.
+        var (countedStart, countedEnd) = (end, end)
         while clock.now < end {
             let started = clock.now
-            begin.run()
+            guard begin.run() else { throw BareSQLiteError(db) }
             for _ in 0..<rowsPerTransaction {
                 if write(attempts) { written += 1 }
                 attempts += 1
             }
             guard commit.run() else { throw BareSQLiteError(db) }
+            let ended = clock.now
             if started < warmupEnd {
                 (countedBefore, attemptedBefore) = (written, attempts)
             } else {
-                durations.append(clock.now - started)
+                if durations.isEmpty { countedStart = started }
+                durations.append(ended - started)
+                countedEnd = ended
             }
         }
         durations.sort()
         func percentile(_ p: Int) -> Double { durations.isEmpty ? 0 : microseconds(durations[durations.count * p / 100]) }
         let counted = written - countedBefore
+        let span = Self.seconds(countedEnd - countedStart)
         return Result(
-            perSecond: Double(counted) / seconds, failed: attempts - attemptedBefore - counted,
+            perSecond: span > 0 ? Double(counted) / span : 0, failed: attempts - attemptedBefore - counted,
             p50Microseconds: percentile(50), p99Microseconds: percentile(99))
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        microseconds(duration) / 1e6
     }
 
     private static func microseconds(_ duration: Duration) -> Double {
