@@ -88,12 +88,11 @@ final class SQLiteCheckpointer: @unchecked Sendable {
     func attach(to writer: SQLiteConnection) {
         sqlite3_wal_hook(
             writer.db,
-            { context, db, schema, frames in
+            { context, db, _, frames in
                 let checkpointer = Unmanaged<SQLiteCheckpointer>.fromOpaque(context!).takeUnretainedValue()
                 switch checkpointer.passWanted(frames: frames) {
                 case .byWriter?:
-                    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-                    checkpointer.writerPasses.add(1, ordering: .relaxed)
+                    checkpointer.passOnWriter(db)
                 case .inBackground?:
                     checkpointer.request()
                 case nil:
@@ -140,7 +139,12 @@ final class SQLiteCheckpointer: @unchecked Sendable {
     func finish(on writer: SQLiteConnection, writerIsIdle: () -> Bool) {
         guard writerFinishes.load(ordering: .relaxed), writerIsIdle() else { return }
         writerFinishes.store(false, ordering: .relaxed)
-        sqlite3_wal_checkpoint_v2(writer.db, "main", SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+        passOnWriter(writer.db)
+    }
+
+    /// A PASSIVE pass on the writer's own connection, `db`, on its thread.
+    private func passOnWriter(_ db: OpaquePointer?) {
+        sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, nil, nil)
         writerPasses.add(1, ordering: .relaxed)
     }
 
