@@ -6,9 +6,9 @@
 /// latency here; BENCHMARKS.md, sessions 14 and 15). Polling only pays when
 /// the next job comes: each poll that caught nothing makes the thread skip
 /// the next 1, 2, 4 … 64 chances, so writes far apart cost next to no
-/// spinning; a poll that catches a job polls at every chance again. Only a one-job transaction
-/// is a chance: under load the queue is seldom empty, and polling beside busy
-/// event loops would take their CPU.
+/// spinning; a poll that catches a job polls at every chance again. Only a
+/// one-job transaction is a chance: under load the queue is seldom empty, and
+/// polling beside busy event loops would take their CPU.
 struct WriterPolling {
     static let maxSkipped = 64
 
