@@ -79,7 +79,9 @@ final class SQLiteWriter: @unchecked Sendable {
         try Task.checkCancellation()
         let job = SQLiteTypedWriteJob(weight: weight, deadline: deadline, freesSpace: freesSpace, body: body)
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            // Unsafe: no checking object to allocate (and free on the
+            // deliverer's thread) per write. `deliver` runs once (SQLiteWriteJob).
+            try await withUnsafeThrowingContinuation { continuation in
                 job.deliver = { continuation.resume(with: $0) }
                 if !enqueue(job) {
                     job.deliver = nil

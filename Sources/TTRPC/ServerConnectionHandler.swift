@@ -40,9 +40,16 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let started: NIODeadline
     }
 
-    let inbox = CompletionInbox()
-    /// What a completion that finds the inbox empty calls: a drain on the
-    /// event loop. Made once per connection, not per call.
+    /// A finished call's answer, dropped by its task for the event loop.
+    struct Completion: Sendable {
+        var streamID: UInt32
+        var result: Result<[UInt8]?, RPCError>
+    }
+
+    /// Where tasks drop finished calls for the event loop.
+    let inbox = LoopInbox<Completion>()
+    /// What the first completion after a drain calls: the next drain, on
+    /// the event loop. Made once per connection, not per call.
     var wakeInbox: (@Sendable () -> Void)!
     /// Where the tasks of `.eventLoop` methods run: this connection's loop.
     var taskExecutor: EventLoopTaskExecutor!
