@@ -127,9 +127,16 @@ public enum Comparison {
             if let rss = ours.rssMB {
                 let target = Target.of(scenario: ours.scenario, shape: ours.shape, peer: "-")
                 var met = "-"
-                if case .rssBelow(let limit)? = target { met = rss < limit ? "yes" : "NO" }
+                var shown = LatencySummary.fixed(rss, 1)
+                if case .rssBelow(let limit)? = target {
+                    met = rss < limit ? "yes" : "NO"
+                    // Under the limit but rounded up to it (199.96 MB as 200.0 against < 200 MB): round down.
+                    if rss < limit, let rounded = Double(shown), rounded >= limit {
+                        shown = LatencySummary.fixed(rss, 1, rounding: .down)
+                    }
+                }
                 table.rows.append([
-                    ours.scenario, ours.shape, "RSS \(LatencySummary.fixed(rss, 1)) MB", "", "", "-", "", "", "",
+                    ours.scenario, ours.shape, "RSS \(shown) MB", "", "", "-", "", "", "",
                     target?.label ?? "", met, loadText(ours.load1),
                 ])
                 continue
@@ -161,12 +168,19 @@ public enum Comparison {
         }
         let clean = (ours.errors ?? 0) == 0
         switch target {
+        // A ratio that misses its limit is rounded away from it, so it never
+        // prints as reaching it (0.4987 against >= 0.50x is 0.49x, not 0.50x).
         case .p50AtMost(let limit):
             guard let value = ratio(ours.p50, peer.p50) else { return ("-", "-") }
-            return ("p50 " + ratioText(value), value <= limit && clean ? "yes" : "NO")
+            let reached = value <= limit
+            return (
+                "p50 " + ratioText(value, rounding: reached ? .toNearestOrAwayFromZero : .up),
+                reached && clean ? "yes" : "NO"
+            )
         case .throughputAtLeast(let limit):
             guard let value = ratio(ours.callsPerSecond, peer.callsPerSecond) else { return ("-", "-") }
-            return (ratioText(value), value >= limit && clean ? "yes" : "NO")
+            let reached = value >= limit
+            return (ratioText(value, rounding: reached ? .toNearestOrAwayFromZero : .down), reached && clean ? "yes" : "NO")
         case .rssBelow, nil:
             guard let value = ratio(ours.callsPerSecond, peer.callsPerSecond) else { return ("-", "") }
             return (ratioText(value), "")
@@ -174,11 +188,13 @@ public enum Comparison {
     }
 
     /// 2.184 → "2.18x", 57.3 → "57.3x", 0.0123 → "0.012x"
-    public static func ratioText(_ value: Double) -> String {
-        if value >= 100 { return "\(Int(value.rounded()))x" }
-        if value >= 10 { return LatencySummary.fixed(value, 1) + "x" }
-        if value >= 0.1 { return LatencySummary.fixed(value, 2) + "x" }
-        return LatencySummary.fixed(value, 3) + "x"
+    public static func ratioText(
+        _ value: Double, rounding rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero
+    ) -> String {
+        if value >= 100 { return "\(Int(value.rounded(rule)))x" }
+        if value >= 10 { return LatencySummary.fixed(value, 1, rounding: rule) + "x" }
+        if value >= 0.1 { return LatencySummary.fixed(value, 2, rounding: rule) + "x" }
+        return LatencySummary.fixed(value, 3, rounding: rule) + "x"
     }
 
     static func rate(_ value: Double?) -> String {

@@ -51,10 +51,12 @@ public struct LatencySummary: Codable, Sendable, Equatable {
         return three(microseconds) + " µs"
     }
 
-    static func fixed(_ value: Double, _ decimals: Int) -> String {
+    static func fixed(
+        _ value: Double, _ decimals: Int, rounding rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero
+    ) -> String {
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
-        let scaled = Int((value * scale).rounded())
+        let scaled = Int((value * scale).rounded(rule))
         let whole = scaled / Int(scale)
         var fraction = String(scaled % Int(scale))
         while fraction.count < decimals { fraction = "0" + fraction }

@@ -74,6 +74,28 @@ import Testing
         #expect(table.render().split(separator: "\n").count == 7)
     }
 
+    /// The load-test of 2026-12-05 printed "0.5x >= 0.5x NO" for a ratio of 0.4987.
+    @Test func aRatioThatMissesItsLimitNeverPrintsAsReachingIt() {
+        func judged(_ ours: Double, _ peer: Double, _ target: Target?) -> (String, String) {
+            Comparison.evaluate(
+                ours: BenchMeasurement(scenario: "s", shape: "4x64", server: "discountd", callsPerSecond: ours, p50: ours),
+                peer: BenchMeasurement(scenario: "s", shape: "4x64", server: "peer", callsPerSecond: peer, p50: peer),
+                target: target)
+        }
+        #expect(judged(132_003, 264_697, .throughputAtLeast(0.5)) == ("0.49x", "NO"))
+        #expect(judged(2_996, 1_000, .throughputAtLeast(3)) == ("2.99x", "NO"))
+        #expect(judged(1_204.9, 1_000, .p50AtMost(1.2)) == ("p50 1.21x", "NO"))
+        // Met, or not judged: to the nearest, as before.
+        #expect(judged(666_667, 1_000_000, .throughputAtLeast(0.5)) == ("0.67x", "yes"))
+        #expect(judged(1_196, 1_000, .p50AtMost(1.2)) == ("p50 1.20x", "yes"))
+        #expect(judged(49_870, 100_000, nil) == ("0.50x", ""))
+        // RSS under its limit never reads as at it.
+        let rss = Comparison.table([
+            BenchMeasurement(scenario: "rss-2m-codes", shape: "-", server: "discountd", rssMB: 199.96)
+        ]).rows[0]
+        #expect(rss[2] == "RSS 199.9 MB" && rss[10] == "yes")
+    }
+
     @Test func ratiosKeepTwoOrThreeSignificantDigits() {
         #expect(Comparison.ratioText(2.184) == "2.18x")
         #expect(Comparison.ratioText(57.34) == "57.3x")
