@@ -103,7 +103,7 @@ extension ServerConnectionHandler {
     }
 
     func drainInbox() {
-        // Finishing a call drops nothing here, so this ends.
+        // This ends: only calls in flight drop here, and none starts while it runs.
         _ = inbox.drain { finish($0.streamID, $0.result) }
     }
 

@@ -1,3 +1,4 @@
+import DiscountTestSupport
 import Foundation
 import ProcessSpawning
 import Testing
@@ -44,8 +45,7 @@ import Glibc
     /// What a child in its own group starts is signalled with it (a crashing
     /// daemon's backtracer must not outlive the test that killed the daemon).
     @Test func signallingTheGroupReachesTheChildsOwnChildren() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("group-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeTemporaryFolder("group")
         defer { try? FileManager.default.removeItem(at: folder) }
         let pidFile = folder.appendingPathComponent("grandchild").path
         let child = try ChildProcess(

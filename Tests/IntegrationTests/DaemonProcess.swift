@@ -1,4 +1,5 @@
 import DiscountClient
+import DiscountTestSupport
 import Foundation
 import ProcessSpawning
 import Testing
@@ -37,10 +38,7 @@ final class DaemonProcess: @unchecked Sendable {
     init(
         arguments: [String] = [], directory: URL? = nil, environment: [String: String] = [:], ownGroup: Bool = false
     ) throws {
-        self.directory =
-            directory
-            ?? FileManager.default.temporaryDirectory
-            .appendingPathComponent("discountd-test-\(UUID().uuidString.prefix(8))")
+        self.directory = try directory ?? makeTemporaryFolder("discountd-test")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
         socketPath = self.directory.appendingPathComponent("d.sock").path
         stderrPath = self.directory.appendingPathComponent("daemon.stderr").path

@@ -1,3 +1,4 @@
+import DiscountTestSupport
 import Foundation
 import ProcessSpawning
 import Testing
@@ -12,8 +13,7 @@ import Testing
 
     /// One run's JSON line; the temporary data folder is removed afterwards.
     private func storeBench(_ arguments: [String]) async throws -> [String: Any] {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("store-bench-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try makeTemporaryFolder("store-bench")
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = try await ChildProcess.run(
             DaemonProcess.tool("discountd-store-bench").path,
