@@ -36,8 +36,8 @@ final class SQLiteTypedWriteJob<T: Sendable>: SQLiteWriteJob, @unchecked Sendabl
     let freesSpace: Bool
     private let body: @Sendable (SQLiteConnection) throws -> T
     private let cancelled = Atomic<Bool>(false)
-    /// Whom to tell: a suspended caller's continuation, or a completion that
-    /// runs on the deliverer thread right after the commit.
+    /// Whom to tell: the suspended caller's continuation, resumed on the
+    /// deliverer thread right after the commit.
     var deliver: (@Sendable (Result<T, any Error>) -> Void)?
     private var result: Result<T, any Error>?
 

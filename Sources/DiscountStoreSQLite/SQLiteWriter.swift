@@ -93,23 +93,6 @@ final class SQLiteWriter: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` like `write`, but calls `completion` instead of resuming a
-    /// task: on the deliverer thread, once the transaction is durable (or failed).
-    /// For callers on an event loop that must not wait; `completion` must be quick.
-    /// A job still queued at `deadline` is skipped (`StoreError.deadlineExceeded`):
-    /// the caller has been told DEADLINE_EXCEEDED, so nothing may be written.
-    func submit<T: Sendable>(
-        weight: Int = 1, deadline: WriteDeadline = .never, _ body: @escaping @Sendable (SQLiteConnection) throws -> T,
-        completion: @escaping @Sendable (Result<T, any Error>) -> Void
-    ) {
-        let job = SQLiteTypedWriteJob(weight: weight, deadline: deadline, body: body)
-        job.deliver = completion
-        if !enqueue(job) {
-            job.deliver = nil
-            completion(.failure(StoreError.closed))
-        }
-    }
-
     private func enqueue(_ job: any SQLiteWriteJob) -> Bool {
         lock.lock()
         if closing {
