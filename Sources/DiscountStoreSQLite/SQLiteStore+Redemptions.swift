@@ -19,14 +19,6 @@ private enum SQL {
         INSERT INTO redemptions (project_id, order_id, discount_code_id, price_rule_id, customer_id, created_at)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
         """
-    static let countCodeUse = """
-        UPDATE discount_codes SET usage_count = usage_count + 1, version = version + 1
-        WHERE project_id = ?1 AND id = ?2
-        """
-    static let countRuleUse = """
-        UPDATE price_rules SET usage_count = usage_count + 1, version = version + 1
-        WHERE project_id = ?1 AND id = ?2
-        """
     static let rollBackOrder = """
         UPDATE redemptions SET rolled_back_at = ?3
         WHERE project_id = ?1 AND order_id = ?2 AND rolled_back_at IS NULL
@@ -47,13 +39,17 @@ private enum SQL {
 
 extension SQLiteStore {
     /// One write job: look up, check, count. Refusals and misses change nothing.
+    /// The code's and rule's counts are written once per batch (`DeferredUseCounts`).
     public func redeem(_ request: RedemptionRequest, options: WriteOptions<RedemptionOutcome>) async throws -> RedemptionOutcome {
-        try await write(options: options, Self.redemption(request))
+        try await write(defersUseCounts: true, options: options, Self.redemption(request))
     }
 
     private static func redemption(_ request: RedemptionRequest) -> @Sendable (SQLiteConnection) throws -> RedemptionOutcome {
         { db in
-            guard let (code, rule) = try codeAndRule(request, db) else { return .codeNotFound }
+            guard let (stored, storedRule) = try codeAndRule(request, db) else { return .codeNotFound }
+            // With the uses this batch's earlier redemptions counted.
+            let code = db.deferredUseCounts.counted(stored)
+            let rule = db.deferredUseCounts.counted(storedRule)
 
             let alreadyRedeemed = try db.withStatement(SQL.liveForOrderAndCode) { s in
                 try s.bindAll(request.projectID, request.orderID, code.id)
@@ -77,8 +73,7 @@ extension SQLiteStore {
                 try s.bindAll(request.projectID, request.orderID, code.id, rule.id, request.customerID, request.at)
                 try s.run()
             }
-            try update(SQL.countCodeUse, request.projectID, code.id, db)
-            try update(SQL.countRuleUse, request.projectID, rule.id, db)
+            db.deferredUseCounts.countUse(of: code, under: rule)
 
             var countedCode = code
             countedCode.usageCount += 1

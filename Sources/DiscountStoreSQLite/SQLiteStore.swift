@@ -78,6 +78,9 @@ public final class SQLiteStore: Store {
     /// Transactions the writer has committed (a group of writes counts once).
     var commitCount: Int { writer.commits }
 
+    /// Writes waiting for the writer thread.
+    var queuedWrites: Int { writer.queuedJobs }
+
     /// Checkpoint passes so far, by the checkpoint thread and by the writer.
     var checkpointPasses: (background: Int, writer: Int) { writer.checkpointPasses }
 
@@ -101,10 +104,12 @@ public final class SQLiteStore: Store {
     /// answer is saved in the same transaction (the job is one savepoint, so
     /// a replay or a failure undoes only this write).
     func write<T: Sendable>(
-        weight: Int = 1, freesSpace: Bool = false, options: WriteOptions<T>,
+        weight: Int = 1, freesSpace: Bool = false, defersUseCounts: Bool = false, options: WriteOptions<T>,
         _ body: @escaping @Sendable (SQLiteConnection) throws -> T
     ) async throws -> T {
-        try await writer.write(weight: weight, freesSpace: freesSpace, deadline: options.deadline) { db in
+        try await writer.write(
+            weight: weight, freesSpace: freesSpace, defersUseCounts: defersUseCounts, deadline: options.deadline
+        ) { db in
             guard let claim = options.idempotency else { return try body(db) }
             if let first = try Self.liveIdempotencyRecord(projectID: claim.projectID, key: claim.key, at: claim.createdAt, db) {
                 throw StoreError.replay(first)

@@ -14,6 +14,9 @@ protocol SQLiteWriteJob: AnyObject, Sendable {
     var deadline: WriteDeadline { get }
     /// A delete: it may run when the disk is full (see `SQLiteSpaceGuard`).
     var freesSpace: Bool { get }
+    /// A redemption: it leaves its uses in `DeferredUseCounts`, and reads
+    /// them there. Before any other job the writer writes them out.
+    var defersUseCounts: Bool { get }
     /// The job failed because the disk was full. Read on the writer thread after `run`.
     var ranOutOfSpace: Bool { get }
     /// Runs the operation inside the open transaction; true when it succeeded.
@@ -34,6 +37,7 @@ final class SQLiteTypedWriteJob<T: Sendable>: SQLiteWriteJob, @unchecked Sendabl
     let weight: Int
     let deadline: WriteDeadline
     let freesSpace: Bool
+    let defersUseCounts: Bool
     private let body: @Sendable (SQLiteConnection) throws -> T
     private let cancelled = Atomic<Bool>(false)
     /// Whom to tell: the suspended caller's continuation, resumed on the
@@ -42,12 +46,13 @@ final class SQLiteTypedWriteJob<T: Sendable>: SQLiteWriteJob, @unchecked Sendabl
     private var result: Result<T, any Error>?
 
     init(
-        weight: Int, deadline: WriteDeadline = .never, freesSpace: Bool = false,
+        weight: Int, deadline: WriteDeadline = .never, freesSpace: Bool = false, defersUseCounts: Bool = false,
         body: @escaping @Sendable (SQLiteConnection) throws -> T
     ) {
         self.weight = weight
         self.deadline = deadline
         self.freesSpace = freesSpace
+        self.defersUseCounts = defersUseCounts
         self.body = body
     }
 

@@ -66,6 +66,13 @@ final class SQLiteWriter: @unchecked Sendable {
     /// Transactions committed so far (a batch of N jobs counts once).
     var commits: Int { commitCounter.load(ordering: .relaxed) }
 
+    /// Jobs waiting for the thread (tests line up a batch with it).
+    var queuedJobs: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return pending.count
+    }
+
     /// Checkpoint passes so far, by the checkpoint thread and by this one.
     var checkpointPasses: (background: Int, writer: Int) { checkpointer.passes }
 
@@ -73,11 +80,12 @@ final class SQLiteWriter: @unchecked Sendable {
     /// its result once that transaction is durable. A caller cancelled before
     /// its job starts gets `CancellationError` and nothing is written.
     func write<T: Sendable>(
-        weight: Int = 1, freesSpace: Bool = false, deadline: WriteDeadline = .never,
+        weight: Int = 1, freesSpace: Bool = false, defersUseCounts: Bool = false, deadline: WriteDeadline = .never,
         _ body: @escaping @Sendable (SQLiteConnection) throws -> T
     ) async throws -> T {
         try Task.checkCancellation()
-        let job = SQLiteTypedWriteJob(weight: weight, deadline: deadline, freesSpace: freesSpace, body: body)
+        let job = SQLiteTypedWriteJob(
+            weight: weight, deadline: deadline, freesSpace: freesSpace, defersUseCounts: defersUseCounts, body: body)
         return try await withTaskCancellationHandler {
             // Unsafe: no checking object to allocate (and free on the
             // deliverer's thread) per write. `deliver` runs once (SQLiteWriteJob).
@@ -223,7 +231,7 @@ final class SQLiteWriter: @unchecked Sendable {
                 refusals[ObjectIdentifier(job)] = refusal
                 continue
             }
-            let ok = job.run(on: connection)
+            let ok = (try? prepare(toRun: job)) != nil && job.run(on: connection)
             if !ok || connection.isAutocommit {
                 if !connection.isAutocommit { _ = try? step("ROLLBACK") }
                 return false
@@ -270,6 +278,14 @@ final class SQLiteWriter: @unchecked Sendable {
                     continue
                 }
             }
+            do {
+                try prepare(toRun: job)
+            } catch {
+                // The uses counted by the jobs before it are not written: they cannot commit.
+                finish(job, StoreError.wrapping(error))
+                abandon(StoreError.wrapping(error))
+                continue
+            }
             if useSavepoints {
                 do {
                     try step("SAVEPOINT job")
@@ -304,6 +320,7 @@ final class SQLiteWriter: @unchecked Sendable {
             } else {
                 failed.append(job)
                 connection.voucherReadAhead.jobRolledBack()
+                connection.deferredUseCounts.jobRolledBack()
                 if useSavepoints {
                     do {
                         try step("ROLLBACK TO job")
@@ -352,10 +369,21 @@ final class SQLiteWriter: @unchecked Sendable {
     private func beginTransaction() throws {
         try step("BEGIN IMMEDIATE")
         connection.voucherReadAhead.transactionBegan()
+        connection.deferredUseCounts.transactionBegan()
     }
 
-    /// Commits it, and counts the commit.
+    /// Before `job` runs: the redemptions' uses are written out unless it is
+    /// one of them (any other job may read or change the counts).
+    private func prepare(toRun job: any SQLiteWriteJob) throws {
+        let uses = connection.deferredUseCounts
+        if !job.defersUseCounts, !uses.isEmpty { try uses.write(on: connection) }
+        uses.jobStarting()
+    }
+
+    /// Writes what the batch left pending, commits, and counts the commit.
     private func commitTransaction() throws {
+        let uses = connection.deferredUseCounts
+        if !uses.isEmpty { try uses.write(on: connection) }
         try step("COMMIT")
         connection.voucherReadAhead.transactionCommitted()
         commitCounter.add(1, ordering: .relaxed)
