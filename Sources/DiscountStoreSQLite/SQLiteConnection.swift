@@ -28,8 +28,9 @@ final class SQLiteConnection: @unchecked Sendable {
     private var statements: [StatementCacheKey: SQLiteStatement] = [:]
     /// Codes the writer's voucher assignments read ahead (unused on readers).
     let voucherReadAhead = VoucherReadAhead()
-    /// Uses the writer's redemptions counted, written once per batch (unused on readers).
-    let deferredUseCounts = DeferredUseCounts()
+    /// Counters the writer's redemptions and assignments changed, written
+    /// once per batch (unused on readers).
+    let deferredCounts = DeferredCounts()
 
     /// SQLite's process-wide settings (see `discountd_sqlite_configure`),
     /// applied once, before the first connection opens.

@@ -39,17 +39,17 @@ private enum SQL {
 
 extension SQLiteStore {
     /// One write job: look up, check, count. Refusals and misses change nothing.
-    /// The code's and rule's counts are written once per batch (`DeferredUseCounts`).
+    /// The code's and rule's counts are written once per batch (`DeferredCounts`).
     public func redeem(_ request: RedemptionRequest, options: WriteOptions<RedemptionOutcome>) async throws -> RedemptionOutcome {
-        try await write(defersUseCounts: true, options: options, Self.redemption(request))
+        try await write(defersCounts: true, options: options, Self.redemption(request))
     }
 
     private static func redemption(_ request: RedemptionRequest) -> @Sendable (SQLiteConnection) throws -> RedemptionOutcome {
         { db in
             guard let (stored, storedRule) = try codeAndRule(request, db) else { return .codeNotFound }
             // With the uses this batch's earlier redemptions counted.
-            let code = db.deferredUseCounts.counted(stored)
-            let rule = db.deferredUseCounts.counted(storedRule)
+            let code = db.deferredCounts.counted(stored)
+            let rule = db.deferredCounts.counted(storedRule)
 
             let alreadyRedeemed = try db.withStatement(SQL.liveForOrderAndCode) { s in
                 try s.bindAll(request.projectID, request.orderID, code.id)
@@ -73,7 +73,7 @@ extension SQLiteStore {
                 try s.bindAll(request.projectID, request.orderID, code.id, rule.id, request.customerID, request.at)
                 try s.run()
             }
-            db.deferredUseCounts.countUse(of: code, under: rule)
+            db.deferredCounts.countUse(of: code, under: rule)
 
             var countedCode = code
             countedCode.usageCount += 1

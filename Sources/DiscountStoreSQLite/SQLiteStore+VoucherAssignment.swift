@@ -23,7 +23,6 @@ private enum SQL {
         UPDATE voucher_codes SET status = 2, customer_id = ?3, used_by = ?4, assigned_at = ?5
         WHERE pool_key = ?1 AND seq = ?2 AND status = 1
         """
-    static let countAssigned = "UPDATE voucher_pools SET available = available - 1, assigned = assigned + 1 WHERE pool_key = ?1"
     static let noteUsedBy = "INSERT OR IGNORE INTO voucher_pool_used_by (pool_key, used_by) VALUES (?1, ?2)"
     static let redeem = """
         UPDATE voucher_codes SET status = 3, redeemed_at = ?3
@@ -37,12 +36,13 @@ private enum SQL {
 }
 
 extension SQLiteStore {
-    /// The common case (a new customer, codes left) is a lookup, one UPDATE and the
-    /// counter update; the rest is only looked at when that takes nothing.
+    /// The common case (a new customer, codes left) is a lookup and one UPDATE;
+    /// the rest is only looked at when that takes nothing. The pool's counters
+    /// are written once per batch (`DeferredCounts`): no decision reads them.
     public func assignVoucherCode(
         _ assignment: VoucherAssignment, options: WriteOptions<VoucherAssignmentOutcome>
     ) async throws -> VoucherAssignmentOutcome {
-        try await write(options: options, Self.assignment(assignment))
+        try await write(defersCounts: true, options: options, Self.assignment(assignment))
     }
 
     static func assignment(
@@ -66,10 +66,7 @@ extension SQLiteStore {
                     db.voucherReadAhead.forget(pool)
                     continue
                 }
-                try db.withStatement(SQL.countAssigned) { s in
-                    try s.bind(1, next.key)
-                    try s.run()
-                }
+                db.deferredCounts.countAssignment(inPool: next.key)
                 if !assignment.usedBy.isEmpty {
                     try db.withStatement(SQL.noteUsedBy) { s in
                         try s.bindAll(next.key, assignment.usedBy)

@@ -104,11 +104,11 @@ public final class SQLiteStore: Store {
     /// answer is saved in the same transaction (the job is one savepoint, so
     /// a replay or a failure undoes only this write).
     func write<T: Sendable>(
-        weight: Int = 1, freesSpace: Bool = false, defersUseCounts: Bool = false, options: WriteOptions<T>,
+        weight: Int = 1, freesSpace: Bool = false, defersCounts: Bool = false, options: WriteOptions<T>,
         _ body: @escaping @Sendable (SQLiteConnection) throws -> T
     ) async throws -> T {
         try await writer.write(
-            weight: weight, freesSpace: freesSpace, defersUseCounts: defersUseCounts, deadline: options.deadline
+            weight: weight, freesSpace: freesSpace, defersCounts: defersCounts, deadline: options.deadline
         ) { db in
             guard let claim = options.idempotency else { return try body(db) }
             if let first = try Self.liveIdempotencyRecord(projectID: claim.projectID, key: claim.key, at: claim.createdAt, db) {

@@ -14,9 +14,10 @@ protocol SQLiteWriteJob: AnyObject, Sendable {
     var deadline: WriteDeadline { get }
     /// A delete: it may run when the disk is full (see `SQLiteSpaceGuard`).
     var freesSpace: Bool { get }
-    /// A redemption: it leaves its uses in `DeferredUseCounts`, and reads
-    /// them there. Before any other job the writer writes them out.
-    var defersUseCounts: Bool { get }
+    /// A redemption or an assignment: it leaves its counters' changes in
+    /// `DeferredCounts` (and a redemption reads them there). Before any other
+    /// job the writer writes them out.
+    var defersCounts: Bool { get }
     /// The job failed because the disk was full. Read on the writer thread after `run`.
     var ranOutOfSpace: Bool { get }
     /// Runs the operation inside the open transaction; true when it succeeded.
@@ -37,7 +38,7 @@ final class SQLiteTypedWriteJob<T: Sendable>: SQLiteWriteJob, @unchecked Sendabl
     let weight: Int
     let deadline: WriteDeadline
     let freesSpace: Bool
-    let defersUseCounts: Bool
+    let defersCounts: Bool
     private let body: @Sendable (SQLiteConnection) throws -> T
     private let cancelled = Atomic<Bool>(false)
     /// Whom to tell: the suspended caller's continuation, resumed on the
@@ -46,13 +47,13 @@ final class SQLiteTypedWriteJob<T: Sendable>: SQLiteWriteJob, @unchecked Sendabl
     private var result: Result<T, any Error>?
 
     init(
-        weight: Int, deadline: WriteDeadline = .never, freesSpace: Bool = false, defersUseCounts: Bool = false,
+        weight: Int, deadline: WriteDeadline = .never, freesSpace: Bool = false, defersCounts: Bool = false,
         body: @escaping @Sendable (SQLiteConnection) throws -> T
     ) {
         self.weight = weight
         self.deadline = deadline
         self.freesSpace = freesSpace
-        self.defersUseCounts = defersUseCounts
+        self.defersCounts = defersCounts
         self.body = body
     }
 

@@ -80,12 +80,12 @@ final class SQLiteWriter: @unchecked Sendable {
     /// its result once that transaction is durable. A caller cancelled before
     /// its job starts gets `CancellationError` and nothing is written.
     func write<T: Sendable>(
-        weight: Int = 1, freesSpace: Bool = false, defersUseCounts: Bool = false, deadline: WriteDeadline = .never,
+        weight: Int = 1, freesSpace: Bool = false, defersCounts: Bool = false, deadline: WriteDeadline = .never,
         _ body: @escaping @Sendable (SQLiteConnection) throws -> T
     ) async throws -> T {
         try Task.checkCancellation()
         let job = SQLiteTypedWriteJob(
-            weight: weight, deadline: deadline, freesSpace: freesSpace, defersUseCounts: defersUseCounts, body: body)
+            weight: weight, deadline: deadline, freesSpace: freesSpace, defersCounts: defersCounts, body: body)
         return try await withTaskCancellationHandler {
             // Unsafe: no checking object to allocate (and free on the
             // deliverer's thread) per write. `deliver` runs once (SQLiteWriteJob).
@@ -281,7 +281,7 @@ final class SQLiteWriter: @unchecked Sendable {
             do {
                 try prepare(toRun: job)
             } catch {
-                // The uses counted by the jobs before it are not written: they cannot commit.
+                // The counts deferred by the jobs before it are not written: they cannot commit.
                 finish(job, StoreError.wrapping(error))
                 abandon(StoreError.wrapping(error))
                 continue
@@ -320,7 +320,7 @@ final class SQLiteWriter: @unchecked Sendable {
             } else {
                 failed.append(job)
                 connection.voucherReadAhead.jobRolledBack()
-                connection.deferredUseCounts.jobRolledBack()
+                connection.deferredCounts.jobRolledBack()
                 if useSavepoints {
                     do {
                         try step("ROLLBACK TO job")
@@ -369,21 +369,21 @@ final class SQLiteWriter: @unchecked Sendable {
     private func beginTransaction() throws {
         try step("BEGIN IMMEDIATE")
         connection.voucherReadAhead.transactionBegan()
-        connection.deferredUseCounts.transactionBegan()
+        connection.deferredCounts.transactionBegan()
     }
 
-    /// Before `job` runs: the redemptions' uses are written out unless it is
-    /// one of them (any other job may read or change the counts).
+    /// Before `job` runs: the counts deferred so far are written out unless
+    /// it defers its own too (any other job may read or change them).
     private func prepare(toRun job: any SQLiteWriteJob) throws {
-        let uses = connection.deferredUseCounts
-        if !job.defersUseCounts, !uses.isEmpty { try uses.write(on: connection) }
-        uses.jobStarting()
+        let counts = connection.deferredCounts
+        if !job.defersCounts, !counts.isEmpty { try counts.write(on: connection) }
+        counts.jobStarting()
     }
 
-    /// Writes what the batch left pending, commits, and counts the commit.
+    /// Writes the counts the batch deferred, commits, and counts the commit.
     private func commitTransaction() throws {
-        let uses = connection.deferredUseCounts
-        if !uses.isEmpty { try uses.write(on: connection) }
+        let counts = connection.deferredCounts
+        if !counts.isEmpty { try counts.write(on: connection) }
         try step("COMMIT")
         connection.voucherReadAhead.transactionCommitted()
         commitCounter.add(1, ordering: .relaxed)

@@ -4,10 +4,10 @@ import Testing
 
 @testable import DiscountStoreSQLite
 
-/// Redemptions in one group commit write their code's and rule's counts once,
-/// at the end (`DeferredUseCounts`): every decision inside the batch must
-/// still see every use before it, and only the uses that commit.
-@Suite struct SQLiteDeferredUseCountsTests {
+/// Redemptions and assignments in one group commit write their counters once,
+/// at the end (`DeferredCounts`): every decision inside the batch must
+/// still see every use before it, and only the counts that commit are written.
+@Suite struct SQLiteDeferredCountsTests {
     private struct Failed: Error {}
 
     @Test func redemptionsInOneBatchSeeEachOthersUses() async throws {
@@ -15,7 +15,7 @@ import Testing
             let rule = try await store.insertedRule()
             try await store.insertDiscountCode(Fixtures.code("HOT", rule: rule, usageLimit: 12))
             let outcomes = try await Self.inOneBatch(
-                store,
+                store, of: RedemptionOutcome.self,
                 (0..<20).map { i in
                     { try await store.redeem(Fixtures.redemption("HOT", order: "o\(i)")) }
                 })
@@ -43,12 +43,12 @@ import Testing
             let code = Fixtures.code("BACK", rule: rule)
             try await store.insertDiscountCode(code)
             let outcomes = try await Self.inOneBatch(
-                store,
+                store, of: RedemptionOutcome.self,
                 [
                     { try await store.redeem(Fixtures.redemption("BACK", order: "o1")) },
                     {
-                        try await store.write(defersUseCounts: true, options: .plain) { db -> RedemptionOutcome in
-                            db.deferredUseCounts.countUse(of: code, under: rule)
+                        try await store.write(defersCounts: true, options: .plain) { db -> RedemptionOutcome in
+                            db.deferredCounts.countUse(of: code, under: rule)
                             throw Failed()
                         }
                     },
@@ -66,7 +66,7 @@ import Testing
             let rule = try await store.insertedRule()
             try await store.insertDiscountCode(Fixtures.code("EDIT", rule: rule))
             let outcomes = try await Self.inOneBatch(
-                store,
+                store, of: RedemptionOutcome.self,
                 [
                     { try await store.redeem(Fixtures.redemption("EDIT", order: "o1")) },
                     { try await store.redeem(Fixtures.redemption("EDIT", order: "o2")) },
@@ -94,7 +94,7 @@ import Testing
                 { try await store.redeem(Fixtures.redemption("LOST", order: "before-\(i)")) }
             }
             calls.append {
-                try await store.write(defersUseCounts: true, options: .plain) { db -> RedemptionOutcome in
+                try await store.write(defersCounts: true, options: .plain) { db -> RedemptionOutcome in
                     try db.execute("ROLLBACK")
                     return .codeNotFound
                 }
@@ -102,7 +102,7 @@ import Testing
             calls += (0..<5).map { i in
                 { try await store.redeem(Fixtures.redemption("LOST", order: "after-\(i)")) }
             }
-            let outcomes = try await Self.inOneBatch(store, calls, sharingOneCommit: false)
+            let outcomes = try await Self.inOneBatch(store, of: RedemptionOutcome.self, calls, sharingOneCommit: false)
             let acknowledged = outcomes.filter { $0?.isRedeemed == true }.count
             #expect(acknowledged == 5)
             #expect(try await store.discountCode(projectID: rule.projectID, canonicalCode: "LOST")?.usageCount == 5)
@@ -110,21 +110,65 @@ import Testing
         }
     }
 
+    @Test func assignmentsInOneBatchCountTheirPoolOnce() async throws {
+        try await withSQLiteStore { store in
+            let pool = try await store.makePool("ONE", 10)
+            let outcomes = try await Self.inOneBatch(
+                store, of: VoucherAssignmentOutcome.self,
+                (0..<12).map { i in
+                    { try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "c\(i)")) }
+                })
+            let (codes, exhausted) = Fixtures.handedOut(outcomes.compactMap { $0 })
+            #expect(Set(codes).count == 10)
+            #expect(exhausted == 2)
+            let counted = try #require(try await store.voucherPool(projectID: pool.projectID, id: pool.id))
+            #expect(counted.total == 10)
+            #expect(counted.available == 0)
+            #expect(counted.assigned == 10)
+        }
+    }
+
+    /// As with a redemption: an assignment undone in its batch hands back
+    /// its count along with its code.
+    @Test func anAssignmentRolledBackInTheBatchTakesItsCountBack() async throws {
+        try await withSQLiteStore { store in
+            let pool = try await store.makePool("BACK", 10)
+            let outcomes = try await Self.inOneBatch(
+                store, of: VoucherAssignmentOutcome.self,
+                [
+                    { try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "c1")) },
+                    {
+                        try await store.write(defersCounts: true, options: .plain) { db -> VoucherAssignmentOutcome in
+                            let key = try db.scalarInt64("SELECT pool_key FROM voucher_pools")
+                            db.deferredCounts.countAssignment(inPool: key)
+                            throw Failed()
+                        }
+                    },
+                    { try await store.assignVoucherCode(Fixtures.assignment(pool, customer: "c2")) },
+                ])
+            #expect(outcomes.map { $0 == nil } == [false, true, false])
+            let counted = try #require(try await store.voucherPool(projectID: pool.projectID, id: pool.id))
+            #expect(counted.available == 8)
+            #expect(counted.assigned == 2)
+        }
+    }
+
     /// Queues `calls` in order behind a held writer, lets them run as one
     /// batch, and gives their outcomes in the same order (nil for a failure).
-    private static func inOneBatch(
-        _ store: SQLiteStore, _ calls: [@Sendable () async throws -> RedemptionOutcome], sharingOneCommit: Bool = true
-    ) async throws -> [RedemptionOutcome?] {
+    private static func inOneBatch<Outcome: Sendable>(
+        _ store: SQLiteStore, of: Outcome.Type,
+        _ calls: [@Sendable () async throws -> Outcome], sharingOneCommit: Bool = true
+    ) async throws -> [Outcome?] {
         let hold = await WriterHold.start(store)
         let before = store.commitCount
-        var tasks: [Task<RedemptionOutcome?, Never>] = []
+        var tasks: [Task<Outcome?, Never>] = []
         for call in calls {
             let queued = store.queuedWrites
             tasks.append(Task { try? await call() })
             while store.queuedWrites == queued { await Task.yield() }
         }
         try await hold.release()
-        var outcomes: [RedemptionOutcome?] = []
+        var outcomes: [Outcome?] = []
         for task in tasks { outcomes.append(await task.value) }
         if sharingOneCommit {
             // The hold's own commit, then the batch's.
