@@ -42,7 +42,7 @@ enum BareSQLiteFloor {
         ] {
             sqlite3_exec(db, pragma, nil, nil, nil)
         }
-        let write = try BareWrites.make(for: fixture, on: db)
+        let writes = try BareWrites.make(for: fixture, on: db)
         let (begin, commit) = (try BareStatement(db, "BEGIN IMMEDIATE"), try BareStatement(db, "COMMIT"))
 
         var (written, attempts, countedBefore, attemptedBefore) = (0, 0, 0, 0)
@@ -56,10 +56,10 @@ enum BareSQLiteFloor {
             let started = clock.now
             guard begin.run() else { throw BareSQLiteError(db) }
             for _ in 0..<rowsPerTransaction {
-                if write(attempts) { written += 1 }
+                if writes.write(attempts) { written += 1 }
                 attempts += 1
             }
-            guard commit.run() else { throw BareSQLiteError(db) }
+            guard writes.beforeCommit(), commit.run() else { throw BareSQLiteError(db) }
             let ended = clock.now
             if started < warmupEnd {
                 (countedBefore, attemptedBefore) = (written, attempts)

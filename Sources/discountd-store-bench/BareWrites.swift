@@ -3,13 +3,16 @@ import DiscountCore
 import SystemRandom
 
 /// Each scenario's write as the statements the store runs for it (see the
-/// store's `SQLiteStore+…` files; kept in step by hand, as a benchmark may be),
-/// on the fixture rows `StoreScenario.setUp` made. The `n`th call makes the
-/// `n`th write and says whether it wrote.
-enum BareWrites {
-    typealias Write = (_ n: Int) -> Bool
+/// store's `SQLiteStore+…` files and `DeferredCounts`; kept in step by hand,
+/// as a benchmark may be), on the fixture rows `StoreScenario.setUp` made.
+struct BareWrites {
+    /// The `n`th call makes the `n`th write and says whether it wrote.
+    let write: (_ n: Int) -> Bool
+    /// Run before each COMMIT: the counters the store writes once per
+    /// transaction (`DeferredCounts`). False if a statement failed.
+    var beforeCommit: () -> Bool = { true }
 
-    static func make(for fixture: StoreFixture, on db: OpaquePointer) throws -> Write {
+    static func make(for fixture: StoreFixture, on db: OpaquePointer) throws -> BareWrites {
         let project = BareValue.text(Project.defaultID)
         switch fixture {
         case .rule(let rule):
@@ -20,7 +23,7 @@ enum BareWrites {
                     usage_count, created_at, updated_at, version)
                 VALUES (?1, ?2, ?3, ?4, ?5, 0, NULL, 0, ?6, ?6, 1)
                 """)
-            return { n in
+            return BareWrites { n in
                 // Code text like the store's and the daemon's benchmark creates (a name and a count).
                 let code = BareValue.text("STORE-BENCH-\(n)")
                 return insert.run(
@@ -48,20 +51,27 @@ enum BareWrites {
                 """)
             let countCode = try BareStatement(
                 db,
-                "UPDATE discount_codes SET usage_count = usage_count + 1, version = version + 1 WHERE project_id = ?1 AND id = ?2"
+                "UPDATE discount_codes SET usage_count = usage_count + ?3, version = version + ?3 WHERE project_id = ?1 AND id = ?2"
             )
             let countRule = try BareStatement(
                 db,
-                "UPDATE price_rules SET usage_count = usage_count + 1, version = version + 1 WHERE project_id = ?1 AND id = ?2")
+                "UPDATE price_rules SET usage_count = usage_count + ?3, version = version + ?3 WHERE project_id = ?1 AND id = ?2")
             let (codeID, ruleID) = (BareValue.text(code.id), BareValue.text(code.priceRuleID))
-            return { n in
-                let order = BareValue.text("order-\(n)")
-                guard !find.integers(project, .text(code.canonicalCode)).isEmpty,
-                    live.integers(project, order, codeID).isEmpty
-                else { return false }
-                return insert.run(project, order, codeID, ruleID, .null, .int(Instant.now().microseconds))
-                    && countCode.run(project, codeID) && countRule.run(project, ruleID)
-            }
+            var uses: Int64 = 0
+            return BareWrites(
+                write: { n in
+                    let order = BareValue.text("order-\(n)")
+                    guard !find.integers(project, .text(code.canonicalCode)).isEmpty,
+                        live.integers(project, order, codeID).isEmpty,
+                        insert.run(project, order, codeID, ruleID, .null, .int(Instant.now().microseconds))
+                    else { return false }
+                    uses += 1
+                    return true
+                },
+                beforeCommit: {
+                    defer { uses = 0 }
+                    return uses == 0 || (countCode.run(project, codeID, .int(uses)) && countRule.run(project, ruleID, .int(uses)))
+                })
         case .pool(let pool):
             let poolKey =
                 try BareStatement(db, "SELECT pool_key FROM voucher_pools WHERE project_id = ?1 AND id = ?2")
@@ -80,14 +90,23 @@ enum BareWrites {
                 WHERE pool_key = ?1 AND seq = ?2 AND status = 1
                 """)
             let countAssigned = try BareStatement(
-                db, "UPDATE voucher_pools SET available = available - 1, assigned = assigned + 1 WHERE pool_key = ?1")
+                db, "UPDATE voucher_pools SET available = available - ?2, assigned = assigned + ?2 WHERE pool_key = ?1")
             var ahead: ArraySlice<Int64> = []
-            return { n in
-                if ahead.isEmpty { ahead = nextAvailable.integers(poolKey, limit: 64)[...] }
-                guard let sequence = ahead.popFirst() else { return false }
-                return take.run(poolKey, .int(sequence), .text("customer-\(n)"), .int(Instant.now().microseconds))
-                    && sqlite3_changes(db) == 1 && countAssigned.run(poolKey)
-            }
+            var assigned: Int64 = 0
+            return BareWrites(
+                write: { n in
+                    if ahead.isEmpty { ahead = nextAvailable.integers(poolKey, limit: 64)[...] }
+                    guard let sequence = ahead.popFirst(),
+                        take.run(poolKey, .int(sequence), .text("customer-\(n)"), .int(Instant.now().microseconds)),
+                        sqlite3_changes(db) == 1
+                    else { return false }
+                    assigned += 1
+                    return true
+                },
+                beforeCommit: {
+                    defer { assigned = 0 }
+                    return assigned == 0 || countAssigned.run(poolKey, .int(assigned))
+                })
         case .campaign(let campaign, let agents):
             let byPair = try BareStatement(
                 db, "SELECT id FROM agent_codes WHERE project_id = ?1 AND agent_id = ?2 AND campaign_id = ?3")
@@ -107,7 +126,7 @@ enum BareWrites {
                 BareValue.text(ShopifySyncStatus.skippedNoCredentials.rawValue),
                 BareValue.text(ShopifySyncError.missingShopifyCredentials.rawValue)
             )
-            return { n in
+            return BareWrites { n in
                 let agent = agents[n % agents.count]
                 guard byPair.integers(project, .int(agent.id), .int(campaign.id)).isEmpty else { return false }
                 for _ in 0..<20 {
