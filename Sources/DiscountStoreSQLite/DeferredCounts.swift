@@ -37,20 +37,12 @@ final class DeferredCounts {
 
     /// `code` as it stands with the uses pending here.
     func counted(_ code: DiscountCode) -> DiscountCode {
-        guard let uses = codeUses[Row(projectID: code.projectID, id: code.id)] else { return code }
-        var code = code
-        code.usageCount += uses
-        code.version += uses
-        return code
+        Self.adding(codeUses[Row(projectID: code.projectID, id: code.id)], to: code, \.usageCount, \.version)
     }
 
     /// `rule` as it stands with the uses pending here.
     func counted(_ rule: PriceRule) -> PriceRule {
-        guard let uses = ruleUses[Row(projectID: rule.projectID, id: rule.id)] else { return rule }
-        var rule = rule
-        rule.usageCount += uses
-        rule.version += uses
-        return rule
+        Self.adding(ruleUses[Row(projectID: rule.projectID, id: rule.id)], to: rule, \.usageCount, \.version)
     }
 
     /// One more use of `code` and of its `rule`.
@@ -110,6 +102,18 @@ final class DeferredCounts {
         ruleUses.removeAll(keepingCapacity: true)
         poolAssignments.removeAll(keepingCapacity: true)
         countedByJob.removeAll(keepingCapacity: true)
+    }
+
+    /// Every use bumps the row's version too, as the UPDATE does.
+    private static func adding<Record>(
+        _ uses: Int64?, to record: Record, _ usageCount: WritableKeyPath<Record, Int64>,
+        _ version: WritableKeyPath<Record, Int64>
+    ) -> Record {
+        guard let uses else { return record }
+        var record = record
+        record[keyPath: usageCount] += uses
+        record[keyPath: version] += uses
+        return record
     }
 
     private static func takeBack<Key: Hashable>(_ key: Key, from counts: inout [Key: Int64]) {
