@@ -15,8 +15,11 @@ private enum SQL {
         SELECT 1 FROM redemptions
         WHERE project_id = ?1 AND price_rule_id = ?2 AND customer_id = ?3 AND rolled_back_at IS NULL LIMIT 1
         """
-    static let insert = """
-        INSERT INTO redemptions (project_id, order_id, discount_code_id, price_rule_id, customer_id, created_at)
+    /// Inserts nothing when the order already holds a live use of the code
+    /// (`redemptions_live_by_order` is unique): the lookup that used to come
+    /// first was a search of that same index on every redemption.
+    static let insertUnlessLive = """
+        INSERT OR IGNORE INTO redemptions (project_id, order_id, discount_code_id, price_rule_id, customer_id, created_at)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
         """
     static let rollBackOrder = """
@@ -38,7 +41,8 @@ private enum SQL {
 }
 
 extension SQLiteStore {
-    /// One write job: look up, check, count. Refusals and misses change nothing.
+    /// One write job: look up, check, insert the use, count it. Refusals,
+    /// repeats of an order and misses change nothing.
     /// The code's and rule's counts are written once per batch (`DeferredCounts`).
     public func redeem(_ request: RedemptionRequest, options: WriteOptions<RedemptionOutcome>) async throws -> RedemptionOutcome {
         try await write(defersCounts: true, options: options, Self.redemption(request))
@@ -51,12 +55,6 @@ extension SQLiteStore {
             let code = db.deferredCounts.counted(stored)
             let rule = db.deferredCounts.counted(storedRule)
 
-            let alreadyRedeemed = try db.withStatement(SQL.liveForOrderAndCode) { s in
-                try s.bindAll(request.projectID, request.orderID, code.id)
-                return try s.step()
-            }
-            if alreadyRedeemed { return .alreadyRedeemed(code, rule) }
-
             var customerAlreadyRedeemed = false
             if rule.oncePerCustomer, let customerID = request.customerID {
                 customerAlreadyRedeemed = try hasLiveRedemption(
@@ -66,13 +64,19 @@ extension SQLiteStore {
             if let refusal = RedemptionPolicy.refusal(
                 code: code, rule: rule, customerAlreadyRedeemed: customerAlreadyRedeemed, at: request.at
             ) {
-                return .refused(refusal, code, rule)
+                // The same order again gets its answer back, even past the limit.
+                let alreadyRedeemed = try db.withStatement(SQL.liveForOrderAndCode) { s in
+                    try s.bindAll(request.projectID, request.orderID, code.id)
+                    return try s.step()
+                }
+                return alreadyRedeemed ? .alreadyRedeemed(code, rule) : .refused(refusal, code, rule)
             }
 
-            try db.withStatement(SQL.insert) { s in
+            try db.withStatement(SQL.insertUnlessLive) { s in
                 try s.bindAll(request.projectID, request.orderID, code.id, rule.id, request.customerID, request.at)
                 try s.run()
             }
+            guard db.changes == 1 else { return .alreadyRedeemed(code, rule) }
             db.deferredCounts.countUse(of: code, under: rule)
 
             var countedCode = code
