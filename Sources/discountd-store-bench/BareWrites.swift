@@ -37,16 +37,10 @@ struct BareWrites {
                 FROM discount_codes c JOIN price_rules r ON r.project_id = c.project_id AND r.id = c.price_rule_id
                 WHERE c.project_id = ?1 AND c.canonical_code = ?2
                 """)
-            let live = try BareStatement(
-                db,
-                """
-                SELECT 1 FROM redemptions
-                WHERE project_id = ?1 AND order_id = ?2 AND discount_code_id = ?3 AND rolled_back_at IS NULL
-                """)
             let insert = try BareStatement(
                 db,
                 """
-                INSERT INTO redemptions (project_id, order_id, discount_code_id, price_rule_id, customer_id, created_at)
+                INSERT OR IGNORE INTO redemptions (project_id, order_id, discount_code_id, price_rule_id, customer_id, created_at)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                 """)
             let countCode = try BareStatement(
@@ -62,8 +56,8 @@ struct BareWrites {
                 write: { n in
                     let order = BareValue.text("order-\(n)")
                     guard !find.integers(project, .text(code.canonicalCode)).isEmpty,
-                        live.integers(project, order, codeID).isEmpty,
-                        insert.run(project, order, codeID, ruleID, .null, .int(Instant.now().microseconds))
+                        insert.run(project, order, codeID, ruleID, .null, .int(Instant.now().microseconds)),
+                        sqlite3_changes(db) == 1
                     else { return false }
                     uses += 1
                     return true
