@@ -16,8 +16,8 @@ private enum SQL {
         WHERE project_id = ?1 AND price_rule_id = ?2 AND customer_id = ?3 AND rolled_back_at IS NULL LIMIT 1
         """
     /// Inserts nothing when the order already holds a live use of the code
-    /// (`redemptions_live_by_order` is unique): the lookup that used to come
-    /// first was a search of that same index on every redemption.
+    /// (`redemptions_live_by_order` is unique), so a redemption searches that
+    /// index once, instead of once to look and again to insert.
     static let insertUnlessLive = """
         INSERT OR IGNORE INTO redemptions (project_id, order_id, discount_code_id, price_rule_id, customer_id, created_at)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
