@@ -53,8 +53,7 @@ public final class InProcessDaemon: Sendable {
     /// Starts on a new temporary folder, or on `directory` as a restart would
     /// (`stop(keepingData: true)` leaves it behind).
     public static func start(_ options: Options = Options(), directory: URL? = nil) async throws -> InProcessDaemon {
-        let directory = try directory ?? makeTemporaryFolder("discountd-inproc")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeFolder(directory, orTemporary: "discountd-inproc")
         let socketPath = directory.appendingPathComponent("d.sock").path
         let store = try SQLiteStore.open(path: directory.appendingPathComponent("discountd.sqlite").path)
         let shutdown = ShutdownSignal()

@@ -8,3 +8,11 @@ public func makeTemporaryFolder(_ prefix: String) throws -> URL {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     return folder
 }
+
+/// `folder`, created if it is missing (a restart reuses the folder a stopped
+/// daemon left behind), or else a new temporary folder named after `prefix`.
+public func makeFolder(_ folder: URL?, orTemporary prefix: String) throws -> URL {
+    guard let folder else { return try makeTemporaryFolder(prefix) }
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+}

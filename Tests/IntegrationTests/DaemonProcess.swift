@@ -38,8 +38,7 @@ final class DaemonProcess: @unchecked Sendable {
     init(
         arguments: [String] = [], directory: URL? = nil, environment: [String: String] = [:], ownGroup: Bool = false
     ) throws {
-        self.directory = try directory ?? makeTemporaryFolder("discountd-test")
-        try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+        self.directory = try makeFolder(directory, orTemporary: "discountd-test")
         socketPath = self.directory.appendingPathComponent("d.sock").path
         stderrPath = self.directory.appendingPathComponent("daemon.stderr").path
         self.arguments =
