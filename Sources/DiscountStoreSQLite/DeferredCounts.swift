@@ -15,11 +15,22 @@ import DiscountCore
 /// - a job rolled back to its savepoint takes its counts back out, and a new
 ///   transaction starts with none.
 ///
+/// Between two writes of the counts no job changes a code's or a rule's row
+/// (only jobs that defer their counts run, and they insert uses), so a code
+/// redeemed again in that stretch is not read again: its row and its rule's,
+/// as first read, are kept here with the counts (`storedCodeAndRule`). A code
+/// on sale is then read once per batch, not once per order.
+///
 /// Writer thread only.
 final class DeferredCounts {
     struct Row: Hashable {
         let projectID: String
         let id: String
+    }
+
+    private struct CodeKey: Hashable {
+        let projectID: String
+        let canonicalCode: String
     }
 
     private enum Counted {
@@ -30,10 +41,25 @@ final class DeferredCounts {
     private var codeUses: [Row: Int64] = [:]
     private var ruleUses: [Row: Int64] = [:]
     private var poolAssignments: [Int64: Int64] = [:]
+    /// Rows as stored, without the counts above: valid until those are written.
+    private var codesAndRules: [CodeKey: (code: DiscountCode, rule: PriceRule)] = [:]
     /// What the running job counted, to take back if it is rolled back.
     private var countedByJob: [Counted] = []
 
     var isEmpty: Bool { codeUses.isEmpty && ruleUses.isEmpty && poolAssignments.isEmpty }
+
+    /// The code `canonicalCode` and its rule as stored (before the counts
+    /// pending here): `read` reads them the first time since the counts were
+    /// last written. A code not found is read again next time.
+    func storedCodeAndRule(
+        projectID: String, canonicalCode: String, read: () throws -> (DiscountCode, PriceRule)?
+    ) rethrows -> (DiscountCode, PriceRule)? {
+        let key = CodeKey(projectID: projectID, canonicalCode: canonicalCode)
+        if let known = codesAndRules[key] { return known }
+        guard let (code, rule) = try read() else { return nil }
+        codesAndRules[key] = (code, rule)
+        return (code, rule)
+    }
 
     /// `code` as it stands with the uses pending here.
     func counted(_ code: DiscountCode) -> DiscountCode {
@@ -60,7 +86,8 @@ final class DeferredCounts {
         countedByJob.append(.assignment(poolKey: poolKey))
     }
 
-    /// Writes every pending count to its row, inside the open transaction.
+    /// Writes every pending count to its row, inside the open transaction;
+    /// the rows kept are then out of date, and forgotten.
     func write(on db: SQLiteConnection) throws {
         for (row, uses) in codeUses { try Self.run(SQL.countCodeUses, row.projectID, row.id, uses, db) }
         for (row, uses) in ruleUses { try Self.run(SQL.countRuleUses, row.projectID, row.id, uses, db) }
@@ -101,6 +128,7 @@ final class DeferredCounts {
         codeUses.removeAll(keepingCapacity: true)
         ruleUses.removeAll(keepingCapacity: true)
         poolAssignments.removeAll(keepingCapacity: true)
+        codesAndRules.removeAll(keepingCapacity: true)
         countedByJob.removeAll(keepingCapacity: true)
     }
 

@@ -43,14 +43,18 @@ private enum SQL {
 extension SQLiteStore {
     /// One write job: look up, check, insert the use, count it. Refusals,
     /// repeats of an order and misses change nothing.
-    /// The code's and rule's counts are written once per batch (`DeferredCounts`).
+    /// The code's and rule's counts are written once per batch, and a code
+    /// redeemed again before they are is not read again (`DeferredCounts`).
     public func redeem(_ request: RedemptionRequest, options: WriteOptions<RedemptionOutcome>) async throws -> RedemptionOutcome {
         try await write(defersCounts: true, options: options, Self.redemption(request))
     }
 
     private static func redemption(_ request: RedemptionRequest) -> @Sendable (SQLiteConnection) throws -> RedemptionOutcome {
         { db in
-            guard let (stored, storedRule) = try codeAndRule(request, db) else { return .codeNotFound }
+            guard
+                let (stored, storedRule) = try db.deferredCounts.storedCodeAndRule(
+                    projectID: request.projectID, canonicalCode: request.canonicalCode, read: { try codeAndRule(request, db) })
+            else { return .codeNotFound }
             // With the uses this batch's earlier redemptions counted.
             let code = db.deferredCounts.counted(stored)
             let rule = db.deferredCounts.counted(storedRule)

@@ -372,11 +372,12 @@ final class SQLiteWriter: @unchecked Sendable {
         connection.deferredCounts.transactionBegan()
     }
 
-    /// Before `job` runs: the counts deferred so far are written out unless
-    /// it defers its own too (any other job may read or change them).
+    /// Before `job` runs: the counts deferred so far are written out (and
+    /// the rows kept with them forgotten) unless it defers its own too: any
+    /// other job may read or change them.
     private func prepare(toRun job: any SQLiteWriteJob) throws {
         let counts = connection.deferredCounts
-        if !job.defersCounts, !counts.isEmpty { try counts.write(on: connection) }
+        if !job.defersCounts { try counts.write(on: connection) }
         counts.jobStarting()
     }
 

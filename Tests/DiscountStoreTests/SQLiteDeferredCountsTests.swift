@@ -83,6 +83,42 @@ import Testing
         }
     }
 
+    /// A redeemed code is read once until its counts are written: an edit of
+    /// its rule, or its deletion, between two redemptions of one batch must
+    /// be what the second one sees.
+    @Test func anEditInTheBatchIsSeenByTheRedemptionsAfterIt() async throws {
+        try await withSQLiteStore { store in
+            let rule = try await store.insertedRule()
+            try await store.insertDiscountCode(Fixtures.code("SEEN", rule: rule))
+            let outcomes = try await Self.inOneBatch(
+                store, of: RedemptionOutcome.self,
+                [
+                    { try await store.redeem(Fixtures.redemption("SEEN", order: "o1")) },
+                    { try await store.redeem(Fixtures.redemption("SEEN", order: "o2")) },
+                    {
+                        var limited = rule
+                        limited.usageLimit = 2
+                        let updated = try #require(try await store.updatePriceRule(limited))
+                        return .refused(.usageLimitReached, Fixtures.code("SEEN", rule: updated), updated)
+                    },
+                    { try await store.redeem(Fixtures.redemption("SEEN", order: "o3")) },
+                    {
+                        let code = try #require(
+                            try await store.discountCode(projectID: rule.projectID, canonicalCode: "SEEN"))
+                        _ = try await store.deleteDiscountCode(projectID: rule.projectID, id: code.id)
+                        return .codeNotFound
+                    },
+                    { try await store.redeem(Fixtures.redemption("SEEN", order: "o4")) },
+                ],
+                sharingOneCommit: false)
+            #expect(outcomes[0]?.isRedeemed == true)
+            #expect(outcomes[1]?.isRedeemed == true)
+            #expect(outcomes[3]?.refusal == .usageLimitReached)
+            #expect(outcomes[3]?.rule?.usageLimit == 2)
+            #expect(outcomes[5] == .codeNotFound)
+        }
+    }
+
     /// A redemption that ends the transaction (as SQLite does on an I/O
     /// error) loses the uses counted before it, unwritten; the jobs after it
     /// start a new transaction, which must not write them.
