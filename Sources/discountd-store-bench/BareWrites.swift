@@ -55,7 +55,8 @@ struct BareWrites {
             return BareWrites(
                 write: { n in
                     let order = BareValue.text("order-\(n)")
-                    guard !find.integers(project, .text(code.canonicalCode)).isEmpty,
+                    // The store reads a code once until its counts are written (`DeferredCounts`).
+                    guard uses > 0 || !find.integers(project, .text(code.canonicalCode)).isEmpty,
                         insert.run(project, order, codeID, ruleID, .null, .int(Instant.now().microseconds)),
                         sqlite3_changes(db) == 1
                     else { return false }
