@@ -81,11 +81,14 @@ extension ServerConnectionHandler {
     /// mapped to a status there.
     private func start(
         _ streamID: UInt32, _ callContext: CallContext, _ metrics: MethodMetrics, _ started: NIODeadline,
-        on executor: (any TaskExecutor)?, _ work: @escaping @Sendable () async throws -> [UInt8]?
+        on executor: EventLoopTaskExecutor?, _ work: @escaping @Sendable () async throws -> [UInt8]?
     ) {
         let wake = wakeInbox!
         let inbox = self.inbox
         let errorMapper = router.errorMapper
+        let polling = self.polling
+        polling.callStarted()
+        executor?.callStarted()
         let task = Task(executorPreference: executor) {
             let result: Result<[UInt8]?, RPCError>
             do {
@@ -93,6 +96,8 @@ extension ServerConnectionHandler {
             } catch {
                 result = .failure(errorMapper(error, callContext))
             }
+            executor?.callEnded()
+            polling.callEnded()
             if inbox.put(Completion(streamID: streamID, result: result)) { wake() }
         }
         let call = ActiveCall(task: task, metrics: metrics, started: started)

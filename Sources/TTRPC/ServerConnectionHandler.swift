@@ -53,10 +53,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     var wakeInbox: (@Sendable () -> Void)!
     /// Where the tasks of `.eventLoop` methods run: this connection's loop.
     var taskExecutor: EventLoopTaskExecutor!
+    /// The server's count of calls in flight on event loops, shared by its connections.
+    let polling: LoopPolling
 
-    init(router: Router, limits: ServerLimits, logger: Logger) {
+    init(router: Router, limits: ServerLimits, polling: LoopPolling = LoopPolling(), logger: Logger) {
         self.router = router
         self.limits = limits
+        self.polling = polling
         self.logger = logger
         self.machine = ConnectionStateMachine(
             maxCallsInFlight: limits.maxCallsInFlight, maxConnections: limits.maxConnections)
@@ -71,7 +74,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let eventLoop = context.eventLoop
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         wakeInbox = { eventLoop.execute { loopBound.value.drainInbox() } }
-        taskExecutor = EventLoopTaskExecutor(eventLoop)
+        taskExecutor = EventLoopTaskExecutor(eventLoop, polling: polling)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {

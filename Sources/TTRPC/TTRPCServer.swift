@@ -29,6 +29,8 @@ public final class TTRPCServer: Sendable {
     public let configuration: Configuration
     private let channel: any Channel
     private let quiescing: ServerQuiescingHelper
+    /// Counts calls in flight for the loops' polling; read by tests.
+    let polling: LoopPolling
     private let logger: Logger
     private let stopped: EventLoopPromise<Void>
     /// The socket file this server bound: the only one it may remove. Nil for
@@ -36,13 +38,14 @@ public final class TTRPCServer: Sendable {
     private let socketFile: UnixSocketFile.Identity?
 
     private init(
-        configuration: Configuration, channel: any Channel, quiescing: ServerQuiescingHelper, logger: Logger,
-        ownsSocketFile: Bool = true
+        configuration: Configuration, channel: any Channel, quiescing: ServerQuiescingHelper, polling: LoopPolling,
+        logger: Logger, ownsSocketFile: Bool = true
     ) {
         self.configuration = configuration
         self.socketFile = ownsSocketFile ? UnixSocketFile.identity(configuration.socketPath) : nil
         self.channel = channel
         self.quiescing = quiescing
+        self.polling = polling
         self.logger = logger
         self.stopped = channel.eventLoop.makePromise()
     }
@@ -62,8 +65,10 @@ public final class TTRPCServer: Sendable {
         try UnixSocketFile.prepare(path)
         raiseOpenFileLimit(toAtLeast: configuration.limits.maxConnections + 256)
         let quiescing = ServerQuiescingHelper(group: group)
+        let polling = LoopPolling()
         let bootstrap = makeBootstrap(
-            configuration: configuration, router: router, logger: logger, group: group, quiescing: quiescing)
+            configuration: configuration, router: router, logger: logger, group: group, quiescing: quiescing,
+            polling: polling)
 
         // Bound here, not by NIO: a socket NIO binds is unlinked by path when
         // it closes, even if a successor's socket has replaced it by then.
@@ -79,7 +84,8 @@ public final class TTRPCServer: Sendable {
         try UnixSocketFile.restrict(
             path, mode: configuration.socketGroup == nil ? 0o600 : 0o660, group: configuration.socketGroup)
         logger.info("listening", metadata: ["socket": "\(path)"])
-        return TTRPCServer(configuration: configuration, channel: channel, quiescing: quiescing, logger: logger)
+        return TTRPCServer(
+            configuration: configuration, channel: channel, quiescing: quiescing, polling: polling, logger: logger)
     }
 
     /// Serves on a socket that is already bound and listening, such as the one
@@ -91,17 +97,20 @@ public final class TTRPCServer: Sendable {
     ) async throws -> TTRPCServer {
         raiseOpenFileLimit(toAtLeast: configuration.limits.maxConnections + 256)
         let quiescing = ServerQuiescingHelper(group: group)
+        let polling = LoopPolling()
         let bootstrap = makeBootstrap(
-            configuration: configuration, router: router, logger: logger, group: group, quiescing: quiescing)
+            configuration: configuration, router: router, logger: logger, group: group, quiescing: quiescing,
+            polling: polling)
         let channel = try await bootstrap.withBoundSocket(descriptor).get()
         logger.info("listening on the inherited socket", metadata: ["socket": "\(configuration.socketPath)"])
         return TTRPCServer(
-            configuration: configuration, channel: channel, quiescing: quiescing, logger: logger, ownsSocketFile: false)
+            configuration: configuration, channel: channel, quiescing: quiescing, polling: polling, logger: logger,
+            ownsSocketFile: false)
     }
 
     private static func makeBootstrap(
         configuration: Configuration, router: Router, logger: Logger, group: any EventLoopGroup,
-        quiescing: ServerQuiescingHelper
+        quiescing: ServerQuiescingHelper, polling: LoopPolling
     ) -> ServerBootstrap {
         let limits = configuration.limits
         return ServerBootstrap(group: group)
@@ -115,7 +124,7 @@ public final class TTRPCServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(ServerConnectionHandler(router: router, limits: limits, logger: logger))
+                    try sync.addHandler(ServerConnectionHandler(router: router, limits: limits, polling: polling, logger: logger))
                 }
             }
             .childChannelOption(ChannelOptions.autoRead, value: true)
