@@ -53,7 +53,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     var wakeInbox: (@Sendable () -> Void)!
     /// Where the tasks of `.eventLoop` methods run: this connection's loop.
     var taskExecutor: EventLoopTaskExecutor!
-    /// The server's count of calls in flight on event loops, shared by its connections.
+    /// The server's count of calls in flight, shared by its connections:
+    /// a loop polls for an answer only when there is one (`LoopPolling`).
     let polling: LoopPolling
 
     init(router: Router, limits: ServerLimits, polling: LoopPolling = LoopPolling(), logger: Logger) {
