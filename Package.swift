@@ -148,11 +148,18 @@ let package = Package(
         ),
         // Ends every connection at once when the daemon crashes (C: a signal handler).
         .target(name: "CCrashGuard"),
+        // The daemon's malloc (BENCHMARKS.md, session 19): linked ahead of the C
+        // library, so every allocation in the process, Swift's included, is jemalloc's.
+        .systemLibrary(
+            name: "CJemalloc",
+            pkgConfig: "jemalloc",
+            providers: [.apt(["libjemalloc-dev"])]
+        ),
         .executableTarget(
             name: "discountd",
             dependencies: [
-                "CCrashGuard", "DiscountServices", "DiscountStore", "DiscountStoreSQLite", "DiscountStorePostgres", "TTRPC",
-                "ShopifySync",
+                "CCrashGuard", "CJemalloc", "DiscountServices", "DiscountStore", "DiscountStoreSQLite", "DiscountStorePostgres",
+                "TTRPC", "ShopifySync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

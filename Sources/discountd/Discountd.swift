@@ -41,6 +41,11 @@ struct Discountd: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "discountd")
+        if let jemalloc = ProcessMalloc.jemallocServingMalloc() {
+            logger.info("malloc: \(jemalloc)")
+        } else {
+            logger.warning("malloc: not jemalloc (another library's malloc came first); writes run slower")
+        }
         // Taken first, so that no child process inherits what systemd passed.
         let activatedSocket = try SocketActivation.takeListeningSocket()
         let notifier = SystemdNotifier.fromEnvironment()

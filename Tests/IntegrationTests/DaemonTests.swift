@@ -25,6 +25,18 @@ import Testing
         }
     }
 
+    /// Linked ahead of the C library, jemalloc serves every allocation (the
+    /// daemon checks that it counted one); linked behind it, the log says not.
+    @Test func mallocIsJemalloc() async throws {
+        try await withDaemon(arguments: ["--log-level", "info"]) { daemon in
+            let client = try await daemon.client()
+            #expect(try await client.health().status == .serving)
+            await client.close()
+            #expect(daemon.stderr.contains("malloc: jemalloc 5."), "\(daemon.stderr)")
+            #expect(!daemon.stderr.contains("malloc: not jemalloc"), "\(daemon.stderr)")
+        }
+    }
+
     @Test func malformedPayloadIsInvalidArgumentWithDetail() async throws {
         try await withDaemon { daemon in
             let raw = try await TTRPCClient.connect(socketPath: daemon.socketPath)

@@ -8,9 +8,10 @@
 
 ensure_packages() {
     local want=() lean=() mode=${1:-build}
-    # To build and run: libprotobuf-c (found through pkg-config).
+    # To build and run: libprotobuf-c and jemalloc (found through pkg-config).
     command -v pkg-config >/dev/null || want+=(pkg-config)
     pkg-config --exists libprotobuf-c 2>/dev/null || want+=(libprotobuf-c-dev)
+    pkg-config --exists jemalloc 2>/dev/null || want+=(libjemalloc-dev)
     if [ "$mode" = python ] || [ "$mode" = test ]; then
         # discountd_py generates its messages from proto/ and runs under /usr/bin/python3.
         command -v protoc >/dev/null || want+=(protobuf-compiler)
