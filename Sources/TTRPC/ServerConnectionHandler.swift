@@ -57,7 +57,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// a loop polls for an answer only when there is one (`LoopPolling`).
     let polling: LoopPolling
 
-    init(router: Router, limits: ServerLimits, polling: LoopPolling = LoopPolling(), logger: Logger) {
+    init(router: Router, limits: ServerLimits, polling: LoopPolling, logger: Logger) {
         self.router = router
         self.limits = limits
         self.polling = polling

@@ -38,14 +38,13 @@ public final class TTRPCServer: Sendable {
     private let socketFile: UnixSocketFile.Identity?
 
     private init(
-        configuration: Configuration, channel: any Channel, quiescing: ServerQuiescingHelper, polling: LoopPolling,
-        logger: Logger, ownsSocketFile: Bool = true
+        configuration: Configuration, channel: any Channel, acceptor: Acceptor, logger: Logger, ownsSocketFile: Bool = true
     ) {
         self.configuration = configuration
         self.socketFile = ownsSocketFile ? UnixSocketFile.identity(configuration.socketPath) : nil
         self.channel = channel
-        self.quiescing = quiescing
-        self.polling = polling
+        self.quiescing = acceptor.quiescing
+        self.polling = acceptor.polling
         self.logger = logger
         self.stopped = channel.eventLoop.makePromise()
     }
@@ -63,19 +62,14 @@ public final class TTRPCServer: Sendable {
     ) async throws -> TTRPCServer {
         let path = configuration.socketPath
         try UnixSocketFile.prepare(path)
-        raiseOpenFileLimit(toAtLeast: configuration.limits.maxConnections + 256)
-        let quiescing = ServerQuiescingHelper(group: group)
-        let polling = LoopPolling()
-        let bootstrap = makeBootstrap(
-            configuration: configuration, router: router, logger: logger, group: group, quiescing: quiescing,
-            polling: polling)
+        let acceptor = Acceptor(configuration: configuration, router: router, logger: logger, group: group)
 
         // Bound here, not by NIO: a socket NIO binds is unlinked by path when
         // it closes, even if a successor's socket has replaced it by then.
         let descriptor = try UnixSocketFile.bindListening(path, backlog: 256)
         let channel: any Channel
         do {
-            channel = try await bootstrap.withBoundSocket(descriptor).get()
+            channel = try await acceptor.bootstrap.withBoundSocket(descriptor).get()
         } catch {
             close(descriptor)
             unlink(path)
@@ -84,8 +78,7 @@ public final class TTRPCServer: Sendable {
         try UnixSocketFile.restrict(
             path, mode: configuration.socketGroup == nil ? 0o600 : 0o660, group: configuration.socketGroup)
         logger.info("listening", metadata: ["socket": "\(path)"])
-        return TTRPCServer(
-            configuration: configuration, channel: channel, quiescing: quiescing, polling: polling, logger: logger)
+        return TTRPCServer(configuration: configuration, channel: channel, acceptor: acceptor, logger: logger)
     }
 
     /// Serves on a socket that is already bound and listening, such as the one
@@ -95,40 +88,52 @@ public final class TTRPCServer: Sendable {
         listeningSocket descriptor: CInt, configuration: Configuration, router: Router, logger: Logger,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> TTRPCServer {
-        raiseOpenFileLimit(toAtLeast: configuration.limits.maxConnections + 256)
-        let quiescing = ServerQuiescingHelper(group: group)
-        let polling = LoopPolling()
-        let bootstrap = makeBootstrap(
-            configuration: configuration, router: router, logger: logger, group: group, quiescing: quiescing,
-            polling: polling)
-        let channel = try await bootstrap.withBoundSocket(descriptor).get()
+        let acceptor = Acceptor(configuration: configuration, router: router, logger: logger, group: group)
+        let channel = try await acceptor.bootstrap.withBoundSocket(descriptor).get()
         logger.info("listening on the inherited socket", metadata: ["socket": "\(configuration.socketPath)"])
         return TTRPCServer(
-            configuration: configuration, channel: channel, quiescing: quiescing, polling: polling, logger: logger,
-            ownsSocketFile: false)
+            configuration: configuration, channel: channel, acceptor: acceptor, logger: logger, ownsSocketFile: false)
     }
 
-    private static func makeBootstrap(
-        configuration: Configuration, router: Router, logger: Logger, group: any EventLoopGroup,
-        quiescing: ServerQuiescingHelper, polling: LoopPolling
-    ) -> ServerBootstrap {
-        let limits = configuration.limits
-        return ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        quiescing.makeServerChannelHandler(channel: channel))
+    /// What accepts connections, whichever way the socket came: the bootstrap
+    /// and the server-wide state its connections share.
+    private struct Acceptor {
+        let quiescing: ServerQuiescingHelper
+        let polling = LoopPolling()
+        let bootstrap: ServerBootstrap
+
+        init(configuration: Configuration, router: Router, logger: Logger, group: any EventLoopGroup) {
+            raiseOpenFileLimit(toAtLeast: configuration.limits.maxConnections + 256)
+            let quiescing = ServerQuiescingHelper(group: group)
+            self.quiescing = quiescing
+            bootstrap = Self.bootstrap(
+                configuration: configuration, router: router, logger: logger, group: group, quiescing: quiescing,
+                polling: polling)
+        }
+
+        private static func bootstrap(
+            configuration: Configuration, router: Router, logger: Logger, group: any EventLoopGroup,
+            quiescing: ServerQuiescingHelper, polling: LoopPolling
+        ) -> ServerBootstrap {
+            let limits = configuration.limits
+            return ServerBootstrap(group: group)
+                .serverChannelOption(ChannelOptions.backlog, value: 256)
+                .serverChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            quiescing.makeServerChannelHandler(channel: channel))
+                    }
                 }
-            }
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(ServerConnectionHandler(router: router, limits: limits, polling: polling, logger: logger))
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let sync = channel.pipeline.syncOperations
+                        try sync.addHandler(
+                            ServerConnectionHandler(router: router, limits: limits, polling: polling, logger: logger))
+                    }
                 }
-            }
-            .childChannelOption(ChannelOptions.autoRead, value: true)
-            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 4)
+                .childChannelOption(ChannelOptions.autoRead, value: true)
+                .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 4)
+        }
     }
 
     /// Completes when `shutdown` has finished draining and closing.

@@ -23,7 +23,8 @@ import Testing
         limits.maxDataSize = maxDataSize
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(
-            ServerConnectionHandler(router: Self.echoRouter, limits: limits, logger: Logger(label: "test")))
+            ServerConnectionHandler(
+                router: Self.echoRouter, limits: limits, polling: LoopPolling(), logger: Logger(label: "test")))
         try channel.connect(to: SocketAddress(unixDomainSocketPath: "/tmp/none")).wait()
         return channel
     }

@@ -28,7 +28,7 @@ import Testing
         configure(&limits)
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(
-            ServerConnectionHandler(router: router, limits: limits, logger: Logger(label: "test")))
+            ServerConnectionHandler(router: router, limits: limits, polling: LoopPolling(), logger: Logger(label: "test")))
         try channel.connect(to: SocketAddress(unixDomainSocketPath: "/tmp/none")).wait()
         return channel
     }
